@@ -1,0 +1,163 @@
+"""The project's own tables (SQLAlchemy Core). Alembic migrations under ``migrations/`` create them.
+
+Times are UNIX seconds (float, UTC) so that leases, ages and SLAs compare the same way on SQLite and
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+
+__all__ = [
+    "assessments",
+    "audit_events",
+    "audit_head",
+    "decisions",
+    "metadata",
+    "outbox",
+    "review_items",
+    "runs",
+    "users",
+]
+
+metadata = MetaData()
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("graph", String(100), nullable=False),
+    Column("title", String(500), nullable=False, default=""),
+    Column("status", String(20), nullable=False),  # running | paused | completed | failed
+    Column("started_by", String(100)),
+    Column("inputs_json", Text, nullable=False),
+    Column("outcome", String(20)),  # approved | rejected | passed, once completed
+    Column("error", Text),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Column("lock_owner", String(100)),
+    Column("lock_expires_at", Float),
+    Index("ix_runs_status_created", "status", "created_at"),
+)
+
+review_items = Table(
+    "review_items",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("interrupt_id", String(64), nullable=False, unique=True),
+    Column("run_id", String(64), ForeignKey("runs.id"), nullable=False),
+    Column("graph", String(100), nullable=False),
+    Column("node", String(100), nullable=False),
+    Column("title", String(500), nullable=False),
+    Column("risk_level", String(10), nullable=False),
+    Column("risk_rank", Integer, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("trigger_kinds", String(300), nullable=False),  # ",pii,policy," for LIKE filters
+    Column("required_role", String(20), nullable=False),
+    Column("min_dwell_seconds", Float, nullable=False),
+    Column("escalation_level", Integer, nullable=False, default=0),
+    Column("status", String(20), nullable=False),  # pending | decided | superseded
+    Column("claimed_by", String(100)),
+    Column("claimed_at", Float),
+    Column("lease_expires_at", Float),
+    Column("version", Integer, nullable=False, default=0),
+    Column("created_at", Float, nullable=False),
+    Column("decided_at", Float),
+    Column("request_json", Text, nullable=False),
+    Index("ix_review_items_queue", "status", text("risk_rank DESC"), "created_at", "id"),
+    Index("ix_review_items_run", "run_id", "status"),
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("item_id", Integer, ForeignKey("review_items.id"), nullable=False, unique=True),
+    Column("run_id", String(64), nullable=False),
+    Column("interrupt_id", String(64), nullable=False),
+    Column("reviewer", String(100), nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("reason_code", String(40)),
+    Column("decision_json", Text, nullable=False),
+    Column("request_sha256", String(64), nullable=False),
+    Column("decided_at", Float, nullable=False),
+    Column("applied_at", Float),
+    Index("ix_decisions_unapplied", "run_id", "applied_at"),
+)
+
+assessments = Table(
+    "assessments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", String(64), nullable=False, unique=True),
+    Column("run_id", String(64), nullable=False),
+    Column("graph", String(100), nullable=False),
+    Column("node", String(100), nullable=False),
+    Column("level", String(10), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("needs_review", Boolean, nullable=False),
+    Column("trigger_kinds", String(300), nullable=False),
+    Column("policy_version", String(100), nullable=False),
+    Column("assessment_json", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Index("ix_assessments_graph_created", "graph", "created_at"),
+)
+
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", Float, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("kind", String(50), nullable=False),
+    Column("run_id", String(64)),
+    Column("item_id", Integer),
+    Column("payload_json", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_audit_run", "run_id"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(300), nullable=False, unique=True),
+    Column("run_id", String(64), nullable=False),
+    Column("node", String(100), nullable=False),
+    Column("kind", String(50), nullable=False),
+    Column("payload_json", Text, nullable=False),
+    Column("status", String(20), nullable=False),  # pending | sent | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("result_json", Text),
+    Column("created_at", Float, nullable=False),
+    Column("sent_at", Float),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("role", String(20), nullable=False),
+    Column("created_at", Float, nullable=False),
+)

@@ -1,0 +1,234 @@
+"""Exceptions raised by humangate.
+
+Every exception derives from ``HumanGateError``; messages are sentences that say how to fix the
+problem, and structured attributes carry the facts a program needs.
+
+    HumanGateError
+    ├── ConfigError            bad settings, e.g. a database URL that cannot be used
+    ├── StorageError           the database is unreachable or its schema is out of date
+    ├── UnknownGraphError      a graph name that is not registered
+    ├── UnknownRunError        a run id that does not exist
+    ├── UnknownUserError       a reviewer name that is not in the users table
+    ├── InvalidInputError      a graph's input that does not fit its schema
+    ├── RunBusyError           another worker holds the run's lock
+    ├── RunFailedError         a node raised; the run is marked failed
+    └── ReviewError            a review action was refused; nothing was written
+        ├── ItemNotFoundError
+        ├── AlreadyDecidedError
+        ├── ClaimedError        another reviewer holds the lease
+        ├── NotAuthorizedError  the reviewer's role may not act on this item
+        ├── DwellError          decided faster than the policy's minimum dwell
+        └── InvalidDecisionError
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "AlreadyDecidedError",
+    "ClaimedError",
+    "ConfigError",
+    "DwellError",
+    "HumanGateError",
+    "InvalidDecisionError",
+    "InvalidInputError",
+    "ItemNotFoundError",
+    "NotAuthorizedError",
+    "ReviewError",
+    "RunBusyError",
+    "RunFailedError",
+    "StorageError",
+    "UnknownGraphError",
+    "UnknownRunError",
+    "UnknownUserError",
+]
+
+
+class HumanGateError(Exception):
+    """Base class of every error humangate raises on purpose."""
+
+
+class ConfigError(HumanGateError):
+    """Settings that cannot be used."""
+
+
+class StorageError(HumanGateError):
+    """The database cannot be used as it is."""
+
+
+class UnknownGraphError(HumanGateError):
+    """A graph name that is not registered.
+
+    Attributes:
+        name: the name asked for.
+        known: the registered names.
+    """
+
+    def __init__(self, name: str, known: Sequence[str]) -> None:
+        self.name = name
+        self.known = list(known)
+        super().__init__(f"Unknown graph {name!r}; known graphs: {', '.join(self.known) or 'none'}.")
+
+
+class UnknownRunError(HumanGateError):
+    """A run id that does not exist.
+
+    Attributes:
+        run_id: the id asked for.
+    """
+
+    def __init__(self, run_id: str) -> None:
+        self.run_id = run_id
+        super().__init__(f"No run {run_id!r}; `humangate runs` lists the runs.")
+
+
+class UnknownUserError(HumanGateError):
+    """A reviewer name that is not in the users table.
+
+    Attributes:
+        name: the name given.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(
+            f"Unknown reviewer {name!r}; add them with `humangate users add {name} --role reviewer`."
+        )
+
+
+class InvalidInputError(HumanGateError):
+    """A graph's input that does not fit its schema; no run was started."""
+
+
+class RunBusyError(HumanGateError):
+    """Another worker holds the run's lock.
+
+    Attributes:
+        run_id: the run.
+        holder: the worker holding the lock.
+    """
+
+    def __init__(self, run_id: str, holder: str) -> None:
+        self.run_id = run_id
+        self.holder = holder
+        super().__init__(
+            f"Run {run_id} is being advanced by worker {holder}; try again in a moment "
+            "(a crashed worker's lock is taken over by `humangate reconcile`)."
+        )
+
+
+class RunFailedError(HumanGateError):
+    """A node raised while the run was advancing; the run is marked failed.
+
+    Attributes:
+        run_id: the run.
+    """
+
+    def __init__(self, run_id: str, cause: BaseException) -> None:
+        self.run_id = run_id
+        super().__init__(f"Run {run_id} failed: {type(cause).__name__}: {cause}")
+
+
+class ReviewError(HumanGateError):
+    """A review action was refused; nothing was written.
+
+    Attributes:
+        item_id: the review item concerned, if any.
+    """
+
+    def __init__(self, message: str, *, item_id: int | None = None) -> None:
+        self.item_id = item_id
+        super().__init__(message)
+
+
+class ItemNotFoundError(ReviewError):
+    """No review item has this id."""
+
+    def __init__(self, item_id: int) -> None:
+        super().__init__(
+            f"No review item {item_id}; `humangate queue` lists the pending items.", item_id=item_id
+        )
+
+
+class AlreadyDecidedError(ReviewError):
+    """The item was decided (or otherwise closed) before this decision arrived.
+
+    Attributes:
+        status: the item's status now.
+    """
+
+    def __init__(self, item_id: int, status: str) -> None:
+        self.status = status
+        super().__init__(
+            f"Review item {item_id} is already decided (status: {status}); nothing was changed.",
+            item_id=item_id,
+        )
+
+
+class ClaimedError(ReviewError):
+    """Another reviewer holds the item's lease.
+
+    Attributes:
+        holder: the reviewer holding the lease.
+        expires_at: when the lease ends (ISO 8601, UTC).
+    """
+
+    def __init__(self, item_id: int, holder: str, expires_at: str) -> None:
+        self.holder = holder
+        self.expires_at = expires_at
+        super().__init__(
+            f"Review item {item_id} is claimed by {holder} until {expires_at}; "
+            "pick another item or wait for the lease to end.",
+            item_id=item_id,
+        )
+
+
+class NotAuthorizedError(ReviewError):
+    """The reviewer may not take this action on this item.
+
+    Attributes:
+        reviewer: who tried.
+        required_role: the role the item needs.
+    """
+
+    def __init__(self, item_id: int, reviewer: str, required_role: str, why: str) -> None:
+        self.reviewer = reviewer
+        self.required_role = required_role
+        super().__init__(f"{reviewer} may not decide review item {item_id}: {why}", item_id=item_id)
+
+
+class DwellError(ReviewError):
+    """The decision came before the policy's minimum review time.
+
+    Attributes:
+        min_dwell_seconds: the policy's minimum.
+        waited_seconds: how long the reviewer had the item.
+    """
+
+    def __init__(self, item_id: int, min_dwell_seconds: float, waited_seconds: float | None) -> None:
+        self.min_dwell_seconds = min_dwell_seconds
+        self.waited_seconds = waited_seconds
+        if waited_seconds is None:
+            msg = (
+                f"Review item {item_id} needs at least {min_dwell_seconds:g} s of review: "
+                "claim it first (`humangate show ITEM --claim`), read it, then decide."
+            )
+        else:
+            msg = (
+                f"Review item {item_id} needs at least {min_dwell_seconds:g} s of review; "
+                f"it was claimed {waited_seconds:.1f} s ago."
+            )
+        super().__init__(msg, item_id=item_id)
+
+
+class InvalidDecisionError(ReviewError):
+    """The decision is malformed or not allowed for this item.
+
+    Attributes:
+        allowed: what would have been accepted (actions, reason codes or fields).
+    """
+
+    def __init__(self, message: str, *, item_id: int | None = None, allowed: Sequence[str] = ()) -> None:
+        self.allowed = list(allowed)
+        super().__init__(message, item_id=item_id)

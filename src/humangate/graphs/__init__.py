@@ -1,0 +1,1 @@
+"""Graphs and the review gate that composes into them."""

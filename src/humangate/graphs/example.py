@@ -1,0 +1,150 @@
+"""The built-in ``notify`` graph: draft a short note by rule, assess it by rule, gate it, send it.
+
+It exercises the whole review spine (gate, queue, decisions, outbox) without any model, and stays as
+the smallest worked example of composing a graph with ``review_gate``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
+from langgraph.types import Command
+from pydantic import BaseModel, ConfigDict, Field
+
+from humangate.effects import effect_key
+from humangate.graphs.context import RunContext
+from humangate.graphs.gate import GATE_EVENTS_KEY, GateState, GateView, review_gate
+from humangate.review.contract import RiskAssessment, RiskLevel, SourceExcerpt, Trigger
+
+__all__ = ["NAME", "NotifyInput", "NotifyMessage", "build_notify_graph", "notify_gate"]
+
+NAME = "notify"
+POLICY_VERSION = "notify-rules-1"
+_POLICY_WORDS = re.compile(r"\b(refund|guarantee[ds]?|price|pricing|discount|legal|contract|lawsuit)\b", re.I)
+_PHONE = re.compile(r"\+?\d[\d\s().-]{7,}\d")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+
+
+class NotifyInput(BaseModel):
+    """One recipient and what to tell them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    recipient: str = Field(min_length=1, max_length=200)
+    email: str = Field(max_length=320)
+    company: str = Field(default="", max_length=200)
+    topic: str = Field(min_length=1, max_length=2_000)
+    require_approval: bool = False
+
+
+class NotifyMessage(BaseModel):
+    """The proposal: an email to send."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    to: str = Field(max_length=320)
+    subject: str = Field(min_length=1, max_length=300)
+    body: str = Field(min_length=1, max_length=20_000)
+
+
+class NotifyState(GateState, total=False):
+    """State of one ``notify`` run."""
+
+    request: dict[str, Any]
+    proposal: dict[str, Any]
+    assessment: dict[str, Any]
+    instructions: str | None
+    revisions: int
+    rejection: dict[str, Any]
+    sent: dict[str, Any]
+
+
+def draft(state: NotifyState) -> dict[str, Any]:
+    """Write the note from a template; a reviewer's redirect instructions are worked in."""
+    req = NotifyInput.model_validate(state["request"])
+    first = req.recipient.split()[0]
+    body = f"Hi {first},\n\n{req.topic.strip()}\n"
+    if state.get("instructions"):
+        body += f"\n{state['instructions'].strip()}\n"
+    body += "\nBest regards,\nThe team"
+    subject = f"A note for {req.company}" if req.company else f"A note for {first}"
+    message = NotifyMessage(to=req.email, subject=subject, body=body)
+    return {"proposal": message.model_dump(), "revisions": state.get("revisions", 0) + 1}
+
+
+def assess(state: NotifyState) -> dict[str, Any]:
+    """Classify the note's risk with fixed rules."""
+    req = NotifyInput.model_validate(state["request"])
+    msg = NotifyMessage.model_validate(state["proposal"])
+    triggers: list[Trigger] = []
+    if m := _POLICY_WORDS.search(msg.body):
+        triggers.append(Trigger(kind="policy", score=0.7, evidence=[m.group(0)],
+                                reason=f"The message mentions '{m.group(0)}', a topic the policy reserves for people."))
+    if m := _PHONE.search(msg.body):
+        triggers.append(Trigger(kind="pii", score=0.6, evidence=[m.group(0)],
+                                reason="The message contains what looks like a phone number."))
+    if not _EMAIL.match(msg.to):
+        triggers.append(Trigger(kind="data_quality", score=0.8, evidence=[msg.to],
+                                reason=f"The recipient address '{msg.to}' is not a valid email address."))
+    if req.require_approval:
+        triggers.append(Trigger(kind="impact", score=0.5, evidence=["external email"],
+                                reason="The task asks for approval before anything is sent."))
+    kinds = {t.kind for t in triggers}
+    level: RiskLevel = "low"
+    if triggers:
+        level = "medium"
+    if kinds & {"policy", "data_quality"}:
+        level = "high"
+    if {"policy", "pii"} <= kinds:
+        triggers.append(Trigger(kind="rule", score=0.9,
+                                reason="Policy language and personal data together make this critical."))
+        level = "critical"
+    score = max((t.score or 0.0 for t in triggers), default=0.05)
+    assessment = RiskAssessment(level=level, score=score, confidence=1.0 - score / 2, triggers=triggers,
+                                needs_review=bool(triggers), policy_version=POLICY_VERSION)
+    return {"assessment": assessment.model_dump(mode="json")}
+
+
+def send(state: NotifyState, runtime: Runtime[RunContext]) -> Command[Literal["__end__"]]:
+    """Send the approved note through the outbox, exactly once per run and attempt."""
+    ctx = runtime.context
+    if ctx is None:
+        raise RuntimeError("The notify graph sends through humangate's outbox; start it with Orchestrator.start.")
+    attempt = sum(1 for e in state.get(GATE_EVENTS_KEY, []) if e["outcome"] in ("passed", "approve", "edit"))
+    msg = NotifyMessage.model_validate(state["proposal"])
+    delivery = ctx.outbox.deliver(
+        key=effect_key(ctx.run_id, "send", attempt), run_id=ctx.run_id, node="send", kind="email",
+        payload=msg.model_dump(), handler=ctx.mailer,
+    )
+    return Command(goto=END, update={"sent": {"key": delivery.key, **delivery.result}})
+
+
+def _view(state: Any) -> GateView:
+    req = NotifyInput.model_validate(state["request"])
+    return GateView(
+        title=f"Email to {req.recipient}" + (f" ({req.company})" if req.company else ""),
+        sources=[SourceExcerpt(id="task", title="Task", excerpt=req.topic)],
+        observed=f"Recipient {req.recipient} <{req.email}>; draft revision {state.get('revisions', 1)}.",
+        attempts=[f"Redirected: {state['instructions']}"] if state.get("instructions") else [],
+    )
+
+
+notify_gate = review_gate(
+    name="review", graph=NAME, proposal_model=NotifyMessage, next="send", redirect_to="draft", view=_view,
+)
+
+
+def build_notify_graph() -> StateGraph[NotifyState, RunContext, Any, Any]:
+    """Return the uncompiled ``notify`` graph: draft -> assess -> review -> send."""
+    builder = StateGraph(NotifyState, context_schema=RunContext)
+    builder.add_node("draft", draft)
+    builder.add_node("assess", assess)
+    builder.add_node(notify_gate.name, notify_gate, destinations=notify_gate.destinations)
+    builder.add_node("send", send)
+    builder.add_edge(START, "draft")
+    builder.add_edge("draft", "assess")
+    builder.add_edge("assess", notify_gate.name)
+    return builder

@@ -1,0 +1,223 @@
+"""``review_gate``: the one place in humangate that calls ``interrupt``.
+
+A gate reads a proposal and its ``RiskAssessment`` from state. Low risk passes straight on; anything
+else pauses the run with a ``ReviewRequest`` and routes the reviewer's ``ReviewDecision`` with
+``Command``. The gate is pure (it re-runs from its first line on resume): it records what happened in
+the ``gate_events`` state channel, and the Orchestrator persists those records after each invoke.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import operator
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal, TypedDict, assert_never
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.graph import END
+from langgraph.types import Command, interrupt
+from pydantic import BaseModel
+
+from humangate.review.contract import (
+    Action,
+    ReviewDecision,
+    ReviewRequest,
+    RiskAssessment,
+    RiskLevel,
+    Role,
+    SourceExcerpt,
+)
+
+__all__ = [
+    "GATE_EVENTS_KEY",
+    "GateEvent",
+    "GatePolicy",
+    "GateState",
+    "GateView",
+    "ReviewGate",
+    "review_gate",
+]
+
+GATE_EVENTS_KEY = "gate_events"
+
+
+class GateEvent(TypedDict):
+    """What a gate did once: passed a proposal on, or applied a reviewer's decision."""
+
+    id: str
+    node: str
+    outcome: Literal["passed", "approve", "edit", "reject", "redirect"]
+    assessment: dict[str, Any]
+    decision: dict[str, Any] | None
+    at: float
+
+
+class GateState(TypedDict, total=False):
+    """Mix into a graph's state: the channel gates write their events to."""
+
+    gate_events: Annotated[list[GateEvent], operator.add]
+
+
+@dataclass(frozen=True)
+class GatePolicy:
+    """Who may decide at each risk level and how long they must look first."""
+
+    roles: Mapping[RiskLevel, Role] = field(
+        default_factory=lambda: {"low": "reviewer", "medium": "reviewer", "high": "reviewer",
+                                 "critical": "expert"}
+    )
+    min_dwell_seconds: Mapping[RiskLevel, float] = field(
+        default_factory=lambda: {"low": 0.0, "medium": 0.0, "high": 0.0, "critical": 0.0}
+    )
+
+
+@dataclass(frozen=True)
+class GateView:
+    """The context a reviewer sees beside the proposal."""
+
+    title: str
+    sources: list[SourceExcerpt] = field(default_factory=list)
+    observed: str = ""
+    attempts: list[str] = field(default_factory=list)
+
+
+class ReviewGate:
+    """A graph node that gates a proposal; build it with ``review_gate``."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        graph: str,
+        proposal_model: type[BaseModel],
+        next: str,
+        on_reject: str = END,
+        redirect_to: str | None = None,
+        proposal_key: str = "proposal",
+        assessment_key: str = "assessment",
+        instructions_key: str = "instructions",
+        rejection_key: str = "rejection",
+        view: Callable[[Mapping[str, Any]], GateView] | None = None,
+        policy: GatePolicy | None = None,
+    ) -> None:
+        self.name = name
+        self.graph = graph
+        self.proposal_model = proposal_model
+        self.next = next
+        self.on_reject = on_reject
+        self.redirect_to = redirect_to
+        self.proposal_key = proposal_key
+        self.assessment_key = assessment_key
+        self.instructions_key = instructions_key
+        self.rejection_key = rejection_key
+        self.view = view or (lambda state: GateView(title=f"{graph}: review {name}"))
+        self.policy = policy or GatePolicy()
+        actions: list[Action] = ["approve", "edit", "reject"]
+        if redirect_to is not None:
+            actions.append("redirect")
+        actions.append("escalate")
+        self.allowed_actions = actions
+
+    @property
+    def destinations(self) -> tuple[str, ...]:
+        """Return the nodes this gate may route to (for ``add_node(destinations=...)``)."""
+        return tuple(d for d in dict.fromkeys([self.next, self.on_reject, self.redirect_to]) if d)
+
+    def __call__(self, state: Mapping[str, Any], config: RunnableConfig) -> Command[str]:
+        """Pass, or pause for review and route the decision."""
+        conf = config.get("configurable", {})
+        thread_id = str(conf.get("thread_id", ""))
+        # The task's namespace is stable across re-runs of this node, so the event id is too.
+        ns = str(conf.get("checkpoint_ns", ""))
+        event_id = hashlib.sha256(f"{thread_id}|{self.name}|{ns}".encode()).hexdigest()[:32]
+        proposal = self.proposal_model.model_validate(state[self.proposal_key])
+        assessment = RiskAssessment.model_validate(state[self.assessment_key])
+
+        def event(outcome: Any, decision: ReviewDecision | None) -> dict[str, Any]:
+            record = GateEvent(
+                id=event_id, node=self.name, outcome=outcome,
+                assessment=assessment.model_dump(mode="json"),
+                decision=decision.model_dump(mode="json") if decision else None, at=time.time(),
+            )
+            return {GATE_EVENTS_KEY: [record]}
+
+        if not assessment.needs_review:
+            return Command(goto=self.next, update=event("passed", None))
+
+        view = self.view(state)
+        request = ReviewRequest(
+            graph=self.graph, node=self.name, thread_id=thread_id, title=view.title,
+            proposal=proposal.model_dump(mode="json"), proposal_kind=self.proposal_model.__name__,
+            sources=view.sources, observed=view.observed, attempts=view.attempts,
+            assessment=assessment, allowed_actions=self.allowed_actions,
+            required_role=self.policy.roles[assessment.level],
+            min_dwell_seconds=self.policy.min_dwell_seconds[assessment.level],
+        )
+        while True:
+            decision = interrupt(request.model_dump(mode="json"), response_schema=ReviewDecision)
+            match decision.action:
+                case "escalate":
+                    assert decision.escalate_to is not None
+                    note = f": {decision.note}" if decision.note else ""
+                    request = request.model_copy(update={
+                        "required_role": decision.escalate_to,
+                        "escalation_level": request.escalation_level + 1,
+                        "attempts": [*request.attempts,
+                                     f"Escalated to {decision.escalate_to} by {decision.reviewer} "
+                                     f"({decision.reason_code}){note}"],
+                    })
+                    continue
+                case "approve":
+                    return Command(goto=self.next, update=event("approve", decision))
+                case "edit":
+                    edited = self.proposal_model.model_validate(decision.edited)
+                    update = event("edit", decision)
+                    update[self.proposal_key] = edited.model_dump(mode="json")
+                    return Command(goto=self.next, update=update)
+                case "reject":
+                    update = event("reject", decision)
+                    update[self.rejection_key] = {
+                        "reviewer": decision.reviewer, "reason_code": decision.reason_code,
+                        "note": decision.note,
+                    }
+                    return Command(goto=self.on_reject, update=update)
+                case "redirect":
+                    if self.redirect_to is None:  # the service refuses this before resuming
+                        raise ValueError(f"gate {self.name!r} has no redirect target")
+                    update = event("redirect", decision)
+                    update[self.instructions_key] = decision.instructions
+                    return Command(goto=self.redirect_to, update=update)
+                case _:
+                    assert_never(decision.action)
+
+
+def review_gate(
+    *,
+    name: str,
+    graph: str,
+    proposal_model: type[BaseModel],
+    next: str,
+    on_reject: str = END,
+    redirect_to: str | None = None,
+    proposal_key: str = "proposal",
+    assessment_key: str = "assessment",
+    instructions_key: str = "instructions",
+    rejection_key: str = "rejection",
+    view: Callable[[Mapping[str, Any]], GateView] | None = None,
+    policy: GatePolicy | None = None,
+) -> ReviewGate:
+    """Build a review gate; add it with ``builder.add_node(gate.name, gate, destinations=gate.destinations)``.
+
+    The graph's state must include ``GateState``'s ``gate_events`` channel, the proposal (a dict or
+    an instance of ``proposal_model``) under ``proposal_key`` and a ``RiskAssessment`` under
+    ``assessment_key``. Approve and edit go to ``next``; reject to ``on_reject``; redirect back to
+    ``redirect_to`` with the reviewer's instructions under ``instructions_key``; escalate pauses again
+    for a higher role.
+    """
+    return ReviewGate(
+        name=name, graph=graph, proposal_model=proposal_model, next=next, on_reject=on_reject,
+        redirect_to=redirect_to, proposal_key=proposal_key, assessment_key=assessment_key,
+        instructions_key=instructions_key, rejection_key=rejection_key, view=view, policy=policy,
+    )

@@ -1,0 +1,90 @@
+"""Graphs an Orchestrator can run, by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from langgraph.graph import StateGraph
+from pydantic import BaseModel
+
+from humangate.errors import UnknownGraphError
+from humangate.graphs.gate import ReviewGate
+
+__all__ = ["GraphRegistry", "GraphSpec", "default_registry"]
+
+
+@dataclass(frozen=True)
+class GraphSpec:
+    """A runnable graph: how to build it, what its input looks like, and how to name a run."""
+
+    name: str
+    description: str
+    build: Callable[[], StateGraph[Any, Any, Any, Any]]
+    input_model: type[BaseModel]
+    to_state: Callable[[BaseModel], dict[str, Any]]
+    title: Callable[[BaseModel], str]
+    gates: Mapping[str, ReviewGate] = field(default_factory=dict)
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        name: str,
+        description: str,
+        build: Callable[[], StateGraph[Any, Any, Any, Any]],
+        input_model: type[BaseModel],
+        to_state: Callable[[BaseModel], dict[str, Any]],
+        title: Callable[[BaseModel], str],
+    ) -> GraphSpec:
+        """Describe a graph, finding its review gates among the builder's nodes."""
+        builder = build()
+        gates = {
+            node: fn
+            for node, spec in builder.nodes.items()
+            if isinstance(fn := getattr(spec.runnable, "func", None), ReviewGate)
+        }
+        return cls(name=name, description=description, build=build, input_model=input_model,
+                   to_state=to_state, title=title, gates=gates)
+
+
+class GraphRegistry:
+    """Name -> GraphSpec."""
+
+    def __init__(self, specs: Iterable[GraphSpec] = ()) -> None:
+        self._specs: dict[str, GraphSpec] = {}
+        for spec in specs:
+            self.register(spec)
+
+    def register(self, spec: GraphSpec) -> None:
+        """Add a graph; a name can be registered once."""
+        if spec.name in self._specs:
+            raise ValueError(f"graph {spec.name!r} is already registered")
+        self._specs[spec.name] = spec
+
+    def get(self, name: str) -> GraphSpec:
+        """Return the spec for ``name`` or raise ``UnknownGraphError``."""
+        try:
+            return self._specs[name]
+        except KeyError:
+            raise UnknownGraphError(name, sorted(self._specs)) from None
+
+    def names(self) -> list[str]:
+        """Return the registered names, sorted."""
+        return sorted(self._specs)
+
+
+def default_registry() -> GraphRegistry:
+    """Return the graphs that ship with humangate."""
+    from humangate.graphs import example
+
+    notify = GraphSpec.create(
+        name=example.NAME,
+        description="Draft a note to one recipient by rule, gate it by risk, send it via the outbox.",
+        build=example.build_notify_graph,
+        input_model=example.NotifyInput,
+        to_state=lambda inp: {"request": inp.model_dump()},
+        title=lambda inp: f"Note to {inp.recipient}",  # type: ignore[attr-defined]
+    )
+    return GraphRegistry([notify])

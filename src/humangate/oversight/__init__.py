@@ -1,0 +1,1 @@
+"""Oversight: the audit chain (metrics and bias controls build on it)."""

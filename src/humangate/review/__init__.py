@@ -1,0 +1,1 @@
+"""Review: the contract, the queue and the Orchestrator service."""

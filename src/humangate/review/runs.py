@@ -1,0 +1,119 @@
+"""Run rows: status, the per-run lock that serialises advancing a run, and run summaries."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from humangate.checkpoints.database import Database
+from humangate.checkpoints.schema import review_items, runs
+from humangate.errors import RunBusyError, UnknownRunError
+
+__all__ = ["RunInfo", "RunLock", "load_run", "new_worker_id"]
+
+_HOST = socket.gethostname()
+
+
+def new_worker_id() -> str:
+    """Return an id naming this host, process and Orchestrator instance."""
+    return f"{_HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _owner_is_dead(owner: str) -> bool:
+    """Return True when ``owner`` is a process on this host that no longer exists."""
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != _HOST or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """A run as the runs table knows it, with its pending review items."""
+
+    id: str
+    graph: str
+    title: str
+    status: str
+    outcome: str | None
+    started_by: str | None
+    error: str | None
+    created_at: float
+    updated_at: float
+    pending_items: tuple[int, ...]
+    inputs: dict[str, Any]
+
+
+def load_run(conn: Connection, run_id: str) -> RunInfo:
+    """Return one run or raise ``UnknownRunError``."""
+    row = conn.execute(select(runs).where(runs.c.id == run_id)).first()
+    if row is None:
+        raise UnknownRunError(run_id)
+    pending = conn.execute(
+        select(review_items.c.id).where(review_items.c.run_id == run_id, review_items.c.status == "pending")
+        .order_by(review_items.c.id)
+    ).scalars()
+    return RunInfo(
+        id=row.id, graph=row.graph, title=row.title, status=row.status, outcome=row.outcome,
+        started_by=row.started_by, error=row.error, created_at=row.created_at, updated_at=row.updated_at,
+        pending_items=tuple(int(i) for i in pending), inputs=json.loads(row.inputs_json),
+    )
+
+
+class RunLock:
+    """A lease on one run, so that only one worker advances it at a time.
+
+    A lock held by a process on this host that has died is taken over at once; any other lock is
+    taken over when its lease expires.
+    """
+
+    def __init__(self, db: Database, worker: str, lease_seconds: float) -> None:
+        self.db = db
+        self.worker = worker
+        self.lease_seconds = lease_seconds
+
+    def try_acquire(self, run_id: str) -> str | None:
+        """Take the lock; return None on success or the live holder's id."""
+        now = time.time()
+        with self.db.write() as conn:
+            row = conn.execute(select(runs.c.lock_owner, runs.c.lock_expires_at).where(runs.c.id == run_id)).first()
+            if row is None:
+                raise UnknownRunError(run_id)
+            owner, expires = row.lock_owner, row.lock_expires_at
+            if owner and owner != self.worker and (expires or 0) > now and not _owner_is_dead(owner):
+                return str(owner)
+            conn.execute(update(runs).where(runs.c.id == run_id).values(
+                lock_owner=self.worker, lock_expires_at=now + self.lease_seconds))
+        return None
+
+    def acquire(self, run_id: str, *, wait_seconds: float = 30.0) -> None:
+        """Take the lock, waiting up to ``wait_seconds`` for another worker to finish."""
+        deadline = time.monotonic() + wait_seconds
+        delay = 0.01
+        while (holder := self.try_acquire(run_id)) is not None:
+            if time.monotonic() >= deadline:
+                raise RunBusyError(run_id, holder)
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
+
+    def release(self, conn: Connection, run_id: str) -> None:
+        """Give the lock back inside the caller's transaction."""
+        conn.execute(update(runs).where(runs.c.id == run_id, runs.c.lock_owner == self.worker).values(
+            lock_owner=None, lock_expires_at=None))
