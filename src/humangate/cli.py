@@ -1,0 +1,410 @@
+"""The ``humangate`` command: run graphs, work the review queue, verify the audit trail."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from humangate.config import Settings
+from humangate.errors import HumanGateError, InvalidDecisionError, InvalidInputError
+from humangate.review.contract import REASON_CODES, ROLES
+from humangate.review.queue import QueueFilter, ReviewItem
+from humangate.review.runs import RunInfo
+from humangate.review.service import Orchestrator
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
+audit_app = typer.Typer(no_args_is_help=True, help="The tamper-evident audit trail.")
+users_app = typer.Typer(no_args_is_help=True, help="Reviewers and their roles.")
+app.add_typer(db_app, name="db")
+app.add_typer(audit_app, name="audit")
+app.add_typer(users_app, name="users")
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL (default: HUMANGATE_DB_URL or sqlite:///./humangate.db).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+_APPROVAL_WORDS = re.compile(r"\b(approve|approval|sign[- ]off|review|check with me|before (anything is )?sen[dt])", re.I)
+
+
+def _fail(message: str, *, as_json: bool, code: int = 1) -> NoReturn:
+    if as_json:
+        print(json.dumps({"error": message}))
+    else:
+        err.print(f"[bold red]error:[/] {escape(message)}")
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _orchestrator(db: str | None, as_json: bool) -> Iterator[Orchestrator]:
+    try:
+        with Orchestrator(Settings.from_env(db_url=db)) as orch:
+            yield orch
+    except HumanGateError as exc:
+        _fail(str(exc), as_json=as_json)
+
+
+def _age(ts: float) -> str:
+    s = max(0, int(time.time() - ts))
+    return f"{s}s" if s < 120 else f"{s // 60}m" if s < 7200 else f"{s // 3600}h"
+
+
+def _item_json(item: ReviewItem, *, full: bool = False) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": item.id, "run_id": item.run_id, "graph": item.graph, "node": item.node, "title": item.title,
+        "risk_level": item.risk_level, "score": item.score, "triggers": list(item.trigger_kinds),
+        "required_role": item.required_role, "status": item.status, "claimed_by": item.claimed_by,
+        "created_at": item.created_at,
+    }
+    if full:
+        data["request"] = item.request.model_dump(mode="json")
+    return data
+
+
+def _run_json(run: RunInfo) -> dict[str, Any]:
+    return {"id": run.id, "graph": run.graph, "title": run.title, "status": run.status, "outcome": run.outcome,
+            "pending_items": list(run.pending_items), "error": run.error, "created_at": run.created_at}
+
+
+def _runs_table(runs: list[RunInfo], orch: Orchestrator) -> Table:
+    table = Table(title="Runs")
+    for col in ("run", "title", "status", "why it waits"):
+        table.add_column(col)
+    for run in runs:
+        why = " ".join(
+            r.reason for i in run.pending_items for r in orch.item(i).request.assessment.triggers
+        )
+        status = run.status + (f" ({run.outcome})" if run.outcome else "")
+        table.add_row(run.id[:12], escape(run.title), status, escape(why) or "-")
+    return table
+
+
+@app.command()
+def demo(db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Run the notify graph on bundled sample contacts, offline: some pass, some wait for review."""
+    text = resources.files("humangate.data").joinpath("demo_contacts.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(text.splitlines()))
+    with _orchestrator(db, as_json) as orch:
+        orch.add_user("demo-reviewer", "reviewer", actor="demo")
+        orch.add_user("demo-expert", "expert", actor="demo")
+        started = _start_all(orch, [{**r, "require_approval": False} for r in rows], "demo", as_json)
+        if as_json:
+            print(json.dumps({"runs": [_run_json(r) for r in started]}, indent=2))
+            return
+        out.print(_runs_table(started, orch))
+        waiting = sum(1 for r in started if r.status == "paused")
+        out.print(
+            f"\n{len(started) - waiting} sent without review (see {orch.settings.outbox_dir}/), "
+            f"{waiting} waiting for a reviewer.\nNext: [bold]humangate queue[/], [bold]humangate show ITEM[/], "
+            "[bold]humangate decide ITEM --as demo-reviewer --approve[/]"
+        )
+
+
+def _start_all(orch: Orchestrator, rows: list[dict[str, Any]], who: str, as_json: bool) -> list[RunInfo]:
+    started: list[RunInfo] = []
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, disable=as_json or not err.is_terminal) as progress:
+        task = progress.add_task("starting runs", total=len(rows))
+        for row in rows:
+            started.append(orch.start("notify", row, started_by=who))
+            progress.advance(task)
+    return started
+
+
+@app.command()
+def run(
+    task: Annotated[str, typer.Argument(help="What to do, in plain English.")],
+    input: Annotated[Path, typer.Option("--input", help="CSV of recipients: recipient,email[,company].")],
+    as_user: Annotated[str, typer.Option("--as", help="Who starts the runs.")] = "cli",
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Send TASK as a note to every recipient in a CSV, pausing where the rules say a person must look."""
+    try:
+        with input.open(newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+    except OSError as exc:
+        _fail(f"Cannot read {input}: {exc.strerror}.", as_json=as_json)
+    except (csv.Error, UnicodeDecodeError) as exc:
+        _fail(f"{input} is not a readable CSV file: {exc}.", as_json=as_json)
+    if not rows or not {"recipient", "email"} <= set(rows[0]):
+        _fail(f"{input} needs a header row with at least the columns recipient,email.", as_json=as_json)
+    approval = bool(_APPROVAL_WORDS.search(task))
+    inputs = [{"recipient": r["recipient"], "email": r["email"], "company": r.get("company") or "",
+               "topic": task, "require_approval": approval} for r in rows]
+    with _orchestrator(db, as_json) as orch:
+        try:
+            started = _start_all(orch, inputs, as_user, as_json)
+        except InvalidInputError as exc:
+            _fail(str(exc), as_json=as_json)
+        if as_json:
+            print(json.dumps({"runs": [_run_json(r) for r in started]}, indent=2))
+        else:
+            out.print(_runs_table(started, orch))
+
+
+@app.command()
+def queue(
+    graph: Annotated[str | None, typer.Option(help="Only this graph.")] = None,
+    node: Annotated[str | None, typer.Option(help="Only this gate node.")] = None,
+    risk: Annotated[str | None, typer.Option(help="low, medium, high or critical.")] = None,
+    trigger: Annotated[str | None, typer.Option(help="Only items with this trigger kind.")] = None,
+    role: Annotated[str | None, typer.Option(help="Only items this role may decide.")] = None,
+    limit: Annotated[int, typer.Option(help="Items per page.")] = 50,
+    cursor: Annotated[str | None, typer.Option(help="Cursor of the next page, as printed.")] = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List pending review items, highest risk then oldest first."""
+    with _orchestrator(db, as_json) as orch:
+        filt = QueueFilter(graph=graph, node=node, risk_level=risk, trigger_kind=trigger, role=role)  # type: ignore[arg-type]
+        try:
+            page = orch.pending(filt, limit=limit, cursor=cursor)
+            total = orch.count(filt)
+        except HumanGateError as exc:
+            _fail(str(exc), as_json=as_json)
+        if as_json:
+            print(json.dumps({"total": total, "items": [_item_json(i) for i in page.items],
+                              "next_cursor": page.next_cursor}, indent=2))
+            return
+        table = Table(title=f"Pending review items ({total})")
+        for col in ("item", "risk", "title", "triggers", "role", "age", "claimed by"):
+            table.add_column(col)
+        for i in page.items:
+            table.add_row(str(i.id), i.risk_level, escape(i.title), ", ".join(i.trigger_kinds), i.required_role,
+                          _age(i.created_at), i.claimed_by or "")
+        out.print(table)
+        if page.next_cursor:
+            out.print(f"more: humangate queue --cursor {page.next_cursor}")
+
+
+@app.command()
+def show(
+    item_id: Annotated[int, typer.Argument(metavar="ITEM")],
+    claim: Annotated[bool, typer.Option("--claim", help="Also lease the item to --as USER.")] = False,
+    as_user: Annotated[str | None, typer.Option("--as", help="Reviewer claiming the item.")] = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show what the system saw, what it proposes and why it paused."""
+    with _orchestrator(db, as_json) as orch:
+        try:
+            if claim:
+                if not as_user:
+                    _fail("--claim needs --as USER.", as_json=as_json, code=2)
+                item = orch.claim(item_id, as_user)
+            else:
+                item = orch.item(item_id)
+        except HumanGateError as exc:
+            _fail(str(exc), as_json=as_json)
+        if as_json:
+            print(json.dumps(_item_json(item, full=True), indent=2))
+            return
+        req = item.request
+        a = req.assessment
+        out.print(Panel(escape(req.title), title=f"item {item.id} · {item.status} · run {item.run_id[:12]}"))
+        out.print(f"[bold]Risk[/] {a.level} (score {a.score:.2f}, confidence {a.confidence:.2f}, "
+                  f"policy {a.policy_version}); needs role [bold]{req.required_role}[/]")
+        for t in a.triggers:
+            out.print(f"  • {escape('[' + t.kind + ']')} {escape(t.reason)}" + (f"  evidence: {escape('; '.join(t.evidence))}" if t.evidence else ""))
+        if req.observed:
+            out.print(f"[bold]Saw[/] {escape(req.observed)}")
+        for attempt in req.attempts:
+            out.print(f"[bold]Tried[/] {escape(attempt)}")
+        for s in req.sources:
+            out.print(Panel(escape(s.excerpt), title=f"source {escape(s.id)}: {escape(s.title)}"))
+        out.print(Panel(escape(json.dumps(req.proposal, indent=2, ensure_ascii=False)),
+                        title=f"proposal ({req.proposal_kind})"))
+        out.print(f"Allowed: {', '.join(req.allowed_actions)}. Reason codes: {', '.join(REASON_CODES)}.")
+
+
+@app.command()
+def decide(
+    item_id: Annotated[int, typer.Argument(metavar="ITEM")],
+    as_user: Annotated[str, typer.Option("--as", help="The reviewer deciding.")],
+    approve: Annotated[bool, typer.Option("--approve", help="Accept the proposal as it is.")] = False,
+    edit: Annotated[Path | None, typer.Option("--edit", help="JSON file with the corrected proposal.")] = None,
+    reject: Annotated[bool, typer.Option("--reject", help="Stop the run here.")] = False,
+    redirect: Annotated[str | None, typer.Option("--redirect", help="Send it back with these instructions.")] = None,
+    escalate: Annotated[str | None, typer.Option("--escalate", help=f"Hand to a higher role: {', '.join(ROLES[1:])}.")] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help=f"Reason code: {', '.join(REASON_CODES)}.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="A note for the record.")] = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Decide a review item and resume its run."""
+    chosen = [name for name, on in (("approve", approve), ("edit", edit is not None), ("reject", reject),
+                                    ("redirect", redirect is not None), ("escalate", escalate is not None)) if on]
+    if len(chosen) != 1:
+        _fail("Give exactly one of --approve, --edit FILE, --reject, --redirect TEXT, --escalate ROLE.",
+              as_json=as_json, code=2)
+    decision: dict[str, Any] = {"action": chosen[0], "reviewer": as_user, "reason_code": reason, "note": note}
+    if edit is not None:
+        try:
+            decision["edited"] = json.loads(edit.read_text(encoding="utf-8"))
+        except OSError as exc:
+            _fail(f"Cannot read edit file {edit}: {exc.strerror}.", as_json=as_json)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            _fail(f"Edit file {edit} is not valid JSON ({exc}); it must hold the whole corrected proposal "
+                  "as a JSON object, as `humangate show ITEM --json` prints under request.proposal.",
+                  as_json=as_json)
+        if not isinstance(decision["edited"], dict):
+            _fail(f"Edit file {edit} must hold a JSON object, the whole corrected proposal.", as_json=as_json)
+    if redirect is not None:
+        decision["instructions"] = redirect
+    if escalate is not None:
+        decision["escalate_to"] = escalate
+    with _orchestrator(db, as_json) as orch:
+        try:
+            result = orch.decide(item_id, decision)
+        except HumanGateError as exc:
+            _fail(str(exc), as_json=as_json)
+        if as_json:
+            print(json.dumps({"item_id": item_id, "decision_id": result.decision_id,
+                              "run": _run_json(result.run)}, indent=2))
+            return
+        r = result.run
+        nxt = f"; new item(s) {', '.join(map(str, r.pending_items))}" if r.pending_items else ""
+        out.print(f"Item {item_id}: {chosen[0]} recorded. Run {r.id[:12]} is {r.status}"
+                  + (f" ({r.outcome})" if r.outcome else "") + nxt + ".")
+
+
+@app.command()
+def runs(
+    run_id: Annotated[str | None, typer.Argument(metavar="[RUN]", help="Show one run's timeline.")] = None,
+    status: Annotated[str | None, typer.Option(help="running, paused, completed or failed.")] = None,
+    limit: Annotated[int, typer.Option(help="How many runs.")] = 50,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List recent runs, or show one run's timeline."""
+    with _orchestrator(db, as_json) as orch:
+        try:
+            if run_id is None:
+                found = orch.runs(status=status, limit=limit)
+                if as_json:
+                    print(json.dumps([_run_json(r) for r in found], indent=2))
+                else:
+                    out.print(_runs_table(found, orch))
+                return
+            matches = [r for r in orch.runs(limit=100_000) if r.id.startswith(run_id)] if len(run_id) < 32 else [orch.run(run_id)]
+            if len(matches) != 1:
+                _fail(f"{len(matches)} runs match {run_id!r}; give more of the id.", as_json=as_json)
+            the_run, timeline = matches[0], orch.timeline(matches[0].id)
+        except HumanGateError as exc:
+            _fail(str(exc), as_json=as_json)
+        if as_json:
+            print(json.dumps({"run": _run_json(the_run), "timeline": timeline}, indent=2))
+            return
+        out.print(_runs_table([the_run], orch))
+        table = Table(title="Timeline")
+        for col in ("#", "when", "who", "what", "item"):
+            table.add_column(col)
+        for e in timeline:
+            table.add_row(str(e["seq"]), time.strftime("%H:%M:%S", time.localtime(e["at"])), escape(e["actor"]),
+                          e["kind"], str(e["item_id"] or ""))
+        out.print(table)
+
+
+@app.command()
+def reconcile(db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Rebuild queue rows and run status from checkpoints and finish runs a crash cut short."""
+    with _orchestrator(db, as_json) as orch:
+        report = orch.reconcile()
+        data = {"runs_checked": report.runs_checked, "restarted": report.restarted, "resumed": report.resumed,
+                "decisions_applied": report.decisions_applied, "failed": report.failed, "busy": report.busy}
+        if as_json:
+            print(json.dumps(data, indent=2))
+        else:
+            out.print(f"Checked {report.runs_checked} open runs: {len(report.restarted)} restarted, "
+                      f"{len(report.resumed)} resumed, {report.decisions_applied} decisions applied, "
+                      f"{len(report.failed)} failed, {len(report.busy)} busy in another worker.")
+
+
+@audit_app.command("verify")
+def audit_verify(db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Recompute the audit hash chain; exit 1 and name the rows when anything was altered."""
+    with _orchestrator(db, as_json) as orch:
+        report = orch.verify_audit()
+        if as_json:
+            print(json.dumps({"ok": report.ok, "events": report.events,
+                              "problems": [{"seq": p.seq, "problem": p.problem} for p in report.problems]}, indent=2))
+        elif report.ok:
+            out.print(f"[green]Audit chain intact[/]: {report.events} events verified.")
+        else:
+            err.print(f"[bold red]Audit chain broken[/] ({report.events} events checked):")
+            for p in report.problems:
+                err.print(f"  event {p.seq}: {p.problem}")
+        if not report.ok:
+            raise typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Create or migrate the database schema to the newest version."""
+    from humangate.checkpoints.database import Database
+    from humangate.checkpoints.savers import open_checkpointer
+
+    try:
+        settings = Settings.from_env(db_url=db)
+        database = Database(settings)
+        try:
+            before, after = database.upgrade()
+            with open_checkpointer(settings, setup=True):
+                pass
+        finally:
+            database.dispose()
+    except HumanGateError as exc:
+        _fail(str(exc), as_json=as_json)
+    if as_json:
+        print(json.dumps({"from": before, "to": after}))
+    else:
+        out.print(f"Database {settings.database.redacted()} is at revision {after}"
+                  + (" (already current)." if before == after else f" (was {before or 'empty'})."))
+
+
+@users_app.command("add")
+def users_add(
+    name: str,
+    role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")] = "reviewer",
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add a user (or change their role)."""
+    with _orchestrator(db, as_json) as orch:
+        try:
+            orch.add_user(name, role, actor="cli")  # type: ignore[arg-type]
+        except InvalidDecisionError as exc:
+            _fail(str(exc), as_json=as_json)
+        if as_json:
+            print(json.dumps({"name": name, "role": role}))
+        else:
+            out.print(f"{name} is a {role}.")
+
+
+def main() -> None:
+    """Run the command line."""
+    app(prog_name="humangate")
+
+
+if __name__ == "__main__":
+    main()
+    sys.exit(0)
