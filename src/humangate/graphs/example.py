@@ -16,10 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from humangate.effects import effect_key
 from humangate.graphs.context import RunContext
-from humangate.graphs.gate import GATE_EVENTS_KEY, GateState, GateView, review_gate
+from humangate.graphs.gate import GATE_EVENTS_KEY, GatePolicy, GateState, GateView, review_gate
+from humangate.graphs.registry import GraphSpec
 from humangate.review.contract import RiskAssessment, RiskLevel, SourceExcerpt, Trigger
 
-__all__ = ["NAME", "NotifyInput", "NotifyMessage", "build_notify_graph", "notify_gate"]
+__all__ = ["NAME", "NotifyInput", "NotifyMessage", "build_notify_graph", "notify_spec"]
 
 NAME = "notify"
 POLICY_VERSION = "notify-rules-1"
@@ -132,13 +133,12 @@ def _view(state: Any) -> GateView:
     )
 
 
-notify_gate = review_gate(
-    name="review", graph=NAME, proposal_model=NotifyMessage, next="send", redirect_to="draft", view=_view,
-)
-
-
-def build_notify_graph() -> StateGraph[NotifyState, RunContext, Any, Any]:
+def build_notify_graph(policy: GatePolicy | None = None) -> StateGraph[NotifyState, RunContext, Any, Any]:
     """Return the uncompiled ``notify`` graph: draft -> assess -> review -> send."""
+    notify_gate = review_gate(
+        name="review", graph=NAME, proposal_model=NotifyMessage, next="send", redirect_to="draft", view=_view,
+        policy=policy,
+    )
     builder = StateGraph(NotifyState, context_schema=RunContext)
     builder.add_node("draft", draft)
     builder.add_node("assess", assess)
@@ -148,3 +148,15 @@ def build_notify_graph() -> StateGraph[NotifyState, RunContext, Any, Any]:
     builder.add_edge("draft", "assess")
     builder.add_edge("assess", notify_gate.name)
     return builder
+
+
+def notify_spec(policy: GatePolicy | None = None) -> GraphSpec:
+    """Return the registry entry of the ``notify`` graph, gated by ``policy``."""
+    return GraphSpec.create(
+        name=NAME,
+        description="Draft a note to one recipient by rule, gate it by risk, send it via the outbox.",
+        build=lambda: build_notify_graph(policy),
+        input_model=NotifyInput,
+        to_state=lambda inp: {"request": inp.model_dump()},
+        title=lambda inp: f"Note to {inp.recipient}",  # type: ignore[attr-defined]
+    )

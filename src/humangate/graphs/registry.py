@@ -77,14 +77,6 @@ class GraphRegistry:
 
 def default_registry() -> GraphRegistry:
     """Return the graphs that ship with humangate."""
-    from humangate.graphs import example
+    from humangate.graphs.example import notify_spec
 
-    notify = GraphSpec.create(
-        name=example.NAME,
-        description="Draft a note to one recipient by rule, gate it by risk, send it via the outbox.",
-        build=example.build_notify_graph,
-        input_model=example.NotifyInput,
-        to_state=lambda inp: {"request": inp.model_dump()},
-        title=lambda inp: f"Note to {inp.recipient}",  # type: ignore[attr-defined]
-    )
-    return GraphRegistry([notify])
+    return GraphRegistry([notify_spec()])

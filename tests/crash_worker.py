@@ -1,0 +1,113 @@
+"""Crash-test worker: start a batch of ``notify`` runs and decide pending items as it goes.
+
+Usage: ``python tests/crash_worker.py DB_URL OUTBOX_DIR N SEED``
+
+Run ids are ``run-0000`` .. ``run-{N-1}``; ids already in the runs table are skipped, so a worker
+started after a crash carries on with the batch. Inputs, decisions and timing follow SEED.
+``tests/test_crash.py`` kills this process with SIGKILL at random moments.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from humangate import Orchestrator, ReviewItem, Settings
+from humangate.checkpoints.schema import runs
+
+AUTO_TOPIC = "Thanks for the meeting."
+"""The only topic that passes the gate on its own (with ``require_approval`` False)."""
+EDIT_MARK = "Edited by a reviewer."
+"""Appended to the body by every ``edit`` decision, so the sent file shows which text went out."""
+STARTED_BY = "crash-worker"
+USERS: tuple[tuple[str, str], ...] = (("alice", "reviewer"), ("bob", "reviewer"), ("erin", "expert"))
+
+_TOPICS = (
+    AUTO_TOPIC,
+    AUTO_TOPIC,
+    "Following up on your refund request.",  # policy word: high risk
+    "Here is the agenda for Tuesday.",
+    "Call +1 415 555 0100 about the refund.",  # policy and phone number: critical, needs an expert
+)
+
+
+def run_id_for(index: int) -> str:
+    """Return the id of the batch's ``index``-th run."""
+    return f"run-{index:04d}"
+
+
+def inputs_for(seed: int, index: int) -> dict[str, Any]:
+    """Return the input of run ``index``."""
+    rng = random.Random(f"{seed}:{index}")
+    topic = rng.choice(_TOPICS)
+    return {
+        "recipient": rng.choice(["Ann Lee", "Bo Chen", "Cy Diaz"]),
+        "email": f"user{index}@example.com",
+        "company": rng.choice(["", "Acme"]),
+        "topic": topic,
+        "require_approval": topic == AUTO_TOPIC and rng.random() < 0.3,
+    }
+
+
+def needs_review(inputs: dict[str, Any]) -> bool:
+    """Return True when the gate must pause a run with these inputs."""
+    return bool(inputs["require_approval"]) or inputs["topic"] != AUTO_TOPIC
+
+
+def decision_for(item: ReviewItem, rng: random.Random) -> dict[str, Any]:
+    """Pick a valid decision for ``item``: approve, edit, reject or (once per run) redirect."""
+    reviewer = "erin" if item.required_role == "expert" else rng.choice(["alice", "bob"])
+    request = item.request
+    action = rng.choices(["approve", "edit", "reject", "redirect"], weights=[4, 2, 2, 2])[0]
+    if action == "redirect" and any(a.startswith("Redirected:") for a in request.attempts):
+        action = "approve"  # one redirect per run keeps every run finite
+    if action == "edit":
+        edited = {**request.proposal, "body": f"{request.proposal['body']}\n\n{EDIT_MARK}"}
+        return {"action": "edit", "reviewer": reviewer, "reason_code": "tone", "edited": edited}
+    if action == "reject":
+        return {"action": "reject", "reviewer": reviewer, "reason_code": "policy", "note": "Not this one."}
+    if action == "redirect":
+        return {"action": "redirect", "reviewer": reviewer, "reason_code": "tone",
+                "instructions": "Please keep it brief."}
+    return {"action": "approve", "reviewer": reviewer}
+
+
+def decide_one(orch: Orchestrator, rng: random.Random) -> bool:
+    """Decide one pending item picked at random; return False when the queue is empty."""
+    items = orch.pending(limit=100).items
+    if not items:
+        return False
+    item = rng.choice(items)
+    orch.decide(item.id, decision_for(item, rng))
+    return True
+
+
+def main(argv: list[str]) -> int:
+    """Reconcile (sometimes), then start the batch's missing runs, deciding items in between."""
+    if len(argv) != 4:
+        print(__doc__, file=sys.stderr)
+        return 2
+    db_url, outbox_dir, n, seed = argv[0], Path(argv[1]), int(argv[2]), int(argv[3])
+    rng = random.Random(seed)
+    with Orchestrator(Settings(db_url=db_url, outbox_dir=outbox_dir)) as orch:
+        print("ready", flush=True)
+        if rng.random() < 0.5:  # a restarted worker may recover first; a kill can then land in reconcile
+            orch.reconcile()
+        with orch.db.read() as conn:
+            existing = set(conn.execute(select(runs.c.id)).scalars())
+        for index in range(n):
+            run_id = run_id_for(index)
+            if run_id in existing:
+                continue
+            orch.start("notify", inputs_for(seed, index), run_id=run_id, started_by=STARTED_BY)
+            while rng.random() < 0.6 and decide_one(orch, rng):
+                pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,137 @@
+"""The command line, run in-process: demo, queue, show, decide with its errors, runs, audit verify."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from typer.testing import CliRunner
+
+from humangate import Orchestrator, Settings
+from humangate.cli import app
+
+runner = CliRunner()
+
+
+def hg(db_url: str, *args: str, code: int = 0) -> Any:
+    """Run ``humangate ARGS --db URL --json`` and return its parsed output."""
+    result = runner.invoke(app, [*args, "--db", db_url, "--json"])
+    assert result.exit_code == code, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.fixture
+def demo_db(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("HUMANGATE_OUTBOX_DIR", str(tmp_path / "outbox"))
+    hg(db_url, "demo")
+    return db_url
+
+
+def test_demo_pauses_on_the_risky_notes_and_sends_the_rest(demo_db: str, tmp_path: Path) -> None:
+    queue = hg(demo_db, "queue")
+    assert queue["total"] == 3
+    assert [i["risk_level"] for i in queue["items"]] == ["critical", "high", "high"]
+    assert {t for i in queue["items"] for t in i["triggers"]} == {"pii", "policy", "rule", "data_quality"}
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 3
+    runs = hg(demo_db, "runs")
+    assert sorted(r["status"] for r in runs) == ["completed"] * 3 + ["paused"] * 3
+
+
+def test_decide_from_the_command_line(demo_db: str, tmp_path: Path) -> None:
+    items = hg(demo_db, "queue", "--risk", "high")["items"]
+    bad_address = next(i for i in items if "data_quality" in i["triggers"])
+    proposal = hg(demo_db, "show", str(bad_address["id"]))["request"]["proposal"]
+    fixed = tmp_path / "fixed.json"
+    fixed.write_text(json.dumps(proposal | {"to": "dana.novak@quill.example"}))
+    out = hg(demo_db, "decide", str(bad_address["id"]), "--as", "demo-reviewer", "--edit", str(fixed),
+             "--reason", "wrong_recipient")
+    assert out["run"]["status"] == "completed"
+    assert "dana.novak@quill.example" in "".join(p.read_text() for p in (tmp_path / "outbox").glob("*.eml"))
+    timeline = hg(demo_db, "runs", out["run"]["id"])["timeline"]
+    assert [e["kind"] for e in timeline][-2:] == ["decision.recorded", "run.completed"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["decide", "999", "--as", "demo-reviewer", "--approve"], "No review item 999"),
+        (["decide", "{item}", "--as", "demo-reviewer", "--reject"], "needs a reason_code"),
+        (["decide", "{item}", "--as", "demo-reviewer", "--edit", "{bad}", "--reason", "tone"], "not valid JSON"),
+        (["decide", "{item}", "--as", "demo-reviewer", "--edit", "{list}", "--reason", "tone"], "JSON object"),
+        (["decide", "{item}", "--as", "demo-reviewer", "--edit", "{missing}", "--reason", "tone"],
+         "Cannot read edit file"),
+        (["decide", "{item}", "--as", "nobody", "--approve"], "Unknown reviewer 'nobody'"),
+        (["decide", "{item}", "--as", "demo-reviewer", "--approve", "--reject"], "exactly one of"),
+        (["queue", "--risk", "extreme"], "Unknown risk level"),
+    ],
+)
+def test_cli_errors_are_clear(demo_db: str, tmp_path: Path, args: list[str], message: str) -> None:
+    item = hg(demo_db, "queue", "--risk", "high")["items"][0]["id"]
+    (tmp_path / "bad.json").write_text("{not json")
+    (tmp_path / "list.json").write_text("[1, 2]")
+    paths = {"item": str(item), "bad": str(tmp_path / "bad.json"), "list": str(tmp_path / "list.json"),
+             "missing": str(tmp_path / "missing.json")}
+    before = hg(demo_db, "queue")
+    result = runner.invoke(app, [a.format(**paths) for a in args] + ["--db", demo_db, "--json"])
+    assert result.exit_code in (1, 2)
+    assert message in json.loads(result.stdout)["error"]
+    assert hg(demo_db, "queue") == before
+
+
+def test_already_decided_is_reported(demo_db: str) -> None:
+    item = str(hg(demo_db, "queue", "--risk", "high")["items"][0]["id"])
+    hg(demo_db, "decide", item, "--as", "demo-reviewer", "--reject", "--reason", "policy")
+    result = runner.invoke(app, ["decide", item, "--as", "demo-reviewer", "--approve", "--db", demo_db])
+    assert result.exit_code == 1
+    assert "already decided" in result.stderr
+
+
+def test_audit_verify_names_the_row_edited_by_hand(demo_db: str, settings: Settings) -> None:
+    assert hg(demo_db, "audit", "verify") == {"ok": True, "events": hg(demo_db, "audit", "verify")["events"],
+                                               "problems": []}
+    with Orchestrator(settings.with_db(demo_db)) as o:
+        url = o.db.url.sqlalchemy_url
+    engine = create_engine(url)
+    with engine.begin() as conn:  # a person with database access rewrites history
+        conn.execute(text("UPDATE audit_events SET actor = 'someone-else' WHERE seq = 5"))
+    engine.dispose()
+    report = hg(demo_db, "audit", "verify", code=1)
+    assert report["ok"] is False
+    assert report["problems"] == [{"seq": 5, "problem": report["problems"][0]["problem"]}]
+    assert "was edited" in report["problems"][0]["problem"]
+    human = runner.invoke(app, ["audit", "verify", "--db", demo_db])
+    assert human.exit_code == 1 and "event 5" in human.stderr
+
+
+def test_deleted_audit_rows_are_detected(demo_db: str, settings: Settings) -> None:
+    with Orchestrator(settings.with_db(demo_db)) as o:
+        url = o.db.url.sqlalchemy_url
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_events WHERE seq = 3"))
+    engine.dispose()
+    problems = hg(demo_db, "audit", "verify", code=1)["problems"]
+    assert problems[0]["seq"] == 4 and "removed" in problems[0]["problem"]
+
+
+def test_run_starts_one_run_per_csv_row(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUMANGATE_OUTBOX_DIR", str(tmp_path / "outbox"))
+    people = tmp_path / "people.csv"
+    people.write_text("recipient,email,company\nAda,ada@example.com,Acme\nBo,bo@example.com,\n")
+    runs = hg(db_url, "run", "Send the launch note, and let me approve before anything is sent.",
+              "--input", str(people))["runs"]
+    assert [r["status"] for r in runs] == ["paused", "paused"]
+    calm = hg(db_url, "run", "Send the launch note.", "--input", str(people))["runs"]
+    assert [r["status"] for r in calm] == ["completed", "completed"]
+    (tmp_path / "bad.csv").write_text("name\nx\n")
+    result = runner.invoke(app, ["run", "x", "--input", str(tmp_path / "bad.csv"), "--db", db_url])
+    assert result.exit_code == 1 and "recipient,email" in result.stderr
+
+
+def test_db_upgrade_is_idempotent(db_url: str) -> None:
+    first = hg(db_url, "db", "upgrade")
+    assert first == {"from": None, "to": "0001"}
+    assert hg(db_url, "db", "upgrade") == {"from": "0001", "to": "0001"}
