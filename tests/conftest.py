@@ -19,9 +19,9 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def guarded(self: socket.socket, address: object) -> object:
         host = address[0] if isinstance(address, tuple) else address
-        if isinstance(host, str) and self.family in (socket.AF_INET, socket.AF_INET6):
-            if not (host.startswith("127.") or host in ("localhost", "::1")):
-                raise RuntimeError(f"tests may not open network connections (tried {host})")
+        is_ip = isinstance(host, str) and self.family in (socket.AF_INET, socket.AF_INET6)
+        if is_ip and not (str(host).startswith("127.") or host in ("localhost", "::1")):
+            raise RuntimeError(f"tests may not open network connections (tried {host})")
         return real_connect(self, address)  # type: ignore[arg-type]
 
     monkeypatch.setattr(socket.socket, "connect", guarded)

@@ -26,12 +26,13 @@ EDIT_MARK = "Edited by a reviewer."
 STARTED_BY = "crash-worker"
 USERS: tuple[tuple[str, str], ...] = (("alice", "reviewer"), ("bob", "reviewer"), ("erin", "expert"))
 
-_TOPICS = (
-    AUTO_TOPIC,
-    AUTO_TOPIC,
-    "Following up on your refund request.",  # policy word: high risk
-    "Here is the agenda for Tuesday.",
-    "Call +1 415 555 0100 about the refund.",  # policy and phone number: critical, needs an expert
+_TOPICS: tuple[tuple[str, bool], ...] = (  # (topic, require_approval)
+    (AUTO_TOPIC, False),
+    (AUTO_TOPIC, False),
+    (AUTO_TOPIC, True),
+    ("Here is the agenda for Tuesday.", True),
+    ("Following up on your refund request.", False),  # policy word: high risk
+    ("Call +1 415 555 0100 about the refund.", False),  # policy and a phone number: critical, for an expert
 )
 
 
@@ -43,13 +44,13 @@ def run_id_for(index: int) -> str:
 def inputs_for(seed: int, index: int) -> dict[str, Any]:
     """Return the input of run ``index``."""
     rng = random.Random(f"{seed}:{index}")
-    topic = rng.choice(_TOPICS)
+    topic, require_approval = rng.choice(_TOPICS)
     return {
         "recipient": rng.choice(["Ann Lee", "Bo Chen", "Cy Diaz"]),
         "email": f"user{index}@example.com",
         "company": rng.choice(["", "Acme"]),
         "topic": topic,
-        "require_approval": topic == AUTO_TOPIC and rng.random() < 0.3,
+        "require_approval": require_approval,
     }
 
 
@@ -71,8 +72,12 @@ def decision_for(item: ReviewItem, rng: random.Random) -> dict[str, Any]:
     if action == "reject":
         return {"action": "reject", "reviewer": reviewer, "reason_code": "policy", "note": "Not this one."}
     if action == "redirect":
-        return {"action": "redirect", "reviewer": reviewer, "reason_code": "tone",
-                "instructions": "Please keep it brief."}
+        return {
+            "action": "redirect",
+            "reviewer": reviewer,
+            "reason_code": "tone",
+            "instructions": "Please keep it brief.",
+        }
     return {"action": "approve", "reviewer": reviewer}
 
 

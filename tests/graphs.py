@@ -8,7 +8,7 @@ from typing import Any
 from langgraph.graph import END, START, StateGraph
 from pydantic import BaseModel
 
-from humangate import GateState, GraphRegistry, GraphSpec, GateView, review_gate
+from humangate import GateState, GateView, GraphRegistry, GraphSpec, review_gate
 from humangate.graphs.registry import default_registry
 
 
@@ -34,8 +34,14 @@ class PairState(GateState, total=False):
 
 
 def _assessment() -> dict[str, Any]:
-    return {"level": "high", "score": 0.8, "confidence": 0.4, "needs_review": True, "policy_version": "t1",
-            "triggers": [{"kind": "confidence", "reason": "The agent is unsure."}]}
+    return {
+        "level": "high",
+        "score": 0.8,
+        "confidence": 0.4,
+        "needs_review": True,
+        "policy_version": "t1",
+        "triggers": [{"kind": "confidence", "reason": "The agent is unsure."}],
+    }
 
 
 def pair_registry(calls: Counter[str]) -> GraphRegistry:
@@ -45,12 +51,19 @@ def pair_registry(calls: Counter[str]) -> GraphRegistry:
         def run(state: PairState) -> dict[str, Any]:
             calls[name] += 1
             return {name: {"text": f"{name} on {state['topic']}"}, f"{name}_assessment": _assessment()}
+
         return run
 
     gates = {
-        name: review_gate(name=f"gate_{name}", graph="pair", proposal_model=Note, next="join",
-                          proposal_key=name, assessment_key=f"{name}_assessment",
-                          view=lambda s, n=name: GateView(title=f"{n} on {s['topic']}"))
+        name: review_gate(
+            name=f"gate_{name}",
+            graph="pair",
+            proposal_model=Note,
+            next="join",
+            proposal_key=name,
+            assessment_key=f"{name}_assessment",
+            view=lambda s, n=name: GateView(title=f"{n} on {s['topic']}"),
+        )
         for name in ("a", "b")
     }
 
@@ -66,8 +79,14 @@ def pair_registry(calls: Counter[str]) -> GraphRegistry:
         return builder
 
     registry = default_registry()
-    registry.register(GraphSpec.create(
-        name="pair", description="two gated agents in parallel", build=build, input_model=PairInput,
-        to_state=lambda inp: inp.model_dump(), title=lambda inp: f"pair {inp.topic}",  # type: ignore[attr-defined]
-    ))
+    registry.register(
+        GraphSpec.create(
+            name="pair",
+            description="two gated agents in parallel",
+            build=build,
+            input_model=PairInput,
+            to_state=lambda inp: inp.model_dump(),
+            title=lambda inp: f"pair {inp.topic}",  # type: ignore[attr-defined]
+        )
+    )
     return registry

@@ -46,8 +46,17 @@ def test_decide_from_the_command_line(demo_db: str, tmp_path: Path) -> None:
     proposal = hg(demo_db, "show", str(bad_address["id"]))["request"]["proposal"]
     fixed = tmp_path / "fixed.json"
     fixed.write_text(json.dumps(proposal | {"to": "dana.novak@quill.example"}))
-    out = hg(demo_db, "decide", str(bad_address["id"]), "--as", "demo-reviewer", "--edit", str(fixed),
-             "--reason", "wrong_recipient")
+    out = hg(
+        demo_db,
+        "decide",
+        str(bad_address["id"]),
+        "--as",
+        "demo-reviewer",
+        "--edit",
+        str(fixed),
+        "--reason",
+        "wrong_recipient",
+    )
     assert out["run"]["status"] == "completed"
     assert "dana.novak@quill.example" in "".join(p.read_text() for p in (tmp_path / "outbox").glob("*.eml"))
     timeline = hg(demo_db, "runs", out["run"]["id"])["timeline"]
@@ -61,8 +70,10 @@ def test_decide_from_the_command_line(demo_db: str, tmp_path: Path) -> None:
         (["decide", "{item}", "--as", "demo-reviewer", "--reject"], "needs a reason_code"),
         (["decide", "{item}", "--as", "demo-reviewer", "--edit", "{bad}", "--reason", "tone"], "not valid JSON"),
         (["decide", "{item}", "--as", "demo-reviewer", "--edit", "{list}", "--reason", "tone"], "JSON object"),
-        (["decide", "{item}", "--as", "demo-reviewer", "--edit", "{missing}", "--reason", "tone"],
-         "Cannot read edit file"),
+        (
+            ["decide", "{item}", "--as", "demo-reviewer", "--edit", "{missing}", "--reason", "tone"],
+            "Cannot read edit file",
+        ),
         (["decide", "{item}", "--as", "nobody", "--approve"], "Unknown reviewer 'nobody'"),
         (["decide", "{item}", "--as", "demo-reviewer", "--approve", "--reject"], "exactly one of"),
         (["queue", "--risk", "extreme"], "Unknown risk level"),
@@ -72,8 +83,12 @@ def test_cli_errors_are_clear(demo_db: str, tmp_path: Path, args: list[str], mes
     item = hg(demo_db, "queue", "--risk", "high")["items"][0]["id"]
     (tmp_path / "bad.json").write_text("{not json")
     (tmp_path / "list.json").write_text("[1, 2]")
-    paths = {"item": str(item), "bad": str(tmp_path / "bad.json"), "list": str(tmp_path / "list.json"),
-             "missing": str(tmp_path / "missing.json")}
+    paths = {
+        "item": str(item),
+        "bad": str(tmp_path / "bad.json"),
+        "list": str(tmp_path / "list.json"),
+        "missing": str(tmp_path / "missing.json"),
+    }
     before = hg(demo_db, "queue")
     result = runner.invoke(app, [a.format(**paths) for a in args] + ["--db", demo_db, "--json"])
     assert result.exit_code in (1, 2)
@@ -90,8 +105,11 @@ def test_already_decided_is_reported(demo_db: str) -> None:
 
 
 def test_audit_verify_names_the_row_edited_by_hand(demo_db: str, settings: Settings) -> None:
-    assert hg(demo_db, "audit", "verify") == {"ok": True, "events": hg(demo_db, "audit", "verify")["events"],
-                                               "problems": []}
+    assert hg(demo_db, "audit", "verify") == {
+        "ok": True,
+        "events": hg(demo_db, "audit", "verify")["events"],
+        "problems": [],
+    }
     with Orchestrator(settings.with_db(demo_db)) as o:
         url = o.db.url.sqlalchemy_url
     engine = create_engine(url)
@@ -121,8 +139,9 @@ def test_run_starts_one_run_per_csv_row(db_url: str, tmp_path: Path, monkeypatch
     monkeypatch.setenv("HUMANGATE_OUTBOX_DIR", str(tmp_path / "outbox"))
     people = tmp_path / "people.csv"
     people.write_text("recipient,email,company\nAda,ada@example.com,Acme\nBo,bo@example.com,\n")
-    runs = hg(db_url, "run", "Send the launch note, and let me approve before anything is sent.",
-              "--input", str(people))["runs"]
+    runs = hg(
+        db_url, "run", "Send the launch note, and let me approve before anything is sent.", "--input", str(people)
+    )["runs"]
     assert [r["status"] for r in runs] == ["paused", "paused"]
     calm = hg(db_url, "run", "Send the launch note.", "--input", str(people))["runs"]
     assert [r["status"] for r in calm] == ["completed", "completed"]

@@ -23,8 +23,12 @@ from humangate.graphs.example import notify_spec
 from humangate.graphs.gate import GatePolicy
 from humangate.graphs.registry import GraphRegistry
 
-GATED = {"recipient": "Bob Roy", "email": "bob@example.com", "topic": "Your refund is on its way.",
-         "require_approval": True}
+GATED = {
+    "recipient": "Bob Roy",
+    "email": "bob@example.com",
+    "topic": "Your refund is on its way.",
+    "require_approval": True,
+}
 GOOD_EDIT = {"to": "bob@example.com", "subject": "Refund", "body": "Done."}
 
 
@@ -42,25 +46,65 @@ CASES: list[tuple[str, dict[str, Any], type[ReviewError] | type[UnknownUserError
     ("unknown action", {"action": "maybe", "reviewer": "alice"}, InvalidDecisionError, "approve, edit, reject"),
     ("not an object", ["approve"], InvalidDecisionError, "must be an object"),  # type: ignore[list-item]
     ("missing reason", {"action": "reject", "reviewer": "alice"}, InvalidDecisionError, "needs a reason_code"),
-    ("unknown reason", {"action": "reject", "reviewer": "alice", "reason_code": "meh"}, InvalidDecisionError,
-     "unknown reason_code"),
-    ("edit without proposal", {"action": "edit", "reviewer": "alice", "reason_code": "tone"},
-     InvalidDecisionError, "needs `edited`"),
-    ("edit of the wrong shape", {"action": "edit", "reviewer": "alice", "reason_code": "tone",
-                                 "edited": {"to": "bob@example.com", "body": "x"}}, InvalidDecisionError,
-     "subject: Field required"),
-    ("oversized edit", {"action": "edit", "reviewer": "alice", "reason_code": "tone",
-                        "edited": GOOD_EDIT | {"body": "x" * 70_000}}, InvalidDecisionError, "larger than 64 kB"),
-    ("redirect without instructions", {"action": "redirect", "reviewer": "alice", "reason_code": "tone"},
-     InvalidDecisionError, "needs `instructions`"),
-    ("blank instructions", {"action": "redirect", "reviewer": "alice", "reason_code": "tone",
-                            "instructions": "   "}, InvalidDecisionError, "instructions are empty"),
-    ("field of another action", {"action": "approve", "reviewer": "alice", "instructions": "x"},
-     InvalidDecisionError, "belongs to a redirect decision"),
-    ("extra field", {"action": "approve", "reviewer": "alice", "sneaky": 1}, InvalidDecisionError,
-     "Extra inputs are not permitted"),
-    ("escalate sideways", {"action": "escalate", "reviewer": "alice", "reason_code": "needs_expert",
-                           "escalate_to": "reviewer"}, InvalidDecisionError, "role above reviewer"),
+    (
+        "unknown reason",
+        {"action": "reject", "reviewer": "alice", "reason_code": "meh"},
+        InvalidDecisionError,
+        "unknown reason_code",
+    ),
+    (
+        "edit without proposal",
+        {"action": "edit", "reviewer": "alice", "reason_code": "tone"},
+        InvalidDecisionError,
+        "needs `edited`",
+    ),
+    (
+        "edit of the wrong shape",
+        {
+            "action": "edit",
+            "reviewer": "alice",
+            "reason_code": "tone",
+            "edited": {"to": "bob@example.com", "body": "x"},
+        },
+        InvalidDecisionError,
+        "subject: Field required",
+    ),
+    (
+        "oversized edit",
+        {"action": "edit", "reviewer": "alice", "reason_code": "tone", "edited": GOOD_EDIT | {"body": "x" * 70_000}},
+        InvalidDecisionError,
+        "larger than 64 kB",
+    ),
+    (
+        "redirect without instructions",
+        {"action": "redirect", "reviewer": "alice", "reason_code": "tone"},
+        InvalidDecisionError,
+        "needs `instructions`",
+    ),
+    (
+        "blank instructions",
+        {"action": "redirect", "reviewer": "alice", "reason_code": "tone", "instructions": "   "},
+        InvalidDecisionError,
+        "instructions are empty",
+    ),
+    (
+        "field of another action",
+        {"action": "approve", "reviewer": "alice", "instructions": "x"},
+        InvalidDecisionError,
+        "belongs to a redirect decision",
+    ),
+    (
+        "extra field",
+        {"action": "approve", "reviewer": "alice", "sneaky": 1},
+        InvalidDecisionError,
+        "Extra inputs are not permitted",
+    ),
+    (
+        "escalate sideways",
+        {"action": "escalate", "reviewer": "alice", "reason_code": "needs_expert", "escalate_to": "reviewer"},
+        InvalidDecisionError,
+        "role above reviewer",
+    ),
     ("unknown reviewer", {"action": "approve", "reviewer": "mallory"}, UnknownUserError, "humangate users add"),
     ("claimed by another", {"action": "approve", "reviewer": "bob"}, ClaimedError, "claimed by alice"),
 ]
@@ -96,11 +140,14 @@ def test_unknown_and_decided_items_are_refused(orch: Orchestrator) -> None:
 def test_a_reviewer_cannot_decide_past_their_role(orch: Orchestrator) -> None:
     run = orch.start("notify", GATED)
     (item,) = run.pending_items
-    escalated = orch.decide(item, {"action": "escalate", "reviewer": "alice", "reason_code": "needs_expert",
-                                   "escalate_to": "expert"}).run.pending_items[0]
+    escalated = orch.decide(
+        item, {"action": "escalate", "reviewer": "alice", "reason_code": "needs_expert", "escalate_to": "expert"}
+    ).run.pending_items[0]
     before = _snapshot(orch)
-    for action in ({"action": "approve", "reviewer": "bob"},
-                   {"action": "reject", "reviewer": "bob", "reason_code": "policy"}):
+    for action in (
+        {"action": "approve", "reviewer": "bob"},
+        {"action": "reject", "reviewer": "bob", "reason_code": "policy"},
+    ):
         with pytest.raises(NotAuthorizedError, match="needs the expert role"):
             orch.decide(escalated, action)
     with pytest.raises(NotAuthorizedError):
@@ -121,7 +168,7 @@ def test_approving_before_the_minimum_dwell_is_refused(settings: Settings) -> No
         assert _snapshot(o) == before
         o.claim(item, "alice")
         now[0] += 10
-        with pytest.raises(DwellError, match="claimed 10.0 s ago"):
+        with pytest.raises(DwellError, match=r"claimed 10\.0 s ago"):
             o.decide(item, {"action": "approve", "reviewer": "alice"})
         now[0] += 25
         assert o.decide(item, {"action": "approve", "reviewer": "alice"}).run.status == "completed"

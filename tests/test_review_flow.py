@@ -12,14 +12,16 @@ from sqlalchemy import func, select
 
 from humangate import Orchestrator, QueueFilter, Settings
 from humangate.checkpoints.schema import assessments, decisions, outbox, review_items, runs
-
 from tests.graphs import pair_registry
 
 CALM = {"recipient": "Ann Lee", "email": "ann@example.com", "topic": "Thanks for the meeting."}
-GATED = {"recipient": "Bob Roy", "email": "bob@example.com", "topic": "Your refund is on its way.",
-         "require_approval": True}
-CRITICAL = {"recipient": "Cy Ng", "email": "cy@example.com",
-            "topic": "About the refund: call me at +1 415 555 0199."}
+GATED = {
+    "recipient": "Bob Roy",
+    "email": "bob@example.com",
+    "topic": "Your refund is on its way.",
+    "require_approval": True,
+}
+CRITICAL = {"recipient": "Cy Ng", "email": "cy@example.com", "topic": "About the refund: call me at +1 415 555 0199."}
 
 
 def _pause(settings: Settings, inputs: dict[str, Any] = GATED, started_by: str | None = None) -> tuple[str, int]:
@@ -74,8 +76,15 @@ def test_reject_ends_the_run_without_sending(orch: Orchestrator, settings: Setti
 
 def test_redirect_reworks_and_pauses_again(orch: Orchestrator, settings: Settings) -> None:
     run_id, item = _pause(settings)
-    result = orch.decide(item, {"action": "redirect", "reviewer": "alice", "reason_code": "tone",
-                                "instructions": "Add that the refund takes 5 working days."})
+    result = orch.decide(
+        item,
+        {
+            "action": "redirect",
+            "reviewer": "alice",
+            "reason_code": "tone",
+            "instructions": "Add that the refund takes 5 working days.",
+        },
+    )
     assert result.run.status == "paused"
     (new_item,) = result.run.pending_items
     request = orch.item(new_item).request
@@ -88,8 +97,9 @@ def test_redirect_reworks_and_pauses_again(orch: Orchestrator, settings: Setting
 
 def test_escalate_moves_the_item_to_the_higher_role(orch: Orchestrator, settings: Settings) -> None:
     _, item = _pause(settings)
-    result = orch.decide(item, {"action": "escalate", "reviewer": "alice", "reason_code": "needs_expert",
-                                "escalate_to": "expert"})
+    result = orch.decide(
+        item, {"action": "escalate", "reviewer": "alice", "reason_code": "needs_expert", "escalate_to": "expert"}
+    )
     (new_item,) = result.run.pending_items
     assert orch.item(new_item).required_role == "expert"
     assert [i.id for i in orch.pending(QueueFilter(role="reviewer")).items] == []
@@ -122,8 +132,9 @@ def test_parallel_interrupts_resume_one_at_a_time_without_rerunning_agents(setti
         assert after.status == "paused" and after.pending_items == (second,)
         assert o.item(second).interrupt_id == second_interrupt
         assert calls == Counter({"a": 1, "b": 1})
-        done = o.decide(second, {"action": "edit", "reviewer": "alice", "reason_code": "tone",
-                                 "edited": {"text": "better"}}).run
+        done = o.decide(
+            second, {"action": "edit", "reviewer": "alice", "reason_code": "tone", "edited": {"text": "better"}}
+        ).run
         assert (done.status, done.outcome) == ("completed", "approved")
         assert calls == Counter({"a": 1, "b": 1})
         values = o.graph("pair").get_state({"configurable": {"thread_id": run.id}}).values
@@ -158,8 +169,9 @@ def test_reconcile_rebuilds_lost_queue_rows(orch: Orchestrator, settings: Settin
 def test_pending_is_ordered_by_risk_then_age_and_pages_by_cursor(orch: Orchestrator) -> None:
     for i in range(5):
         orch.start("notify", GATED | {"recipient": f"High {i}"})
-        orch.start("notify", {"recipient": f"Medium {i}", "email": "m@example.com", "topic": "hi",
-                              "require_approval": True})
+        orch.start(
+            "notify", {"recipient": f"Medium {i}", "email": "m@example.com", "topic": "hi", "require_approval": True}
+        )
     orch.start("notify", CRITICAL)
     seen: list[Any] = []
     cursor = None

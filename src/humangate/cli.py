@@ -40,9 +40,13 @@ app.add_typer(users_app, name="users")
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
-DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL (default: HUMANGATE_DB_URL or sqlite:///./humangate.db).")]
+DbOpt = Annotated[
+    str | None, typer.Option("--db", help="Database URL (default: HUMANGATE_DB_URL or sqlite:///./humangate.db).")
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-_APPROVAL_WORDS = re.compile(r"\b(approve|approval|sign[- ]off|review|check with me|before (anything is )?sen[dt])", re.I)
+_APPROVAL_WORDS = re.compile(
+    r"\b(approve|approval|sign[- ]off|review|check with me|before (anything is )?sen[dt])", re.I
+)
 
 
 def _fail(message: str, *, as_json: bool, code: int = 1) -> NoReturn:
@@ -69,9 +73,17 @@ def _age(ts: float) -> str:
 
 def _item_json(item: ReviewItem, *, full: bool = False) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "id": item.id, "run_id": item.run_id, "graph": item.graph, "node": item.node, "title": item.title,
-        "risk_level": item.risk_level, "score": item.score, "triggers": list(item.trigger_kinds),
-        "required_role": item.required_role, "status": item.status, "claimed_by": item.claimed_by,
+        "id": item.id,
+        "run_id": item.run_id,
+        "graph": item.graph,
+        "node": item.node,
+        "title": item.title,
+        "risk_level": item.risk_level,
+        "score": item.score,
+        "triggers": list(item.trigger_kinds),
+        "required_role": item.required_role,
+        "status": item.status,
+        "claimed_by": item.claimed_by,
         "created_at": item.created_at,
     }
     if full:
@@ -80,8 +92,16 @@ def _item_json(item: ReviewItem, *, full: bool = False) -> dict[str, Any]:
 
 
 def _run_json(run: RunInfo) -> dict[str, Any]:
-    return {"id": run.id, "graph": run.graph, "title": run.title, "status": run.status, "outcome": run.outcome,
-            "pending_items": list(run.pending_items), "error": run.error, "created_at": run.created_at}
+    return {
+        "id": run.id,
+        "graph": run.graph,
+        "title": run.title,
+        "status": run.status,
+        "outcome": run.outcome,
+        "pending_items": list(run.pending_items),
+        "error": run.error,
+        "created_at": run.created_at,
+    }
 
 
 def _runs_table(runs: list[RunInfo], orch: Orchestrator) -> Table:
@@ -89,9 +109,7 @@ def _runs_table(runs: list[RunInfo], orch: Orchestrator) -> Table:
     for col in ("run", "title", "status", "why it waits"):
         table.add_column(col)
     for run in runs:
-        why = " ".join(
-            r.reason for i in run.pending_items for r in orch.item(i).request.assessment.triggers
-        )
+        why = " ".join(r.reason for i in run.pending_items for r in orch.item(i).request.assessment.triggers)
         status = run.status + (f" ({run.outcome})" if run.outcome else "")
         table.add_row(run.id[:12], escape(run.title), status, escape(why) or "-")
     return table
@@ -120,8 +138,14 @@ def demo(db: DbOpt = None, as_json: JsonOpt = False) -> None:
 
 def _start_all(orch: Orchestrator, rows: list[dict[str, Any]], who: str, as_json: bool) -> list[RunInfo]:
     started: list[RunInfo] = []
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, disable=as_json or not err.is_terminal) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=as_json or not err.is_terminal,
+    ) as progress:
         task = progress.add_task("starting runs", total=len(rows))
         for row in rows:
             started.append(orch.start("notify", row, started_by=who))
@@ -148,8 +172,16 @@ def run(
     if not rows or not {"recipient", "email"} <= set(rows[0]):
         _fail(f"{input} needs a header row with at least the columns recipient,email.", as_json=as_json)
     approval = bool(_APPROVAL_WORDS.search(task))
-    inputs = [{"recipient": r["recipient"], "email": r["email"], "company": r.get("company") or "",
-               "topic": task, "require_approval": approval} for r in rows]
+    inputs = [
+        {
+            "recipient": r["recipient"],
+            "email": r["email"],
+            "company": r.get("company") or "",
+            "topic": task,
+            "require_approval": approval,
+        }
+        for r in rows
+    ]
     with _orchestrator(db, as_json) as orch:
         try:
             started = _start_all(orch, inputs, as_user, as_json)
@@ -182,15 +214,26 @@ def queue(
         except HumanGateError as exc:
             _fail(str(exc), as_json=as_json)
         if as_json:
-            print(json.dumps({"total": total, "items": [_item_json(i) for i in page.items],
-                              "next_cursor": page.next_cursor}, indent=2))
+            print(
+                json.dumps(
+                    {"total": total, "items": [_item_json(i) for i in page.items], "next_cursor": page.next_cursor},
+                    indent=2,
+                )
+            )
             return
         table = Table(title=f"Pending review items ({total})")
         for col in ("item", "risk", "title", "triggers", "role", "age", "claimed by"):
             table.add_column(col)
         for i in page.items:
-            table.add_row(str(i.id), i.risk_level, escape(i.title), ", ".join(i.trigger_kinds), i.required_role,
-                          _age(i.created_at), i.claimed_by or "")
+            table.add_row(
+                str(i.id),
+                i.risk_level,
+                escape(i.title),
+                ", ".join(i.trigger_kinds),
+                i.required_role,
+                _age(i.created_at),
+                i.claimed_by or "",
+            )
         out.print(table)
         if page.next_cursor:
             out.print(f"more: humangate queue --cursor {page.next_cursor}")
@@ -221,18 +264,26 @@ def show(
         req = item.request
         a = req.assessment
         out.print(Panel(escape(req.title), title=f"item {item.id} · {item.status} · run {item.run_id[:12]}"))
-        out.print(f"[bold]Risk[/] {a.level} (score {a.score:.2f}, confidence {a.confidence:.2f}, "
-                  f"policy {a.policy_version}); needs role [bold]{req.required_role}[/]")
+        out.print(
+            f"[bold]Risk[/] {a.level} (score {a.score:.2f}, confidence {a.confidence:.2f}, "
+            f"policy {a.policy_version}); needs role [bold]{req.required_role}[/]"
+        )
         for t in a.triggers:
-            out.print(f"  • {escape('[' + t.kind + ']')} {escape(t.reason)}" + (f"  evidence: {escape('; '.join(t.evidence))}" if t.evidence else ""))
+            out.print(
+                f"  • {escape('[' + t.kind + ']')} {escape(t.reason)}"
+                + (f"  evidence: {escape('; '.join(t.evidence))}" if t.evidence else "")
+            )
         if req.observed:
             out.print(f"[bold]Saw[/] {escape(req.observed)}")
         for attempt in req.attempts:
             out.print(f"[bold]Tried[/] {escape(attempt)}")
         for s in req.sources:
             out.print(Panel(escape(s.excerpt), title=f"source {escape(s.id)}: {escape(s.title)}"))
-        out.print(Panel(escape(json.dumps(req.proposal, indent=2, ensure_ascii=False)),
-                        title=f"proposal ({req.proposal_kind})"))
+        out.print(
+            Panel(
+                escape(json.dumps(req.proposal, indent=2, ensure_ascii=False)), title=f"proposal ({req.proposal_kind})"
+            )
+        )
         out.print(f"Allowed: {', '.join(req.allowed_actions)}. Reason codes: {', '.join(REASON_CODES)}.")
 
 
@@ -244,18 +295,32 @@ def decide(
     edit: Annotated[Path | None, typer.Option("--edit", help="JSON file with the corrected proposal.")] = None,
     reject: Annotated[bool, typer.Option("--reject", help="Stop the run here.")] = False,
     redirect: Annotated[str | None, typer.Option("--redirect", help="Send it back with these instructions.")] = None,
-    escalate: Annotated[str | None, typer.Option("--escalate", help=f"Hand to a higher role: {', '.join(ROLES[1:])}.")] = None,
+    escalate: Annotated[
+        str | None, typer.Option("--escalate", help=f"Hand to a higher role: {', '.join(ROLES[1:])}.")
+    ] = None,
     reason: Annotated[str | None, typer.Option("--reason", help=f"Reason code: {', '.join(REASON_CODES)}.")] = None,
     note: Annotated[str | None, typer.Option("--note", help="A note for the record.")] = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Decide a review item and resume its run."""
-    chosen = [name for name, on in (("approve", approve), ("edit", edit is not None), ("reject", reject),
-                                    ("redirect", redirect is not None), ("escalate", escalate is not None)) if on]
+    chosen = [
+        name
+        for name, on in (
+            ("approve", approve),
+            ("edit", edit is not None),
+            ("reject", reject),
+            ("redirect", redirect is not None),
+            ("escalate", escalate is not None),
+        )
+        if on
+    ]
     if len(chosen) != 1:
-        _fail("Give exactly one of --approve, --edit FILE, --reject, --redirect TEXT, --escalate ROLE.",
-              as_json=as_json, code=2)
+        _fail(
+            "Give exactly one of --approve, --edit FILE, --reject, --redirect TEXT, --escalate ROLE.",
+            as_json=as_json,
+            code=2,
+        )
     decision: dict[str, Any] = {"action": chosen[0], "reviewer": as_user, "reason_code": reason, "note": note}
     if edit is not None:
         try:
@@ -263,9 +328,11 @@ def decide(
         except OSError as exc:
             _fail(f"Cannot read edit file {edit}: {exc.strerror}.", as_json=as_json)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            _fail(f"Edit file {edit} is not valid JSON ({exc}); it must hold the whole corrected proposal "
-                  "as a JSON object, as `humangate show ITEM --json` prints under request.proposal.",
-                  as_json=as_json)
+            _fail(
+                f"Edit file {edit} is not valid JSON ({exc}); it must hold the whole corrected proposal "
+                "as a JSON object, as `humangate show ITEM --json` prints under request.proposal.",
+                as_json=as_json,
+            )
         if not isinstance(decision["edited"], dict):
             _fail(f"Edit file {edit} must hold a JSON object, the whole corrected proposal.", as_json=as_json)
     if redirect is not None:
@@ -278,13 +345,20 @@ def decide(
         except HumanGateError as exc:
             _fail(str(exc), as_json=as_json)
         if as_json:
-            print(json.dumps({"item_id": item_id, "decision_id": result.decision_id,
-                              "run": _run_json(result.run)}, indent=2))
+            print(
+                json.dumps(
+                    {"item_id": item_id, "decision_id": result.decision_id, "run": _run_json(result.run)}, indent=2
+                )
+            )
             return
         r = result.run
         nxt = f"; new item(s) {', '.join(map(str, r.pending_items))}" if r.pending_items else ""
-        out.print(f"Item {item_id}: {chosen[0]} recorded. Run {r.id[:12]} is {r.status}"
-                  + (f" ({r.outcome})" if r.outcome else "") + nxt + ".")
+        out.print(
+            f"Item {item_id}: {chosen[0]} recorded. Run {r.id[:12]} is {r.status}"
+            + (f" ({r.outcome})" if r.outcome else "")
+            + nxt
+            + "."
+        )
 
 
 @app.command()
@@ -305,7 +379,11 @@ def runs(
                 else:
                     out.print(_runs_table(found, orch))
                 return
-            matches = [r for r in orch.runs(limit=100_000) if r.id.startswith(run_id)] if len(run_id) < 32 else [orch.run(run_id)]
+            matches = (
+                [r for r in orch.runs(limit=100_000) if r.id.startswith(run_id)]
+                if len(run_id) < 32
+                else [orch.run(run_id)]
+            )
             if len(matches) != 1:
                 _fail(f"{len(matches)} runs match {run_id!r}; give more of the id.", as_json=as_json)
             the_run, timeline = matches[0], orch.timeline(matches[0].id)
@@ -319,8 +397,13 @@ def runs(
         for col in ("#", "when", "who", "what", "item"):
             table.add_column(col)
         for e in timeline:
-            table.add_row(str(e["seq"]), time.strftime("%H:%M:%S", time.localtime(e["at"])), escape(e["actor"]),
-                          e["kind"], str(e["item_id"] or ""))
+            table.add_row(
+                str(e["seq"]),
+                time.strftime("%H:%M:%S", time.localtime(e["at"])),
+                escape(e["actor"]),
+                e["kind"],
+                str(e["item_id"] or ""),
+            )
         out.print(table)
 
 
@@ -329,14 +412,22 @@ def reconcile(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Rebuild queue rows and run status from checkpoints and finish runs a crash cut short."""
     with _orchestrator(db, as_json) as orch:
         report = orch.reconcile()
-        data = {"runs_checked": report.runs_checked, "restarted": report.restarted, "resumed": report.resumed,
-                "decisions_applied": report.decisions_applied, "failed": report.failed, "busy": report.busy}
+        data = {
+            "runs_checked": report.runs_checked,
+            "restarted": report.restarted,
+            "resumed": report.resumed,
+            "decisions_applied": report.decisions_applied,
+            "failed": report.failed,
+            "busy": report.busy,
+        }
         if as_json:
             print(json.dumps(data, indent=2))
         else:
-            out.print(f"Checked {report.runs_checked} open runs: {len(report.restarted)} restarted, "
-                      f"{len(report.resumed)} resumed, {report.decisions_applied} decisions applied, "
-                      f"{len(report.failed)} failed, {len(report.busy)} busy in another worker.")
+            out.print(
+                f"Checked {report.runs_checked} open runs: {len(report.restarted)} restarted, "
+                f"{len(report.resumed)} resumed, {report.decisions_applied} decisions applied, "
+                f"{len(report.failed)} failed, {len(report.busy)} busy in another worker."
+            )
 
 
 @audit_app.command("verify")
@@ -345,8 +436,16 @@ def audit_verify(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     with _orchestrator(db, as_json) as orch:
         report = orch.verify_audit()
         if as_json:
-            print(json.dumps({"ok": report.ok, "events": report.events,
-                              "problems": [{"seq": p.seq, "problem": p.problem} for p in report.problems]}, indent=2))
+            print(
+                json.dumps(
+                    {
+                        "ok": report.ok,
+                        "events": report.events,
+                        "problems": [{"seq": p.seq, "problem": p.problem} for p in report.problems],
+                    },
+                    indent=2,
+                )
+            )
         elif report.ok:
             out.print(f"[green]Audit chain intact[/]: {report.events} events verified.")
         else:
@@ -377,8 +476,10 @@ def db_upgrade(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     if as_json:
         print(json.dumps({"from": before, "to": after}))
     else:
-        out.print(f"Database {settings.database.redacted()} is at revision {after}"
-                  + (" (already current)." if before == after else f" (was {before or 'empty'})."))
+        out.print(
+            f"Database {settings.database.redacted()} is at revision {after}"
+            + (" (already current)." if before == after else f" (was {before or 'empty'}).")
+        )
 
 
 @users_app.command("add")

@@ -42,9 +42,7 @@ class DatabaseURL:
                 raise ConfigError(f"SQLite URL {url!r} names no file. {_GOOD_URLS}")
             path = rest[1:]
             if path in (":memory:", "") or path.startswith("file:"):
-                raise ConfigError(
-                    f"SQLite URL {url!r} is not a file; runs must survive restarts. {_GOOD_URLS}"
-                )
+                raise ConfigError(f"SQLite URL {url!r} is not a file; runs must survive restarts. {_GOOD_URLS}")
             return cls(raw=text, backend="sqlite", sqlite_path=Path(path))
         if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
             parts = urlsplit(text)

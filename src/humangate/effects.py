@@ -52,10 +52,18 @@ class Outbox:
         now = time.time()
         with self.db.write() as conn:
             insert_ignore(
-                conn, outbox,
-                {"key": key, "run_id": run_id, "node": node, "kind": kind,
-                 "payload_json": json.dumps(payload, sort_keys=True), "status": "pending",
-                 "attempts": 0, "created_at": now},
+                conn,
+                outbox,
+                {
+                    "key": key,
+                    "run_id": run_id,
+                    "node": node,
+                    "kind": kind,
+                    "payload_json": json.dumps(payload, sort_keys=True),
+                    "status": "pending",
+                    "attempts": 0,
+                    "created_at": now,
+                },
                 ["key"],
             )
             row = conn.execute(select(outbox.c.status, outbox.c.result_json).where(outbox.c.key == key)).one()
@@ -65,9 +73,9 @@ class Outbox:
         result = dict(handler(payload, key))
         with self.db.write() as conn:
             conn.execute(
-                update(outbox).where(outbox.c.key == key).values(
-                    status="sent", result_json=json.dumps(result, sort_keys=True), sent_at=time.time()
-                )
+                update(outbox)
+                .where(outbox.c.key == key)
+                .values(status="sent", result_json=json.dumps(result, sort_keys=True), sent_at=time.time())
             )
         return Delivery(key, result, replayed=False)
 

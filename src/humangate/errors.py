@@ -92,9 +92,7 @@ class UnknownUserError(HumanGateError):
 
     def __init__(self, name: str) -> None:
         self.name = name
-        super().__init__(
-            f"Unknown reviewer {name!r}; add them with `humangate users add {name} --role reviewer`."
-        )
+        super().__init__(f"Unknown reviewer {name!r}; add them with `humangate users add {name} --role reviewer`.")
 
 
 class InvalidInputError(HumanGateError):
@@ -146,9 +144,7 @@ class ItemNotFoundError(ReviewError):
     """No review item has this id."""
 
     def __init__(self, item_id: int) -> None:
-        super().__init__(
-            f"No review item {item_id}; `humangate queue` lists the pending items.", item_id=item_id
-        )
+        super().__init__(f"No review item {item_id}; `humangate queue` lists the pending items.", item_id=item_id)
 
 
 class AlreadyDecidedError(ReviewError):

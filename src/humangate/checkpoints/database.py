@@ -76,9 +76,7 @@ class Database:
         try:
             import psycopg  # noqa: F401
         except ImportError:
-            raise StorageError(
-                "PostgreSQL needs the postgres extra: `pip install 'humangate[postgres]'`."
-            ) from None
+            raise StorageError("PostgreSQL needs the postgres extra: `pip install 'humangate[postgres]'`.") from None
         return create_engine(
             self.url.sqlalchemy_url,
             pool_size=self.settings.postgres_pool_size,
@@ -106,8 +104,7 @@ class Database:
         except OperationalError as exc:
             if "no such table" in str(exc) or "does not exist" in str(exc):
                 raise StorageError(
-                    f"The database {self.url.redacted()} has no humangate tables; run "
-                    "`humangate db upgrade --db URL`."
+                    f"The database {self.url.redacted()} has no humangate tables; run `humangate db upgrade --db URL`."
                 ) from exc
             raise StorageError(f"Database {self.url.redacted()} failed: {exc.orig}") from exc
 
@@ -159,9 +156,7 @@ class Database:
         self.engine.dispose()
 
 
-def insert_ignore(
-    conn: Connection, table: Any, values: dict[str, Any], keys: list[str]
-) -> bool:
+def insert_ignore(conn: Connection, table: Any, values: dict[str, Any], keys: list[str]) -> bool:
     """Insert a row unless one with the same ``keys`` exists; return True when it was inserted."""
     if conn.dialect.name == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert

@@ -44,9 +44,7 @@ def open_checkpointer(settings: Settings, *, setup: bool = True) -> Iterator[Bas
         from psycopg.rows import dict_row
         from psycopg_pool import ConnectionPool
     except ImportError:
-        raise StorageError(
-            "PostgreSQL needs the postgres extra: `pip install 'humangate[postgres]'`."
-        ) from None
+        raise StorageError("PostgreSQL needs the postgres extra: `pip install 'humangate[postgres]'`.") from None
     pool: ConnectionPool = ConnectionPool(
         url.libpq_url,
         min_size=1,

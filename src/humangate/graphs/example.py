@@ -7,16 +7,15 @@ the smallest worked example of composing a graph with ``review_gate``.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
-from langgraph.types import Command
 from pydantic import BaseModel, ConfigDict, Field
 
 from humangate.effects import effect_key
 from humangate.graphs.context import RunContext
-from humangate.graphs.gate import GATE_EVENTS_KEY, GatePolicy, GateState, GateView, review_gate
+from humangate.graphs.gate import GatePolicy, GateState, GateView, review_gate
 from humangate.graphs.registry import GraphSpec
 from humangate.review.contract import RiskAssessment, RiskLevel, SourceExcerpt, Trigger
 
@@ -68,8 +67,8 @@ def draft(state: NotifyState) -> dict[str, Any]:
     req = NotifyInput.model_validate(state["request"])
     first = req.recipient.split()[0]
     body = f"Hi {first},\n\n{req.topic.strip()}\n"
-    if state.get("instructions"):
-        body += f"\n{state['instructions'].strip()}\n"
+    if instructions := state.get("instructions"):
+        body += f"\n{instructions.strip()}\n"
     body += "\nBest regards,\nThe team"
     subject = f"A note for {req.company}" if req.company else f"A note for {first}"
     message = NotifyMessage(to=req.email, subject=subject, body=body)
@@ -82,17 +81,41 @@ def assess(state: NotifyState) -> dict[str, Any]:
     msg = NotifyMessage.model_validate(state["proposal"])
     triggers: list[Trigger] = []
     if m := _POLICY_WORDS.search(msg.body):
-        triggers.append(Trigger(kind="policy", score=0.7, evidence=[m.group(0)],
-                                reason=f"The message mentions '{m.group(0)}', a topic the policy reserves for people."))
+        triggers.append(
+            Trigger(
+                kind="policy",
+                score=0.7,
+                evidence=[m.group(0)],
+                reason=f"The message mentions '{m.group(0)}', a topic the policy reserves for people.",
+            )
+        )
     if m := _PHONE.search(msg.body):
-        triggers.append(Trigger(kind="pii", score=0.6, evidence=[m.group(0)],
-                                reason="The message contains what looks like a phone number."))
+        triggers.append(
+            Trigger(
+                kind="pii",
+                score=0.6,
+                evidence=[m.group(0)],
+                reason="The message contains what looks like a phone number.",
+            )
+        )
     if not _EMAIL.match(msg.to):
-        triggers.append(Trigger(kind="data_quality", score=0.8, evidence=[msg.to],
-                                reason=f"The recipient address '{msg.to}' is not a valid email address."))
+        triggers.append(
+            Trigger(
+                kind="data_quality",
+                score=0.8,
+                evidence=[msg.to],
+                reason=f"The recipient address '{msg.to}' is not a valid email address.",
+            )
+        )
     if req.require_approval:
-        triggers.append(Trigger(kind="impact", score=0.5, evidence=["external email"],
-                                reason="The task asks for approval before anything is sent."))
+        triggers.append(
+            Trigger(
+                kind="impact",
+                score=0.5,
+                evidence=["external email"],
+                reason="The task asks for approval before anything is sent.",
+            )
+        )
     kinds = {t.kind for t in triggers}
     level: RiskLevel = "low"
     if triggers:
@@ -100,27 +123,39 @@ def assess(state: NotifyState) -> dict[str, Any]:
     if kinds & {"policy", "data_quality"}:
         level = "high"
     if {"policy", "pii"} <= kinds:
-        triggers.append(Trigger(kind="rule", score=0.9,
-                                reason="Policy language and personal data together make this critical."))
+        triggers.append(
+            Trigger(kind="rule", score=0.9, reason="Policy language and personal data together make this critical.")
+        )
         level = "critical"
     score = max((t.score or 0.0 for t in triggers), default=0.05)
-    assessment = RiskAssessment(level=level, score=score, confidence=1.0 - score / 2, triggers=triggers,
-                                needs_review=bool(triggers), policy_version=POLICY_VERSION)
+    assessment = RiskAssessment(
+        level=level,
+        score=score,
+        confidence=1.0 - score / 2,
+        triggers=triggers,
+        needs_review=bool(triggers),
+        policy_version=POLICY_VERSION,
+    )
     return {"assessment": assessment.model_dump(mode="json")}
 
 
-def send(state: NotifyState, runtime: Runtime[RunContext]) -> Command[Literal["__end__"]]:
+def send(state: NotifyState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     """Send the approved note through the outbox, exactly once per run and attempt."""
     ctx = runtime.context
     if ctx is None:
         raise RuntimeError("The notify graph sends through humangate's outbox; start it with Orchestrator.start.")
-    attempt = sum(1 for e in state.get(GATE_EVENTS_KEY, []) if e["outcome"] in ("passed", "approve", "edit"))
+    events = state.get("gate_events", [])
+    attempt = sum(1 for e in events if e["outcome"] in ("passed", "approve", "edit"))
     msg = NotifyMessage.model_validate(state["proposal"])
     delivery = ctx.outbox.deliver(
-        key=effect_key(ctx.run_id, "send", attempt), run_id=ctx.run_id, node="send", kind="email",
-        payload=msg.model_dump(), handler=ctx.mailer,
+        key=effect_key(ctx.run_id, "send", attempt),
+        run_id=ctx.run_id,
+        node="send",
+        kind="email",
+        payload=msg.model_dump(),
+        handler=ctx.mailer,
     )
-    return Command(goto=END, update={"sent": {"key": delivery.key, **delivery.result}})
+    return {"sent": {"key": delivery.key, **delivery.result}}
 
 
 def _view(state: Any) -> GateView:
@@ -136,17 +171,23 @@ def _view(state: Any) -> GateView:
 def build_notify_graph(policy: GatePolicy | None = None) -> StateGraph[NotifyState, RunContext, Any, Any]:
     """Return the uncompiled ``notify`` graph: draft -> assess -> review -> send."""
     notify_gate = review_gate(
-        name="review", graph=NAME, proposal_model=NotifyMessage, next="send", redirect_to="draft", view=_view,
+        name="review",
+        graph=NAME,
+        proposal_model=NotifyMessage,
+        next="send",
+        redirect_to="draft",
+        view=_view,
         policy=policy,
     )
     builder = StateGraph(NotifyState, context_schema=RunContext)
     builder.add_node("draft", draft)
     builder.add_node("assess", assess)
-    builder.add_node(notify_gate.name, notify_gate, destinations=notify_gate.destinations)
+    builder.add_node(notify_gate.name, notify_gate, destinations=notify_gate.destinations)  # type: ignore[type-var]
     builder.add_node("send", send)
     builder.add_edge(START, "draft")
     builder.add_edge("draft", "assess")
     builder.add_edge("assess", notify_gate.name)
+    builder.add_edge("send", END)
     return builder
 
 

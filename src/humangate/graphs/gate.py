@@ -65,8 +65,7 @@ class GatePolicy:
     """Who may decide at each risk level and how long they must look first."""
 
     roles: Mapping[RiskLevel, Role] = field(
-        default_factory=lambda: {"low": "reviewer", "medium": "reviewer", "high": "reviewer",
-                                 "critical": "expert"}
+        default_factory=lambda: {"low": "reviewer", "medium": "reviewer", "high": "reviewer", "critical": "expert"}
     )
     min_dwell_seconds: Mapping[RiskLevel, float] = field(
         default_factory=lambda: {"low": 0.0, "medium": 0.0, "high": 0.0, "critical": 0.0}
@@ -137,9 +136,12 @@ class ReviewGate:
 
         def event(outcome: Any, decision: ReviewDecision | None) -> dict[str, Any]:
             record = GateEvent(
-                id=event_id, node=self.name, outcome=outcome,
+                id=event_id,
+                node=self.name,
+                outcome=outcome,
                 assessment=assessment.model_dump(mode="json"),
-                decision=decision.model_dump(mode="json") if decision else None, at=time.time(),
+                decision=decision.model_dump(mode="json") if decision else None,
+                at=time.time(),
             )
             return {GATE_EVENTS_KEY: [record]}
 
@@ -148,10 +150,17 @@ class ReviewGate:
 
         view = self.view(state)
         request = ReviewRequest(
-            graph=self.graph, node=self.name, thread_id=thread_id, title=view.title,
-            proposal=proposal.model_dump(mode="json"), proposal_kind=self.proposal_model.__name__,
-            sources=view.sources, observed=view.observed, attempts=view.attempts,
-            assessment=assessment, allowed_actions=self.allowed_actions,
+            graph=self.graph,
+            node=self.name,
+            thread_id=thread_id,
+            title=view.title,
+            proposal=proposal.model_dump(mode="json"),
+            proposal_kind=self.proposal_model.__name__,
+            sources=view.sources,
+            observed=view.observed,
+            attempts=view.attempts,
+            assessment=assessment,
+            allowed_actions=self.allowed_actions,
             required_role=self.policy.roles[assessment.level],
             min_dwell_seconds=self.policy.min_dwell_seconds[assessment.level],
         )
@@ -161,13 +170,17 @@ class ReviewGate:
                 case "escalate":
                     assert decision.escalate_to is not None
                     note = f": {decision.note}" if decision.note else ""
-                    request = request.model_copy(update={
-                        "required_role": decision.escalate_to,
-                        "escalation_level": request.escalation_level + 1,
-                        "attempts": [*request.attempts,
-                                     f"Escalated to {decision.escalate_to} by {decision.reviewer} "
-                                     f"({decision.reason_code}){note}"],
-                    })
+                    request = request.model_copy(
+                        update={
+                            "required_role": decision.escalate_to,
+                            "escalation_level": request.escalation_level + 1,
+                            "attempts": [
+                                *request.attempts,
+                                f"Escalated to {decision.escalate_to} by {decision.reviewer} "
+                                f"({decision.reason_code}){note}",
+                            ],
+                        }
+                    )
                     continue
                 case "approve":
                     return Command(goto=self.next, update=event("approve", decision))
@@ -179,7 +192,8 @@ class ReviewGate:
                 case "reject":
                     update = event("reject", decision)
                     update[self.rejection_key] = {
-                        "reviewer": decision.reviewer, "reason_code": decision.reason_code,
+                        "reviewer": decision.reviewer,
+                        "reason_code": decision.reason_code,
                         "note": decision.note,
                     }
                     return Command(goto=self.on_reject, update=update)
@@ -217,7 +231,16 @@ def review_gate(
     for a higher role.
     """
     return ReviewGate(
-        name=name, graph=graph, proposal_model=proposal_model, next=next, on_reject=on_reject,
-        redirect_to=redirect_to, proposal_key=proposal_key, assessment_key=assessment_key,
-        instructions_key=instructions_key, rejection_key=rejection_key, view=view, policy=policy,
+        name=name,
+        graph=graph,
+        proposal_model=proposal_model,
+        next=next,
+        on_reject=on_reject,
+        redirect_to=redirect_to,
+        proposal_key=proposal_key,
+        assessment_key=assessment_key,
+        instructions_key=instructions_key,
+        rejection_key=rejection_key,
+        view=view,
+        policy=policy,
     )

@@ -45,8 +45,15 @@ class GraphSpec:
             for node, spec in builder.nodes.items()
             if isinstance(fn := getattr(spec.runnable, "func", None), ReviewGate)
         }
-        return cls(name=name, description=description, build=build, input_model=input_model,
-                   to_state=to_state, title=title, gates=gates)
+        return cls(
+            name=name,
+            description=description,
+            build=build,
+            input_model=input_model,
+            to_state=to_state,
+            title=title,
+            gates=gates,
+        )
 
 
 class GraphRegistry:

@@ -27,12 +27,25 @@ def _canonical(payload: Mapping[str, Any]) -> str:
 
 
 def _event_hash(
-    prev_hash: str, seq: int, at: float, actor: str, kind: str, run_id: str | None,
-    item_id: int | None, payload_json: str,
+    prev_hash: str,
+    seq: int,
+    at: float,
+    actor: str,
+    kind: str,
+    run_id: str | None,
+    item_id: int | None,
+    payload_json: str,
 ) -> str:
     body = _canonical(
-        {"seq": seq, "at": repr(at), "actor": actor, "kind": kind, "run_id": run_id,
-         "item_id": item_id, "payload": payload_json}
+        {
+            "seq": seq,
+            "at": repr(at),
+            "actor": actor,
+            "kind": kind,
+            "run_id": run_id,
+            "item_id": item_id,
+            "payload": payload_json,
+        }
     )
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 
@@ -56,8 +69,15 @@ def append_event(
     digest = _event_hash(prev, seq, at, actor, kind, run_id, item_id, payload_json)
     conn.execute(
         audit_events.insert().values(
-            seq=seq, at=at, actor=actor, kind=kind, run_id=run_id, item_id=item_id,
-            payload_json=payload_json, prev_hash=prev, hash=digest,
+            seq=seq,
+            at=at,
+            actor=actor,
+            kind=kind,
+            run_id=run_id,
+            item_id=item_id,
+            payload_json=payload_json,
+            prev_hash=prev,
+            hash=digest,
         )
     )
     conn.execute(update(audit_head).where(audit_head.c.id == 1).values(hash=digest))

@@ -32,11 +32,13 @@ def parse_decision(item_id: int, decision: ReviewDecision | Mapping[str, Any]) -
     action = decision.get("action")
     if action not in ACTIONS:
         raise InvalidDecisionError(
-            f"Unknown action {action!r}; allowed: {', '.join(ACTIONS)}.", item_id=item_id, allowed=ACTIONS)
+            f"Unknown action {action!r}; allowed: {', '.join(ACTIONS)}.", item_id=item_id, allowed=ACTIONS
+        )
     edited = decision.get("edited")
     if edited is not None and len(json.dumps(edited, default=str).encode()) > MAX_EDIT_BYTES:
         raise InvalidDecisionError(
-            f"The edited proposal is larger than {MAX_EDIT_BYTES // 1000} kB; shorten it.", item_id=item_id)
+            f"The edited proposal is larger than {MAX_EDIT_BYTES // 1000} kB; shorten it.", item_id=item_id
+        )
     try:
         return ReviewDecision.model_validate(dict(decision))
     except ValidationError as exc:
@@ -60,8 +62,11 @@ def check_decision(
     """Raise unless ``reviewer`` (with ``role``) may take ``decision`` on ``item``; None checks a claim."""
     if role_rank(role) < role_rank(item.required_role):
         raise NotAuthorizedError(
-            item.id, reviewer, item.required_role,
-            f"it needs the {item.required_role} role (or higher) and {reviewer} is a {role}.")
+            item.id,
+            reviewer,
+            item.required_role,
+            f"it needs the {item.required_role} role (or higher) and {reviewer} is a {role}.",
+        )
     if item.claimed_by and item.claimed_by != reviewer and (item.lease_expires_at or 0) > now:
         from datetime import UTC, datetime
 
@@ -73,11 +78,17 @@ def check_decision(
     if decision.action not in request.allowed_actions:
         raise InvalidDecisionError(
             f"Action {decision.action!r} is not allowed on item {item.id}; allowed: "
-            f"{', '.join(request.allowed_actions)}.", item_id=item.id, allowed=request.allowed_actions)
+            f"{', '.join(request.allowed_actions)}.",
+            item_id=item.id,
+            allowed=request.allowed_actions,
+        )
     if decision.action in ("approve", "edit") and item.risk_level == "critical" and started_by == reviewer:
         raise NotAuthorizedError(
-            item.id, reviewer, item.required_role,
-            "whoever started a run may not approve its critical items; ask another reviewer.")
+            item.id,
+            reviewer,
+            item.required_role,
+            "whoever started a run may not approve its critical items; ask another reviewer.",
+        )
     if decision.action == "approve" and item.min_dwell_seconds > 0:
         waited = now - item.claimed_at if item.claimed_by == reviewer and item.claimed_at else None
         if waited is None or waited < item.min_dwell_seconds:
@@ -87,19 +98,25 @@ def check_decision(
         higher = [r for r in ROLES if role_rank(r) > role_rank(item.required_role)]
         if decision.escalate_to not in higher:
             raise InvalidDecisionError(
-                f"Escalate item {item.id} to a role above {item.required_role}: "
-                f"{', '.join(higher) or 'none is left'}.", item_id=item.id, allowed=higher)
+                f"Escalate item {item.id} to a role above {item.required_role}: {', '.join(higher) or 'none is left'}.",
+                item_id=item.id,
+                allowed=higher,
+            )
     if decision.action == "edit":
         gate = spec.gates.get(item.node) if spec else None
         if gate is None:
-            raise InvalidDecisionError(f"Item {item.id} comes from an unknown gate {item.node!r}; it cannot be edited.",
-                                       item_id=item.id)
+            raise InvalidDecisionError(
+                f"Item {item.id} comes from an unknown gate {item.node!r}; it cannot be edited.", item_id=item.id
+            )
         try:
             gate.proposal_model.model_validate(decision.edited)
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'proposal'}: {e['msg']}"
-                                 for e in exc.errors())
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'proposal'}: {e['msg']}" for e in exc.errors()
+            )
             fields = list(gate.proposal_model.model_fields)
             raise InvalidDecisionError(
                 f"The edited {request.proposal_kind} is invalid: {problems}. Fields: {', '.join(fields)}.",
-                item_id=item.id, allowed=fields) from None
+                item_id=item.id,
+                allowed=fields,
+            ) from None

@@ -31,8 +31,16 @@ __all__ = [
 ]
 
 TriggerKind = Literal[
-    "confidence", "policy", "pii", "data_quality", "impact", "sentiment", "injection", "memory",
-    "sampling", "rule",
+    "confidence",
+    "policy",
+    "pii",
+    "data_quality",
+    "impact",
+    "sentiment",
+    "injection",
+    "memory",
+    "sampling",
+    "rule",
 ]
 RiskLevel = Literal["low", "medium", "high", "critical"]
 Role = Literal["reviewer", "expert", "owner", "admin"]
@@ -42,8 +50,18 @@ RISK_LEVELS: tuple[RiskLevel, ...] = ("low", "medium", "high", "critical")
 ROLES: tuple[Role, ...] = ("reviewer", "expert", "owner", "admin")
 ACTIONS: tuple[Action, ...] = ("approve", "edit", "reject", "redirect", "escalate")
 REASON_CODES: tuple[str, ...] = (
-    "factual_error", "unsupported_claim", "tone", "policy", "pii", "wrong_recipient",
-    "missing_information", "conflicting_sources", "needs_expert", "duplicate", "injection", "other",
+    "factual_error",
+    "unsupported_claim",
+    "tone",
+    "policy",
+    "pii",
+    "wrong_recipient",
+    "missing_information",
+    "conflicting_sources",
+    "needs_expert",
+    "duplicate",
+    "injection",
+    "other",
 )
 MAX_EDIT_BYTES = 64_000
 """Largest edited proposal accepted, as JSON bytes."""
@@ -146,13 +164,9 @@ class ReviewDecision(BaseModel):
             if self.action != action and present:
                 raise ValueError(f"`{name}` belongs to a {action} decision, not to {self.action}")
         if self.action != "approve" and not self.reason_code:
-            raise ValueError(
-                f"a {self.action} decision needs a reason_code, one of: {', '.join(REASON_CODES)}"
-            )
+            raise ValueError(f"a {self.action} decision needs a reason_code, one of: {', '.join(REASON_CODES)}")
         if self.reason_code is not None and self.reason_code not in REASON_CODES:
-            raise ValueError(
-                f"unknown reason_code {self.reason_code!r}; use one of: {', '.join(REASON_CODES)}"
-            )
+            raise ValueError(f"unknown reason_code {self.reason_code!r}; use one of: {', '.join(REASON_CODES)}")
         if self.instructions is not None and not self.instructions.strip():
             raise ValueError("redirect instructions are empty")
         return self

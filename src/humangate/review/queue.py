@@ -133,14 +133,13 @@ def pending_page(conn: Connection, filt: QueueFilter, *, limit: int = 50, cursor
     where = filt.clauses()
     if cursor:
         rank, created, item_id = _decode_cursor(cursor)
-        where.append(or_(
-            c.risk_rank < rank,
-            and_(c.risk_rank == rank, or_(c.created_at > created, and_(c.created_at == created, c.id > item_id))),
-        ))
-    stmt = (
-        select(review_items).where(*where)
-        .order_by(c.risk_rank.desc(), c.created_at, c.id).limit(limit + 1)
-    )
+        where.append(
+            or_(
+                c.risk_rank < rank,
+                and_(c.risk_rank == rank, or_(c.created_at > created, and_(c.created_at == created, c.id > item_id))),
+            )
+        )
+    stmt = select(review_items).where(*where).order_by(c.risk_rank.desc(), c.created_at, c.id).limit(limit + 1)
     rows = [ReviewItem.from_row(r) for r in conn.execute(stmt)]
     more = len(rows) > limit
     rows = rows[:limit]
@@ -164,12 +163,21 @@ def log_assessment(
     """Record one assessment (passed or queued) once; return True when it was new."""
     kinds = sorted({t["kind"] for t in assessment.get("triggers", [])})
     return insert_ignore(
-        conn, assessments,
-        {"event_id": event_id, "run_id": run_id, "graph": graph, "node": node,
-         "level": assessment["level"], "score": assessment["score"],
-         "needs_review": bool(assessment["needs_review"]), "trigger_kinds": "," + ",".join(kinds) + ",",
-         "policy_version": assessment["policy_version"],
-         "assessment_json": json.dumps(assessment, sort_keys=True), "created_at": at},
+        conn,
+        assessments,
+        {
+            "event_id": event_id,
+            "run_id": run_id,
+            "graph": graph,
+            "node": node,
+            "level": assessment["level"],
+            "score": assessment["score"],
+            "needs_review": bool(assessment["needs_review"]),
+            "trigger_kinds": "," + ",".join(kinds) + ",",
+            "policy_version": assessment["policy_version"],
+            "assessment_json": json.dumps(assessment, sort_keys=True),
+            "created_at": at,
+        },
         ["event_id"],
     )
 
@@ -184,14 +192,26 @@ def sync_interrupts(
         request = ReviewRequest.model_validate(intr.value)
         assessment = request.assessment
         inserted = insert_ignore(
-            conn, review_items,
-            {"interrupt_id": intr.id, "run_id": run_id, "graph": request.graph, "node": request.node,
-             "title": request.title[:500], "risk_level": assessment.level,
-             "risk_rank": risk_rank(assessment.level), "score": assessment.score,
-             "trigger_kinds": "," + ",".join(sorted({t.kind for t in assessment.triggers})) + ",",
-             "required_role": request.required_role, "min_dwell_seconds": request.min_dwell_seconds,
-             "escalation_level": request.escalation_level, "status": "pending", "version": 0,
-             "created_at": now, "request_json": request.model_dump_json()},
+            conn,
+            review_items,
+            {
+                "interrupt_id": intr.id,
+                "run_id": run_id,
+                "graph": request.graph,
+                "node": request.node,
+                "title": request.title[:500],
+                "risk_level": assessment.level,
+                "risk_rank": risk_rank(assessment.level),
+                "score": assessment.score,
+                "trigger_kinds": "," + ",".join(sorted({t.kind for t in assessment.triggers})) + ",",
+                "required_role": request.required_role,
+                "min_dwell_seconds": request.min_dwell_seconds,
+                "escalation_level": request.escalation_level,
+                "status": "pending",
+                "version": 0,
+                "created_at": now,
+                "request_json": request.model_dump_json(),
+            },
             ["interrupt_id"],
         )
         if not inserted:
@@ -199,23 +219,54 @@ def sync_interrupts(
         item_id = conn.execute(select(review_items.c.id).where(review_items.c.interrupt_id == intr.id)).scalar_one()
         new.append(int(item_id))
         if request.escalation_level == 0:  # an escalation re-gates the same assessment
-            log_assessment(conn, event_id=f"interrupt:{intr.id}", run_id=run_id, graph=request.graph,
-                           node=request.node, assessment=assessment.model_dump(mode="json"), at=now)
-        append_event(conn, actor=actor, kind="item.queued", run_id=run_id, item_id=int(item_id), at=now,
-                     payload={"interrupt_id": intr.id, "node": request.node, "risk_level": assessment.level,
-                              "required_role": request.required_role,
-                              "triggers": [t.kind for t in assessment.triggers]})
+            log_assessment(
+                conn,
+                event_id=f"interrupt:{intr.id}",
+                run_id=run_id,
+                graph=request.graph,
+                node=request.node,
+                assessment=assessment.model_dump(mode="json"),
+                at=now,
+            )
+        append_event(
+            conn,
+            actor=actor,
+            kind="item.queued",
+            run_id=run_id,
+            item_id=int(item_id),
+            at=now,
+            payload={
+                "interrupt_id": intr.id,
+                "node": request.node,
+                "risk_level": assessment.level,
+                "required_role": request.required_role,
+                "triggers": [t.kind for t in assessment.triggers],
+            },
+        )
     stale = _stale_pending(conn, run_id, open_ids)
     for item_id in stale:
-        conn.execute(update(review_items).where(review_items.c.id == item_id).values(
-            status="superseded", version=review_items.c.version + 1, decided_at=now))
-        append_event(conn, actor=actor, kind="item.superseded", run_id=run_id, item_id=item_id, at=now,
-                     payload={"why": "the run no longer waits on this interrupt"})
+        conn.execute(
+            update(review_items)
+            .where(review_items.c.id == item_id)
+            .values(status="superseded", version=review_items.c.version + 1, decided_at=now)
+        )
+        append_event(
+            conn,
+            actor=actor,
+            kind="item.superseded",
+            run_id=run_id,
+            item_id=item_id,
+            at=now,
+            payload={"why": "the run no longer waits on this interrupt"},
+        )
     return new, stale
 
 
 def _stale_pending(conn: Connection, run_id: str, open_ids: Iterable[str]) -> list[int]:
     ids = set(open_ids)
-    rows = conn.execute(select(review_items.c.id, review_items.c.interrupt_id).where(
-        review_items.c.run_id == run_id, review_items.c.status == "pending"))
+    rows = conn.execute(
+        select(review_items.c.id, review_items.c.interrupt_id).where(
+            review_items.c.run_id == run_id, review_items.c.status == "pending"
+        )
+    )
     return [int(r.id) for r in rows if r.interrupt_id not in ids]

@@ -67,13 +67,22 @@ def load_run(conn: Connection, run_id: str) -> RunInfo:
     if row is None:
         raise UnknownRunError(run_id)
     pending = conn.execute(
-        select(review_items.c.id).where(review_items.c.run_id == run_id, review_items.c.status == "pending")
+        select(review_items.c.id)
+        .where(review_items.c.run_id == run_id, review_items.c.status == "pending")
         .order_by(review_items.c.id)
     ).scalars()
     return RunInfo(
-        id=row.id, graph=row.graph, title=row.title, status=row.status, outcome=row.outcome,
-        started_by=row.started_by, error=row.error, created_at=row.created_at, updated_at=row.updated_at,
-        pending_items=tuple(int(i) for i in pending), inputs=json.loads(row.inputs_json),
+        id=row.id,
+        graph=row.graph,
+        title=row.title,
+        status=row.status,
+        outcome=row.outcome,
+        started_by=row.started_by,
+        error=row.error,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        pending_items=tuple(int(i) for i in pending),
+        inputs=json.loads(row.inputs_json),
     )
 
 
@@ -99,8 +108,11 @@ class RunLock:
             owner, expires = row.lock_owner, row.lock_expires_at
             if owner and owner != self.worker and (expires or 0) > now and not _owner_is_dead(owner):
                 return str(owner)
-            conn.execute(update(runs).where(runs.c.id == run_id).values(
-                lock_owner=self.worker, lock_expires_at=now + self.lease_seconds))
+            conn.execute(
+                update(runs)
+                .where(runs.c.id == run_id)
+                .values(lock_owner=self.worker, lock_expires_at=now + self.lease_seconds)
+            )
         return None
 
     def acquire(self, run_id: str, *, wait_seconds: float = 30.0) -> None:
@@ -115,5 +127,8 @@ class RunLock:
 
     def release(self, conn: Connection, run_id: str) -> None:
         """Give the lock back inside the caller's transaction."""
-        conn.execute(update(runs).where(runs.c.id == run_id, runs.c.lock_owner == self.worker).values(
-            lock_owner=None, lock_expires_at=None))
+        conn.execute(
+            update(runs)
+            .where(runs.c.id == run_id, runs.c.lock_owner == self.worker)
+            .values(lock_owner=None, lock_expires_at=None)
+        )

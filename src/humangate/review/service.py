@@ -147,7 +147,11 @@ class Orchestrator:
         return self._compiled[name]
 
     def start(
-        self, graph: str, inputs: Mapping[str, Any] | BaseModel, *, started_by: str | None = None,
+        self,
+        graph: str,
+        inputs: Mapping[str, Any] | BaseModel,
+        *,
+        started_by: str | None = None,
         run_id: str | None = None,
     ) -> RunInfo:
         """Start a run; it returns when the run completes or pauses for review."""
@@ -159,12 +163,23 @@ class Orchestrator:
         run_id = run_id or uuid.uuid4().hex
         now = self.clock()
         with self.db.write() as conn:
-            conn.execute(runs.insert().values(
-                id=run_id, graph=graph, title=spec.title(model)[:500], status="running", started_by=started_by,
-                inputs_json=model.model_dump_json(), created_at=now, updated_at=now,
-                lock_owner=self.worker, lock_expires_at=now + self.settings.run_lock_seconds))
-            append_event(conn, actor=started_by or "system", kind="run.started", run_id=run_id, at=now,
-                         payload={"graph": graph})
+            conn.execute(
+                runs.insert().values(
+                    id=run_id,
+                    graph=graph,
+                    title=spec.title(model)[:500],
+                    status="running",
+                    started_by=started_by,
+                    inputs_json=model.model_dump_json(),
+                    created_at=now,
+                    updated_at=now,
+                    lock_owner=self.worker,
+                    lock_expires_at=now + self.settings.run_lock_seconds,
+                )
+            )
+            append_event(
+                conn, actor=started_by or "system", kind="run.started", run_id=run_id, at=now, payload={"graph": graph}
+            )
         self._advance(spec, run_id, spec.to_state(model))
         return self.run(run_id)
 
@@ -185,9 +200,20 @@ class Orchestrator:
         """Return the run's audit events, oldest first."""
         with self.db.read() as conn:
             load_run(conn, run_id)
-            rows = conn.execute(select(audit_events).where(audit_events.c.run_id == run_id).order_by(audit_events.c.seq))
-            return [{"seq": r.seq, "at": r.at, "actor": r.actor, "kind": r.kind, "item_id": r.item_id,
-                     "payload": json.loads(r.payload_json)} for r in rows]
+            rows = conn.execute(
+                select(audit_events).where(audit_events.c.run_id == run_id).order_by(audit_events.c.seq)
+            )
+            return [
+                {
+                    "seq": r.seq,
+                    "at": r.at,
+                    "actor": r.actor,
+                    "kind": r.kind,
+                    "item_id": r.item_id,
+                    "payload": json.loads(r.payload_json),
+                }
+                for r in rows
+            ]
 
     def _config(self, run_id: str) -> RunnableConfig:
         return {"configurable": {"thread_id": run_id}}
@@ -201,10 +227,18 @@ class Orchestrator:
             self.graph(spec.name).invoke(payload, self._config(run_id), context=self._context(spec, run_id))
         except Exception as exc:
             with self.db.write() as conn:
-                conn.execute(update(runs).where(runs.c.id == run_id).values(
-                    status="failed", error=f"{type(exc).__name__}: {exc}"[:4000], updated_at=self.clock()))
-                append_event(conn, actor="system", kind="run.failed", run_id=run_id,
-                             payload={"error": f"{type(exc).__name__}: {exc}"[:1000]})
+                conn.execute(
+                    update(runs)
+                    .where(runs.c.id == run_id)
+                    .values(status="failed", error=f"{type(exc).__name__}: {exc}"[:4000], updated_at=self.clock())
+                )
+                append_event(
+                    conn,
+                    actor="system",
+                    kind="run.failed",
+                    run_id=run_id,
+                    payload={"error": f"{type(exc).__name__}: {exc}"[:1000]},
+                )
                 self.lock.release(conn, run_id)
             raise RunFailedError(run_id, exc) from exc
         self._sync(spec, run_id)
@@ -218,18 +252,30 @@ class Orchestrator:
             sync_interrupts(conn, run_id=run_id, interrupts=snap.interrupts, actor="system", now=now)
             for e in events:
                 if e["outcome"] == "passed":
-                    log_assessment(conn, event_id=e["id"], run_id=run_id, graph=spec.name, node=e["node"],
-                                   assessment=e["assessment"], at=e["at"])
+                    log_assessment(
+                        conn,
+                        event_id=e["id"],
+                        run_id=run_id,
+                        graph=spec.name,
+                        node=e["node"],
+                        assessment=e["assessment"],
+                        at=e["at"],
+                    )
             status = "paused" if snap.interrupts else ("running" if snap.next else "completed")
             old = conn.execute(select(runs.c.status).where(runs.c.id == run_id)).scalar_one()
-            values: dict[str, Any] = {"status": status, "updated_at": now, "lock_owner": None,
-                                      "lock_expires_at": None}
+            values: dict[str, Any] = {"status": status, "updated_at": now, "lock_owner": None, "lock_expires_at": None}
             if status == "completed":
                 values["outcome"] = _outcome(events)
             conn.execute(update(runs).where(runs.c.id == run_id).values(**values))
             if status != old:
-                append_event(conn, actor="system", kind=f"run.{status}", run_id=run_id, at=now,
-                             payload={"outcome": values.get("outcome")} if status == "completed" else {})
+                append_event(
+                    conn,
+                    actor="system",
+                    kind=f"run.{status}",
+                    run_id=run_id,
+                    at=now,
+                    payload={"outcome": values.get("outcome")} if status == "completed" else {},
+                )
 
     # -- queue -------------------------------------------------------------------------------
 
@@ -258,13 +304,18 @@ class Orchestrator:
             item = _pending_item(conn, item_id)
             role = _role(conn, reviewer)
             check_decision(item, None, reviewer=reviewer, role=role, started_by=None, now=now, spec=None)
-            if item.claimed_by == reviewer and (item.lease_expires_at or 0) > now:
-                claimed_at = item.claimed_at
-            else:
-                claimed_at = now
-            conn.execute(update(review_items).where(review_items.c.id == item_id).values(
-                claimed_by=reviewer, claimed_at=claimed_at, lease_expires_at=now + self.settings.lease_seconds,
-                version=review_items.c.version + 1))
+            still_mine = item.claimed_by == reviewer and (item.lease_expires_at or 0) > now
+            claimed_at = item.claimed_at if still_mine else now  # dwell counts from the first claim
+            conn.execute(
+                update(review_items)
+                .where(review_items.c.id == item_id)
+                .values(
+                    claimed_by=reviewer,
+                    claimed_at=claimed_at,
+                    lease_expires_at=now + self.settings.lease_seconds,
+                    version=review_items.c.version + 1,
+                )
+            )
             append_event(conn, actor=reviewer, kind="item.claimed", run_id=item.run_id, item_id=item_id, at=now)
             return load_item(conn, item_id)  # type: ignore[return-value]
 
@@ -274,8 +325,11 @@ class Orchestrator:
             item = _pending_item(conn, item_id)
             if item.claimed_by != reviewer:
                 raise ClaimedError(item_id, item.claimed_by or "nobody", "-")
-            conn.execute(update(review_items).where(review_items.c.id == item_id).values(
-                claimed_by=None, claimed_at=None, lease_expires_at=None, version=review_items.c.version + 1))
+            conn.execute(
+                update(review_items)
+                .where(review_items.c.id == item_id)
+                .values(claimed_by=None, claimed_at=None, lease_expires_at=None, version=review_items.c.version + 1)
+            )
             append_event(conn, actor=reviewer, kind="item.released", run_id=item.run_id, item_id=item_id)
 
     def decide(self, item_id: int, decision: ReviewDecision | Mapping[str, Any]) -> DecideResult:
@@ -287,23 +341,46 @@ class Orchestrator:
             role = _role(conn, parsed.reviewer)
             started_by = conn.execute(select(runs.c.started_by).where(runs.c.id == item.run_id)).scalar()
             spec = self.registry.get(item.graph)
-            check_decision(item, parsed, reviewer=parsed.reviewer, role=role, started_by=started_by, now=now,
-                           spec=spec)
-            won = conn.execute(update(review_items).where(
-                review_items.c.id == item_id, review_items.c.version == item.version,
-                review_items.c.status == "pending",
-            ).values(status="decided", decided_at=now, version=review_items.c.version + 1)).rowcount
+            check_decision(item, parsed, reviewer=parsed.reviewer, role=role, started_by=started_by, now=now, spec=spec)
+            won = conn.execute(
+                update(review_items)
+                .where(
+                    review_items.c.id == item_id,
+                    review_items.c.version == item.version,
+                    review_items.c.status == "pending",
+                )
+                .values(status="decided", decided_at=now, version=review_items.c.version + 1)
+            ).rowcount
             if won != 1:
                 raise AlreadyDecidedError(item_id, "decided")
             request_sha = hashlib.sha256(item.request_json.encode()).hexdigest()
-            decision_id = conn.execute(decisions.insert().values(
-                item_id=item_id, run_id=item.run_id, interrupt_id=item.interrupt_id, reviewer=parsed.reviewer,
-                action=parsed.action, reason_code=parsed.reason_code, decision_json=parsed.model_dump_json(),
-                request_sha256=request_sha, decided_at=now)).inserted_primary_key[0]  # type: ignore[index]
-            append_event(conn, actor=parsed.reviewer, kind="decision.recorded", run_id=item.run_id,
-                         item_id=item_id, at=now,
-                         payload={"decision": parsed.model_dump(mode="json"), "request_sha256": request_sha,
-                                  "decision_id": decision_id, "dwell_seconds": _dwell(item, parsed.reviewer, now)})
+            decision_id = conn.execute(
+                decisions.insert().values(
+                    item_id=item_id,
+                    run_id=item.run_id,
+                    interrupt_id=item.interrupt_id,
+                    reviewer=parsed.reviewer,
+                    action=parsed.action,
+                    reason_code=parsed.reason_code,
+                    decision_json=parsed.model_dump_json(),
+                    request_sha256=request_sha,
+                    decided_at=now,
+                )
+            ).inserted_primary_key[0]  # type: ignore[index]
+            append_event(
+                conn,
+                actor=parsed.reviewer,
+                kind="decision.recorded",
+                run_id=item.run_id,
+                item_id=item_id,
+                at=now,
+                payload={
+                    "decision": parsed.model_dump(mode="json"),
+                    "request_sha256": request_sha,
+                    "decision_id": decision_id,
+                    "dwell_seconds": _dwell(item, parsed.reviewer, now),
+                },
+            )
         self.apply_decisions(item.run_id)
         return DecideResult(item_id=item_id, decision_id=int(decision_id), run=self.run(item.run_id))
 
@@ -315,16 +392,20 @@ class Orchestrator:
     def _apply_locked(self, run_id: str) -> int:
         with self.db.read() as conn:
             graph_name = conn.execute(select(runs.c.graph).where(runs.c.id == run_id)).scalar_one()
-            rows = conn.execute(select(decisions.c.id, decisions.c.interrupt_id, decisions.c.decision_json)
-                                .where(decisions.c.run_id == run_id, decisions.c.applied_at.is_(None))).all()
+            rows = conn.execute(
+                select(decisions.c.id, decisions.c.interrupt_id, decisions.c.decision_json).where(
+                    decisions.c.run_id == run_id, decisions.c.applied_at.is_(None)
+                )
+            ).all()
         spec = self.registry.get(graph_name)
         snap = self.graph(spec.name).get_state(self._config(run_id))
         open_ids = {i.id for i in snap.interrupts}
         batch = {r.interrupt_id: json.loads(r.decision_json) for r in rows if r.interrupt_id in open_ids}
         if rows:  # decisions whose interrupt is closed were applied before a crash cut the bookkeeping
             with self.db.write() as conn:
-                conn.execute(update(decisions).where(decisions.c.id.in_([r.id for r in rows])).values(
-                    applied_at=self.clock()))
+                conn.execute(
+                    update(decisions).where(decisions.c.id.in_([r.id for r in rows])).values(applied_at=self.clock())
+                )
         if batch:
             self._advance(spec, run_id, Command(resume=batch))
         else:
@@ -337,8 +418,11 @@ class Orchestrator:
         """Rebuild queue rows and run status from the checkpoints, and finish runs a crash cut short."""
         report = ReconcileReport()
         with self.db.read() as conn:
-            open_runs = conn.execute(select(runs.c.id, runs.c.graph, runs.c.inputs_json).where(
-                runs.c.status.in_(["running", "paused"])).order_by(runs.c.created_at)).all()
+            open_runs = conn.execute(
+                select(runs.c.id, runs.c.graph, runs.c.inputs_json)
+                .where(runs.c.status.in_(["running", "paused"]))
+                .order_by(runs.c.created_at)
+            ).all()
         for row in open_runs:
             report.runs_checked += 1
             holder = self.lock.try_acquire(row.id)

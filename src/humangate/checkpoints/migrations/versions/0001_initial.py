@@ -59,9 +59,7 @@ def upgrade() -> None:
         sa.Column("decided_at", sa.Float),
         sa.Column("request_json", sa.Text, nullable=False),
     )
-    op.create_index(
-        "ix_review_items_queue", "review_items", ["status", sa.text("risk_rank DESC"), "created_at", "id"]
-    )
+    op.create_index("ix_review_items_queue", "review_items", ["status", sa.text("risk_rank DESC"), "created_at", "id"])
     op.create_index("ix_review_items_run", "review_items", ["run_id", "status"])
     op.create_table(
         "decisions",
@@ -138,6 +136,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop every table of the first schema version."""
-    for name in ("users", "outbox", "audit_events", "audit_head", "assessments", "decisions",
-                 "review_items", "runs"):
+    for name in ("users", "outbox", "audit_events", "audit_head", "assessments", "decisions", "review_items", "runs"):
         op.drop_table(name)

@@ -1,0 +1,23 @@
+"""Graphs listed in langgraph.json load by path and carry no checkpointer."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_langgraph_json_graphs_load_without_a_checkpointer() -> None:
+    config = json.loads((ROOT / "langgraph.json").read_text())
+    assert config["graphs"]
+    for name, ref in config["graphs"].items():
+        path, _, attr = ref.partition(":")
+        spec = importlib.util.spec_from_file_location(f"exported_{name}", ROOT / path)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        graph = getattr(module, attr)()
+        assert graph.checkpointer is None
+        assert {"draft", "assess", "review", "send"} <= set(graph.get_graph().nodes)
