@@ -401,16 +401,21 @@ class Orchestrator:
         snap = self.graph(spec.name).get_state(self._config(run_id))
         open_ids = {i.id for i in snap.interrupts}
         batch = {r.interrupt_id: json.loads(r.decision_json) for r in rows if r.interrupt_id in open_ids}
-        if rows:  # decisions whose interrupt is closed were applied before a crash cut the bookkeeping
-            with self.db.write() as conn:
-                conn.execute(
-                    update(decisions).where(decisions.c.id.in_([r.id for r in rows])).values(applied_at=self.clock())
-                )
+        # A decision whose interrupt is already closed was consumed before a crash cut the bookkeeping.
+        self._mark_applied([r.id for r in rows if r.interrupt_id not in open_ids])
         if batch:
             self._advance(spec, run_id, Command(resume=batch))
+            self._mark_applied([r.id for r in rows if r.interrupt_id in open_ids])
+        elif snap.next and not snap.interrupts:  # a crash stopped the run between nodes: carry on
+            self._advance(spec, run_id, None)
         else:
             self._sync(spec, run_id)
         return len(batch)
+
+    def _mark_applied(self, decision_ids: list[int]) -> None:
+        if decision_ids:
+            with self.db.write() as conn:
+                conn.execute(update(decisions).where(decisions.c.id.in_(decision_ids)).values(applied_at=self.clock()))
 
     # -- recovery and audit ------------------------------------------------------------------
 
@@ -436,10 +441,9 @@ class Orchestrator:
                     model = spec.input_model.model_validate_json(row.inputs_json)
                     self._advance(spec, row.id, spec.to_state(model))
                     report.restarted.append(row.id)
-                elif snap.next and not snap.interrupts:  # crashed between nodes: carry on
-                    self._advance(spec, row.id, None)
-                    report.resumed.append(row.id)
                 else:
+                    if snap.next and not snap.interrupts:
+                        report.resumed.append(row.id)
                     report.decisions_applied += self._apply_locked(row.id)
             except RunFailedError:
                 report.failed.append(row.id)
