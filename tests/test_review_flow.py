@@ -143,11 +143,14 @@ def test_parallel_interrupts_resume_one_at_a_time_without_rerunning_agents(setti
 
 def test_decisions_recorded_but_not_applied_are_applied_by_reconcile(orch: Orchestrator, settings: Settings) -> None:
     run_id, item = _pause(settings)
-    # Simulate a crash between the compare-and-set and the resume: record only.
-    original = orch.apply_decisions
-    orch.apply_decisions = lambda run_id: 0  # type: ignore[method-assign]
+    # Simulate a worker that died between the compare-and-set and the resume (its lock long expired).
+    def die_before_resume(run_id: str) -> int:
+        with orch.db.write() as conn:
+            orch.lock.release(conn, run_id)
+        return 0
+
+    orch._apply_locked = die_before_resume  # type: ignore[method-assign]
     orch.decide(item, {"action": "approve", "reviewer": "alice"})
-    orch.apply_decisions = original  # type: ignore[method-assign]
     assert orch.run(run_id).status == "paused"
     with Orchestrator(settings) as fresh:
         report = fresh.reconcile()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -158,12 +159,17 @@ class Database:
 
 def insert_ignore(conn: Connection, table: Any, values: dict[str, Any], keys: list[str]) -> bool:
     """Insert a row unless one with the same ``keys`` exists; return True when it was inserted."""
-    if conn.dialect.name == "sqlite":
+    stmt = _insert_ignore_stmt(conn.dialect.name, table, tuple(keys))
+    return bool(conn.execute(stmt, values).rowcount)
+
+
+@functools.cache
+def _insert_ignore_stmt(dialect: str, table: Any, keys: tuple[str, ...]) -> Any:
+    """Build the statement once per table: values go in as parameters, not as ``.values(...)``."""
+    if dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        stmt: Any = sqlite_insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
-    else:
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        return sqlite_insert(table).on_conflict_do_nothing(index_elements=list(keys))
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        stmt = pg_insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
-    return bool(conn.execute(stmt).rowcount)
+    return pg_insert(table).on_conflict_do_nothing(index_elements=list(keys))

@@ -76,7 +76,18 @@ review_items = Table(
     Column("created_at", Float, nullable=False),
     Column("decided_at", Float),
     Column("request_json", Text, nullable=False),
-    Index("ix_review_items_queue", "status", text("risk_rank DESC"), "created_at", "id"),
+    # The filter columns after the sort key let QueueFilter skip rows inside the index .
+    Index(
+        "ix_review_items_queue",
+        "status",
+        text("risk_rank DESC"),
+        "created_at",
+        "id",
+        "required_role",
+        "trigger_kinds",
+        "graph",
+        "node",
+    ),
     Index("ix_review_items_run", "run_id", "status"),
 )
 

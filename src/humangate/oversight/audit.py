@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from humangate.checkpoints.schema import audit_events, audit_head
 
@@ -50,6 +50,18 @@ def _event_hash(
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 
 
+# Built once: building Core statements with inline ``.values(...)`` on every call cost ~3x the
+# execution itself (SQLAlchemy coercion and cache-key work), and five events are appended per run.
+_BUMP_HEAD = (
+    update(audit_head)
+    .where(audit_head.c.id == 1)
+    .values(seq=audit_head.c.seq + 1)
+    .returning(audit_head.c.seq, audit_head.c.hash)
+)
+_INSERT_EVENT = audit_events.insert()
+_SET_HEAD_HASH = update(audit_head).where(audit_head.c.id == 1).values(hash=bindparam("new_hash"))
+
+
 def append_event(
     conn: Connection,
     *,
@@ -63,24 +75,24 @@ def append_event(
     """Append one event inside the caller's write transaction and return its sequence number."""
     at = time.time() if at is None else at
     # The UPDATE takes the row lock first (Postgres) / holds the write lock (SQLite): appends queue up.
-    conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=audit_head.c.seq + 1))
-    seq, prev = conn.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)).one()
+    seq, prev = conn.execute(_BUMP_HEAD).one()
     payload_json = _canonical(payload or {})
     digest = _event_hash(prev, seq, at, actor, kind, run_id, item_id, payload_json)
     conn.execute(
-        audit_events.insert().values(
-            seq=seq,
-            at=at,
-            actor=actor,
-            kind=kind,
-            run_id=run_id,
-            item_id=item_id,
-            payload_json=payload_json,
-            prev_hash=prev,
-            hash=digest,
-        )
+        _INSERT_EVENT,
+        {
+            "seq": seq,
+            "at": at,
+            "actor": actor,
+            "kind": kind,
+            "run_id": run_id,
+            "item_id": item_id,
+            "payload_json": payload_json,
+            "prev_hash": prev,
+            "hash": digest,
+        },
     )
-    conn.execute(update(audit_head).where(audit_head.c.id == 1).values(hash=digest))
+    conn.execute(_SET_HEAD_HASH, {"new_hash": digest})
     return int(seq)
 
 

@@ -100,19 +100,23 @@ class RunLock:
 
     def try_acquire(self, run_id: str) -> str | None:
         """Take the lock; return None on success or the live holder's id."""
-        now = time.time()
         with self.db.write() as conn:
-            row = conn.execute(select(runs.c.lock_owner, runs.c.lock_expires_at).where(runs.c.id == run_id)).first()
-            if row is None:
-                raise UnknownRunError(run_id)
-            owner, expires = row.lock_owner, row.lock_expires_at
-            if owner and owner != self.worker and (expires or 0) > now and not _owner_is_dead(owner):
-                return str(owner)
-            conn.execute(
-                update(runs)
-                .where(runs.c.id == run_id)
-                .values(lock_owner=self.worker, lock_expires_at=now + self.lease_seconds)
-            )
+            return self.take(conn, run_id)
+
+    def take(self, conn: Connection, run_id: str) -> str | None:
+        """Take the lock inside the caller's write transaction; return None or the live holder's id."""
+        now = time.time()
+        row = conn.execute(select(runs.c.lock_owner, runs.c.lock_expires_at).where(runs.c.id == run_id)).first()
+        if row is None:
+            raise UnknownRunError(run_id)
+        owner, expires = row.lock_owner, row.lock_expires_at
+        if owner and owner != self.worker and (expires or 0) > now and not _owner_is_dead(owner):
+            return str(owner)
+        conn.execute(
+            update(runs)
+            .where(runs.c.id == run_id)
+            .values(lock_owner=self.worker, lock_expires_at=now + self.lease_seconds)
+        )
         return None
 
     def acquire(self, run_id: str, *, wait_seconds: float = 30.0) -> None:

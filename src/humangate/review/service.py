@@ -6,7 +6,7 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -221,7 +221,7 @@ class Orchestrator:
     def _context(self, spec: GraphSpec, run_id: str) -> RunContext:
         return RunContext(run_id=run_id, graph=spec.name, outbox=self.outbox, mailer=self.mailer)
 
-    def _advance(self, spec: GraphSpec, run_id: str, payload: Any) -> None:
+    def _advance(self, spec: GraphSpec, run_id: str, payload: Any, applied: Sequence[int] = ()) -> None:
         """Invoke the graph (the caller holds the run lock), then sync the queue and release the lock."""
         try:
             self.graph(spec.name).invoke(payload, self._config(run_id), context=self._context(spec, run_id))
@@ -241,14 +241,16 @@ class Orchestrator:
                 )
                 self.lock.release(conn, run_id)
             raise RunFailedError(run_id, exc) from exc
-        self._sync(spec, run_id)
+        self._sync(spec, run_id, applied)
 
-    def _sync(self, spec: GraphSpec, run_id: str) -> None:
-        """Write the run's open interrupts into the queue and its status into runs; release the lock."""
+    def _sync(self, spec: GraphSpec, run_id: str, applied: Sequence[int] = ()) -> None:
+        """Write open interrupts into the queue, the run's status, applied decisions; release the lock."""
         snap = self.graph(spec.name).get_state(self._config(run_id))
         events = snap.values.get(GATE_EVENTS_KEY, []) if isinstance(snap.values, dict) else []
         now = self.clock()
         with self.db.write() as conn:
+            if applied:
+                conn.execute(update(decisions).where(decisions.c.id.in_(applied)).values(applied_at=now))
             sync_interrupts(conn, run_id=run_id, interrupts=snap.interrupts, actor="system", now=now)
             for e in events:
                 if e["outcome"] == "passed":
@@ -381,7 +383,11 @@ class Orchestrator:
                     "dwell_seconds": _dwell(item, parsed.reviewer, now),
                 },
             )
-        self.apply_decisions(item.run_id)
+            holder = self.lock.take(conn, item.run_id)  # usually free: resume without another transaction
+        if holder is None:
+            self._apply_locked(item.run_id)
+        else:
+            self.apply_decisions(item.run_id)
         return DecideResult(item_id=item_id, decision_id=int(decision_id), run=self.run(item.run_id))
 
     def apply_decisions(self, run_id: str) -> int:
@@ -404,8 +410,7 @@ class Orchestrator:
         # A decision whose interrupt is already closed was consumed before a crash cut the bookkeeping.
         self._mark_applied([r.id for r in rows if r.interrupt_id not in open_ids])
         if batch:
-            self._advance(spec, run_id, Command(resume=batch))
-            self._mark_applied([r.id for r in rows if r.interrupt_id in open_ids])
+            self._advance(spec, run_id, Command(resume=batch), [r.id for r in rows if r.interrupt_id in open_ids])
         elif snap.next and not snap.interrupts:  # a crash stopped the run between nodes: carry on
             self._advance(spec, run_id, None)
         else:

@@ -59,7 +59,12 @@ def upgrade() -> None:
         sa.Column("decided_at", sa.Float),
         sa.Column("request_json", sa.Text, nullable=False),
     )
-    op.create_index("ix_review_items_queue", "review_items", ["status", sa.text("risk_rank DESC"), "created_at", "id"])
+    # The filter columns after the sort key let queue filters skip rows inside the index.
+    op.create_index(
+        "ix_review_items_queue",
+        "review_items",
+        ["status", sa.text("risk_rank DESC"), "created_at", "id", "required_role", "trigger_kinds", "graph", "node"],
+    )
     op.create_index("ix_review_items_run", "review_items", ["run_id", "status"])
     op.create_table(
         "decisions",
