@@ -76,7 +76,7 @@ from humangate.config import Settings
 from humangate.graphs.gate import GateState, GateView, review_gate
 from humangate.graphs.registry import GraphRegistry, GraphSpec
 from humangate.review.contract import RiskAssessment, RiskLevel, SourceExcerpt, Trigger, risk_rank
-from humangate.review.queue import QueueFilter, _encode_cursor, pending_page
+from humangate.review.queue import QueueFilter, ReviewItem, _encode_cursor
 from humangate.review.service import Orchestrator
 
 GRAPH = "bench_min"
@@ -115,16 +115,27 @@ class BenchProposal(BaseModel):
 def _propose(request: dict[str, Any]) -> dict[str, Any]:
     """Shared by both graphs: draft an email and an assessment that always asks for review."""
     inp = BenchInput.model_validate(request)
-    body = (f"Hi {inp.customer.split()[0]},\n\n{inp.topic}\n\nAs discussed, we can offer a partial refund "
-            "on the last invoice once the contract terms are confirmed by our legal team.\n\nBest regards,\n"
-            "The support team")
+    body = (
+        f"Hi {inp.customer.split()[0]},\n\n{inp.topic}\n\nAs discussed, we can offer a partial refund "
+        "on the last invoice once the contract terms are confirmed by our legal team.\n\nBest regards,\n"
+        "The support team"
+    )
     proposal = BenchProposal(to=inp.email, subject=f"About your request, {inp.customer}", body=body)
     assessment = RiskAssessment(
-        level=inp.level, score=0.7, confidence=0.65, needs_review=True, policy_version="bench-rules-1",
-        triggers=[Trigger(kind="policy", score=0.7, evidence=["refund"],
-                          reason="The message mentions 'refund', a topic the policy reserves for people."),
-                  Trigger(kind="impact", score=0.5, evidence=["external email"],
-                          reason="An email leaves the company.")],
+        level=inp.level,
+        score=0.7,
+        confidence=0.65,
+        needs_review=True,
+        policy_version="bench-rules-1",
+        triggers=[
+            Trigger(
+                kind="policy",
+                score=0.7,
+                evidence=["refund"],
+                reason="The message mentions 'refund', a topic the policy reserves for people.",
+            ),
+            Trigger(kind="impact", score=0.5, evidence=["external email"], reason="An email leaves the company."),
+        ],
     )
     return {"proposal": proposal.model_dump(), "assessment": assessment.model_dump(mode="json")}
 
@@ -169,7 +180,7 @@ def build_gated_graph() -> StateGraph[GatedState, Any, Any, Any]:
     """propose -> review_gate -> finish."""
     builder = StateGraph(GatedState)
     builder.add_node("propose", lambda s: _propose(s["request"]))
-    builder.add_node(bench_gate.name, bench_gate, destinations=bench_gate.destinations)
+    builder.add_node(bench_gate.name, bench_gate, destinations=bench_gate.destinations)  # type: ignore[type-var]
     builder.add_node("finish", _finish)
     builder.add_edge(START, "propose")
     builder.add_edge("propose", bench_gate.name)
@@ -179,11 +190,15 @@ def build_gated_graph() -> StateGraph[GatedState, Any, Any, Any]:
 
 def _bare_gate(state: BareState) -> Command[Literal["finish"]]:
     inp = BenchInput.model_validate(state["request"])
-    decision = interrupt({
-        "title": f"Email to {inp.customer}", "proposal": state["proposal"], "assessment": state["assessment"],
-        "sources": [{"id": "ticket", "title": "Customer ticket", "excerpt": inp.topic}],
-        "allowed_actions": ["approve", "edit", "reject", "escalate"],
-    })
+    decision = interrupt(
+        {
+            "title": f"Email to {inp.customer}",
+            "proposal": state["proposal"],
+            "assessment": state["assessment"],
+            "sources": [{"id": "ticket", "title": "Customer ticket", "excerpt": inp.topic}],
+            "allowed_actions": ["approve", "edit", "reject", "escalate"],
+        }
+    )
     return Command(goto="finish", update={"decision": decision})
 
 
@@ -201,20 +216,30 @@ def build_bare_graph() -> StateGraph[BareState, Any, Any, Any]:
 
 def bench_registry() -> GraphRegistry:
     """A registry holding only the benchmark graph."""
-    return GraphRegistry([GraphSpec.create(
-        name=GRAPH, description="Benchmark: propose -> review_gate -> finish.", build=build_gated_graph,
-        input_model=BenchInput, to_state=lambda inp: {"request": inp.model_dump()},
-        title=lambda inp: f"Email to {inp.customer}",  # type: ignore[attr-defined]
-    )])
+    return GraphRegistry(
+        [
+            GraphSpec.create(
+                name=GRAPH,
+                description="Benchmark: propose -> review_gate -> finish.",
+                build=build_gated_graph,
+                input_model=BenchInput,
+                to_state=lambda inp: {"request": inp.model_dump()},
+                title=lambda inp: f"Email to {inp.customer}",  # type: ignore[attr-defined]
+            )
+        ]
+    )
 
 
 _LEVELS: tuple[RiskLevel, ...] = ("low", "medium", "high", "critical")
 
 
 def _input(i: int) -> dict[str, Any]:
-    return {"customer": f"Customer {i:06d} Example", "email": f"customer{i}@example.com",
-            "topic": f"Ticket #{i}: the invoice for March was charged twice and I would like the money back.",
-            "level": _LEVELS[i % 4]}
+    return {
+        "customer": f"Customer {i:06d} Example",
+        "email": f"customer{i}@example.com",
+        "topic": f"Ticket #{i}: the invoice for March was charged twice and I would like the money back.",
+        "level": _LEVELS[i % 4],
+    }
 
 
 # -- the two sides ----------------------------------------------------------------------------------
@@ -303,7 +328,12 @@ class Paired:
 
 
 def interleave(
-    total: int, batch: int, side_a: Callable[[], float], side_b: Callable[[], float], progress: Progress, label: str,
+    total: int,
+    batch: int,
+    side_a: Callable[[], float],
+    side_b: Callable[[], float],
+    progress: Progress,
+    label: str,
 ) -> Paired:
     """Run ``total`` runs of each side in alternating batches (ABBA order); each callable times one run."""
     out = Paired()
@@ -341,8 +371,14 @@ def timed(fn: Callable[[], Any]) -> float:
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=console, transient=True)
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
 
 
 # -- (a) overhead of a full gated run ---------------------------------------------------------------
@@ -407,15 +443,28 @@ def bench_throughput(tmp: Path, threads: int, batch: int, stack: ExitStack) -> t
     bare = BareSide(_settings(tmp, "c_bare.db"), stack)
     gated.start(), bare.start()  # warm up (these stay paused too)
     with _progress() as progress:
-        paired = interleave(threads - 1, batch, lambda: timed(gated.start), lambda: timed(bare.start), progress,
-                            "(c) start-to-pause, gated vs bare")
+        paired = interleave(
+            threads - 1,
+            batch,
+            lambda: timed(gated.start),
+            lambda: timed(bare.start),
+            progress,
+            "(c) start-to-pause, gated vs bare",
+        )
     return paired, gated
 
 
 # -- (b) the queue ----------------------------------------------------------------------------------
 
-_KIND_P = {"policy": 0.30, "pii": 0.25, "impact": 0.20, "confidence": 0.25, "data_quality": 0.10,
-           "sentiment": 0.05, "injection": 0.005}
+_KIND_P = {
+    "policy": 0.30,
+    "pii": 0.25,
+    "impact": 0.20,
+    "confidence": 0.25,
+    "data_quality": 0.10,
+    "sentiment": 0.05,
+    "injection": 0.005,
+}
 _LEVEL_W = {"low": 0.05, "medium": 0.45, "high": 0.35, "critical": 0.15}
 
 
@@ -423,8 +472,9 @@ def bulk_fill(gated: GatedSide, n_rows: int, rng: random.Random) -> tuple[int, s
     """Insert ``n_rows`` pending items (and their runs) built from a real paused run's request."""
     db = gated.orch.db
     with db.read() as conn:
-        template_row = conn.execute(review_items.select().where(review_items.c.status == "pending")
-                                    .order_by(review_items.c.id).limit(1)).one()
+        template_row = conn.execute(
+            review_items.select().where(review_items.c.status == "pending").order_by(review_items.c.id).limit(1)
+        ).one()
         inputs_json = conn.execute(runs.select().where(runs.c.id == template_row.run_id)).one().inputs_json
     template = json.loads(template_row.request_json)
     real_triggers = {t["kind"]: t for t in template["assessment"]["triggers"]}
@@ -443,24 +493,56 @@ def bulk_fill(gated: GatedSide, n_rows: int, rng: random.Random) -> tuple[int, s
                 level: RiskLevel = rng.choices(levels, weights)[0]  # type: ignore[assignment]
                 kinds = sorted(k for k, p in _KIND_P.items() if rng.random() < p) or ["sampling"]
                 score = round(rng.uniform(0.3, 0.99), 3)
-                triggers = [{**real_triggers.get(k, {"kind": k, "evidence": [], "reason": f"Flagged by {k}."}),
-                             "kind": k, "score": score} for k in kinds]
-                request = {**template, "thread_id": run_id,
-                           "title": f"Email to Customer {rng.randrange(10**6):06d} Example",
-                           "required_role": "expert" if level == "critical" else "reviewer",
-                           "created_at": datetime.fromtimestamp(created, UTC).isoformat().replace("+00:00", "Z"),
-                           "assessment": {**template["assessment"], "level": level, "score": score,
-                                          "triggers": triggers}}
-                run_rows.append({"id": run_id, "graph": GRAPH, "title": request["title"], "status": "paused",
-                                 "started_by": "bench", "inputs_json": inputs_json, "created_at": created,
-                                 "updated_at": created, "lock_owner": None, "lock_expires_at": None})
-                item_rows.append({
-                    "interrupt_id": uuid.uuid4().hex, "run_id": run_id, "graph": GRAPH, "node": "review",
-                    "title": request["title"], "risk_level": level, "risk_rank": risk_rank(level), "score": score,
-                    "trigger_kinds": "," + ",".join(kinds) + ",", "required_role": request["required_role"],
-                    "min_dwell_seconds": 0.0, "escalation_level": 0, "status": "pending", "version": 0,
-                    "created_at": created, "request_json": json.dumps(request, separators=(",", ":")),
-                })
+                triggers = [
+                    {
+                        **real_triggers.get(k, {"kind": k, "evidence": [], "reason": f"Flagged by {k}."}),
+                        "kind": k,
+                        "score": score,
+                    }
+                    for k in kinds
+                ]
+                request = {
+                    **template,
+                    "thread_id": run_id,
+                    "title": f"Email to Customer {rng.randrange(10**6):06d} Example",
+                    "required_role": "expert" if level == "critical" else "reviewer",
+                    "created_at": datetime.fromtimestamp(created, UTC).isoformat().replace("+00:00", "Z"),
+                    "assessment": {**template["assessment"], "level": level, "score": score, "triggers": triggers},
+                }
+                run_rows.append(
+                    {
+                        "id": run_id,
+                        "graph": GRAPH,
+                        "title": request["title"],
+                        "status": "paused",
+                        "started_by": "bench",
+                        "inputs_json": inputs_json,
+                        "created_at": created,
+                        "updated_at": created,
+                        "lock_owner": None,
+                        "lock_expires_at": None,
+                    }
+                )
+                item_rows.append(
+                    {
+                        "interrupt_id": uuid.uuid4().hex,
+                        "run_id": run_id,
+                        "graph": GRAPH,
+                        "node": "review",
+                        "title": request["title"],
+                        "risk_level": level,
+                        "risk_rank": risk_rank(level),
+                        "score": score,
+                        "trigger_kinds": "," + ",".join(kinds) + ",",
+                        "required_role": request["required_role"],
+                        "min_dwell_seconds": 0.0,
+                        "escalation_level": 0,
+                        "status": "pending",
+                        "version": 0,
+                        "created_at": created,
+                        "request_json": json.dumps(request, separators=(",", ":")),
+                    }
+                )
             with db.write() as conn:
                 conn.execute(runs.insert(), run_rows)
                 conn.execute(review_items.insert(), item_rows)
@@ -500,15 +582,23 @@ def bench_queue(gated: GatedSide, items: int, rounds: int, rng: random.Random) -
     request_bytes, _ = bulk_fill(gated, max(0, items - real), rng)
     total = orch.count()
     with orch.db.read() as conn:
-        plan = " | ".join(str(r[-1]) for r in conn.execute(text(
-            "EXPLAIN QUERY PLAN SELECT * FROM review_items WHERE status = 'pending' "
-            "ORDER BY risk_rank DESC, created_at, id LIMIT 51")))
+        plan = " | ".join(
+            str(r[-1])
+            for r in conn.execute(
+                text(
+                    "EXPLAIN QUERY PLAN SELECT * FROM review_items WHERE status = 'pending' "
+                    "ORDER BY risk_rank DESC, created_at, id LIMIT 51"
+                )
+            )
+        )
         # A cursor pointing half-way down the queue (what page 1,000 of 50 would carry).
-        deep = conn.execute(review_items.select().where(review_items.c.status == "pending")
-                            .order_by(review_items.c.risk_rank.desc(), review_items.c.created_at, review_items.c.id)
-                            .offset(total // 2).limit(1)).one()
-    from humangate.review.queue import ReviewItem
-
+        deep = conn.execute(
+            review_items.select()
+            .where(review_items.c.status == "pending")
+            .order_by(review_items.c.risk_rank.desc(), review_items.c.created_at, review_items.c.id)
+            .offset(total // 2)
+            .limit(1)
+        ).one()
     deep_cursor = _encode_cursor(ReviewItem.from_row(deep))
     page1 = orch.pending(limit=50)
     assert len(page1.items) == 50 and page1.next_cursor
@@ -517,12 +607,14 @@ def bench_queue(gated: GatedSide, items: int, rounds: int, rng: random.Random) -
         "page 2 (cursor)": lambda: orch.pending(limit=50, cursor=page1.next_cursor),
         f"page at row {total // 2:,} (cursor)": lambda: orch.pending(limit=50, cursor=deep_cursor),
         "filter trigger=policy": lambda: orch.pending(QueueFilter(trigger_kind="policy"), limit=50),
-        "filter risk=low": lambda: orch.pending(QueueFilter(risk_level="low"), limit=50),
+        "filter role=reviewer (inbox)": lambda: orch.pending(QueueFilter(role="reviewer"), limit=50),
         "filter trigger=injection (rare)": lambda: orch.pending(QueueFilter(trigger_kind="injection"), limit=50),
         "count pending": lambda: orch.count(),
     }
-    rows = {name: (len(r.items) if hasattr(r, "items") else int(r)) for name, r in
-            ((name, fn()) for name, fn in queries.items())}
+    rows = {
+        name: (len(r.items) if hasattr(r, "items") else int(r))
+        for name, r in ((name, fn()) for name, fn in queries.items())
+    }
     listing: dict[str, list[float]] = {name: [] for name in queries}
     getstate: list[float] = []
     graph = orch.graph(GRAPH)
@@ -542,8 +634,16 @@ def bench_queue(gated: GatedSide, items: int, rounds: int, rng: random.Random) -
             getstate.append(timed(lambda: list_via_get_state(graph, saver_conn, 50)))
             progress.advance(task)
     n_threads = saver_conn.execute("SELECT COUNT(DISTINCT thread_id) FROM checkpoints").fetchone()[0]
-    return QueueResult(total, n_threads, request_bytes, {k: [x * 1000 for x in v] for k, v in listing.items()},
-                       rows, getstate, found, plan)
+    return QueueResult(
+        total,
+        n_threads,
+        request_bytes,
+        {k: [x * 1000 for x in v] for k, v in listing.items()},
+        rows,
+        getstate,
+        found,
+        plan,
+    )
 
 
 # -- profiling --------------------------------------------------------------------------------------
@@ -589,10 +689,16 @@ def _ms(seconds: float) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run (a), (c), (b) and print the figures and a summary table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=120, help="full gated/bare runs per side for (a) (default 120)")
-    parser.add_argument("--items", type=int, default=100_000, help="pending items in the queue for (b) (default 100000)")
-    parser.add_argument("--threads", type=int, default=1_000,
-                        help="real paused runs per side for (c), reused by (b)'s get_state sweep (default 1000)")
+    parser.add_argument("--runs", type=int, default=200, help="full gated/bare runs per side for (a) (default 200)")
+    parser.add_argument(
+        "--items", type=int, default=100_000, help="pending items in the queue for (b) (default 100000)"
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1_500,
+        help="real paused runs per side for (c), reused by (b)'s get_state sweep (default 1500)",
+    )
     parser.add_argument("--batch", type=int, default=10, help="runs per side per alternating batch (default 10)")
     parser.add_argument("--rounds", type=int, default=40, help="timing rounds of each queue listing (default 40)")
     parser.add_argument("--seed", type=int, default=7)
@@ -602,25 +708,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("need --runs >= 2, --threads >= 60 and --items >= --threads")
     rng = random.Random(args.seed)
 
-    with _stopwatch() as elapsed, tempfile.TemporaryDirectory(prefix="humangate-bench-") as tmpdir, ExitStack() as stack:
+    with (
+        _stopwatch() as elapsed,
+        tempfile.TemporaryDirectory(prefix="humangate-bench-") as tmpdir,
+        ExitStack() as stack,
+    ):
         tmp = Path(tmpdir)
-        print(f"humangate core benchmark; SQLite files in {tmp}; runs={args.runs} threads={args.threads} "
-              f"items={args.items:,} batch={args.batch}\n")
+        print(
+            f"humangate core benchmark; SQLite files in {tmp}; runs={args.runs} threads={args.threads} "
+            f"items={args.items:,} batch={args.batch}\n"
+        )
 
         # (a)
         a = bench_overhead(tmp, args.runs, args.batch, stack)
         ratio_a = a.full.median_batch_ratio
-        print("(a) Full gated run (start -> pause -> decide approve -> end) vs bare LangGraph "
-              "(invoke -> interrupt -> Command(resume) -> end)")
-        print(f"    gated : {_ms(median(a.full.a))} ms/run median (IQR {_ms(iqr(a.full.a)[0])}-{_ms(iqr(a.full.a)[1])});"
-              f" start {_ms(median(a.gated_start))} + decide {_ms(median(a.gated_decide))}")
-        print(f"    bare  : {_ms(median(a.full.b))} ms/run median (IQR {_ms(iqr(a.full.b)[0])}-{_ms(iqr(a.full.b)[1])});"
-              f" invoke {_ms(median(a.bare_start))} + resume {_ms(median(a.bare_decide))}")
+        print(
+            "(a) Full gated run (start -> pause -> decide approve -> end) vs bare LangGraph "
+            "(invoke -> interrupt -> Command(resume) -> end)"
+        )
+        print(
+            f"    gated : {_ms(median(a.full.a))} ms/run median (IQR {_ms(iqr(a.full.a)[0])}-{_ms(iqr(a.full.a)[1])});"
+            f" start {_ms(median(a.gated_start))} + decide {_ms(median(a.gated_decide))}"
+        )
+        print(
+            f"    bare  : {_ms(median(a.full.b))} ms/run median (IQR {_ms(iqr(a.full.b)[0])}-{_ms(iqr(a.full.b)[1])});"
+            f" invoke {_ms(median(a.bare_start))} + resume {_ms(median(a.bare_decide))}"
+        )
         verdict_a = "PASS" if ratio_a <= OVERHEAD_TARGET else "MISS"
-        print(f"    ratio : {ratio_a:.2f}x median of {len(a.full.batch_ratios)} batch-pair ratios "
-              f"(ratio of medians {a.full.ratio_of_medians:.2f}x); target <= {OVERHEAD_TARGET:.2f}x: {verdict_a}")
-        print(f"    part ratios: start/invoke {median(a.gated_start) / median(a.bare_start):.2f}x, "
-              f"decide/resume {median(a.gated_decide) / median(a.bare_decide):.2f}x\n")
+        print(
+            f"    ratio : {ratio_a:.2f}x median of {len(a.full.batch_ratios)} batch-pair ratios "
+            f"(ratio of medians {a.full.ratio_of_medians:.2f}x); target <= {OVERHEAD_TARGET:.2f}x: {verdict_a}"
+        )
+        print(
+            f"    part ratios: start/invoke {median(a.gated_start) / median(a.bare_start):.2f}x, "
+            f"decide/resume {median(a.gated_decide) / median(a.bare_decide):.2f}x\n"
+        )
 
         # (c)
         c, gated_c = bench_throughput(tmp, args.threads, args.batch, stack)
@@ -631,8 +753,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"(c) Start-to-pause throughput, {args.threads} runs per side in batches of {args.batch}")
         print(f"    Orchestrator.start     : {median(tp_g):.1f} runs/s ({_ms(median(c.a))} ms/run median)")
         print(f"    bare invoke->interrupt : {median(tp_b):.1f} runs/s ({_ms(median(c.b))} ms/run median)")
-        print(f"    ratio gated/bare       : {ratio_c:.2f} (median of batch-pair ratios; "
-              f"{1 / c.median_batch_ratio:.2f} from per-run medians)\n")
+        print(
+            f"    ratio gated/bare       : {ratio_c:.2f} (median of batch-pair ratios; "
+            f"{1 / c.median_batch_ratio:.2f} from per-run medians)\n"
+        )
 
         # (b)
         q = bench_queue(gated_c, args.items, args.rounds, rng)
@@ -640,18 +764,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         est = per_thread * q.pending_total
         top = median(q.listing_ms["top 50"])
         verdict_b = "PASS" if top <= TOP_TARGET_MS else "MISS"
-        print(f"(b) Review queue: {q.pending_total:,} pending items ({q.real_threads:,} real paused runs + "
-              f"{q.pending_total - q.real_threads:,} bulk-inserted rows; request_json template {q.request_bytes} B)")
+        print(
+            f"(b) Review queue: {q.pending_total:,} pending items ({q.real_threads:,} real paused runs + "
+            f"{q.pending_total - q.real_threads:,} bulk-inserted rows; request_json template {q.request_bytes} B)"
+        )
         print(f"    query plan (top 50): {q.plan}")
         for name, xs in q.listing_ms.items():
             lo, hi = iqr(xs)
             print(f"    {name:<34}: {median(xs):8.2f} ms median (IQR {lo:.2f}-{hi:.2f}; {q.listing_rows[name]:,} rows)")
         print(f"    top 50 target <= {TOP_TARGET_MS:.0f} ms: {verdict_b}")
-        print(f"    LangGraph way (DISTINCT thread_id + get_state per thread + sort) over {q.real_threads:,} real "
-              f"threads: {median(q.getstate_s) * 1000:.0f} ms median of {len(q.getstate_s)} "
-              f"({per_thread * 1e6:.0f} us/thread)")
-        print(f"    extrapolated LINEARLY to {q.pending_total:,} threads: {est:.1f} s "
-              f"-> queue top 50 is {est * 1000 / top:,.0f}x faster\n")
+        print(
+            f"    LangGraph way (DISTINCT thread_id + get_state per thread + sort) over {q.real_threads:,} real "
+            f"threads: {median(q.getstate_s) * 1000:.0f} ms median of {len(q.getstate_s)} "
+            f"({per_thread * 1e6:.0f} us/thread)"
+        )
+        print(
+            f"    extrapolated LINEARLY to {q.pending_total:,} threads: {est:.1f} s "
+            f"-> queue top 50 is {est * 1000 / top:,.0f}x faster\n"
+        )
 
         if args.profile:
             print("cProfile of 100 full gated runs:\n")
@@ -661,18 +791,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("Summary (medians; ratios measured side by side in alternating batches)\n")
         print("| Measure | humangate | bare LangGraph | ratio | target |")
         print("|---|---:|---:|---:|---|")
-        print(f"| (a) full gated run, start + approve | {_ms(median(a.full.a))} ms | {_ms(median(a.full.b))} ms "
-              f"| {ratio_a:.2f}x | <= {OVERHEAD_TARGET:.2f}x {verdict_a} |")
-        print(f"| (a) start to pause | {_ms(median(a.gated_start))} ms | {_ms(median(a.bare_start))} ms "
-              f"| {median(a.gated_start) / median(a.bare_start):.2f}x | |")
-        print(f"| (a) decide/resume to end | {_ms(median(a.gated_decide))} ms | {_ms(median(a.bare_decide))} ms "
-              f"| {median(a.gated_decide) / median(a.bare_decide):.2f}x | |")
-        print(f"| (b) top 50 of {q.pending_total:,} pending | {top:.2f} ms | {est:.1f} s (get_state, extrapolated) "
-              f"| {est * 1000 / top:,.0f}x faster | <= {TOP_TARGET_MS:.0f} ms {verdict_b} |")
+        print(
+            f"| (a) full gated run, start + approve | {_ms(median(a.full.a))} ms | {_ms(median(a.full.b))} ms "
+            f"| {ratio_a:.2f}x | <= {OVERHEAD_TARGET:.2f}x {verdict_a} |"
+        )
+        print(
+            f"| (a) start to pause | {_ms(median(a.gated_start))} ms | {_ms(median(a.bare_start))} ms "
+            f"| {median(a.gated_start) / median(a.bare_start):.2f}x | |"
+        )
+        print(
+            f"| (a) decide/resume to end | {_ms(median(a.gated_decide))} ms | {_ms(median(a.bare_decide))} ms "
+            f"| {median(a.gated_decide) / median(a.bare_decide):.2f}x | |"
+        )
+        print(
+            f"| (b) top 50 of {q.pending_total:,} pending | {top:.2f} ms | {est:.1f} s (get_state, extrapolated) "
+            f"| {est * 1000 / top:,.0f}x faster | <= {TOP_TARGET_MS:.0f} ms {verdict_b} |"
+        )
         print(f"| (b) page 2 via cursor | {median(q.listing_ms['page 2 (cursor)']):.2f} ms | | | |")
-        print(f"| (b) filter trigger=policy | {median(q.listing_ms['filter trigger=policy']):.2f} ms | | | |")
-        print(f"| (c) start-to-pause throughput | {median(tp_g):.1f} runs/s | {median(tp_b):.1f} runs/s "
-              f"| {ratio_c:.2f} | |")
+        for name in ("filter trigger=policy", "filter role=reviewer (inbox)", "filter trigger=injection (rare)"):
+            print(f"| (b) {name} | {median(q.listing_ms[name]):.2f} ms | | | |")
+        print(
+            f"| (c) start-to-pause throughput | {median(tp_g):.1f} runs/s | {median(tp_b):.1f} runs/s "
+            f"| {ratio_c:.2f} | |"
+        )
         print(f"\nTotal runtime: {total:.1f} s")
     return 0
 
