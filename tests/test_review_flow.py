@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from humangate import Orchestrator, QueueFilter, Settings
+from humangate import Orchestrator, QueueFilter, RunInfo, Settings
 from humangate.checkpoints.schema import assessments, decisions, outbox, review_items, runs
 from tests.graphs import pair_registry
 
@@ -144,10 +144,10 @@ def test_parallel_interrupts_resume_one_at_a_time_without_rerunning_agents(setti
 def test_decisions_recorded_but_not_applied_are_applied_by_reconcile(orch: Orchestrator, settings: Settings) -> None:
     run_id, item = _pause(settings)
     # Simulate a worker that died between the compare-and-set and the resume (its lock long expired).
-    def die_before_resume(run_id: str) -> int:
+    def die_before_resume(run_id: str) -> tuple[int, RunInfo]:
         with orch.db.write() as conn:
             orch.lock.release(conn, run_id)
-        return 0
+        return 0, orch.run(run_id)
 
     orch._apply_locked = die_before_resume  # type: ignore[method-assign]
     orch.decide(item, {"action": "approve", "reviewer": "alice"})

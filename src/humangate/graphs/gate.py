@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal, TypedDict, assert_never
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END
 from langgraph.types import Command, interrupt
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from humangate.review.contract import (
     Action,
@@ -41,6 +41,7 @@ __all__ = [
 ]
 
 GATE_EVENTS_KEY = "gate_events"
+_DECISION_SCHEMA: dict[str, Any] = TypeAdapter(ReviewDecision).json_schema()
 
 
 class GateEvent(TypedDict):
@@ -165,7 +166,9 @@ class ReviewGate:
             min_dwell_seconds=self.policy.min_dwell_seconds[assessment.level],
         )
         while True:
-            decision = interrupt(request.model_dump(mode="json"), response_schema=ReviewDecision)
+            # The schema travels with the interrupt for clients; validating here keeps that schema built once.
+            raw = interrupt(request.model_dump(mode="json"), response_schema=_DECISION_SCHEMA)
+            decision = raw if isinstance(raw, ReviewDecision) else ReviewDecision.model_validate(raw)
             match decision.action:
                 case "escalate":
                     assert decision.escalate_to is not None

@@ -180,8 +180,7 @@ class Orchestrator:
             append_event(
                 conn, actor=started_by or "system", kind="run.started", run_id=run_id, at=now, payload={"graph": graph}
             )
-        self._advance(spec, run_id, spec.to_state(model))
-        return self.run(run_id)
+        return self._advance(spec, run_id, spec.to_state(model))
 
     def run(self, run_id: str) -> RunInfo:
         """Return one run."""
@@ -221,7 +220,7 @@ class Orchestrator:
     def _context(self, spec: GraphSpec, run_id: str) -> RunContext:
         return RunContext(run_id=run_id, graph=spec.name, outbox=self.outbox, mailer=self.mailer)
 
-    def _advance(self, spec: GraphSpec, run_id: str, payload: Any, applied: Sequence[int] = ()) -> None:
+    def _advance(self, spec: GraphSpec, run_id: str, payload: Any, applied: Sequence[int] = ()) -> RunInfo:
         """Invoke the graph (the caller holds the run lock), then sync the queue and release the lock."""
         try:
             self.graph(spec.name).invoke(payload, self._config(run_id), context=self._context(spec, run_id))
@@ -241,9 +240,9 @@ class Orchestrator:
                 )
                 self.lock.release(conn, run_id)
             raise RunFailedError(run_id, exc) from exc
-        self._sync(spec, run_id, applied)
+        return self._sync(spec, run_id, applied)
 
-    def _sync(self, spec: GraphSpec, run_id: str, applied: Sequence[int] = ()) -> None:
+    def _sync(self, spec: GraphSpec, run_id: str, applied: Sequence[int] = ()) -> RunInfo:
         """Write open interrupts into the queue, the run's status, applied decisions; release the lock."""
         snap = self.graph(spec.name).get_state(self._config(run_id))
         events = snap.values.get(GATE_EVENTS_KEY, []) if isinstance(snap.values, dict) else []
@@ -278,6 +277,7 @@ class Orchestrator:
                     at=now,
                     payload={"outcome": values.get("outcome")} if status == "completed" else {},
                 )
+            return load_run(conn, run_id)
 
     # -- queue -------------------------------------------------------------------------------
 
@@ -384,18 +384,17 @@ class Orchestrator:
                 },
             )
             holder = self.lock.take(conn, item.run_id)  # usually free: resume without another transaction
-        if holder is None:
-            self._apply_locked(item.run_id)
-        else:
-            self.apply_decisions(item.run_id)
-        return DecideResult(item_id=item_id, decision_id=int(decision_id), run=self.run(item.run_id))
+        if holder is not None:
+            self.lock.acquire(item.run_id, wait_seconds=self.settings.run_lock_seconds)
+        _, run = self._apply_locked(item.run_id)
+        return DecideResult(item_id=item_id, decision_id=int(decision_id), run=run)
 
     def apply_decisions(self, run_id: str) -> int:
         """Resume the run with every recorded, not yet applied decision; return how many were applied."""
         self.lock.acquire(run_id, wait_seconds=self.settings.run_lock_seconds)
-        return self._apply_locked(run_id)
+        return self._apply_locked(run_id)[0]
 
-    def _apply_locked(self, run_id: str) -> int:
+    def _apply_locked(self, run_id: str) -> tuple[int, RunInfo]:
         with self.db.read() as conn:
             graph_name = conn.execute(select(runs.c.graph).where(runs.c.id == run_id)).scalar_one()
             rows = conn.execute(
@@ -410,12 +409,11 @@ class Orchestrator:
         # A decision whose interrupt is already closed was consumed before a crash cut the bookkeeping.
         self._mark_applied([r.id for r in rows if r.interrupt_id not in open_ids])
         if batch:
-            self._advance(spec, run_id, Command(resume=batch), [r.id for r in rows if r.interrupt_id in open_ids])
-        elif snap.next and not snap.interrupts:  # a crash stopped the run between nodes: carry on
-            self._advance(spec, run_id, None)
-        else:
-            self._sync(spec, run_id)
-        return len(batch)
+            applied = [r.id for r in rows if r.interrupt_id in open_ids]
+            return len(batch), self._advance(spec, run_id, Command(resume=batch), applied)
+        if snap.next and not snap.interrupts:  # a crash stopped the run between nodes: carry on
+            return 0, self._advance(spec, run_id, None)
+        return 0, self._sync(spec, run_id)
 
     def _mark_applied(self, decision_ids: list[int]) -> None:
         if decision_ids:
@@ -449,7 +447,7 @@ class Orchestrator:
                 else:
                     if snap.next and not snap.interrupts:
                         report.resumed.append(row.id)
-                    report.decisions_applied += self._apply_locked(row.id)
+                    report.decisions_applied += self._apply_locked(row.id)[0]
             except RunFailedError:
                 report.failed.append(row.id)
         return report
