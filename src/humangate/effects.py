@@ -10,6 +10,7 @@ import json
 import os
 import re
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,7 +84,8 @@ class Outbox:
 class FileMailer:
     """Deliver messages as ``.eml`` files in a spool folder, one file per idempotency key.
 
-    The file is created exclusively, so a second delivery with the same key finds it and writes nothing.
+    The file appears atomically and exclusively, so a second delivery with the same key finds it and
+    writes nothing.
     """
 
     def __init__(self, folder: Path) -> None:
@@ -97,16 +99,28 @@ class FileMailer:
         """Write the message unless its file exists; return where it is."""
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.path_for(key)
+        if path.exists():
+            return {"path": str(path), "duplicate_suppressed": True}
         message = (
             f"To: {payload.get('to', '')}\nSubject: {payload.get('subject', '')}\n"
             f"X-Humangate-Key: {key}\n\n{payload.get('body', '')}\n"
         )
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            return {"path": str(path), "duplicate_suppressed": True}
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        # Write a private temporary file, then link it into place: the link is atomic and exclusive,
+        # so a crash never leaves a half-written message that a replay would take as delivered.
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+        with open(tmp, "w", encoding="utf-8") as fh:
             fh.write(message)
             fh.flush()
             os.fsync(fh.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return {"path": str(path), "duplicate_suppressed": True}
+        finally:
+            os.unlink(tmp)
+        dir_fd = os.open(self.folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
         return {"path": str(path), "duplicate_suppressed": False}

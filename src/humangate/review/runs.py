@@ -106,7 +106,9 @@ class RunLock:
     def take(self, conn: Connection, run_id: str) -> str | None:
         """Take the lock inside the caller's write transaction; return None or the live holder's id."""
         now = time.time()
-        row = conn.execute(select(runs.c.lock_owner, runs.c.lock_expires_at).where(runs.c.id == run_id)).first()
+        # FOR UPDATE: on Postgres two workers reading a free lock at once must not both take it.
+        stmt = select(runs.c.lock_owner, runs.c.lock_expires_at).where(runs.c.id == run_id).with_for_update()
+        row = conn.execute(stmt).first()
         if row is None:
             raise UnknownRunError(run_id)
         owner, expires = row.lock_owner, row.lock_expires_at

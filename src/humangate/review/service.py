@@ -262,7 +262,9 @@ class Orchestrator:
                         assessment=e["assessment"],
                         at=e["at"],
                     )
-            status = "paused" if snap.interrupts else ("running" if snap.next else "completed")
+            # snap.tasks, not snap.next: after a crash the newest saved checkpoint can have next == ()
+            # while its tasks are still owed; only an empty task list is a finished run.
+            status = "paused" if snap.interrupts else ("running" if snap.tasks else "completed")
             old = conn.execute(select(runs.c.status).where(runs.c.id == run_id)).scalar_one()
             values: dict[str, Any] = {"status": status, "updated_at": now, "lock_owner": None, "lock_expires_at": None}
             if status == "completed":
@@ -411,7 +413,7 @@ class Orchestrator:
         if batch:
             applied = [r.id for r in rows if r.interrupt_id in open_ids]
             return len(batch), self._advance(spec, run_id, Command(resume=batch), applied)
-        if snap.next and not snap.interrupts:  # a crash stopped the run between nodes: carry on
+        if snap.tasks and not snap.interrupts:  # a crash stopped the run between or inside nodes: carry on
             return 0, self._advance(spec, run_id, None)
         return 0, self._sync(spec, run_id)
 
@@ -445,7 +447,7 @@ class Orchestrator:
                     self._advance(spec, row.id, spec.to_state(model))
                     report.restarted.append(row.id)
                 else:
-                    if snap.next and not snap.interrupts:
+                    if snap.tasks and not snap.interrupts:
                         report.resumed.append(row.id)
                     report.decisions_applied += self._apply_locked(row.id)[0]
             except RunFailedError:
