@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import queue
 import random
@@ -13,7 +12,6 @@ import threading
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -21,23 +19,19 @@ from sqlalchemy import select
 
 from humangate import Orchestrator, Settings
 from humangate.checkpoints.schema import audit_events, decisions, outbox, review_items, runs
+from tests import crash_worker as worker
 
 HERE = Path(__file__).parent
 RUNS = 200
-KILLS = 8
-MAX_KILL_DELAY = 0.35  # seconds after a worker is ready; a batch takes a few seconds of work
-SEED = 20_240_917
+KILLS = 16
+MAX_OPS_BEFORE_KILL = 8  # a killed worker starts or decides at most this many times (plus one)
+MAX_KILL_DELAY = 0.03  # seconds after the last counted operation: the kill lands anywhere in the next one
+SEED = 20_240_916  # even: the last worker leaves the last kill's debris to the test's reconcile()
 
 
-def _load_worker() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("crash_worker", HERE / "crash_worker.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-worker = _load_worker()
+def _command(settings: Settings, seed: int) -> list[str]:
+    db, out = settings.db_url, str(settings.outbox_dir)
+    return [sys.executable, str(HERE / "crash_worker.py"), db, out, str(RUNS), str(seed)]
 
 
 class Worker:
@@ -47,32 +41,29 @@ class Worker:
         self.log = log
         with log.open("w") as err:
             self.proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    str(HERE / "crash_worker.py"),
-                    settings.db_url,
-                    str(settings.outbox_dir),
-                    str(RUNS),
-                    str(seed),
-                ],
+                _command(settings, seed),
                 stdout=subprocess.PIPE,
                 stderr=err,
                 text=True,
             )
         self.lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
             self.lines.put(line.strip())
+        self.lines.put("")  # end of output
 
-    def wait_ready(self, timeout: float) -> None:
-        try:
-            line = self.lines.get(timeout=timeout)
-        except queue.Empty:
-            raise AssertionError(f"worker not ready after {timeout} s: {self.log.read_text()}") from None
-        assert line == "ready", self.log.read_text()
+    def wait_lines(self, count: int, timeout: float = 60) -> None:
+        """Wait until the worker printed ``count`` more lines, or ended."""
+        for _ in range(count):
+            try:
+                if self.lines.get(timeout=timeout) == "":
+                    return
+            except queue.Empty:
+                raise AssertionError(f"worker silent for {timeout} s: {self.log.read_text()}") from None
 
     def kill(self) -> bool:
         """SIGKILL the worker unless it already ended; reap it; return True when the kill landed."""
@@ -80,6 +71,9 @@ class Worker:
         if landed:
             self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(timeout=30)  # reap, so the run-lock takeover sees the pid as dead
+        self.reader.join(timeout=10)
+        assert self.proc.stdout is not None
+        self.proc.stdout.close()
         if not landed:
             assert self.proc.returncode == 0, self.log.read_text()
         return landed
@@ -137,13 +131,16 @@ def _check(orch: Orchestrator, outbox_dir: Path, *, final: bool) -> Counter[str]
             problems.append(f"{rid}: still locked by {run.lock_owner}")
         if pending != open_ids:
             problems.append(f"{rid}: pending items {pending} but open interrupts {open_ids}")
+        tasks = [t.name for t in snap.tasks]  # a finished run's last checkpoint has none; ``next`` may hide some
         if run.status == "paused" and not open_ids:
-            problems.append(f"{rid}: paused without an open interrupt (next: {snap.next})")
-        if run.status == "completed" and (open_ids or snap.next):
-            problems.append(f"{rid}: completed but the checkpoint waits on {open_ids or snap.next}")
+            problems.append(f"{rid}: paused without an open interrupt (tasks: {tasks})")
+        if run.status == "completed" and tasks:
+            problems.append(f"{rid}: completed but its last checkpoint still has tasks {tasks}")
         for d in decisions_of[rid]:
-            if d.applied_at is None or d.interrupt_id in open_ids:
-                problems.append(f"{rid}: decision {d.id} ({d.action}) was recorded but never applied")
+            if d.interrupt_id in open_ids:
+                problems.append(f"{rid}: decision {d.id} ({d.action}) was recorded, but its interrupt is still open")
+            elif d.applied_at is None:
+                problems.append(f"{rid}: decision {d.id} ({d.action}) was consumed but is not marked applied")
         if event_count[("run.started", rid)] != 1:
             problems.append(f"{rid}: {event_count[('run.started', rid)]} run.started events")
         files = outbox_of[rid]
@@ -173,8 +170,9 @@ def _check(orch: Orchestrator, outbox_dir: Path, *, final: bool) -> Counter[str]
             problems.append(f"{rid}: no file {path.name}")
             continue
         text = path.read_text()
-        if f"X-Humangate-Key: {key}\n" not in text:
-            problems.append(f"{rid}: {path.name} does not carry its key")
+        body = json.loads(files[0].payload_json)["body"]
+        if f"X-Humangate-Key: {key}\n" not in text or body not in text:
+            problems.append(f"{rid}: {path.name} does not hold the whole message ({len(text)} characters)")
         if (worker.EDIT_MARK in text) != (actions[-1:] == ["edit"]):
             problems.append(f"{rid}: sent text does not match the last decision {actions[-1:]}")
         if ("redirect" in actions) != ("Please keep it brief." in text):
@@ -190,7 +188,7 @@ def _check(orch: Orchestrator, outbox_dir: Path, *, final: bool) -> Counter[str]
         problems.append("decision.recorded events do not match the decisions table")
     keys = Counter(o.key for o in outbox_rows)
     problems += [f"outbox key {k} appears {n} times" for k, n in keys.items() if n != 1]
-    on_disk = set(outbox_dir.glob("*")) if outbox_dir.exists() else set()
+    on_disk = set(outbox_dir.glob("*.eml"))
     if on_disk != expected_files:
         problems.append(
             f"outbox files: extra {sorted(p.name for p in on_disk - expected_files)}, "
@@ -210,37 +208,23 @@ def test_sigkill_mid_batch_then_reconcile(settings: Settings, tmp_path: Path) ->
             admin.add_user(name, role)
     rng = random.Random(SEED)
     landed = 0
-    for attempt in range(1, 3 * KILLS + 1):
+    for attempt in range(1, KILLS + 1):
         w = Worker(settings, SEED + attempt, tmp_path / f"worker-{attempt}.log")
         try:
-            w.wait_ready(timeout=60)
+            w.wait_lines(1 + rng.randint(0, MAX_OPS_BEFORE_KILL))  # "ready", then some operations
             time.sleep(rng.uniform(0.0, MAX_KILL_DELAY))
         finally:
-            killed = w.kill()
-        landed += killed
-        if not killed or landed == KILLS:
-            break
-    assert landed == KILLS, f"the batch finished after {landed} kills; shorten MAX_KILL_DELAY"
+            landed += w.kill()
+    assert landed == KILLS, f"the batch was done after {landed} kills; lower MAX_OPS_BEFORE_KILL"
 
-    last = subprocess.run(
-        [
-            sys.executable,
-            str(HERE / "crash_worker.py"),
-            settings.db_url,
-            str(settings.outbox_dir),
-            str(RUNS),
-            str(SEED),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    last = subprocess.run(_command(settings, SEED), capture_output=True, text=True, timeout=180)
     assert last.returncode == 0, last.stderr
 
     with Orchestrator(settings) as orch:
         report = orch.reconcile()
         assert not report.failed and not report.busy, report
         states = _check(orch, settings.outbox_dir, final=False)
+        print(f"after reconcile ({report}): {dict(states)}")
         for outcome in ("completed:approved", "completed:rejected", "completed:passed", "paused:None"):
             assert states[outcome] > 0, f"the batch never reached {outcome}: {states}"
         assert _decide_rest(orch) >= states["paused:None"]

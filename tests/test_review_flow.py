@@ -143,6 +143,7 @@ def test_parallel_interrupts_resume_one_at_a_time_without_rerunning_agents(setti
 
 def test_decisions_recorded_but_not_applied_are_applied_by_reconcile(orch: Orchestrator, settings: Settings) -> None:
     run_id, item = _pause(settings)
+
     # Simulate a worker that died between the compare-and-set and the resume (its lock long expired).
     def die_before_resume(run_id: str) -> tuple[int, RunInfo]:
         with orch.db.write() as conn:
