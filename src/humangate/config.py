@@ -87,6 +87,8 @@ class Settings:
     sqlite_busy_timeout_ms: int = 30_000
     sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
     postgres_pool_size: int = 5
+    policy_path: Path | None = None
+    model: str | None = None
 
     def __post_init__(self) -> None:
         DatabaseURL.parse(self.db_url)
@@ -110,9 +112,15 @@ class Settings:
             if value not in ("NORMAL", "FULL"):
                 raise ConfigError("HUMANGATE_SQLITE_SYNCHRONOUS must be NORMAL or FULL.")
             kwargs["sqlite_synchronous"] = value
+        if env.get("HUMANGATE_POLICY"):
+            kwargs["policy_path"] = Path(env["HUMANGATE_POLICY"])
         if "HUMANGATE_OUTBOX_DIR" in env:
             kwargs["outbox_dir"] = Path(env["HUMANGATE_OUTBOX_DIR"])
         return cls(**kwargs)  # type: ignore[arg-type]
+
+    def with_model(self, model: str | None) -> Settings:
+        """Return a copy that uses another model (``offline`` for the built-in engine)."""
+        return replace(self, model=model) if model else self
 
     def with_db(self, db_url: str) -> Settings:
         """Return a copy that uses another database."""

@@ -13,7 +13,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, ConfigDict, Field
 
-from humangate.effects import effect_key
+from humangate.graphs.common import send_email
 from humangate.graphs.context import RunContext
 from humangate.graphs.gate import GatePolicy, GateState, GateView, review_gate
 from humangate.graphs.registry import GraphSpec
@@ -141,21 +141,8 @@ def assess(state: NotifyState) -> dict[str, Any]:
 
 def send(state: NotifyState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     """Send the approved note through the outbox, exactly once per run and attempt."""
-    ctx = runtime.context
-    if ctx is None:
-        raise RuntimeError("The notify graph sends through humangate's outbox; start it with Orchestrator.start.")
-    events = state.get("gate_events", [])
-    attempt = sum(1 for e in events if e["outcome"] in ("passed", "approve", "edit"))
     msg = NotifyMessage.model_validate(state["proposal"])
-    delivery = ctx.outbox.deliver(
-        key=effect_key(ctx.run_id, "send", attempt),
-        run_id=ctx.run_id,
-        node="send",
-        kind="email",
-        payload=msg.model_dump(),
-        handler=ctx.mailer,
-    )
-    return {"sent": {"key": delivery.key, **delivery.result}}
+    return {"sent": send_email(runtime, state, graph=NAME, node="send", gate="review", message=msg.model_dump())}
 
 
 def _view(state: Any) -> GateView:

@@ -1,0 +1,70 @@
+"""Pieces every humangate graph shares: its dependencies, the run context check, and sending email."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from langgraph.runtime import Runtime
+
+from humangate.effects import effect_key
+from humangate.graphs.context import RunContext
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from humangate.risk import RiskPolicy
+
+__all__ = ["GraphDeps", "attempt_of", "require_context", "send_email"]
+
+
+def _default_policy() -> RiskPolicy:
+    from humangate.risk import RiskPolicy
+
+    return RiskPolicy()
+
+
+@dataclass(frozen=True)
+class GraphDeps:
+    """What a graph is built with: the risk policy and the chat model (None = the offline engine)."""
+
+    policy: RiskPolicy = field(default_factory=_default_policy)
+    model: BaseChatModel | None = None
+
+
+def require_context(runtime: Runtime[RunContext], graph: str) -> RunContext:
+    """Return the run context or explain that side effects need the Orchestrator."""
+    if runtime.context is None:
+        raise RuntimeError(f"The {graph} graph acts through humangate's outbox; start it with Orchestrator.start.")
+    return runtime.context
+
+
+def attempt_of(state: Mapping[str, Any], gate: str) -> int:
+    """Return how many times ``gate`` let a proposal through: the effect's attempt number."""
+    return sum(
+        1 for e in state.get("gate_events", []) if e["node"] == gate and e["outcome"] in ("passed", "approve", "edit")
+    )
+
+
+def send_email(
+    runtime: Runtime[RunContext],
+    state: Mapping[str, Any],
+    *,
+    graph: str,
+    node: str,
+    gate: str,
+    message: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Send ``message`` (to, subject, body) through the outbox, once per run, node and attempt."""
+    ctx = require_context(runtime, graph)
+    payload = {"to": message["to"], "subject": message.get("subject", ""), "body": message["body"]}
+    delivery = ctx.outbox.deliver(
+        key=effect_key(ctx.run_id, node, attempt_of(state, gate)),
+        run_id=ctx.run_id,
+        node=node,
+        kind="email",
+        payload=payload,
+        handler=ctx.mailer,
+    )
+    return {"key": delivery.key, **delivery.result}
