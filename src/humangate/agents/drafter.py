@@ -1,0 +1,98 @@
+"""Drafter agent: brief + recipient + tone + past corrections -> ``EmailDraft``.
+
+With a chat model it renders ``prompts/drafter.md`` and asks for a structured ``EmailDraft``; without
+one, or when the model's answer cannot be used, the offline engine writes a template email grounded in
+the brief. The model's draft is always addressed to the recipient's own address and may only cite
+claims that exist; a draft carrying instruction-like text is refused in favour of the offline one.
+"""
+
+from __future__ import annotations
+
+import json
+
+from langchain_core.language_models import BaseChatModel
+
+from humangate.agents.offline import draft
+from humangate.agents.offline.injection import looks_like_injection
+from humangate.agents.schemas import CorrectionExample, DraftInput, EmailDraft
+from humangate.prompts import render_messages
+
+__all__ = ["PROMPT", "PROMPT_VARIABLES", "Drafter", "prompt_variables"]
+
+PROMPT = "drafter"
+PROMPT_VARIABLES = frozenset(
+    {
+        "recipient",
+        "goal",
+        "tone",
+        "sender",
+        "instructions",
+        "subject",
+        "summary",
+        "claims",
+        "conflicts",
+        "corrections",
+    }
+)
+_MAX_CORRECTIONS = 5
+
+
+def _correction(c: CorrectionExample) -> str:
+    lines = [f"- Proposed: {json.dumps(c.proposal, ensure_ascii=False)[:1_500]}"]
+    lines.append(
+        f"  Reviewer's version: {json.dumps(c.corrected, ensure_ascii=False)[:1_500]}" if c.corrected else "  Rejected."
+    )
+    if c.reason_code or c.note:
+        lines.append(f"  Reason: {c.reason_code or ''} {c.note or ''}".rstrip())
+    return "\n".join(lines)
+
+
+def prompt_variables(inp: DraftInput) -> dict[str, str]:
+    """Return the values of the drafter prompt's placeholders for ``inp``."""
+    brief, r = inp.brief, inp.recipient
+    return {
+        "recipient": f"{r.name} <{r.email}>"
+        + (f", {r.role}" if r.role else "")
+        + (f" at {r.company}" if r.company else ""),
+        "goal": inp.goal,
+        "tone": inp.tone,
+        "sender": inp.sender,
+        "instructions": inp.instructions or "",
+        "subject": brief.subject,
+        "summary": brief.summary or "(none)",
+        "claims": "\n".join(f"{i}: {c.text} [{', '.join(c.source_ids)}]" for i, c in enumerate(brief.claims))
+        or "(no claims: write without facts about the company)",
+        "conflicts": "\n".join(f"- {c.description}" for c in brief.conflicts) or "(none)",
+        "corrections": "\n".join(_correction(c) for c in inp.corrections[:_MAX_CORRECTIONS]) or "(none)",
+    }
+
+
+def _failed(offline: EmailDraft, failure: str) -> EmailDraft:
+    return offline.model_copy(update={"model_failure": failure[:2_000], "confidence": 0.0})
+
+
+class Drafter:
+    """Write an email from a brief; with a chat model when given, else offline."""
+
+    def __init__(self, model: BaseChatModel | None = None) -> None:
+        self.model = model
+
+    def run(self, inp: DraftInput) -> EmailDraft:
+        """Return the draft for ``inp``; a model failure returns the offline draft with ``model_failure`` set."""
+        offline = draft(inp)
+        if self.model is None:
+            return offline
+        from humangate.agents.models import call_structured  # lazy: the model layer is optional
+
+        try:
+            result = call_structured(self.model, EmailDraft, render_messages(PROMPT, prompt_variables(inp)))
+        except Exception as exc:  # a model failure must become a reviewable proposal, never a crash
+            return _failed(offline, f"The model call raised {type(exc).__name__}: {exc}")
+        if result.value is None:
+            return _failed(offline, result.failure or "The model returned no usable email.")
+        email = result.value
+        injected = looks_like_injection(f"{email.subject}\n{email.body}")
+        if injected is not None:
+            return _failed(offline, f"The model's email contained instruction-like text ({injected}); not used.")
+        used = [i for i in dict.fromkeys(email.claims_used) if 0 <= i < len(inp.brief.claims)]
+        return email.model_copy(update={"to": inp.recipient.email, "claims_used": used, "model_failure": None})

@@ -1,0 +1,179 @@
+"""Offline planner: read a plain-English task with regular expressions and heuristics into a TaskSpec."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+from humangate.agents.schemas import TaskSpec
+
+__all__ = ["GRAPHS", "approval_rules", "items_from_folder", "items_from_text", "plan"]
+
+Graph = Literal["outreach", "research", "support"]
+GRAPHS: dict[Graph, str] = {
+    "outreach": "research each company from its sources, draft an email to a contact there, send after review",
+    "research": "research each subject from its sources into a cited brief",
+    "support": "read each customer message, assess sentiment, intent and risk, and propose a reply",
+}
+_SUPPORT = re.compile(
+    r"\b(?:support|tickets?|triage|inbox|helpdesk|help desk|complaints?|customer (?:messages?|"
+    r"emails?|requests?))\b",
+    re.I,
+)
+_OUTREACH = re.compile(
+    r"\b(?:draft|write|send|compose|prepare)\b[^.;]{0,40}\b(?:e-?mails?|messages?|notes?|intro\w*|"
+    r"letters?)\b|\bintro(?:duction)? e-?mails?\b|\boutreach\b|\breach out\b|\bwrite to\b",
+    re.I,
+)
+_RESEARCH = re.compile(r"\b(?:research|look into|find out|investigate|profile|summari[sz]e|dig into|brief me)\b", re.I)
+_COMPANIES = re.compile(r"\b(?:compan(?:y|ies)|firms?|prospects?|leads?|startups?|vendors?)\b", re.I)
+_LIST_START = re.compile(
+    r"(?::|\b(?i:research|look into|investigate|profile|about|on|for|companies|firms|prospects|startups|vendors)\b)"
+    r"\s+(?=[\"'“A-Z0-9])"
+)
+_CONNECTORS = frozenset({"of", "de", "la", "du", "von", "van", "the", "&", "for"})
+_STOP_NAMES = frozenset({"I", "I'm", "Please", "Then", "Research", "Draft", "Write", "Send", "Let", "These", "The"})
+_GOAL = re.compile(
+    r"\b(?:draft|write|send|compose|prepare)\s+(?:an?\s+|the\s+|one\s+)?([\w\- ]{0,30}?)\s*e-?mails?\b", re.I
+)
+_TONES = re.compile(
+    r"\b(formal|informal|friendly|casual|warm|concise|short|professional|polite|enthusiastic|"
+    r"upbeat|direct|playful)\b",
+    re.I,
+)
+_APPROVAL = (
+    re.compile(r"\b(?:let|have)\s+me\s+(?:approve|review|check|see|sign off|look at|okay|ok)\b", re.I),
+    re.compile(
+        r"\b(?:approve|review|check|see|sign off)\b[^.;]{0,40}\bbefore\b[^.;]{0,30}\b(?:send|sent|sending|"
+        r"post|posted|posting|publish\w*|go(?:es)? out|repl(?:y|ies|ying))\b",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?:ask|check with)\s+me\s+(?:first|before)\b|\b(?:my|human|manual)\s+(?:approval|sign-?off)\b"
+        r"|\bnothing\s+(?:goes\s+out|is\s+sent|gets\s+sent)\s+without\b|\bdon'?t\s+send\s+(?:anything\s+)?"
+        r"without\b|\bwait\s+for\s+(?:me|my)\b",
+        re.I,
+    ),
+)
+_NO_APPROVAL = re.compile(
+    r"\b(?:no need to|don'?t|do not)\s+(?:ask|check with|bother)\s+me\b|\bwithout asking me\b", re.I
+)
+_THRESHOLD = re.compile(
+    r"\b(refunds?|discounts?|anything|amounts?|orders?|credits?)\s+(?:over|above|greater than|"
+    r"more than|exceeding|>)\s*([$€£]?\s?\d[\d,.]*\s*(?:[$€£]|dollars|euros|pounds)?)",
+    re.I,
+)
+_ESCALATE = re.compile(
+    r"\b(?:escalate|flag|send|show|route)\s+(?:me\s+)?(?:any\s+|all\s+)?(angry|furious|upset|"
+    r"legal|churn\w*|cancell?ation|refund)\b[^.;]{0,30}|\b(angry|furious|upset|legal|churn\w*)\s+"
+    r"(?:customers?|messages?|tickets?)\b[^.;]{0,20}\b(?:to me|escalate\w*|flag\w*|review\w*)",
+    re.I,
+)
+
+
+def _graph(task: str, csv_rows: Sequence[Mapping[str, Any]] | None) -> Graph:
+    if _SUPPORT.search(task) and not _COMPANIES.search(task):
+        return "support"
+    if _OUTREACH.search(task):
+        return "outreach"
+    if _RESEARCH.search(task):
+        return "research"
+    columns = {k.lower() for row in (csv_rows or [])[:1] for k in row}
+    return "outreach" if columns & {"email", "recipient"} else "research"
+
+
+def _name(chunk: str) -> str | None:
+    tokens = chunk.strip().strip("\"'“”").split()
+    kept: list[str] = []
+    for token in tokens:
+        if token[:1].isupper() or token[:1].isdigit() or (kept and token.lower() in _CONNECTORS):
+            kept.append(token)
+        else:
+            break
+    while kept and kept[-1].lower() in _CONNECTORS:
+        kept.pop()
+    name = " ".join(kept).strip(" .,;:!?\"'”")
+    return name if name and name not in _STOP_NAMES else None
+
+
+def items_from_text(task: str) -> list[str]:
+    """Return the names listed in the task ("these companies: A, B and C"), in order, without repeats."""
+    quoted = re.findall(r"[\"“]([^\"”]{2,100})[\"”]", task)
+    if len(quoted) >= 2:
+        return list(dict.fromkeys(q.strip() for q in quoted))
+    for start in _LIST_START.finditer(task):
+        names: list[str] = []
+        for chunk in re.split(r",\s*(?:and\s+)?|\s+and\s+|;\s*", task[start.end() :]):
+            name = _name(chunk)
+            if name is None:
+                break
+            names.append(name)
+            if chunk.strip() != name and not chunk.strip().startswith(name + "."):
+                break  # the list ended inside this chunk ("Lumen Robotics then draft ...")
+        if names:
+            return list(dict.fromkeys(names))
+    return []
+
+
+def items_from_folder(folder: Path) -> list[dict[str, Any]]:
+    """Return one item per sub-folder of ``folder`` (or one for the folder itself) with its source path."""
+    subfolders = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    targets = subfolders or [folder]
+    return [{"company": p.name.replace("-", " ").replace("_", " ").title(), "source_dir": str(p)} for p in targets]
+
+
+def approval_rules(task: str) -> tuple[bool, list[str]]:
+    """Return whether the task asks a person to approve before sending, and the review rules it states."""
+    rules: list[str] = []
+    asked = next((m.group(0) for p in _APPROVAL if (m := p.search(task))), None)
+    require = asked is not None and not _NO_APPROVAL.search(task)
+    if require:
+        rules.append(f"Always ask a reviewer before anything is sent (the task says: {asked!r}).")
+    for what, amount in _THRESHOLD.findall(task):
+        rules.append(f"Ask a reviewer for {what.lower()} over {amount.strip()}.")
+    for match in _ESCALATE.finditer(task):
+        kind = (match.group(1) or match.group(2)).lower()
+        rules.append(f"Escalate {kind} messages to a reviewer (the task says: {match.group(0).strip()!r}).")
+    if _NO_APPROVAL.search(task):
+        rules.append("Do not ask for approval when the risk is low (the task says so).")
+    return require, rules
+
+
+def _goal(task: str, graph: Graph) -> str:
+    if graph == "support":
+        return "a reply to each message"
+    match = _GOAL.search(task)
+    kind = _TONES.sub("", match.group(1)).strip().lower() if match else ""
+    kind = kind or ("intro" if graph == "outreach" else "")
+    if graph == "research" and not match:
+        return "a research brief"
+    if kind.startswith("intro"):
+        return "an introduction"
+    return f"a {kind} email" if kind else "an email"
+
+
+def plan(task: str, *, csv_rows: Sequence[Mapping[str, Any]] | None = None, source_dir: Path | None = None) -> TaskSpec:
+    """Return the task spec of ``task``; items come from ``csv_rows``, else ``source_dir``, else the text."""
+    graph = _graph(task, csv_rows)
+    if csv_rows:
+        items = [
+            {str(k).strip(): v.strip() if isinstance(v, str) else v for k, v in row.items() if k} for row in csv_rows
+        ]
+    elif source_dir is not None:
+        items = items_from_folder(source_dir)
+    else:
+        key = "message" if graph == "support" else "company"
+        items = [{key: name} for name in items_from_text(task)]
+    require, rules = approval_rules(task)
+    tones = list(dict.fromkeys(t.lower() for t in _TONES.findall(task)))
+    return TaskSpec(
+        task=task,
+        graph=graph,
+        items=items,
+        goal=_goal(task, graph),
+        tone=" and ".join(tones) if tones else "friendly and concise",
+        require_approval=require,
+        rules=rules,
+    )

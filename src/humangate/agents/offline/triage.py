@@ -1,0 +1,255 @@
+"""Offline support analyst: VADER sentiment plus intent lexicons for refund, churn, legal and handoff."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Literal
+
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ignore[import-untyped]
+
+from humangate.agents.offline.directives import read_directives
+from humangate.agents.schemas import SupportAnalysis, SupportMessage
+
+__all__ = ["LEXICONS", "analyze", "find_signals", "sentiment"]
+
+Urgency = Literal["low", "normal", "high"]
+
+_DEPARTMENT = (
+    r"(?:reception|front desk|concierge|restaurant|spa|gym|pool|room service|housekeeping|cleaners?|"
+    r"billing|sales|support|accounts?)"
+)
+_HUMAN = (
+    r"(?:(?:a|an|the|your|some|some of your|one of your|another|other|actual|real|live|normal)\s+)*"
+    r"(?:real\s+|actual\s+|live\s+|normal\s+|human\s+|non-?robotic\s+|bank\s+|customer\s+service\s+"
+    r"|support\s+)*(?:(?:person|people|human|agent|manager|supervisor|representative|rep|operator|advisor|"
+    rf"adviser|staff|worker|employee|colleague|receptionist|team)s?|someone|somebody|{_DEPARTMENT}(?:\s+team)?)"
+)
+
+LEXICONS: dict[str, tuple[re.Pattern[str], ...]] = {
+    "legal": tuple(
+        re.compile(p, re.I)
+        for p in (
+            r"\b(?:my|our|a)\s+(?:lawyer|attorney|solicitor|legal team|legal counsel)\b",
+            r"\b(?:sue|suing|lawsuit|legal action|take you to court|small claims|class action)\b",
+            r"\bcharge-?backs?\b",
+            r"\breport(?:ing)?\s+(?:you|this|your company)\s+to\b",
+            r"\b(?:ombudsman|trading standards|consumer protection|regulator|ftc|bbb|gdpr complaint)\b",
+        )
+    ),
+    "churn": tuple(
+        re.compile(p, re.I)
+        for p in (
+            r"\bcancel(?:l?ing|l?ed)?\s+(?:my|our|the)\s+(?:subscription|account|plan|membership|contract|service)\b",
+            r"\bI'?m\s+cancel+ing\b|\bwe(?:'re| are)\s+cancel+ing\b",
+            r"\bclos(?:e|ing)\s+(?:my|our)\s+(?:account|accounts|workspace)\b",
+            r"\b(?:switching|moving|going|migrating)\s+(?:over\s+)?to\s+(?:a\s+|your\s+|another\s+)?"
+            r"(?:competitor|another|different|other)\b",
+            r"\b(?:taking|take)\s+(?:my|our)\s+business\s+elsewhere\b",
+            r"\b(?:leave|leaving)\s+(?:the bank|your (?:bank|service|company|platform)|for good)\b",
+            r"\bnever\s+(?:use|buy|order|book)\b[^.!?]{0,30}\bagain\b",
+            r"\b(?:terminate|end)\s+(?:my|our|the)\s+(?:contract|subscription|account)\b",
+        )
+    ),
+    "refund": tuple(
+        re.compile(p, re.I)
+        for p in (
+            r"\brefund(?:s|ed)?\b",
+            r"\bmoney back\b",
+            r"\breimburs\w*",
+            r"\b(?:charged|billed)\s+(?:me\s+)?twice\b",
+            r"\bdouble[- ](?:charged|billed)\b",
+            r"\bduplicate (?:payment|charge)\b",
+            r"\bcharge-?backs?\b",
+            r"\bwant\s+(?:my|those|the|these)\s+[^.!?]{0,25}\bback\b",
+            r"\bcompensat\w+",
+        )
+    ),
+    "handoff": tuple(
+        re.compile(p, re.I)
+        for p in (
+            rf"\b(?:speak|talk|chat|discuss\s+\w+|deal)(?:ing)?\s+(?:directly\s+)?(?:to|with)\s+{_HUMAN}\b",
+            rf"\b(?:put|pass|transfer|connect|escalate|forward|send|get)\s+me\s+(?:through\s+|on\s+|over\s+)?"
+            rf"(?:to|with)\s+{_HUMAN}\b",
+            rf"\b(?:put|transfer|connect|pass)\s+me\s+(?:through\s+)?(?:to|with)\s+(?:the\s+)?{_DEPARTMENT}\b",
+            rf"\b(?:speak|talk)\s+(?:directly\s+)?(?:to|with)\s+(?:the\s+|your\s+)?{_DEPARTMENT}\b",
+            rf"\b(?:get|give)\s+me\s+{_HUMAN}\b",
+            r"\bget\s+(?:a|an)\s+(?:human|person|manager|supervisor)\b",
+            r"\b(?:get|find)\s+(?:me\s+)?(?:someone|somebody)\s+(?:else\s+)?to\s+(?:help|call|look)\b",
+            r"\b(?:real|actual|live|human)\s+(?:person|human|agent|being)\b",
+            r"\b(?:with|to)\s+a\s+(?:machine|bot|robot)\b",
+            r"\b(?:bots?|virtual agents?|machine)\b.{0,40}\b(?:stupid|useless)\b",
+            r"\bthis\s+(?:bot|conversation|chat)\s+is\s+(?:not\s+(?:working|helping|leading)|useless|pointless|stupid)\b",
+            r"\b(?:can|could)\s+(?:somebody|someone)\s+else\b",
+            rf"\b(?:reach|contact)\s+{_HUMAN}\b",
+            r"\b(?:don't|do not|dont)\s+want\s+to\s+(?:talk|speak|chat)\s+(?:to|with)\s+(?:you|a\s+(?:bot|machine))\b",
+            r"\b(?:someone|somebody)\s+(?:there\s+)?to\s+(?:talk|speak)\s+to\b",
+            r"\b(?:somebody|someone)\s+(?:else\s+)?on\s+the\s+line\b",
+            rf"^\W*(?:the\s+)?{_DEPARTMENT}(?:\s+team)?,?\s+please\W*$",
+            r"\bhuman\s+please\b",
+        )
+    ),
+    "urgency": tuple(
+        re.compile(p, re.I)
+        for p in (
+            r"\burgent(?:ly)?\b",
+            r"\basap\b",
+            r"\bimmediately\b",
+            r"\bright now\b",
+            r"\bas soon as possible\b",
+            r"\bemergency\b",
+            r"\btoday\b",
+            r"\bby (?:monday|tuesday|wednesday|thursday|friday|tomorrow|tonight)\b",
+            r"\b(?:down|outage|locked out|can't log ?in|cannot log ?in)\b",
+            r"\bthird time\b",
+            r"\bstill waiting\b",
+            r"(?-i:\bNOW\b)",
+            r"!{2,}",
+        )
+    ),
+    "complaint": tuple(
+        re.compile(p, re.I)
+        for p in (
+            r"\b(?:unacceptable|ridiculous|worst|terrible|awful|disgusting|useless|incompetent|pathetic|scam|rip-?off|"
+            r"theft|fed up|furious|outraged|disappointed|frustrat\w+|appalling|shocking)\b",
+            r"\bnobody (?:answers|replies|helps)\b",
+            r"\b(?:still|again) (?:not|no)\b",
+        )
+    ),
+}
+_INTENT_WORDS = {
+    "billing": re.compile(
+        r"\b(?:invoice|bill(?:ing|ed)?|charge[ds]?|payment|receipt|vat|pricing|price|plan|"
+        r"subscription|card)\b",
+        re.I,
+    ),
+    "technical": re.compile(
+        r"\b(?:error|bug|crash\w*|broken|not working|doesn't work|stopped working|fail\w*|timeout|timed out|"
+        r"outage|down|not loading|won't load|can't log ?in|cannot log ?in|locked out|5\d\d|4\d\d)\b",
+        re.I,
+    ),
+    "praise": re.compile(
+        r"\b(?:thank(?:s| you)|love|great|fantastic|amazing|awesome|excellent|brilliant|perfect\w*|"
+        r"helpful|kudos)\b",
+        re.I,
+    ),
+}
+_REPLIES = {
+    "legal": "I'm sorry for the trouble this has caused. I've passed your message to a senior member of our team, "
+    "who will contact you directly about it.",
+    "cancellation": "I'm sorry we let you down. Before anything is closed, a member of our team will contact you "
+    "to confirm what you'd like us to do and to see whether we can put things right.",
+    "refund": "I'm sorry about this charge. I've passed your refund request to our billing team, who will check "
+    "the payment and confirm the outcome with you by email.",
+    "handoff": "I'm passing this conversation to a member of our team, who will pick it up with you.",
+    "complaint": "I'm sorry for the frustration, and for having to chase us. I've raised this with the team "
+    "responsible and will come back to you with an update.",
+    "billing": "Thanks for getting in touch about billing. I'll check your account and come back to you with the "
+    "details.",
+    "technical": "Thanks for reporting this. I've shared the details with our technical team, who are looking "
+    "into it, and I'll update you as soon as I know more.",
+    "question": "Thanks for your question. I've passed it to our product specialists, who will reply with the "
+    "steps within one business day.",
+    "praise": "Thank you so much for the kind words. I'll pass them on to the team.",
+    "other": "Thanks for your message. I'll look into it and come back to you shortly.",
+}
+
+
+@cache
+def _analyzer() -> SentimentIntensityAnalyzer:
+    """Load VADER's lexicon once: it is read-only and takes a noticeable moment to parse."""
+    return SentimentIntensityAnalyzer()
+
+
+def sentiment(text: str) -> float:
+    """Return VADER's compound score of ``text`` (-1 very negative .. 1 very positive)."""
+    return float(_analyzer().polarity_scores(text)["compound"])
+
+
+def find_signals(text: str) -> dict[str, list[str]]:
+    """Return, per lexicon, the phrases of ``text`` that matched it."""
+    found: dict[str, list[str]] = {}
+    for name, patterns in LEXICONS.items():
+        hits = [m.group(0).strip() for p in patterns if (m := p.search(text))]
+        if hits:
+            found[name] = list(dict.fromkeys(hits))
+    return found
+
+
+def _intent(text: str, signals: dict[str, list[str]], compound: float) -> str:
+    for intent, lexicon in (
+        ("legal", "legal"),
+        ("cancellation", "churn"),
+        ("refund", "refund"),
+        ("handoff", "handoff"),
+    ):
+        if lexicon in signals:
+            return intent
+    problem = _INTENT_WORDS["technical"].search(text) is not None
+    if "complaint" in signals or (compound <= -0.5 and not problem):
+        return "complaint"
+    asks = "?" in text or re.match(r"\s*(?:how|what|when|where|why|who|which|can|could|is|are|does|do)\b", text, re.I)
+    if _INTENT_WORDS["praise"].search(text) and compound >= 0.5 and not asks:
+        return "praise"
+    if problem:
+        return "technical"
+    if _INTENT_WORDS["billing"].search(text):
+        return "billing"
+    if asks:
+        return "question"
+    if _INTENT_WORDS["praise"].search(text) and compound >= 0.3:
+        return "praise"
+    return "other"
+
+
+def _urgency(signals: dict[str, list[str]], compound: float, intent: str) -> Urgency:
+    if "legal" in signals or "urgency" in signals or compound <= -0.6 or ("churn" in signals and compound < 0):
+        return "high"
+    if intent in ("praise", "question", "other") and compound > -0.05:
+        return "low"
+    return "normal"
+
+
+def analyze(message: SupportMessage) -> SupportAnalysis:
+    """Return the sentiment, intent, urgency, risk signals and a suggested reply for one message."""
+    own = sentiment(message.text)
+    recent = [sentiment(h) for h in message.history[-3:]]
+    # The newest message speaks for the customer now; history only tilts the reading.
+    compound = round(0.75 * own + 0.25 * sum(recent) / len(recent), 4) if recent else round(own, 4)
+    signals = find_signals(message.text)
+    if signals.keys() & {"legal", "churn", "refund", "handoff", "complaint"}:
+        # "Please refund me" reads as polite to VADER; a demand is not a positive message.
+        compound = min(compound, 0.0)
+    label = "positive" if compound >= 0.05 else "negative" if compound <= -0.05 else "neutral"
+    intent = _intent(message.text, signals, compound)
+    reply = _REPLIES[intent]
+    if "sorry" not in reply and label == "negative":
+        reply = (
+            "I'm sorry this hasn't been easier. " if intent == "handoff" else "I'm sorry for the trouble. "
+        ) + reply
+    elif intent == "handoff":
+        reply = "Of course. " + reply
+    name = message.customer.split()[0] if message.customer.strip() else "there"
+    directives = read_directives(message.instructions)
+    parts = [f"Hi {name},", reply, *directives.additions, "Best regards,\nCustomer Support"]
+    strong = len(signals.keys() & {"legal", "churn", "refund", "handoff", "complaint"})
+    calm = not strong and label != "negative" and "urgency" not in signals
+    if calm and intent in ("question", "billing", "praise"):
+        confidence = 0.9  # a routine, recognised request with nothing against it: the reply template fits
+    else:
+        confidence = 0.85 if strong else 0.7 if intent in ("technical", "billing", "praise") else 0.55
+    if (intent == "praise" and compound < 0) or (intent in ("legal", "cancellation") and compound > 0.3):
+        confidence = 0.4  # the words and the tone disagree: a person should read it more carefully
+    return SupportAnalysis(
+        sentiment=max(-1.0, min(1.0, compound)),
+        label=label,
+        intent=intent,
+        urgency=_urgency(signals, compound, intent),
+        churn="churn" in signals,
+        legal="legal" in signals,
+        refund="refund" in signals,
+        wants_human="handoff" in signals,
+        signals=[f"{kind}: {hit}" for kind, hits in signals.items() for hit in hits][:50],
+        suggested_reply="\n\n".join(parts)[:10_000],
+        confidence=confidence,
+    )

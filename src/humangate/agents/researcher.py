@@ -1,0 +1,129 @@
+"""Researcher agent: sources -> ``Brief`` (cited claims, conflicts, coverage, gaps, injections).
+
+With a chat model it renders ``prompts/researcher.md`` and asks for a structured ``Brief``; without one,
+or when the model's answer cannot be used, the offline engine answers. The model's brief is checked
+against the sources: claims citing unknown ids or carrying instruction-like text are dropped, and the
+offline engine's injection findings and number/date conflicts are always added.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib.resources.abc import Traversable
+
+from langchain_core.language_models import BaseChatModel
+
+from humangate.agents.offline import research
+from humangate.agents.offline.injection import looks_like_injection
+from humangate.agents.schemas import Brief, ResearchInput, Source
+from humangate.prompts import render_messages
+
+__all__ = ["PROMPT", "PROMPT_VARIABLES", "SOURCE_SUFFIXES", "Researcher", "load_sources", "prompt_variables"]
+
+PROMPT = "researcher"
+PROMPT_VARIABLES = frozenset({"subject", "question", "instructions", "sources", "source_ids"})
+SOURCE_SUFFIXES = (".md", ".markdown", ".txt")
+_MAX_SOURCE_CHARS = 200_000
+
+
+def load_sources(folder: Traversable) -> list[Source]:
+    """Read every text or markdown file of ``folder`` as a Source with id ``<folder>/<file stem>``.
+
+    A first line ``# Title`` becomes the title and a line ``Source: URL`` near the top the URL.
+    """
+    sources: list[Source] = []
+    for item in sorted(folder.iterdir(), key=lambda p: p.name):
+        if not item.is_file() or not item.name.lower().endswith(SOURCE_SUFFIXES):
+            continue
+        lines = item.read_bytes().decode("utf-8", errors="replace").splitlines()
+        title, url = "", None
+        if lines and lines[0].startswith("# "):
+            title, lines = lines[0][2:].strip(), lines[1:]
+        for i, line in enumerate(lines[:3]):
+            if line.lower().startswith("source:"):
+                url, lines = line.split(":", 1)[1].strip(), lines[:i] + lines[i + 1 :]
+                break
+        stem = item.name.rsplit(".", 1)[0]
+        sources.append(
+            Source(
+                id=f"{folder.name}/{stem}"[:200],
+                title=title[:500],
+                text="\n".join(lines).strip()[:_MAX_SOURCE_CHARS],
+                url=url[:2_000] if url else None,
+            )
+        )
+    return sources
+
+
+def _fenced(text: str) -> str:
+    # A source cannot close its own fence and pose as the prompt.
+    return text.replace("<source", "&lt;source").replace("</source", "&lt;/source")
+
+
+def prompt_variables(inp: ResearchInput) -> dict[str, str]:
+    """Return the values of the researcher prompt's placeholders for ``inp``."""
+    blocks = [
+        f'<source id="{s.id}" title="{_fenced(s.title)}" url="{s.url or ""}">\n{_fenced(s.text)}\n</source>'
+        for s in inp.sources
+    ]
+    return {
+        "subject": inp.subject,
+        "question": inp.question or f"Facts about {inp.subject}.",
+        "instructions": inp.instructions or "",
+        "sources": "\n\n".join(blocks) or "(no sources were provided)",
+        "source_ids": json.dumps([s.id for s in inp.sources]),
+    }
+
+
+def _failed(offline: Brief, failure: str) -> Brief:
+    return offline.model_copy(update={"model_failure": failure[:2_000], "confidence": 0.0})
+
+
+def _checked(brief: Brief, inp: ResearchInput, offline: Brief) -> Brief:
+    """Keep what the sources support and add what the offline checks always find."""
+    known = {s.id for s in inp.sources}
+    claims = []
+    for claim in brief.claims:
+        cited = [sid for sid in claim.source_ids if sid in known]
+        if cited and looks_like_injection(claim.text) is None:
+            claims.append(claim.model_copy(update={"source_ids": cited}))
+    conflicts = [c for c in brief.conflicts if len(set(c.source_ids) & known) >= 2]
+    topics = {c.topic.lower() for c in conflicts}
+    conflicts += [c for c in offline.conflicts if c.topic.lower() not in topics]
+    injections = [f for f in brief.injections if f.source_id in known]
+    seen = {(f.source_id, f.excerpt) for f in injections}
+    injections += [f for f in offline.injections if (f.source_id, f.excerpt) not in seen]
+    contributing = {sid for c in claims for sid in c.source_ids}
+    return brief.model_copy(
+        update={
+            "subject": inp.subject,
+            "claims": claims,
+            "conflicts": conflicts,
+            "injections": injections,
+            "coverage": round(len(contributing) / len(known), 2) if known else 0.0,
+            "weak_sources": [sid for sid in brief.weak_sources if sid in known],
+            "model_failure": None,
+        }
+    )
+
+
+class Researcher:
+    """Turn sources into a brief of cited claims; with a chat model when given, else offline."""
+
+    def __init__(self, model: BaseChatModel | None = None) -> None:
+        self.model = model
+
+    def run(self, inp: ResearchInput) -> Brief:
+        """Return the brief for ``inp``; a model failure returns the offline brief with ``model_failure`` set."""
+        offline = research(inp)
+        if self.model is None:
+            return offline
+        from humangate.agents.models import call_structured  # lazy: the model layer is optional
+
+        try:
+            result = call_structured(self.model, Brief, render_messages(PROMPT, prompt_variables(inp)))
+        except Exception as exc:  # a model failure must become a reviewable proposal, never a crash
+            return _failed(offline, f"The model call raised {type(exc).__name__}: {exc}")
+        if result.value is None:
+            return _failed(offline, result.failure or "The model returned no usable brief.")
+        return _checked(result.value, inp, offline)

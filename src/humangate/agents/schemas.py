@@ -1,0 +1,177 @@
+"""Typed inputs and outputs of the agents: one model per thing an agent reads or writes.
+
+Proposals that reviewers edit (``EmailDraft``, ``SupportReply``, ``Brief``) are plain pydantic models,
+so the gate validates an edit against the same class.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "Brief",
+    "Claim",
+    "Conflict",
+    "CorrectionExample",
+    "DraftInput",
+    "EmailDraft",
+    "InjectionFinding",
+    "Recipient",
+    "ResearchInput",
+    "Source",
+    "SupportAnalysis",
+    "SupportMessage",
+    "SupportReply",
+    "TaskSpec",
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Source(_Model):
+    """One source document an agent may read (untrusted text)."""
+
+    id: str = Field(min_length=1, max_length=200)
+    title: str = Field(default="", max_length=500)
+    text: str = Field(max_length=200_000)
+    url: str | None = Field(default=None, max_length=2_000)
+
+
+class Claim(_Model):
+    """A statement the researcher found, with the ids of the sources that say it."""
+
+    text: str = Field(min_length=1, max_length=2_000)
+    source_ids: list[str] = Field(min_length=1)
+
+
+class Conflict(_Model):
+    """Sources that disagree on a number, a date or a fact."""
+
+    topic: str = Field(max_length=300)
+    description: str = Field(max_length=2_000, description="One sentence a reviewer reads.")
+    source_ids: list[str] = Field(min_length=2)
+    values: list[str] = Field(default_factory=list, description="The disagreeing values, one per source.")
+
+
+class InjectionFinding(_Model):
+    """Text in a source that tries to instruct the agent."""
+
+    source_id: str
+    excerpt: str = Field(max_length=1_000)
+    pattern: str = Field(max_length=200, description="What kind of instruction it looks like.")
+
+
+class ResearchInput(_Model):
+    """What the researcher is asked about and what it may read."""
+
+    subject: str = Field(min_length=1, max_length=300, description="E.g. a company name.")
+    question: str = Field(default="", max_length=2_000)
+    sources: list[Source] = Field(default_factory=list)
+    instructions: str | None = Field(default=None, max_length=4_000, description="A reviewer's redirect.")
+
+
+class Brief(_Model):
+    """The researcher's output: cited claims, conflicts, coverage and weak or missing sources."""
+
+    subject: str
+    summary: str = Field(default="", max_length=4_000)
+    claims: list[Claim] = Field(default_factory=list)
+    conflicts: list[Conflict] = Field(default_factory=list)
+    coverage: float = Field(ge=0.0, le=1.0, description="Share of the sources that contributed a claim.")
+    weak_sources: list[str] = Field(default_factory=list, description="Ids of sources with little usable text.")
+    missing: list[str] = Field(default_factory=list, description="What the brief could not find.")
+    injections: list[InjectionFinding] = Field(default_factory=list)
+    confidence: float = Field(ge=0.0, le=1.0)
+    model_failure: str | None = Field(default=None, description="Why the model's output could not be used.")
+
+
+class Recipient(_Model):
+    """Who an email goes to."""
+
+    name: str = Field(min_length=1, max_length=200)
+    email: str = Field(max_length=320)
+    company: str = Field(default="", max_length=200)
+    role: str = Field(default="", max_length=200)
+
+
+class CorrectionExample(_Model):
+    """A past reviewer correction shown to an agent (filled by memory once it lands)."""
+
+    proposal: dict[str, Any]
+    corrected: dict[str, Any] | None = None
+    reason_code: str | None = None
+    note: str | None = None
+
+
+class DraftInput(_Model):
+    """What the drafter writes from."""
+
+    brief: Brief
+    recipient: Recipient
+    goal: str = Field(default="an introduction", max_length=2_000)
+    tone: str = Field(default="friendly and concise", max_length=200)
+    sender: str = Field(default="The team", max_length=200)
+    corrections: list[CorrectionExample] = Field(default_factory=list)
+    instructions: str | None = Field(default=None, max_length=4_000)
+
+
+class EmailDraft(_Model):
+    """An outbound email: the proposal a reviewer approves or edits."""
+
+    to: str = Field(max_length=320)
+    subject: str = Field(min_length=1, max_length=300)
+    body: str = Field(min_length=1, max_length=20_000)
+    claims_used: list[int] = Field(default_factory=list, description="Indices into the brief's claims.")
+    confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+    model_failure: str | None = None
+
+
+class SupportMessage(_Model):
+    """A customer's message and the conversation before it."""
+
+    id: str = Field(min_length=1, max_length=200)
+    customer: str = Field(default="", max_length=200)
+    text: str = Field(min_length=1, max_length=20_000)
+    history: list[str] = Field(default_factory=list)
+    instructions: str | None = Field(default=None, max_length=4_000)
+
+
+class SupportAnalysis(_Model):
+    """The support analyst's reading of a message, with a suggested reply."""
+
+    sentiment: float = Field(ge=-1.0, le=1.0, description="VADER-style compound score.")
+    label: Literal["positive", "neutral", "negative"]
+    intent: str = Field(max_length=100)
+    urgency: Literal["low", "normal", "high"]
+    churn: bool = False
+    legal: bool = False
+    refund: bool = False
+    wants_human: bool = False
+    signals: list[str] = Field(default_factory=list, description="Phrases that drove the reading.")
+    suggested_reply: str = Field(max_length=10_000)
+    confidence: float = Field(ge=0.0, le=1.0)
+    model_failure: str | None = None
+
+
+class SupportReply(_Model):
+    """A reply to a customer: the proposal of the support graph."""
+
+    to: str = Field(max_length=200)
+    body: str = Field(min_length=1, max_length=10_000)
+
+
+class TaskSpec(_Model):
+    """The planner's reading of a plain-English task."""
+
+    task: str
+    graph: Literal["outreach", "research", "support"]
+    items: list[dict[str, Any]] = Field(default_factory=list)
+    goal: str = ""
+    tone: str = "friendly and concise"
+    require_approval: bool = False
+    rules: list[str] = Field(default_factory=list, description="Review rules read from the text.")
+    model_failure: str | None = Field(default=None, description="Why the model's plan could not be used.")

@@ -1,0 +1,70 @@
+"""Support analyst agent: a customer message + history -> ``SupportAnalysis`` with a suggested reply.
+
+With a chat model it renders ``prompts/support.md`` and asks for a structured ``SupportAnalysis``;
+without one, or when the model's answer cannot be used, the offline engine (VADER plus intent
+lexicons) answers. Lexicon hits for legal threats, churn, refunds and requests for a person are kept
+even when the model missed them: a missed legal threat costs more than an extra look.
+"""
+
+from __future__ import annotations
+
+from langchain_core.language_models import BaseChatModel
+
+from humangate.agents.offline import analyze
+from humangate.agents.schemas import SupportAnalysis, SupportMessage
+from humangate.prompts import render_messages
+
+__all__ = ["PROMPT", "PROMPT_VARIABLES", "SupportAnalyst", "prompt_variables"]
+
+PROMPT = "support"
+PROMPT_VARIABLES = frozenset({"customer", "message", "history", "instructions"})
+_URGENCY_ORDER = ("low", "normal", "high")
+
+
+def prompt_variables(message: SupportMessage) -> dict[str, str]:
+    """Return the values of the support prompt's placeholders for ``message``."""
+    return {
+        "customer": message.customer or "(unknown)",
+        "message": message.text.replace("</message", "&lt;/message"),
+        "history": "\n".join(f"- {h}" for h in message.history[-10:]) or "(none)",
+        "instructions": message.instructions or "",
+    }
+
+
+def _merged(model: SupportAnalysis, offline: SupportAnalysis) -> SupportAnalysis:
+    urgency = max(model.urgency, offline.urgency, key=_URGENCY_ORDER.index)
+    return model.model_copy(
+        update={
+            "churn": model.churn or offline.churn,
+            "legal": model.legal or offline.legal,
+            "refund": model.refund or offline.refund,
+            "wants_human": model.wants_human or offline.wants_human,
+            "urgency": urgency,
+            "signals": list(dict.fromkeys([*model.signals, *offline.signals]))[:50],
+            "model_failure": None,
+        }
+    )
+
+
+class SupportAnalyst:
+    """Read a support message for sentiment, intent, urgency and risk; with a chat model when given."""
+
+    def __init__(self, model: BaseChatModel | None = None) -> None:
+        self.model = model
+
+    def run(self, message: SupportMessage) -> SupportAnalysis:
+        """Return the analysis of ``message``; a model failure returns the offline one with ``model_failure`` set."""
+        offline = analyze(message)
+        if self.model is None:
+            return offline
+        from humangate.agents.models import call_structured  # lazy: the model layer is optional
+
+        try:
+            result = call_structured(self.model, SupportAnalysis, render_messages(PROMPT, prompt_variables(message)))
+        except Exception as exc:  # a model failure must become a reviewable proposal, never a crash
+            failure = f"The model call raised {type(exc).__name__}: {exc}"
+        else:
+            if result.value is not None:
+                return _merged(result.value, offline)
+            failure = result.failure or "The model returned no usable analysis."
+        return offline.model_copy(update={"model_failure": failure[:2_000], "confidence": 0.0})
