@@ -1,0 +1,171 @@
+"""Instructions hidden in untrusted text (sources, customer messages) that try to steer an agent.
+
+Looks for phrases that address the model ("ignore previous instructions", "you are now", "system
+prompt", "send the email to..."), chat-template markers, instructions inside HTML comments or hidden
+markup, and zero-width or bidirectional control characters that hide text from a human reader.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from humangate.review.contract import Trigger
+
+__all__ = ["InjectionMatch", "find_injections", "injection_triggers"]
+
+_I = re.IGNORECASE
+_PHRASES: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "tells the model to ignore its instructions",
+        re.compile(
+            r"\b(?:ignore|disregard|forget|override|bypass|skip)\s+(?:all\s+|any\s+|the\s+|your\s+|my\s+)*"
+            r"(?:previous|prior|above|earlier|preceding|original|system|safety|existing)?\s*"
+            r"(?:instructions?|prompts?|rules|directions|guidelines|context|messages?|constraints)\b",
+            _I,
+        ),
+    ),
+    (
+        "tries to give the model a new role",
+        re.compile(
+            r"\b(?:you\s+are\s+now|from\s+now\s+on,?\s+you|act\s+as\s+(?:a|an|my)\b|pretend\s+(?:to\s+be|you\s+are)"
+            r"|you\s+must\s+now|new\s+instructions?\s*:|developer\s+mode|jailbreak|DAN\s+mode)",
+            _I,
+        ),
+    ),
+    (
+        "refers to the system prompt",
+        re.compile(
+            r"\b(?:system\s+prompt|system\s+message|(?:reveal|print|repeat)\s+(?:your|the)\s+(?:prompt|instructions))\b",
+            _I,
+        ),
+    ),
+    (
+        "tells the agent to send, forward or pay something",
+        re.compile(
+            r"\b(?:send|forward|e-?mail|transfer|wire|pay|cc|bcc)\s+(?:this|the|all|your|these|it|a\s+copy)?\s*"
+            r"(?:e-?mails?|message|messages|data|details|conversation|file|files|money|funds|payment|credentials"
+            r"|passwords?|contacts?|copy|summary|everything)?\s*to\s+(?:\S+@\S+|https?://\S+|the\s+following|this\s+address)",
+            _I,
+        ),
+    ),
+    (
+        "tells the agent to keep something from the user",
+        re.compile(
+            r"\b(?:do\s+not|don't|never)\s+(?:tell|inform|mention|reveal|show|let)\s+(?:this\s+to\s+)?(?:the\s+)?"
+            r"(?:user|human|reviewer|operator|customer|anyone)\b",
+            _I,
+        ),
+    ),
+    (
+        "addresses an AI model directly",
+        re.compile(
+            r"\b(?:(?:dear|attention|note\s+to|hey)\s+(?:AI|assistant|chatbot|LLM|language\s+model|GPT|agent)\b"
+            r"|(?:if\s+you\s+are|as)\s+an?\s+(?:AI|LLM|large\s+language\s+model|AI\s+assistant)\b[^.]{0,80}\b(?:must|should|will)\b)",
+            _I,
+        ),
+    ),
+    (
+        "contains chat-template markers",
+        re.compile(
+            r"<\|(?:im_start|im_end|system|user|assistant|endoftext)\|>|\[/?INST\]|<</?SYS>>"
+            r"|^#{2,}\s*(?:system|instruction)",
+            _I | re.M,
+        ),
+    ),
+]
+_HIDDEN_MARKUP = re.compile(
+    r"<!--(?P<comment>.*?)-->|<[^>]+(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0|opacity\s*:\s*0(?:\.0+)?\b"
+    r"|color\s*:\s*(?:#fff(?:fff)?|white))[^>]*>(?P<hidden>.*?)</",
+    _I | re.S,
+)
+# Zero-width characters, word joiners, the BOM, bidirectional controls and Unicode tag characters.
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]")
+_IMPERATIVE = re.compile(
+    r"\b(?:ignore|disregard|send|forward|reply|respond|write|say|tell|include|add|delete|remove|click|visit|call"
+    r"|pay|transfer|must|should|always|never|instead|assistant|model|AI)\b",
+    _I,
+)
+
+
+@dataclass(frozen=True)
+class InjectionMatch:
+    """Text that looks like an instruction aimed at the agent rather than information for it."""
+
+    pattern: str
+    start: int
+    end: int
+    excerpt: str
+
+
+def _excerpt(text: str, start: int, end: int, width: int = 60) -> str:
+    a, b = max(0, start - width), min(len(text), end + width)
+    shown = _INVISIBLE.sub("\u2423", text[a:b])  # show hidden characters as a visible mark
+    return ("…" if a else "") + " ".join(shown.split())[:400] + ("…" if b < len(text) else "")
+
+
+def find_injections(text: str) -> list[InjectionMatch]:
+    """Return the places in ``text`` that look like instructions to the model, in text order."""
+    found: list[InjectionMatch] = []
+    # Hidden characters can split a phrase to dodge the patterns: match on the text without them.
+    visible = _INVISIBLE.sub("", text)
+    normalised = unicodedata.normalize("NFKC", visible)
+    target = normalised if len(normalised) == len(visible) else visible
+    for label, pattern in _PHRASES:
+        for m in pattern.finditer(target):
+            found.append(InjectionMatch(label, m.start(), m.end(), _excerpt(target, m.start(), m.end())))
+    for m in _HIDDEN_MARKUP.finditer(text):
+        inner = m.group("comment") if m.group("comment") is not None else m.group("hidden") or ""
+        if _IMPERATIVE.search(inner):
+            comment = m.group("comment") is not None
+            label = "hides an instruction in an HTML comment" if comment else "hides text in markup"
+            found.append(InjectionMatch(label, m.start(), m.end(), _excerpt(text, m.start(), m.end())))
+    invisible = list(_INVISIBLE.finditer(text))
+    if invisible:
+        first = invisible[0]
+        found.append(
+            InjectionMatch(
+                f"contains {len(invisible)} invisible character(s) that can hide text from a reader",
+                first.start(),
+                first.end(),
+                _excerpt(text, first.start(), first.end()),
+            )
+        )
+    return sorted(found, key=lambda m: m.start)
+
+
+def injection_triggers(texts: Iterable[tuple[str, str]], *, known: Iterable[tuple[str, str]] = ()) -> list[Trigger]:
+    """Return one ``injection`` trigger per text holding instructions aimed at the agent.
+
+    ``texts`` are ``(label, text)`` pairs, e.g. ``("source s1", source.text)``; ``known`` are
+    ``(label, description)`` findings an agent already reported, which are included as they are.
+    """
+    out: list[Trigger] = []
+    for label, text in texts:
+        matches = find_injections(text)
+        if not matches:
+            continue
+        kinds = list(dict.fromkeys(m.pattern for m in matches))
+        out.append(
+            Trigger(
+                kind="injection",
+                reason=f"The {label} {'; it '.join(kinds)}: an agent reading it may have been steered, "
+                "so check the proposal against the task, not against the text.",
+                score=0.7,
+                evidence=[m.excerpt for m in matches[:10]],
+            )
+        )
+    reported = list(known)
+    if reported:
+        out.append(
+            Trigger(
+                kind="injection",
+                reason=f"The agent itself reported {len(reported)} instruction(s) hidden in its sources; "
+                "check the proposal against the task, not against those sources.",
+                score=0.7,
+                evidence=[f"{label}: {desc}"[:2_000] for label, desc in reported[:10]],
+            )
+        )
+    return out

@@ -1,0 +1,257 @@
+"""Policy terms (legal, pricing, refunds, guarantees) and commitments (promises and requests) in text.
+
+Word patterns, no model: each finding keeps the matched phrase so the reviewer sees why. A workflow
+owner adds phrases per category through ``RiskPolicy`` (``watch_terms``) without code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from humangate.review.contract import Trigger
+
+__all__ = [
+    "TERM_CATEGORIES",
+    "Commitment",
+    "TermCategory",
+    "TermMatch",
+    "find_commitments",
+    "find_policy_terms",
+    "policy_triggers",
+]
+
+TermCategory = Literal["legal", "pricing", "refund", "guarantee"]
+TERM_CATEGORIES: tuple[TermCategory, ...] = ("legal", "pricing", "refund", "guarantee")
+
+_I = re.IGNORECASE
+_MONEY = (
+    r"(?:[$€£]\s?\d[\d,]*(?:\.\d+)?(?:\s?[kKmM]\b)?"
+    r"|\b\d[\d,]*(?:\.\d+)?\s?(?:USD|EUR|GBP|dollars?|euros?|pounds)\b)"
+)
+_WHEN = (
+    r"(?:today|tonight|tomorrow|(?:this|next)\s+(?:week|month|monday|tuesday|wednesday|thursday|friday)"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|end\s+of\s+(?:the\s+)?(?:day|week|month|quarter)"
+    r"|eod|eow|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[A-Z][a-z]+|[A-Z][a-z]+\s+\d{1,2}(?:st|nd|rd|th)?|\d{1,2}/\d{1,2})"
+)
+_PATTERNS: dict[TermCategory, list[re.Pattern[str]]] = {
+    "legal": [
+        re.compile(
+            r"\b(?:law\s?suits?|attorneys?|lawyers?|solicitors?|legal\s+(?:action|team|counsel|proceedings|advice)"
+            r"|litigation|litigate|courts?\b|subpoena|GDPR|CCPA|HIPAA|data\s+protection|liab(?:le|ility)"
+            r"|indemnif\w+|breach\s+of\s+contract|cease\s+and\s+desist|small\s+claims|ombudsman|regulators?"
+            r"|class\s+action|legal(?:ly)?\s+binding|terms\s+and\s+conditions|non-?disclosure|NDA)\b",
+            _I,
+        ),
+        re.compile(r"\b(?:sue|sued|suing)\b"),  # lower case only: "Sue" is also a name
+    ],
+    "pricing": [
+        re.compile(
+            r"\b(?:prices?|pricing|priced|discounts?|discounted|quotes?|quotation|rebates?|coupons?|promo\s+codes?"
+            r"|fees?|rates?\s+card|per\s+(?:seat|user|month|year)|free\s+of\s+charge|(?:free|no[- ]cost)\s+trial"
+            r"|special\s+offer|cost(?:s)?\s+(?:you|only|just))\b",
+            _I,
+        ),
+        re.compile(r"\b\d{1,3}(?:\.\d+)?\s?%\s?(?:off|discount|cheaper|less|savings?)\b", _I),
+        re.compile(_MONEY),
+    ],
+    "refund": [
+        re.compile(
+            r"\b(?:refund(?:s|ed|ing|able)?|reimburse\w*|money\s+back|charge\s?backs?|compensat\w+|credit\s+(?:your|the)"
+            r"\s+account|store\s+credit|reverse\s+the\s+charge|cancel\w*\s+(?:the\s+|your\s+)?(?:fee|charge|order))\b",
+            _I,
+        )
+    ],
+    "guarantee": [
+        re.compile(
+            r"\b(?:guarantee[ds]?|guaranteeing|warrant(?:y|ies|ed)|promise[ds]?|assure\s+you|rest\s+assured"
+            r"|risk[- ]free|no[- ]risk|100\s?%\s+(?:sure|certain|safe|secure|satisfaction)|without\s+fail"
+            r"|definitely\s+will|we\s+commit\s+to|committed\s+to\s+deliver\w*)\b",
+            _I,
+        ),
+        re.compile(
+            r"\b(?:will|'ll|shall)\s+(?:be\s+)?(?:deliver(?:ed)?|ship(?:ped)?|arrive|ready|done|fixed|resolved|live"
+            r"|complete[d]?|in\s+place)\s+(?:by|before|on|within)\s+" + _WHEN,
+            _I,
+        ),
+    ],
+}
+
+
+@dataclass(frozen=True)
+class TermMatch:
+    """A policy term found in a text."""
+
+    category: TermCategory
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """A promise the writer makes, or a request they make of the reader."""
+
+    kind: Literal["promise", "request"]
+    start: int
+    end: int
+    text: str
+
+
+def find_policy_terms(text: str, *, extra: Mapping[TermCategory, Sequence[str]] | None = None) -> list[TermMatch]:
+    """Return the legal, pricing, refund and guarantee terms in ``text``, in text order.
+
+    ``extra`` maps a category to more phrases (matched as whole words, case-insensitively).
+    """
+    found: list[TermMatch] = []
+    for category, patterns in _PATTERNS.items():
+        extra_patterns = [
+            re.compile(r"(?<!\w)" + re.escape(p.strip()) + r"(?!\w)", _I) for p in (extra or {}).get(category, ()) if p
+        ]
+        for pattern in [*patterns, *extra_patterns]:
+            for m in pattern.finditer(text):
+                if category == "pricing" and _is_business_figure(text, m.start(), m.end()):
+                    continue
+                found.append(TermMatch(category, m.start(), m.end(), m.group()))
+    return _dedupe(found)
+
+
+_FIGURE_AFTER = re.compile(r"^\s*(?:million|billion|bn|mn|[mkb]\b)", _I)
+_FIGURE_BEFORE = re.compile(
+    r"\b(?:raised|raising|revenue|turnover|valuation|valued|funding|round|sales|worth|profit)\b", _I
+)
+
+
+def _is_business_figure(text: str, start: int, end: int) -> bool:
+    """Tell a company's figures ("raised $18 million") apart from a price offered to the reader."""
+    if text[start:end].lstrip()[:1] not in "$€£" and not text[start:end][:1].isdigit():
+        return False
+    return bool(_FIGURE_AFTER.match(text[end:]) or _FIGURE_BEFORE.search(text[max(0, start - 40) : start]))
+
+
+def _dedupe(found: list[TermMatch]) -> list[TermMatch]:
+    kept: list[TermMatch] = []
+    for m in sorted(found, key=lambda x: (x.start, -(x.end - x.start))):
+        if not any(k.category == m.category and k.start <= m.start and m.end <= k.end for k in kept):
+            kept.append(m)
+    return kept
+
+
+_ACT = (
+    r"(?:send|get|give|call|follow|forward|email|e-mail|mail|ship|deliver|provide|share|prepare|set\s+up|schedule"
+    r"|arrange|book|check|look|review|confirm|update|fix|handle|take|make|put|have|bring|write|draft|reply|respond"
+    r"|contact|reach|ping|circle|pass|work|finish|complete|try|be\s+(?:there|in|at|available|attending|sending|in\s+touch)"
+    r"|talk|speak|meet|come|join|pick|drop|pay|transfer|process|order|buy|cover|sign|return|resend|invite|let|keep"
+    r"|ask|find|sort|go|start|stop|do|see|plan|need|want)"
+)
+_PROMISE = re.compile(
+    r"(?<!\w)(?:(?:I|we)(?:'ll|’ll|\s+will|\s+shall)|(?:I'm|I\s+am|we're|we\s+are)\s+going\s+to"
+    r"|(?:I|we)\s+(?:promise|commit|guarantee|plan|intend)\s+to|let\s+me)\s+(?:\w+ly\s+)?(?:also\s+|then\s+|just\s+)?"
+    + _ACT
+    + r"\b",
+    _I,
+)
+_PROMISE_OFFER = re.compile(
+    r"\b(?:I|we)(?:'ll|’ll|\s+will)\s+(?:be\s+)?(?:happy|glad)\s+to\b|\b(?:I|we)\s+(?:can|could)\s+" + _ACT + r"\b", _I
+)
+_REQUEST = [
+    re.compile(r"\b(?:please|pls|plz|kindly)\b", _I),
+    re.compile(
+        r"\b(?:could|can|would|will|wo?n't)\s+(?:you|u|someone|somebody|anyone|one\s+of\s+you|y'all)\b"
+        r"(?!\s+(?:believe|imagine|guess))",
+        _I,
+    ),
+    re.compile(r"\b(?:let\s+(?:me|us)\s+know|get\s+back\s+to\s+me|give\s+me\s+a\s+call|drop\s+me\s+a\s+line)\b", _I),
+    re.compile(
+        r"\b(?:I|we)\s+(?:need|want|would\s+like|'d\s+like|’d\s+like)\s+(?:you|your|to\s+(?:get|have|see|know|ask))\b",
+        _I,
+    ),
+    re.compile(r"\b(?:do|did|have|are|is|were)\s+you\b[^.?!]*\?", _I),
+    re.compile(r"\b(?:what|when|where|who|how|which|why)\b[^.?!]*\?", _I),
+    re.compile(r"\bmake\s+sure\b|\bdon't\s+forget\b|\bremember\s+to\b|\bfeel\s+free\s+to\b|\bdo\s+not\s+hesitate", _I),
+    re.compile(r"\b(?:I|we)\s+(?:would\s+)?(?:appreciate|be\s+grateful)\b", _I),
+    re.compile(r"\bshall\s+we\b|\bhow\s+about\b|\bwhy\s+don't\s+(?:you|we)\b|\bwant\s+to\s+(?:come|join|meet)\b", _I),
+    re.compile(r"\byou\s+(?:need|should|must|have|may\s+want|might\s+want)\s+to\b|\byou\s+should\b", _I),
+    re.compile(r"\bI\s+(?:suggest|recommend|propose)\b|\bI\s+(?:was\s+)?wonder(?:ing)?\s+if\b", _I),
+    re.compile(r"\b(?:I|we)\s+(?:would|'d|’d)\s+like\s+to\b|\bif\s+you(?:'d|’d|\s+would)\s+(?:like|prefer)\b", _I),
+    re.compile(r"\b(?:we|I)\s+(?:need|should|must)\s+(?:to\s+)?(?:discuss|talk|meet|get|have|review|schedule)\b", _I),
+    re.compile(r"\blet'?s\b|\bwanna\b|\breminder\b|\binterested\?|\bwould\s+be\s+(?:great|good|nice|helpful)\b", _I),
+]
+_IMPERATIVE = re.compile(
+    r"(?:^|(?<=[.!?:;]\s)|(?<=\n))\s*(?:[A-Z][a-z]+,\s+)?(?:send|call|give|forward|email|e-mail|contact|review|sign"
+    r"|confirm|check|take|visit|join|reply|respond|fill|submit|complete|update|provide|remember|note|see|read|print"
+    r"|bring|get|ask|tell|let|find|follow|attach|return|schedule|book|register|click|download|keep|save|come|go"
+    r"|stop|add|use|try|talk|meet|pick|pass|put|make|set|plan|prepare|include|ensure|verify|approve)\b",
+    _I,
+)
+
+
+def find_commitments(text: str) -> list[Commitment]:
+    """Return the promises the writer makes ("I will send you...") and the requests they make, in order."""
+    found: list[Commitment] = []
+    for pattern in (_PROMISE, _PROMISE_OFFER):
+        found.extend(Commitment("promise", m.start(), m.end(), m.group()) for m in pattern.finditer(text))
+    for pattern in [*_REQUEST, _IMPERATIVE]:
+        for m in pattern.finditer(text):
+            if not any(f.start <= m.start() < f.end for f in found):
+                found.append(Commitment("request", m.start(), m.end(), m.group().strip()))
+    return sorted(found, key=lambda c: c.start)
+
+
+_CATEGORY_REASON: dict[TermCategory, tuple[str, float]] = {
+    "legal": ("mentions legal matters ({terms}); wording about law, contracts or liability needs a careful read", 0.4),
+    "pricing": ("states prices or discounts ({terms}); check they match what the business actually offers", 0.35),
+    "refund": ("talks about refunds or compensation ({terms}); only an authorised person may offer them", 0.4),
+    "guarantee": ("makes a guarantee or promise ({terms}); check the business can keep it", 0.4),
+}
+
+
+def _listing(values: Iterable[str], limit: int = 4) -> str:
+    unique = list(dict.fromkeys(v.strip() for v in values))
+    shown = ", ".join(f'"{v}"' for v in unique[:limit])
+    return shown + (f" and {len(unique) - limit} more" if len(unique) > limit else "")
+
+
+def _excerpt(text: str, start: int, end: int, width: int = 60) -> str:
+    a, b = max(0, start - width), min(len(text), end + width)
+    return ("…" if a else "") + " ".join(text[a:b].split()) + ("…" if b < len(text) else "")
+
+
+def policy_triggers(
+    text: str,
+    *,
+    where: str = "The draft",
+    extra: Mapping[TermCategory, Sequence[str]] | None = None,
+    commitments: bool = True,
+) -> list[Trigger]:
+    """Return one ``policy`` trigger per category of policy term in ``text``, plus one for promises made."""
+    out: list[Trigger] = []
+    matches = find_policy_terms(text, extra=extra)
+    for category in TERM_CATEGORIES:
+        hits = [m for m in matches if m.category == category]
+        if not hits:
+            continue
+        template, score = _CATEGORY_REASON[category]
+        out.append(
+            Trigger(
+                kind="policy",
+                reason=f"{where} {template.format(terms=_listing(m.text for m in hits))}.",
+                score=score,
+                evidence=[f"{category}: {_excerpt(text, m.start, m.end)}" for m in hits[:10]],
+            )
+        )
+    if commitments:
+        promises = [c for c in find_commitments(text) if c.kind == "promise"]
+        if promises:
+            out.append(
+                Trigger(
+                    kind="policy",
+                    reason=f"{where} commits the sender to do something ({_listing(c.text for c in promises)}); "
+                    "check someone will follow through.",
+                    score=0.1,
+                    evidence=[f"promise: {_excerpt(text, c.start, c.end)}" for c in promises[:10]],
+                )
+            )
+    return out

@@ -1,0 +1,92 @@
+"""PII detection: one clear example per entity type, quiet on calm text, allow-lists and masking."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from humangate.risk import find_pii, pii_triggers
+from humangate.risk._names import load_lexicon
+from humangate.risk.pii import PiiEntity
+
+needs_lexicon = pytest.mark.skipif(
+    importlib.util.find_spec("faker") is None,
+    reason="the name lexicon comes from the faker package, which is not installed",
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "value"),
+    [
+        ("Write to jane.roe@example.org for details.", "EMAIL_ADDRESS", "jane.roe@example.org"),
+        ("Call me on 415-555-0132 tomorrow.", "PHONE_NUMBER", "415-555-0132"),
+        ("Mobile: +44 7700 900123", "PHONE_NUMBER", "+44 7700 900123"),
+        ("Desk: +41 (0)96 471 07 95", "PHONE_NUMBER", "+41 (0)96 471 07 95"),
+        ("My card 4111 1111 1111 1111 was declined.", "CREDIT_CARD", "4111 1111 1111 1111"),
+        ("Charge card number 378282246310005 please.", "CREDIT_CARD", "378282246310005"),
+        ("Pay to GB82 WEST 1234 5698 7654 32 by Friday.", "IBAN_CODE", "GB82 WEST 1234 5698 7654 32"),
+        ("My IBAN is DE89370400440532013000.", "IBAN_CODE", "DE89370400440532013000"),
+        ("Here's my SSN: 123-45-6789", "US_SSN", "123-45-6789"),
+        ("The login came from 203.0.113.42 last night.", "IP_ADDRESS", "203.0.113.42"),
+        ("Traffic from 2001:db8:85a3::8a2e:370:7334 was blocked.", "IP_ADDRESS", "2001:db8:85a3::8a2e:370:7334"),
+        pytest.param("Yesterday I met John Smith at the fair.", "PERSON", "John Smith", marks=needs_lexicon),
+        ("Please ask Mr. Pálffy about it.", "PERSON", "Pálffy"),
+        ("My name is Sieda Batukayev.", "PERSON", "Sieda Batukayev"),
+    ],
+)
+def test_each_entity_type_is_found(text: str, entity: PiiEntity, value: str) -> None:
+    found = [(m.entity, m.text) for m in find_pii(text)]
+    assert (entity, value) in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks for the quick call, the report looks good.",
+        "We shipped version 2.4.1 on 2024-05-03 at 10:30.",
+        "The meeting is in room 12 at 3 pm; bring 2 copies.",
+        "Our revenue grew 12% to 4,500,000 this year.",
+    ],
+)
+def test_calm_text_has_no_pii(text: str) -> None:
+    assert find_pii(text) == []
+
+
+def test_checksums_separate_cards_and_ibans_from_random_digits() -> None:
+    assert not [m for m in find_pii("Order 4111 1111 1111 1112 shipped.") if m.entity == "CREDIT_CARD"]
+    assert not [m for m in find_pii("Reference GB00 WEST 1234 5698 7654 32.") if m.entity == "IBAN_CODE"]
+
+
+def test_entities_filter_and_min_score() -> None:
+    text = "Mail jane@example.org or call 415-555-0132."
+    assert [m.entity for m in find_pii(text, entities=["PHONE_NUMBER"])] == ["PHONE_NUMBER"]
+    assert find_pii(text, min_score=0.99) == []
+
+
+@needs_lexicon
+def test_name_lexicon_ships_in_a_package() -> None:
+    lex = load_lexicon()
+    assert lex.knows("Maria") and lex.knows("Schmidt")
+    assert not lex.knows("will")  # common words that are also names are not names on their own
+
+
+@needs_lexicon
+def test_names_listed_with_a_name_are_names() -> None:
+    found = {m.text for m in find_pii("The song was written by Usamov and Bowers in 1977.")}
+    assert {"Usamov", "Bowers"} <= found
+
+
+def test_pii_trigger_reason_lists_kinds_and_masks_values() -> None:
+    [trigger] = pii_triggers("Card 4111 1111 1111 1111, ask Mr. Pálffy.", where="The email")
+    assert trigger.kind == "pii"
+    assert trigger.reason.startswith("The email contains a payment card number and a person's name")
+    assert trigger.reason.endswith(".")
+    assert trigger.score is not None and trigger.score >= 0.65
+    assert all("4111 1111 1111 1111" not in e for e in trigger.evidence)
+
+
+def test_pii_trigger_ignores_expected_values() -> None:
+    text = "Hi Ana Okafor, reply to ana@northwind.example when you can."
+    assert pii_triggers(text, allow=["ana@northwind.example", "Ana Okafor"]) == []
+    assert pii_triggers(text)
