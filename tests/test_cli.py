@@ -30,35 +30,45 @@ def demo_db(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str
     return db_url
 
 
-def test_demo_pauses_on_the_risky_notes_and_sends_the_rest(demo_db: str, tmp_path: Path) -> None:
-    queue = hg(demo_db, "queue")
-    assert queue["total"] == 3
-    assert [i["risk_level"] for i in queue["items"]] == ["critical", "high", "high"]
-    assert {t for i in queue["items"] for t in i["triggers"]} == {"pii", "policy", "rule", "data_quality"}
-    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 3
-    runs = hg(demo_db, "runs")
-    assert sorted(r["status"] for r in runs) == ["completed"] * 3 + ["paused"] * 3
+def test_demo_pauses_exactly_where_it_should(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUMANGATE_OUTBOX_DIR", str(tmp_path / "outbox"))
+    runs = {r["label"]: r for r in hg(db_url, "demo")["runs"]}
+    queue = {i["run_id"]: i for i in hg(db_url, "queue", "--limit", "100")["items"]}
+
+    def waits(label: str) -> tuple[str, set[str]] | None:
+        item = queue.get(runs[label]["id"])
+        return (item["node"], set(item["triggers"])) if item else None
+
+    # Outreach: the conflicting company and the injected page stop at the brief; the task asked for
+    # approval, so every other email stops before it is sent.
+    lumen = waits("Bruno Ferraz (Lumen Robotics)")
+    assert lumen is not None and lumen[0] == "review_brief" and "data_quality" in lumen[1]
+    harbor = waits("Chen Wei (Harbor Freight Labs)")
+    assert harbor is not None and harbor[0] == "review_brief" and "injection" in harbor[1]
+    for calm in ("Ana Okafor (Northwind Analytics)", "Dana Novak (Quill Legal)"):
+        stop = waits(calm)
+        assert stop is not None and stop[0] == "review_send" and "impact" in stop[1]
+    # Support: calm tickets are answered, angry, churning, legal and refund ones wait for a person.
+    answered = {label for label, r in runs.items() if r["graph"] == "support" and r["status"] == "completed"}
+    from humangate.data.demo import demo_support_cases
+
+    for message, expected in demo_support_cases():  # the sample data's own labels decide what must pause
+        must_pause = bool(expected["flags"]) or expected["label"] == "negative"
+        assert (message.customer in answered) != must_pause, (message.customer, expected)
+    assert len(answered) == 6
+    legal = next(i for i in queue.values() if "lawyer" in json.dumps(hg(db_url, "show", str(i["id"]))["request"]))
+    assert legal["risk_level"] == "critical" and legal["required_role"] == "expert"
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == len(answered)
 
 
 def test_decide_from_the_command_line(demo_db: str, tmp_path: Path) -> None:
-    items = hg(demo_db, "queue", "--risk", "high")["items"]
-    bad_address = next(i for i in items if "data_quality" in i["triggers"])
-    proposal = hg(demo_db, "show", str(bad_address["id"]))["request"]["proposal"]
+    items = hg(demo_db, "queue", "--node", "review_send")["items"]
+    draft = hg(demo_db, "show", str(items[0]["id"]))["request"]["proposal"]
     fixed = tmp_path / "fixed.json"
-    fixed.write_text(json.dumps(proposal | {"to": "dana.novak@quill.example"}))
-    out = hg(
-        demo_db,
-        "decide",
-        str(bad_address["id"]),
-        "--as",
-        "demo-reviewer",
-        "--edit",
-        str(fixed),
-        "--reason",
-        "wrong_recipient",
-    )
-    assert out["run"]["status"] == "completed"
-    assert "dana.novak@quill.example" in "".join(p.read_text() for p in (tmp_path / "outbox").glob("*.eml"))
+    fixed.write_text(json.dumps(draft | {"body": draft["body"] + "\n\nP.S. Edited by a person."}))
+    out = hg(demo_db, "decide", str(items[0]["id"]), "--as", "demo-reviewer", "--edit", str(fixed), "--reason", "tone")
+    assert (out["run"]["status"], out["run"]["outcome"]) == ("completed", "approved")
+    assert "Edited by a person" in "".join(p.read_text() for p in (tmp_path / "outbox").glob("*.eml"))
     timeline = hg(demo_db, "runs", out["run"]["id"])["timeline"]
     assert [e["kind"] for e in timeline][-2:] == ["decision.recorded", "run.completed"]
 
@@ -135,19 +145,28 @@ def test_deleted_audit_rows_are_detected(demo_db: str, settings: Settings) -> No
     assert problems[0]["seq"] == 4 and "removed" in problems[0]["problem"]
 
 
-def test_run_starts_one_run_per_csv_row(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_run_plans_a_task_and_starts_one_run_per_item(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HUMANGATE_OUTBOX_DIR", str(tmp_path / "outbox"))
+    from humangate.data.demo import demo_root
+
+    sources = Path(str(demo_root().joinpath("sources")))  # the consistent sample companies
     people = tmp_path / "people.csv"
-    people.write_text("recipient,email,company\nAda,ada@example.com,Acme\nBo,bo@example.com,\n")
-    runs = hg(
-        db_url, "run", "Send the launch note, and let me approve before anything is sent.", "--input", str(people)
-    )["runs"]
-    assert [r["status"] for r in runs] == ["paused", "paused"]
-    calm = hg(db_url, "run", "Send the launch note.", "--input", str(people))["runs"]
-    assert [r["status"] for r in calm] == ["completed", "completed"]
-    (tmp_path / "bad.csv").write_text("name\nx\n")
-    result = runner.invoke(app, ["run", "x", "--input", str(tmp_path / "bad.csv"), "--db", db_url])
-    assert result.exit_code == 1 and "recipient,email" in result.stderr
+    people.write_text(
+        "company,name,email,sources\nNorthwind Analytics,Ada Lind,ada@northwind.example,northwind-analytics\n"
+        "Quill Legal,Bo Berg,bo@quill.example,quill-legal\n"
+    )
+    task = "Research these companies, draft an intro email to each, and let me approve before anything is sent."
+    runs = hg(db_url, "run", task, "--input", str(people), "--source", str(sources))["runs"]
+    assert [(r["graph"], r["status"]) for r in runs] == [("outreach", "paused"), ("outreach", "paused")]
+    nodes = {i["node"] for i in hg(db_url, "queue")["items"]}
+    assert nodes == {"review_send"}
+    (tmp_path / "bad.csv").write_text("company,name\nAcme Tools,Ada\n")
+    result = runner.invoke(app, ["run", task, "--input", str(tmp_path / "bad.csv"), "--db", db_url])
+    assert result.exit_code == 1 and "no recipient email" in result.stderr
+    result = runner.invoke(app, ["run", "Research nothing in particular.", "--db", db_url])
+    assert result.exit_code == 1 and "names no items" in result.stderr
 
 
 def test_db_upgrade_is_idempotent(db_url: str) -> None:

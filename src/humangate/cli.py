@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from humangate.config import Settings
-from humangate.errors import HumanGateError, InvalidDecisionError, InvalidInputError
+from humangate.errors import HumanGateError, InvalidDecisionError
 from humangate.review.contract import REASON_CODES, ROLES
 from humangate.review.queue import QueueFilter, ReviewItem
 from humangate.review.runs import RunInfo
@@ -44,6 +44,10 @@ DbOpt = Annotated[
     str | None, typer.Option("--db", help="Database URL (default: HUMANGATE_DB_URL or sqlite:///./humangate.db).")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+ModelOpt = Annotated[
+    str | None,
+    typer.Option("--model", help="Chat model for the agents, or `offline` (default: HUMANGATE_MODEL, else offline)."),
+]
 _APPROVAL_WORDS = re.compile(
     r"\b(approve|approval|sign[- ]off|review|check with me|before (anything is )?sen[dt])", re.I
 )
@@ -58,9 +62,9 @@ def _fail(message: str, *, as_json: bool, code: int = 1) -> NoReturn:
 
 
 @contextmanager
-def _orchestrator(db: str | None, as_json: bool) -> Iterator[Orchestrator]:
+def _orchestrator(db: str | None, as_json: bool, *, model: str | None = None) -> Iterator[Orchestrator]:
     try:
-        with Orchestrator(Settings.from_env(db_url=db)) as orch:
+        with Orchestrator(Settings.from_env(db_url=db).with_model(model)) as orch:
             yield orch
     except HumanGateError as exc:
         _fail(str(exc), as_json=as_json)
@@ -115,29 +119,59 @@ def _runs_table(runs: list[RunInfo], orch: Orchestrator) -> Table:
     return table
 
 
+DEMO_OUTREACH_TASK = (
+    "Research these companies, draft an intro email to the contact at each, and let me approve before anything is sent."
+)
+DEMO_SUPPORT_TASK = "Triage these support tickets: answer the calm ones and hand angry, churning or legal ones to me."
+
+
 @app.command()
-def demo(db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Run the notify graph on bundled sample contacts, offline: some pass, some wait for review."""
-    text = resources.files("humangate.data").joinpath("demo_contacts.csv").read_text(encoding="utf-8")
-    rows = list(csv.DictReader(text.splitlines()))
-    with _orchestrator(db, as_json) as orch:
+def demo(
+    db: DbOpt = None,
+    model: ModelOpt = "offline",
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the bundled sample tasks offline: outreach to four companies, then a dozen support tickets."""
+    from humangate.data.demo import demo_root, demo_support_messages
+
+    with _orchestrator(db, as_json, model=model) as orch:
         orch.add_user("demo-reviewer", "reviewer", actor="demo")
         orch.add_user("demo-expert", "expert", actor="demo")
-        started = _start_all(orch, [{**r, "require_approval": False} for r in rows], "demo", as_json)
-        if as_json:
-            print(json.dumps({"runs": [_run_json(r) for r in started]}, indent=2))
-            return
-        out.print(_runs_table(started, orch))
-        waiting = sum(1 for r in started if r.status == "paused")
-        out.print(
-            f"\n{len(started) - waiting} sent without review (see {orch.settings.outbox_dir}/), "
-            f"{waiting} waiting for a reviewer.\nNext: [bold]humangate queue[/], [bold]humangate show ITEM[/], "
-            "[bold]humangate decide ITEM --as demo-reviewer --approve[/]"
-        )
+        root = demo_root()
+        people = list(csv.DictReader(root.joinpath("recipients.csv").read_text(encoding="utf-8").splitlines()))
+        tickets = [m.model_dump() for m in demo_support_messages()]
+        with resources.as_file(root.joinpath("sources")) as sources:
+            outreach = _plan_and_start(orch, DEMO_OUTREACH_TASK, people, sources, "demo", as_json)
+        support = _plan_and_start(orch, DEMO_SUPPORT_TASK, tickets, None, "demo", as_json)
+        _report([*outreach, *support], orch, as_json)
+        if not as_json:
+            out.print(
+                "Next: [bold]humangate queue[/], [bold]humangate show ITEM[/], "
+                "[bold]humangate decide ITEM --as demo-reviewer --approve[/] (critical items need demo-expert)"
+            )
 
 
-def _start_all(orch: Orchestrator, rows: list[dict[str, Any]], who: str, as_json: bool) -> list[RunInfo]:
-    started: list[RunInfo] = []
+def _plan_and_start(
+    orch: Orchestrator,
+    task: str,
+    rows: list[dict[str, Any]] | None,
+    source_dir: Path | None,
+    who: str,
+    as_json: bool,
+) -> list[tuple[str, RunInfo]]:
+    from humangate.agents.planner import Planner
+    from humangate.tasks import planned_runs
+
+    spec = Planner(orch.deps.model).run(task, csv_rows=rows, source_dir=source_dir)
+    planned = planned_runs(spec, source_dir=source_dir)
+    if not as_json:
+        rules = "; ".join(spec.rules) or "the risk policy decides what a person sees"
+        out.print(f"[bold]{escape(task)}[/]\n  plan: {len(planned)} {spec.graph} runs; {escape(rules)}")
+        if spec.model_failure:
+            out.print(
+                f"  [yellow]the model's plan could not be used[/] ({escape(spec.model_failure)}); planned offline"
+            )
+    started: list[tuple[str, RunInfo]] = []
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -146,51 +180,77 @@ def _start_all(orch: Orchestrator, rows: list[dict[str, Any]], who: str, as_json
         console=err,
         disable=as_json or not err.is_terminal,
     ) as progress:
-        task = progress.add_task("starting runs", total=len(rows))
-        for row in rows:
-            started.append(orch.start("notify", row, started_by=who))
-            progress.advance(task)
+        bar = progress.add_task(f"{spec.graph} runs", total=len(planned))
+        for item in planned:
+            progress.update(bar, description=f"{spec.graph}: {item.label[:40]}")
+            started.append((item.label, orch.start(item.graph, item.inputs, started_by=who)))
+            progress.advance(bar)
     return started
+
+
+def _report(started: list[tuple[str, RunInfo]], orch: Orchestrator, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"runs": [_run_json(r) | {"label": label} for label, r in started]}, indent=2))
+        return
+    table = Table(title="What happened")
+    for col in ("item", "graph", "status", "waits at", "why"):
+        table.add_column(col, overflow="fold")
+    for label, run in started:
+        items = [orch.item(i) for i in run.pending_items]
+        status = run.status + (f" ({run.outcome})" if run.outcome else "")
+        where = ", ".join(f"#{i.id} {i.node} ({i.risk_level})" for i in items) or "-"
+        # The two strongest reasons per item; `humangate show ITEM` has them all, with evidence.
+        why = (
+            " ".join(
+                t.reason
+                for i in items
+                for t in sorted(i.request.assessment.triggers, key=lambda t: -(t.score or 0))[:2]
+            )
+            or "-"
+        )
+        table.add_row(escape(label), run.graph, status, where, escape(why))
+    out.print(table)
+    done = sum(1 for _, r in started if r.status == "completed")
+    waiting = sum(1 for _, r in started if r.status == "paused")
+    out.print(
+        f"{done} completed without a person, {waiting} waiting for review"
+        + (f"; sent mail is in {orch.settings.outbox_dir}/" if done else "")
+        + "."
+    )
 
 
 @app.command()
 def run(
     task: Annotated[str, typer.Argument(help="What to do, in plain English.")],
-    input: Annotated[Path, typer.Option("--input", help="CSV of recipients: recipient,email[,company].")],
+    input: Annotated[Path | None, typer.Option("--input", help="CSV of items, e.g. company,name,email.")] = None,
+    source: Annotated[
+        Path | None, typer.Option("--source", help="Folder of sources (one sub-folder per item).")
+    ] = None,
     as_user: Annotated[str, typer.Option("--as", help="Who starts the runs.")] = "cli",
+    model: ModelOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Send TASK as a note to every recipient in a CSV, pausing where the rules say a person must look."""
-    try:
-        with input.open(newline="", encoding="utf-8") as fh:
-            rows = list(csv.DictReader(fh))
-    except OSError as exc:
-        _fail(f"Cannot read {input}: {exc.strerror}.", as_json=as_json)
-    except (csv.Error, UnicodeDecodeError) as exc:
-        _fail(f"{input} is not a readable CSV file: {exc}.", as_json=as_json)
-    if not rows or not {"recipient", "email"} <= set(rows[0]):
-        _fail(f"{input} needs a header row with at least the columns recipient,email.", as_json=as_json)
-    approval = bool(_APPROVAL_WORDS.search(task))
-    inputs = [
-        {
-            "recipient": r["recipient"],
-            "email": r["email"],
-            "company": r.get("company") or "",
-            "topic": task,
-            "require_approval": approval,
-        }
-        for r in rows
-    ]
-    with _orchestrator(db, as_json) as orch:
+    """Plan TASK, start one run per item, and show what completed and what waits for review, and why."""
+    rows: list[dict[str, Any]] | None = None
+    if input is not None:
         try:
-            started = _start_all(orch, inputs, as_user, as_json)
-        except InvalidInputError as exc:
+            with input.open(newline="", encoding="utf-8") as fh:
+                rows = [dict(r) for r in csv.DictReader(fh)]
+        except OSError as exc:
+            _fail(f"Cannot read {input}: {exc.strerror}.", as_json=as_json)
+        except (csv.Error, UnicodeDecodeError) as exc:
+            _fail(f"{input} is not a readable CSV file: {exc}.", as_json=as_json)
+        if not rows:
+            _fail(f"{input} has no rows under its header.", as_json=as_json)
+    if source is not None and not source.is_dir():
+        _fail(f"--source {source} is not a folder.", as_json=as_json)
+    with _orchestrator(db, as_json, model=model) as orch:
+        try:
+            started = _plan_and_start(orch, task, rows, source, as_user, as_json)
+        except HumanGateError as exc:
             _fail(str(exc), as_json=as_json)
-        if as_json:
-            print(json.dumps({"runs": [_run_json(r) for r in started]}, indent=2))
-        else:
-            out.print(_runs_table(started, orch))
+        _report(started, orch, as_json)
 
 
 @app.command()

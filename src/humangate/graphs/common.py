@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from langgraph.runtime import Runtime
 
+from humangate.config import Settings
 from humangate.effects import effect_key
 from humangate.graphs.context import RunContext
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
     from humangate.risk import RiskPolicy
 
-__all__ = ["GraphDeps", "attempt_of", "require_context", "send_email"]
+__all__ = ["GraphDeps", "attempt_of", "deps_from_settings", "require_context", "send_email"]
 
 
 def _default_policy() -> RiskPolicy:
@@ -31,6 +32,15 @@ class GraphDeps:
 
     policy: RiskPolicy = field(default_factory=_default_policy)
     model: BaseChatModel | None = None
+
+
+def deps_from_settings(settings: Settings) -> GraphDeps:
+    """Load the risk policy file and choose the model (offline unless an endpoint is configured)."""
+    from humangate.agents.models import make_chat_model, model_config_from_env
+    from humangate.risk import RiskPolicy
+
+    policy = RiskPolicy.from_toml(settings.policy_path) if settings.policy_path else RiskPolicy()
+    return GraphDeps(policy=policy, model=make_chat_model(model_config_from_env(model=settings.model)))
 
 
 def require_context(runtime: Runtime[RunContext], graph: str) -> RunContext:

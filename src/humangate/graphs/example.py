@@ -169,7 +169,7 @@ def build_notify_graph(policy: GatePolicy | None = None) -> StateGraph[NotifySta
     builder = StateGraph(NotifyState, context_schema=RunContext)
     builder.add_node("draft", draft)
     builder.add_node("assess", assess)
-    builder.add_node(notify_gate.name, notify_gate, destinations=notify_gate.destinations)  # type: ignore[type-var]
+    builder.add_node(notify_gate.name, notify_gate, destinations=notify_gate.destinations)
     builder.add_node("send", send)
     builder.add_edge(START, "draft")
     builder.add_edge("draft", "assess")

@@ -125,7 +125,7 @@ class ReviewGate:
         """Return the nodes this gate may route to (for ``add_node(destinations=...)``)."""
         return tuple(d for d in dict.fromkeys([self.next, self.on_reject, self.redirect_to]) if d)
 
-    def __call__(self, state: Mapping[str, Any], config: RunnableConfig) -> Command[str]:
+    def __call__(self, state: Any, config: RunnableConfig) -> Command[str]:
         """Pass, or pause for review and route the decision."""
         conf = config.get("configurable", {})
         thread_id = str(conf.get("thread_id", ""))

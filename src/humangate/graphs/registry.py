@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langgraph.graph import StateGraph
 from pydantic import BaseModel
 
 from humangate.errors import UnknownGraphError
 from humangate.graphs.gate import ReviewGate
+
+if TYPE_CHECKING:
+    from humangate.graphs.common import GraphDeps
 
 __all__ = ["GraphRegistry", "GraphSpec", "default_registry"]
 
@@ -82,8 +85,23 @@ class GraphRegistry:
         return sorted(self._specs)
 
 
-def default_registry() -> GraphRegistry:
-    """Return the graphs that ship with humangate."""
+def default_registry(deps: GraphDeps | None = None) -> GraphRegistry:
+    """Return the graphs that ship with humangate, built with ``deps`` (risk policy and model)."""
+    from humangate.graphs.common import GraphDeps
+    from humangate.graphs.drafting import drafting_spec
     from humangate.graphs.example import notify_spec
+    from humangate.graphs.outreach import outreach_spec
+    from humangate.graphs.research import research_spec
+    from humangate.graphs.support import support_spec
 
-    return GraphRegistry([notify_spec()])
+    deps = deps or GraphDeps()
+    gate = deps.policy.gate_policy("notify", "review")
+    return GraphRegistry(
+        [
+            notify_spec(gate),
+            research_spec(deps),
+            drafting_spec(deps),
+            outreach_spec(deps),
+            support_spec(deps),
+        ]
+    )

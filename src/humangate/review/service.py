@@ -32,6 +32,7 @@ from humangate.errors import (
     RunFailedError,
     UnknownUserError,
 )
+from humangate.graphs.common import GraphDeps, deps_from_settings
 from humangate.graphs.context import RunContext
 from humangate.graphs.gate import GATE_EVENTS_KEY
 from humangate.graphs.registry import GraphRegistry, GraphSpec, default_registry
@@ -82,10 +83,12 @@ class Orchestrator:
         settings: Settings,
         *,
         registry: GraphRegistry | None = None,
+        deps: GraphDeps | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
-        self.registry = registry or default_registry()
+        self.deps = deps or deps_from_settings(settings)
+        self.registry = registry or default_registry(self.deps)
         self.clock = clock
         self.worker = new_worker_id()
         self.db = Database(settings)

@@ -1,0 +1,167 @@
+"""The ``drafting`` graph, and the drafting steps the outreach graph reuses.
+
+draft -> assess_draft -> review_send -> send
+
+The gate pauses on risky drafts (policy terms, personal data, unsupported claims, low confidence) and
+on every draft when the task asked for approval; approved emails go out once, through the outbox.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
+from pydantic import BaseModel, ConfigDict, Field
+
+from humangate.agents.drafter import Drafter
+from humangate.agents.schemas import Brief, DraftInput, EmailDraft, Recipient, Source
+from humangate.graphs.common import GraphDeps, send_email
+from humangate.graphs.context import RunContext
+from humangate.graphs.gate import GateState, GateView, review_gate
+from humangate.graphs.registry import GraphSpec
+from humangate.graphs.views import claim_sources
+from humangate.risk import assess_draft
+
+__all__ = ["NAME", "DraftRequest", "DraftingInput", "add_drafting_steps", "build_drafting_graph", "drafting_spec"]
+
+NAME = "drafting"
+
+
+class DraftRequest(BaseModel):
+    """Who to write to, why and how."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    recipient: Recipient
+    goal: str = Field(default="an introduction", max_length=2_000)
+    tone: str = Field(default="friendly and concise", max_length=200)
+    sender: str = Field(default="The team", max_length=200)
+    require_approval: bool = False
+
+
+class DraftingInput(DraftRequest):
+    """Input of the drafting graph: a finished brief, its sources, and the request."""
+
+    brief: Brief
+    sources: list[Source] = Field(default_factory=list, max_length=200)
+
+
+class DraftingState(GateState, total=False):
+    """State the drafting steps read and write."""
+
+    draft_request: dict[str, Any]
+    research_input: dict[str, Any]
+    brief: dict[str, Any]
+    draft: dict[str, Any]
+    draft_assessment: dict[str, Any]
+    draft_instructions: str | None
+    rejection: dict[str, Any]
+    sent: dict[str, Any]
+
+
+def _sources(state: Any) -> list[Source]:
+    research = state.get("research_input") or {}
+    return [Source.model_validate(s) for s in research.get("sources", [])]
+
+
+def add_drafting_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps, *, graph: str) -> str:
+    """Add draft -> assess_draft -> review_send -> send to ``builder``; return the entry node."""
+    drafter = Drafter(deps.model)
+
+    def draft(state: DraftingState) -> dict[str, Any]:
+        req = DraftRequest.model_validate(state["draft_request"])
+        email = drafter.run(
+            DraftInput(
+                brief=Brief.model_validate(state["brief"]),
+                recipient=req.recipient,
+                goal=req.goal,
+                tone=req.tone,
+                sender=req.sender,
+                instructions=state.get("draft_instructions"),
+            )
+        )
+        return {"draft": email.model_dump(mode="json")}
+
+    def assess(state: DraftingState) -> dict[str, Any]:
+        req = DraftRequest.model_validate(state["draft_request"])
+        assessment = assess_draft(
+            EmailDraft.model_validate(state["draft"]),
+            Brief.model_validate(state["brief"]),
+            deps.policy,
+            graph=graph,
+            node="review_send",
+            external=True,
+            always_review=req.require_approval,
+        )
+        return {"draft_assessment": assessment.model_dump(mode="json")}
+
+    def send(state: DraftingState, runtime: Runtime[RunContext]) -> dict[str, Any]:
+        email = EmailDraft.model_validate(state["draft"])
+        return {
+            "sent": send_email(runtime, state, graph=graph, node="send", gate="review_send", message=email.model_dump())
+        }
+
+    def view(state: Any) -> GateView:
+        req = DraftRequest.model_validate(state["draft_request"])
+        brief = Brief.model_validate(state["brief"])
+        email = EmailDraft.model_validate(state["draft"])
+        company = f" ({req.recipient.company})" if req.recipient.company else ""
+        return GateView(
+            title=f"Email to {req.recipient.name}{company}",
+            sources=claim_sources(brief, email.claims_used, _sources(state)),
+            observed=f"Drafted from a brief on {brief.subject} with {len(brief.claims)} claims; the draft uses "
+            f"{len(email.claims_used)} of them.",
+            attempts=[f"Redirected: {i}" for i in [state.get("draft_instructions")] if i],
+        )
+
+    gate = review_gate(
+        name="review_send",
+        graph=graph,
+        proposal_model=EmailDraft,
+        next="send",
+        redirect_to="draft",
+        proposal_key="draft",
+        assessment_key="draft_assessment",
+        instructions_key="draft_instructions",
+        view=view,
+        policy=deps.policy.gate_policy(graph, "review_send"),
+    )
+    builder.add_node("draft", draft)
+    builder.add_node("assess_draft", assess)
+    builder.add_node(gate.name, gate, destinations=gate.destinations)
+    builder.add_node("send", send)
+    builder.add_edge("draft", "assess_draft")
+    builder.add_edge("assess_draft", gate.name)
+    builder.add_edge("send", END)
+    return "draft"
+
+
+def build_drafting_graph(deps: GraphDeps | None = None) -> StateGraph[DraftingState, RunContext, Any, Any]:
+    """Return the uncompiled drafting graph."""
+    builder = StateGraph(DraftingState, context_schema=RunContext)
+    entry = add_drafting_steps(builder, deps or GraphDeps(), graph=NAME)
+    builder.add_edge(START, entry)
+    return builder
+
+
+def _to_state(inp: BaseModel) -> dict[str, Any]:
+    assert isinstance(inp, DraftingInput)
+    request = DraftRequest.model_validate(inp.model_dump(include=set(DraftRequest.model_fields)))
+    return {
+        "draft_request": request.model_dump(mode="json"),
+        "brief": inp.brief.model_dump(mode="json"),
+        "research_input": {"subject": inp.brief.subject, "sources": [s.model_dump(mode="json") for s in inp.sources]},
+    }
+
+
+def drafting_spec(deps: GraphDeps | None = None) -> GraphSpec:
+    """Return the registry entry of the drafting graph."""
+    return GraphSpec.create(
+        name=NAME,
+        description="Draft an email from a finished brief and send it after review.",
+        build=lambda: build_drafting_graph(deps),
+        input_model=DraftingInput,
+        to_state=_to_state,
+        title=lambda inp: f"Draft to {inp.recipient.name}",  # type: ignore[attr-defined]
+    )

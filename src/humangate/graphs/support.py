@@ -1,0 +1,124 @@
+"""The ``support`` graph: read a customer message, suggest a reply, and answer after review if needed.
+
+analyze -> assess -> review_reply -> reply
+
+Calm messages are answered without a person; frustrated, churning, legal and refund cases pause with
+the whole conversation and a suggested reply.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
+
+from humangate.agents.schemas import SupportAnalysis, SupportMessage, SupportReply
+from humangate.agents.support import SupportAnalyst
+from humangate.graphs.common import GraphDeps, send_email
+from humangate.graphs.context import RunContext
+from humangate.graphs.gate import GateState, GateView, review_gate
+from humangate.graphs.registry import GraphSpec
+from humangate.review.contract import SourceExcerpt
+from humangate.risk import assess_support
+
+__all__ = ["NAME", "build_support_graph", "support_spec"]
+
+NAME = "support"
+
+
+class SupportState(GateState, total=False):
+    """State of one support run."""
+
+    request: dict[str, Any]
+    analysis: dict[str, Any]
+    reply: dict[str, Any]
+    assessment: dict[str, Any]
+    instructions: str | None
+    rejection: dict[str, Any]
+    sent: dict[str, Any]
+
+
+def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportState, RunContext, Any, Any]:
+    """Return the uncompiled support graph built with ``deps`` (policy and model)."""
+    deps = deps or GraphDeps()
+    analyst = SupportAnalyst(deps.model)
+
+    def analyze(state: SupportState) -> dict[str, Any]:
+        message = SupportMessage.model_validate(state["request"])
+        if state.get("instructions"):
+            message = message.model_copy(update={"instructions": state["instructions"]})
+        analysis = analyst.run(message)
+        reply = SupportReply(to=message.customer or message.id, body=analysis.suggested_reply)
+        return {"analysis": analysis.model_dump(mode="json"), "reply": reply.model_dump(mode="json")}
+
+    def assess(state: SupportState) -> dict[str, Any]:
+        message = SupportMessage.model_validate(state["request"])
+        assessment = assess_support(
+            message.text,
+            SupportAnalysis.model_validate(state["analysis"]),
+            SupportReply.model_validate(state["reply"]),
+            deps.policy,
+            graph=NAME,
+            node="review_reply",
+        )
+        return {"assessment": assessment.model_dump(mode="json")}
+
+    def reply(state: SupportState, runtime: Runtime[RunContext]) -> dict[str, Any]:
+        answer = SupportReply.model_validate(state["reply"])
+        message = {"to": answer.to, "subject": "Re: your message", "body": answer.body}
+        return {"sent": send_email(runtime, state, graph=NAME, node="reply", gate="review_reply", message=message)}
+
+    def view(state: Any) -> GateView:
+        message = SupportMessage.model_validate(state["request"])
+        analysis = SupportAnalysis.model_validate(state["analysis"])
+        sources = [
+            SourceExcerpt(id=f"history-{i}", title=f"Earlier message {i + 1}", excerpt=h[:4_000])
+            for i, h in enumerate(message.history[-5:])
+        ]
+        sources.append(
+            SourceExcerpt(
+                id="message", title=f"Message from {message.customer or message.id}", excerpt=message.text[:20_000]
+            )
+        )
+        signals = ", ".join(analysis.signals) or "none"
+        return GateView(
+            title=f"Reply to {message.customer or message.id}: {analysis.intent}",
+            sources=sources,
+            observed=f"Sentiment {analysis.sentiment:+.2f} ({analysis.label}), intent {analysis.intent}, urgency "
+            f"{analysis.urgency}; signals: {signals}.",
+            attempts=[f"Redirected: {i}" for i in [state.get("instructions")] if i],
+        )
+
+    gate = review_gate(
+        name="review_reply",
+        graph=NAME,
+        proposal_model=SupportReply,
+        next="reply",
+        redirect_to="analyze",
+        proposal_key="reply",
+        view=view,
+        policy=deps.policy.gate_policy(NAME, "review_reply"),
+    )
+    builder = StateGraph(SupportState, context_schema=RunContext)
+    builder.add_node("analyze", analyze)
+    builder.add_node("assess", assess)
+    builder.add_node(gate.name, gate, destinations=gate.destinations)
+    builder.add_node("reply", reply)
+    builder.add_edge(START, "analyze")
+    builder.add_edge("analyze", "assess")
+    builder.add_edge("assess", gate.name)
+    builder.add_edge("reply", END)
+    return builder
+
+
+def support_spec(deps: GraphDeps | None = None) -> GraphSpec:
+    """Return the registry entry of the support graph."""
+    return GraphSpec.create(
+        name=NAME,
+        description="Answer a customer message; hand frustrated, churning or legal cases to a person.",
+        build=lambda: build_support_graph(deps),
+        input_model=SupportMessage,
+        to_state=lambda inp: {"request": inp.model_dump(mode="json")},
+        title=lambda inp: f"Support: {inp.customer or inp.id}",  # type: ignore[attr-defined]
+    )
