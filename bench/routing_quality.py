@@ -1,6 +1,6 @@
 """Routing quality: how well risk/ decides what a human must look at, on public human-labelled data.
 
-Run: ``.venv/bin/python bench/routing_quality.py [--data ../shared/data] [--only pii,commitments]``
+Run: ``.venv/bin/python bench/routing_quality.py [--data ../shared/data] [--section NAME | --only a,b]``
 
 Every section is one function ``section_NAME(data: Path) -> list[Row]`` that prints its own detail
 and returns rows for the summary table printed at the end; add a section by writing the function and
@@ -21,6 +21,16 @@ pii          presidio_synth_v2.json (1,500 synthetic sentences, labelled spans).
              sentence-level routing (is a sentence with any covered PII flagged?).
 commitments  email_intent.tsv (4,649 e-mail sentences, ``actionable`` = a request or a commitment).
              Patterns were tuned on the ``train`` split; figures are reported on ``test``.
+support      nlupp.jsonl (handoff = asks for a person) and vader_tweets.tsv (mean human rating <= -2) through
+             the real pipeline: ``SupportAnalyst`` -> its suggested reply -> ``assess_support`` under the default
+             ``RiskPolicy``; escalated = ``needs_review``. The handoff lexicon was tuned on nlupp folds 0-14, so
+             nlupp is reported on folds 15-19; VADER was tuned on the tweets, so figures on them are optimistic.
+             Recall, precision and escalation rate (share of all messages sent to a person) per data set and
+             combined, against the issue's target (recall >= 0.95 with <= 40% escalated).
+conflicts    climate_fever.jsonl (1,535 claims, 5 evidence sentences each): one ``Source`` per evidence ->
+             ``Researcher`` -> ``assess_brief``. Is a DISPUTED claim (its evidence both supports and refutes
+             it) flagged as a conflict? Nothing was tuned on this set. Baselines: a negation/contrast keyword
+             rule, and an oracle reading the gold per-evidence labels (exact by construction).
 """
 
 from __future__ import annotations
@@ -40,9 +50,28 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
-from humangate.risk import PII_ENTITIES, find_commitments, find_pii  # noqa: E402
+from humangate.agents.offline.triage import sentiment  # noqa: E402
+from humangate.agents.researcher import Researcher  # noqa: E402
+from humangate.agents.schemas import ResearchInput, Source, SupportMessage, SupportReply  # noqa: E402
+from humangate.agents.support import SupportAnalyst  # noqa: E402
+from humangate.risk import (  # noqa: E402
+    PII_ENTITIES,
+    RiskPolicy,
+    assess_brief,
+    assess_support,
+    find_commitments,
+    find_pii,
+)
 
-__all__ = ["SECTIONS", "Row", "main", "section_commitments", "section_pii"]
+__all__ = [
+    "SECTIONS",
+    "Row",
+    "main",
+    "section_commitments",
+    "section_conflicts",
+    "section_pii",
+    "section_support",
+]
 
 
 @dataclass(frozen=True)
@@ -57,6 +86,7 @@ class Row:
     flagged: float | None = None
     n: int = 0
     note: str = ""
+    target: str = ""  # PASS or MISS where the section has a target for this row
 
 
 def _f(x: float | None) -> str:
@@ -240,8 +270,8 @@ def section_commitments(data: Path) -> list[Row]:
     print(f"\n== Commitments and requests: {path} ({len(rows)} sentences)")
     out: list[Row] = []
     by_split: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for r in rows:
-        by_split[r["split"]].append(r)
+    for row in rows:
+        by_split[row["split"]].append(row)
     for split in ("train", "test"):
         part = by_split[split]
         labels = [r["actionable"] == "Yes" for r in part]
@@ -269,20 +299,261 @@ def section_commitments(data: Path) -> list[Row]:
     return out
 
 
+# ------------------------------------------------------------------------------ support escalation
+
+NLUPP_REPORT_FOLDS = frozenset(range(15, 20))
+TWEET_MUST_ESCALATE = -2.0  # mean human rating on [-4, 4] at or below which a tweet must reach a person
+VADER_THRESHOLD = -0.05  # VADER's own "negative" cut-off: the fixed-threshold baseline
+SUPPORT_TARGET_RECALL = 0.95
+SUPPORT_TARGET_ESCALATED = 0.40
+_CUSTOMER_SIGNALS = ("churn", "legal", "refund", "wants_human")
+
+
+@dataclass(frozen=True)
+class _Routed:
+    """One support message through the real pipeline: analyst, suggested reply, risk assessment."""
+
+    positive: bool
+    escalated: bool
+    vader: float
+    intent: str
+    calm: bool  # the analysis found nothing against it: not negative, not urgent, no churn/legal/refund/handoff
+    kinds: frozenset[str]
+
+
+def _route_support(key: str, text: str, positive: bool, analyst: SupportAnalyst, policy: RiskPolicy) -> _Routed:
+    analysis = analyst.run(SupportMessage(id=key, text=text))
+    reply = SupportReply(to="customer", body=analysis.suggested_reply)
+    assessment = assess_support(text, analysis, reply, policy)
+    signalled = analysis.label == "negative" or analysis.urgency == "high"
+    return _Routed(
+        positive=positive,
+        escalated=assessment.needs_review,
+        vader=sentiment(text),
+        intent=analysis.intent,
+        calm=not signalled and not any(getattr(analysis, s) for s in _CUSTOMER_SIGNALS),
+        kinds=frozenset(t.kind for t in assessment.triggers),
+    )
+
+
+def _verdict(recall: float, escalated: float) -> str:
+    ok = recall >= SUPPORT_TARGET_RECALL and escalated <= SUPPORT_TARGET_ESCALATED
+    missed = [
+        *([f"recall {recall:.3f} < {SUPPORT_TARGET_RECALL}"] if recall < SUPPORT_TARGET_RECALL else []),
+        *([f"escalated {escalated:.3f} > {SUPPORT_TARGET_ESCALATED}"] if escalated > SUPPORT_TARGET_ESCALATED else []),
+    ]
+    return "PASS" if ok else "MISS (" + "; ".join(missed) + ")"
+
+
+def _support_split(name: str, routed: Sequence[_Routed], *, target: bool) -> list[Row]:
+    labels = [r.positive for r in routed]
+    humangate = "humangate SupportAnalyst + assess_support"
+    methods: dict[str, list[bool]] = {
+        "review everything": [True] * len(routed),
+        f"VADER compound <= {VADER_THRESHOLD}": [r.vader <= VADER_THRESHOLD for r in routed],
+        humangate: [r.escalated for r in routed],
+    }
+    print(f"\n-- {name}: {len(routed)} messages, {sum(labels)} must escalate")
+    print(f"{'method':<52}{'R':>7}{'P':>7}{'F1':>7}{'escalated':>11}")
+    out: list[Row] = []
+    for method, flags in methods.items():
+        r, p, share = _binary(labels, flags)
+        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        print(f"{method:<52}{r:>7.3f}{p:>7.3f}{f1:>7.3f}{share:>11.3f}")
+        verdict = _verdict(r, share).split(" ")[0] if target else ""
+        out.append(Row("support escalation", method, name, r, p, share, len(routed), target=verdict))
+    r, _, share = _binary(labels, methods[humangate])
+    goal = f"R>={SUPPORT_TARGET_RECALL}, <={SUPPORT_TARGET_ESCALATED:.0%} escalated"
+    print(f"humangate against the target ({goal}): {_verdict(r, share)}")
+    escalated = [x for x in routed if x.escalated]
+    calm = [x for x in escalated if x.calm]
+    low = sum("confidence" in x.kinds for x in calm)
+    intents = ", ".join(f"{k} {v}" for k, v in Counter(x.intent for x in calm).most_common(4))
+    print(
+        f"{len(calm)} of {len(escalated)} escalations had a calm analysis (not negative, no churn, legal, refund, "
+        f"handoff or urgency); {low} of them carry the analyst's-confidence trigger; intents: {intents or '-'}"
+    )
+    missed = Counter(x.intent for x in routed if x.positive and not x.escalated)
+    if missed:
+        print(f"missed {sum(missed.values())}, by intent: " + ", ".join(f"{k} {v}" for k, v in missed.most_common()))
+    return out
+
+
+def section_support(data: Path) -> list[Row]:
+    """Support escalation on nlupp (handoff, report folds) and vader_tweets (very negative), through the real agent."""
+    nlupp_path, tweets_path = data / "support" / "nlupp.jsonl", data / "support" / "vader_tweets.tsv"
+    nlupp = [json.loads(line) for line in nlupp_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    with tweets_path.open(newline="", encoding="utf-8") as fh:
+        tweets = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+    print(f"\n== Support escalation: {nlupp_path} ({len(nlupp)} utterances), {tweets_path} ({len(tweets)} tweets)")
+    print(
+        "must escalate: nlupp utterances whose intents include 'handoff' (asks for a person), and tweets rated "
+        f"mean_sentiment <= {TWEET_MUST_ESCALATE:g} by the human raters.\n"
+        "pipeline per message: SupportAnalyst().run -> SupportReply(body=suggested_reply) -> "
+        "assess_support(..., RiskPolicy()); escalated = needs_review.\n"
+        f"nlupp: the handoff lexicon was tuned on folds 0-14, so figures are reported on folds "
+        f"{min(NLUPP_REPORT_FOLDS)}-{max(NLUPP_REPORT_FOLDS)} only (tune folds shown for comparison).\n"
+        "vader_tweets: VADER's lexicon was tuned on these tweets, so every VADER-based figure on them (the "
+        "baseline's and the analyst's) is optimistic: a calibration check, not a test."
+    )
+    analyst, policy = SupportAnalyst(), RiskPolicy()
+    t0 = time.perf_counter()
+    nlupp_routed = [
+        (
+            r["fold"] in NLUPP_REPORT_FOLDS,
+            _route_support(f"nlupp-{i}", r["text"], "handoff" in r["intents"], analyst, policy),
+        )
+        for i, r in enumerate(nlupp)
+    ]
+    tweets_routed = [
+        _route_support(
+            f"tweet-{r['id']}", r["text"], float(r["mean_sentiment"]) <= TWEET_MUST_ESCALATE, analyst, policy
+        )
+        for r in tweets
+    ]
+    seconds = time.perf_counter() - t0
+    print(f"pipeline {1000 * seconds / (len(nlupp) + len(tweets)):.2f} ms/message")
+    report = [r for in_report, r in nlupp_routed if in_report]
+    share = _ratio(len(tweets_routed), len(report) + len(tweets_routed))
+    print(f"combined = nlupp report folds + all tweets; tweets are {share:.0%} of it, so it inherits their optimism")
+    splits: list[tuple[str, list[_Routed], bool]] = [
+        ("nlupp tune: folds 0-14", [r for in_report, r in nlupp_routed if not in_report], False),
+        ("nlupp report: folds 15-19", report, True),
+        ("vader_tweets (VADER tuned)", tweets_routed, True),
+        ("combined: nlupp 15-19+tweets", report + tweets_routed, True),
+    ]
+    out: list[Row] = []
+    for name, routed, target in splits:
+        out += _support_split(name, routed, target=target)
+    return out
+
+
+# ----------------------------------------------------------------------------- research conflicts
+
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|none|nor|cannot|\w+n't|however|but|although|though|contrary|disput\w*|debat\w*|"
+    r"controvers\w*|skeptic\w*|sceptic\w*|doubt\w*|disagree\w*|deni(?:es|ed|al)|den(?:y|ying)|reject\w*)\b",
+    re.IGNORECASE,
+)
+_CLAIM_LABELS = ("SUPPORTS", "REFUTES", "NOT_ENOUGH_INFO", "DISPUTED")
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """One climate_fever claim: its label and what each method says about it."""
+
+    label: str
+    oracle: bool
+    keyword: bool
+    conflicts: bool
+    needs_review: bool
+    topics: tuple[str, ...]
+    reasons: frozenset[str]
+
+
+def _check_claim(row: dict[str, Any], researcher: Researcher, policy: RiskPolicy) -> _Checked:
+    evidences: list[dict[str, Any]] = row["evidences"]
+    sources = [Source(id=e["evidence_id"], title=e["article"][:500], text=e["evidence"]) for e in evidences]
+    claim: str = row["claim"]
+    brief = researcher.run(ResearchInput(subject=claim[:300], question=claim, sources=sources))
+    assessment = assess_brief(brief, sources, policy)
+    stances = {e["evidence_label"] for e in evidences}
+    return _Checked(
+        label=row["claim_label"],
+        oracle={"SUPPORTS", "REFUTES"} <= stances,
+        keyword=any(_NEGATION.search(e["evidence"]) for e in evidences),
+        conflicts=bool(brief.conflicts),
+        needs_review=assessment.needs_review,
+        topics=tuple(c.topic for c in brief.conflicts),
+        # The reason's opening words name the trigger; the figures after them vary per brief.
+        reasons=frozenset(
+            f"{t.kind}: {' '.join(re.sub(r'[0-9%]+', '#', t.reason).split()[:6])}"
+            for t in assessment.triggers
+            if t.kind not in ("impact", "sampling")
+        ),
+    )
+
+
+def section_conflicts(data: Path) -> list[Row]:
+    """Conflict flagging on climate_fever: does the Researcher see that sources disagree on DISPUTED claims?"""
+    path = data / "research" / "climate_fever.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    print(f"\n== Research conflicts: {path} ({len(rows)} claims, 5 evidence sentences each)")
+    print(
+        "must flag: claims labelled DISPUTED (the evidence both supports and refutes them). Per claim, one Source "
+        "per evidence sentence (id = evidence_id, title = article) -> Researcher().run -> assess_brief(..., "
+        "RiskPolicy()).\nNothing was tuned on this set: every row is a report row."
+    )
+    researcher, policy = Researcher(), RiskPolicy()
+    t0 = time.perf_counter()
+    checked = [_check_claim(r, researcher, policy) for r in rows]
+    print(f"pipeline {1000 * (time.perf_counter() - t0) / max(1, len(rows)):.2f} ms/claim")
+    labels = [c.label == "DISPUTED" for c in checked]
+    methods: dict[str, list[bool]] = {
+        "review everything": [True] * len(checked),
+        "keyword: an evidence has a negation/contrast word": [c.keyword for c in checked],
+        "oracle: gold evidence labels hold SUPPORTS+REFUTES": [c.oracle for c in checked],
+        "humangate Researcher: brief has conflicts": [c.conflicts for c in checked],
+        "humangate assess_brief: needs_review": [c.needs_review for c in checked],
+    }
+    counts = Counter(c.label for c in checked)
+    print(f"\n-- all {len(checked)} claims: " + ", ".join(f"{k} {counts[k]}" for k in _CLAIM_LABELS))
+    print(f"{'method':<52}{'R':>7}{'P':>7}{'flagged':>9}   flag rate per claim label")
+    out: list[Row] = []
+    for name, flags in methods.items():
+        r, p, share = _binary(labels, flags)
+        per_label = "  ".join(
+            f"{k[:3]} {_ratio(sum(f for c, f in zip(checked, flags, strict=True) if c.label == k), counts[k]):.3f}"
+            for k in _CLAIM_LABELS
+        )
+        print(f"{name:<52}{r:>7.3f}{p:>7.3f}{share:>9.3f}   {per_label}")
+        note = "uses gold per-evidence labels: DISPUTED is defined from them" if name.startswith("oracle") else ""
+        out.append(Row("research conflicts", name, "all claims (none tuned)", r, p, share, len(checked), note))
+    topics = Counter(t for c in checked for t in c.topics)
+    print(
+        "\nhumangate conflicts found: "
+        + (", ".join(f"{k} {v}" for k, v in topics.most_common()) or "none")
+        + " (the offline engine compares numbers and dates of company facts: founding year, headcount, revenue...)"
+    )
+    reasons = Counter(r for c in checked if c.needs_review for r in c.reasons)
+    print("assess_brief review reasons (claims with each trigger, figures masked as #):")
+    for reason, n in reasons.most_common(6):
+        print(f"  {n:>5}  {reason}")
+    print(
+        "reference (data README): a FEVER-trained verifier reaches 38.8% on CLIMATE-FEVER; that is a different "
+        "measure from recall on DISPUTED, shown for scale only. The oracle row is exact by construction."
+    )
+    return out
+
+
 # --------------------------------------------------------------------------------------------- main
 
 SECTIONS: dict[str, Callable[[Path], list[Row]]] = {
     "pii": section_pii,
     "commitments": section_commitments,
+    "support": section_support,
+    "conflicts": section_conflicts,
 }
 
 
 def _summary(rows: Iterable[Row]) -> None:
     print("\n== Summary")
-    print(f"{'section':<24}{'method':<50}{'split':<26}{'R':>7}{'P':>7}{'flagged':>9}{'n':>7}")
+    print(f"{'section':<24}{'method':<52}{'split':<30}{'R':>7}{'P':>7}{'flagged':>9}{'n':>7}  target")
+    notes: list[str] = []
     for r in rows:
+        if r.note and r.note not in notes:
+            notes.append(r.note)
+        mark = f" [{notes.index(r.note) + 1}]" if r.note else ""
         print(
-            f"{r.section:<24}{r.method:<50}{r.split:<26}{_f(r.recall):>7}{_f(r.precision):>7}{_f(r.flagged):>9}{r.n:>7}"
+            f"{r.section:<24}{r.method:<52}{r.split:<30}{_f(r.recall):>7}{_f(r.precision):>7}{_f(r.flagged):>9}"
+            f"{r.n:>7}  {r.target}{mark}"
+        )
+    for i, note in enumerate(notes, 1):
+        print(f"[{i}] {note}")
+    if any(r.target for r in rows):
+        print(
+            f"target: support escalation, recall >= {SUPPORT_TARGET_RECALL} while escalating <= "
+            f"{SUPPORT_TARGET_ESCALATED:.0%} of messages (from the issue)"
         )
 
 
@@ -290,9 +561,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the selected sections and print a summary table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data", help="evaluation data folder")
-    parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated sections: {', '.join(SECTIONS)}")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--section", choices=list(SECTIONS), help="run this one section")
+    which.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated sections: {', '.join(SECTIONS)}")
     args = parser.parse_args(argv)
-    wanted = [s.strip() for s in args.only.split(",") if s.strip()]
+    wanted = [args.section] if args.section else [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = [s for s in wanted if s not in SECTIONS]
     if unknown:
         parser.error(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")

@@ -234,7 +234,7 @@ def analyze(message: SupportMessage) -> SupportAnalysis:
     parts = [f"Hi {name},", reply, *directives.additions, "Best regards,\nCustomer Support"]
     strong = len(signals.keys() & {"legal", "churn", "refund", "handoff", "complaint"})
     calm = not strong and label != "negative" and "urgency" not in signals
-    if calm and intent in ("question", "billing", "praise"):
+    if calm and intent in ("question", "billing", "praise", "other"):
         confidence = 0.9  # a routine, recognised request with nothing against it: the reply template fits
     else:
         confidence = 0.85 if strong else 0.7 if intent in ("technical", "billing", "praise") else 0.55
