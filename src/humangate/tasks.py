@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from humangate.agents.researcher import load_sources
-from humangate.agents.schemas import Recipient, ResearchInput, Source, SupportMessage, TaskSpec
+from humangate.agents.schemas import Recipient, ResearchInput, Source, TaskSpec
 from humangate.errors import InvalidInputError
 from humangate.graphs.outreach import OutreachInput
+from humangate.graphs.support import SupportInput
 
 __all__ = ["PlannedRun", "planned_runs"]
 
@@ -62,10 +63,11 @@ def planned_runs(spec: TaskSpec, *, source_dir: Path | None = None) -> list[Plan
             text = _pick(item, "text", "message", "body")
             if not text:
                 raise InvalidInputError(f"Item {number} has no message text (a column named text or message).")
-            message = SupportMessage(
+            message = SupportInput(
                 id=_pick(item, "id", "ticket") or f"item-{number}",
                 customer=_pick(item, "customer", "name", "from"),
                 text=text,
+                require_approval=spec.require_approval,
             )
             runs.append(PlannedRun("support", message.customer or message.id, message.model_dump(mode="json")))
             continue

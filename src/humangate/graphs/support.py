@@ -12,6 +12,7 @@ from typing import Any
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
+from pydantic import BaseModel
 
 from humangate.agents.schemas import SupportAnalysis, SupportMessage, SupportReply
 from humangate.agents.support import SupportAnalyst
@@ -22,15 +23,22 @@ from humangate.graphs.registry import GraphSpec
 from humangate.review.contract import SourceExcerpt
 from humangate.risk import assess_support
 
-__all__ = ["NAME", "build_support_graph", "support_spec"]
+__all__ = ["NAME", "SupportInput", "build_support_graph", "support_spec"]
 
 NAME = "support"
+
+
+class SupportInput(SupportMessage):
+    """Input of the support graph: the message, and whether every reply waits for a person."""
+
+    require_approval: bool = False
 
 
 class SupportState(GateState, total=False):
     """State of one support run."""
 
     request: dict[str, Any]
+    require_approval: bool
     analysis: dict[str, Any]
     reply: dict[str, Any]
     assessment: dict[str, Any]
@@ -61,6 +69,7 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
             deps.policy,
             graph=NAME,
             node="review_reply",
+            always_review=bool(state.get("require_approval")),
         )
         return {"assessment": assessment.model_dump(mode="json")}
 
@@ -112,13 +121,19 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
     return builder
 
 
+def _to_state(inp: BaseModel) -> dict[str, Any]:
+    assert isinstance(inp, SupportInput)
+    request = inp.model_dump(mode="json", exclude={"require_approval"})
+    return {"request": request, "require_approval": inp.require_approval}
+
+
 def support_spec(deps: GraphDeps | None = None) -> GraphSpec:
     """Return the registry entry of the support graph."""
     return GraphSpec.create(
         name=NAME,
         description="Answer a customer message; hand frustrated, churning or legal cases to a person.",
         build=lambda: build_support_graph(deps),
-        input_model=SupportMessage,
-        to_state=lambda inp: {"request": inp.model_dump(mode="json")},
+        input_model=SupportInput,
+        to_state=_to_state,
         title=lambda inp: f"Support: {inp.customer or inp.id}",  # type: ignore[attr-defined]
     )
