@@ -179,3 +179,25 @@ def test_an_impossible_schema_is_a_failure_not_an_exception(llm_server: LlmServe
     _check_json_schema_was_refused_once(result)
     assert [a.split(":")[0] for a in result.attempts] == list(METHODS)
     assert "no answer can satisfy this schema" in result.attempts[1], result.attempts
+
+
+def test_a_run_with_the_small_model_ends_as_a_reviewable_item(llm_server: LlmServer, tmp_path: Path) -> None:
+    """The whole path: planner-free outreach run, researcher on the real server, gate, queue."""
+    from humangate import Orchestrator, Settings
+    from humangate.data.demo import demo_outreach_items
+    from humangate.graphs.common import GraphDeps
+    from humangate.graphs.registry import default_registry
+
+    cfg = ModelConfig(
+        provider="openai", model="smollm2", base_url=llm_server.base_url, timeout=60.0, max_attempts=2, max_tokens=256
+    )
+    deps = GraphDeps(model=make_chat_model(cfg))
+    settings = Settings(db_url=f"sqlite:///{tmp_path / 'hg.db'}", outbox_dir=tmp_path / "outbox")
+    item = next(i for i in demo_outreach_items() if i["company"] == "Northwind Analytics")
+    with Orchestrator(settings, registry=default_registry(deps), deps=deps) as orch:
+        run = orch.start("outreach", item)
+        assert run.status == "paused", run  # never failed: weak or broken model output is reviewed
+        request = orch.item(run.pending_items[0]).request
+    assert request.node == "review_brief"
+    assert request.assessment.needs_review and request.assessment.level in ("high", "critical")
+    assert llm_server.process.poll() is None, _tail(llm_server.log)
