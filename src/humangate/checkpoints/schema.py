@@ -171,4 +171,5 @@ users = Table(
     Column("name", String(100), primary_key=True),
     Column("role", String(20), nullable=False),
     Column("created_at", Float, nullable=False),
+    Column("password_hash", String(300)),  # scrypt, see humangate.auth; NULL: cannot sign in to the panel
 )

@@ -50,6 +50,7 @@ from humangate.review.queue import (
     sync_interrupts,
 )
 from humangate.review.runs import RunInfo, RunLock, load_run, new_worker_id
+from humangate.review.users import check_password, count_login_users, set_password
 
 __all__ = ["DecideResult", "Orchestrator", "ReconcileReport"]
 
@@ -140,6 +141,21 @@ class Orchestrator:
         if role is None:
             raise UnknownUserError(name)
         return role  # type: ignore[no-any-return]
+
+    def set_password(self, name: str, password: str, *, actor: str = "admin") -> None:
+        """Set the password a user signs in to the panel with (stored as an scrypt hash)."""
+        with self.db.write() as conn:
+            set_password(conn, name, password, actor=actor)
+
+    def check_password(self, name: str, password: str) -> bool:
+        """Return True when the user exists and the password matches, in constant time."""
+        with self.db.read() as conn:
+            return check_password(conn, name, password)
+
+    def login_users(self) -> int:
+        """Count users who can sign in to the panel."""
+        with self.db.read() as conn:
+            return count_login_users(conn)
 
     # -- runs --------------------------------------------------------------------------------
 
