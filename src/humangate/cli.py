@@ -546,19 +546,59 @@ def db_upgrade(db: DbOpt = None, as_json: JsonOpt = False) -> None:
 def users_add(
     name: str,
     role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")] = "reviewer",
+    password: Annotated[
+        str | None,
+        typer.Option(
+            "--password",
+            help="Password for the review panel's login (asked for, hidden, when omitted at a terminal).",
+        ),
+    ] = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Add a user (or change their role)."""
+    """Add a user (or change their role), with a password to sign in to the review panel."""
+    if password is None and not as_json and sys.stdin.isatty():
+        password = typer.prompt(
+            f"Panel password for {name} (empty: no panel login)",
+            default="",
+            show_default=False,
+            hide_input=True,
+            confirmation_prompt=True,
+        )
     with _orchestrator(db, as_json) as orch:
         try:
             orch.add_user(name, role, actor="cli")  # type: ignore[arg-type]
+            if password:
+                orch.set_password(name, password, actor="cli")
         except InvalidDecisionError as exc:
             _fail(str(exc), as_json=as_json)
         if as_json:
-            print(json.dumps({"name": name, "role": role}))
+            print(json.dumps({"name": name, "role": role, "password_set": bool(password)}))
         else:
-            out.print(f"{name} is a {role}.")
+            out.print(f"{name} is a {role}" + (" and can sign in to the panel." if password else "."))
+
+
+@app.command()
+def ui(
+    host: Annotated[str, typer.Option(help="Address to listen on; anything but localhost needs users.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 7860,
+    db: DbOpt = None,
+) -> None:
+    """Serve the reviewer panel (login with `humangate users add NAME --password ...`)."""
+    from humangate.ui import build_app, check_can_serve, serve
+
+    with _orchestrator(db, False) as orch:
+        try:
+            check_can_serve(orch, host)
+        except HumanGateError as exc:
+            _fail(str(exc), as_json=False)
+        panel = build_app(orch)
+        url = serve(panel, orch, host=host, port=port)
+        out.print(f"Review panel on [bold]{escape(url)}[/] (Ctrl+C to stop).")
+        try:
+            panel.block_thread()
+        finally:
+            panel.close()
 
 
 def main() -> None:
