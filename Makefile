@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench browser clean
 
 setup: $(VENV)/.installed
 
@@ -16,8 +16,13 @@ $(VENV)/.installed: pyproject.toml
 demo: setup
 	$(BIN)/humangate demo
 
-test: setup lint
+test: setup lint browser
 	$(BIN)/pytest
+
+# The panel's browser tests drive Debian's chromium; Playwright cannot download its own browser here.
+browser:
+	@test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; } \
+		|| { echo "Install Debian's chromium (apt-get install chromium) for the panel tests."; exit 1; }
 
 lint: setup
 	$(BIN)/ruff check src tests bench
@@ -26,6 +31,9 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/core.py
+	$(BIN)/python bench/routing_quality.py
+	$(BIN)/python bench/batch.py
+	$(BIN)/python bench/panel.py
 
 clean:
 	rm -rf $(VENV) humangate.db humangate.db-wal humangate.db-shm humangate-outbox
