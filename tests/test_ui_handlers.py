@@ -187,6 +187,32 @@ def test_bad_csv_upload_is_reported(orch: Orchestrator, tmp_path: Any) -> None:
     assert log[-1].endswith("The uploaded CSV has no rows under its header.")
 
 
+def test_a_task_with_a_csv_and_uploaded_sources_reports_each_run_as_it_starts(
+    orch: Orchestrator, tmp_path: Any
+) -> None:
+    from humangate.data.demo import demo_root
+
+    items = tmp_path / "items.csv"
+    items.write_text(
+        "company,name,email\nNorthwind Analytics,Ana Okafor,ana@northwind.example\n"
+        "Northwind Analytics,Rui Costa,rui@northwind.example\n",
+        encoding="utf-8",
+    )
+    pages = demo_root().joinpath("sources", "northwind-analytics")
+    uploads = []
+    for page in pages.iterdir():
+        (tmp_path / page.name).write_text(page.read_text(encoding="utf-8"), encoding="utf-8")
+        uploads.append(str(tmp_path / page.name))
+    task = "Research these companies, draft an intro email to each, and let me approve before anything is sent."
+    log = list(h.start_task(orch, "alice", task, items, uploads))
+    assert len(log) == 4  # the plan, one update per run as it starts, the summary
+    assert "uploaded source file(s)" in log[0] and "Plan: 2 outreach runs" in log[0]
+    assert "[1/2] Ana Okafor (Northwind Analytics)" in log[1] and "[2/2]" not in log[1]
+    assert "[2/2] Rui Costa (Northwind Analytics)" in log[2]
+    assert log[-1].endswith("2 runs started: 0 completed without a person, 2 waiting for review.")
+    assert {i.node for i in orch.pending().items} == {"review_send"}
+
+
 # Building gr.Blocks creates asyncio event loops inside gradio that it never closes; their sockets are
 # reported when garbage-collected. That is gradio's leak, not the panel's.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")

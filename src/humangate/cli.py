@@ -159,11 +159,9 @@ def _plan_and_start(
     who: str,
     as_json: bool,
 ) -> list[tuple[str, RunInfo]]:
-    from humangate.agents.planner import Planner
-    from humangate.tasks import planned_runs
+    from humangate.tasks import plan_task, start_planned
 
-    spec = Planner(orch.deps.model).run(task, csv_rows=rows, source_dir=source_dir)
-    planned = planned_runs(spec, source_dir=source_dir)
+    spec, planned = plan_task(orch, task, rows, source_dir)
     if not as_json:
         rules = "; ".join(spec.rules) or "the risk policy decides what a person sees"
         out.print(f"[bold]{escape(task)}[/]\n  plan: {len(planned)} {spec.graph} runs; {escape(rules)}")
@@ -181,9 +179,9 @@ def _plan_and_start(
         disable=as_json or not err.is_terminal,
     ) as progress:
         bar = progress.add_task(f"{spec.graph} runs", total=len(planned))
-        for item in planned:
-            progress.update(bar, description=f"{spec.graph}: {item.label[:40]}")
-            started.append((item.label, orch.start(item.graph, item.inputs, started_by=who)))
+        for label, run in start_planned(orch, planned, who):
+            started.append((label, run))
+            progress.update(bar, description=f"{spec.graph}: {label[:40]}")
             progress.advance(bar)
     return started
 

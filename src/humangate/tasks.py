@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from humangate.agents.researcher import load_sources
 from humangate.agents.schemas import Recipient, ResearchInput, Source, TaskSpec
@@ -14,7 +14,11 @@ from humangate.errors import InvalidInputError
 from humangate.graphs.outreach import OutreachInput
 from humangate.graphs.support import SupportInput
 
-__all__ = ["PlannedRun", "planned_runs"]
+if TYPE_CHECKING:
+    from humangate.review.runs import RunInfo
+    from humangate.review.service import Orchestrator
+
+__all__ = ["PlannedRun", "plan_task", "planned_runs", "start_planned"]
 
 
 @dataclass(frozen=True)
@@ -101,3 +105,19 @@ def planned_runs(spec: TaskSpec, *, source_dir: Path | None = None) -> list[Plan
         )
         runs.append(PlannedRun("outreach", f"{recipient.name} ({company})", outreach.model_dump(mode="json")))
     return runs
+
+
+def plan_task(
+    orch: Orchestrator, task: str, rows: list[dict[str, Any]] | None = None, source_dir: Path | None = None
+) -> tuple[TaskSpec, list[PlannedRun]]:
+    """Read ``task`` with the planner (the Orchestrator's model, or offline) and list the runs it asks for."""
+    from humangate.agents.planner import Planner
+
+    spec = Planner(orch.deps.model).run(task, csv_rows=rows, source_dir=source_dir)
+    return spec, planned_runs(spec, source_dir=source_dir)
+
+
+def start_planned(orch: Orchestrator, planned: list[PlannedRun], who: str) -> Iterator[tuple[str, RunInfo]]:
+    """Start the planned runs one by one, yielding each as it completes or pauses."""
+    for item in planned:
+        yield item.label, orch.start(item.graph, item.inputs, started_by=who)

@@ -169,6 +169,13 @@ def build_app(orch: Orchestrator, *, default_user: str | None = None) -> gr.Bloc
                 task_file = gr.File(
                     label="Items (CSV, optional)", file_types=[".csv"], type="filepath", elem_id="task-file"
                 )
+                task_sources = gr.File(
+                    label="Sources (.md or .txt, optional; every item reads them)",
+                    file_types=[".md", ".txt"],
+                    file_count="multiple",
+                    type="filepath",
+                    elem_id="task-sources",
+                )
                 task_start = gr.Button("Start", elem_id="task-start", variant="primary")
                 task_log = gr.HTML(elem_id="task-log")
 
@@ -459,13 +466,13 @@ def build_app(orch: Orchestrator, *, default_user: str | None = None) -> gr.Bloc
         audit_refresh.click(load_audit, None, audit_table)
         audit_verify.click(lambda: esc(h.audit_status(orch)), None, audit_status).then(load_audit, None, audit_table)
 
-        def on_start(task: str, csv_path: str | None, request: gr.Request) -> Any:
-            for log in h.start_task(orch, _user(request, default_user), task or "", csv_path):
+        def on_start(task: str, csv_path: str | None, sources: list[str] | None, request: gr.Request) -> Any:
+            for log in h.start_task(orch, _user(request, default_user), task or "", csv_path, sources):
                 yield text_block(log)
 
-        task_start.click(on_start, [task_text, task_file], task_log).then(load_runs, None, runs_table).then(
-            load_inbox, inbox_inputs, inbox_outputs
-        )
+        task_start.click(on_start, [task_text, task_file, task_sources], task_log).then(
+            load_runs, None, runs_table
+        ).then(load_inbox, inbox_inputs, inbox_outputs)
     return app
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -415,9 +417,15 @@ def _read_rows(path: str | Path) -> list[dict[str, Any]]:
     return rows
 
 
-def start_task(orch: Orchestrator, user: str | None, task: str, csv_path: str | Path | None = None) -> Iterator[str]:
-    """Plan a plain-English task the same way as ``humangate run``, start its runs, and report as it goes."""
-    from humangate.cli import _plan_and_start  # one planner path for the CLI and the panel
+def start_task(
+    orch: Orchestrator,
+    user: str | None,
+    task: str,
+    csv_path: str | Path | None = None,
+    source_paths: list[str] | None = None,
+) -> Iterator[str]:
+    """Plan a plain-English task as ``humangate run`` does, start its runs, and report each as it starts."""
+    from humangate.tasks import plan_task, start_planned
 
     if not user:
         yield "Sign in first: runs are started under your name."
@@ -433,19 +441,36 @@ def start_task(orch: Orchestrator, user: str | None, task: str, csv_path: str | 
         return
     if rows is not None:
         log.append(f"Read {len(rows)} rows from the CSV.")
-    log.append("Planning and starting runs…")
-    yield "\n".join(log)
-    try:
-        started = _plan_and_start(orch, task, rows, None, user, True)
-    except HumanGateError as exc:
-        yield "\n".join([*log, f"Could not start: {exc}"])
-        return
-    for label, run in started:
-        items = ", ".join(str(i) for i in run.pending_items)
-        waits = f"; waits for review at items {items}" if items else ""
-        outcome = f" ({run.outcome})" if run.outcome else ""
-        log.append(f"{label}: {run.graph} run {run.id[:12]} {run.status}{outcome}{waits}")
-    done = sum(1 for _, r in started if r.status == "completed")
-    waiting = sum(1 for _, r in started if r.status == "paused")
+    started = []
+    with tempfile.TemporaryDirectory(prefix="humangate-sources-") as folder:
+        source_dir = _gather_sources(source_paths or [], Path(folder))
+        if source_dir is not None:
+            log.append(f"Read {len(list(source_dir.iterdir()))} uploaded source file(s); every item reads them.")
+        try:
+            spec, planned = plan_task(orch, task, rows, source_dir)
+        except HumanGateError as exc:
+            yield "\n".join([*log, f"Could not start: {exc}"])
+            return
+        rules = "; ".join(spec.rules) or "the risk policy decides what a person sees"
+        log.append(f"Plan: {len(planned)} {spec.graph} runs; {rules}")
+        yield "\n".join(log)
+        for number, (label, run) in enumerate(start_planned(orch, planned, user), start=1):
+            started.append(run)
+            items = ", ".join(str(i) for i in run.pending_items)
+            waits = f"; waits for review at items {items}" if items else ""
+            outcome = f" ({run.outcome})" if run.outcome else ""
+            log.append(f"[{number}/{len(planned)}] {label}: {run.graph} {run.id[:12]} {run.status}{outcome}{waits}")
+            yield "\n".join(log)
+    done = sum(1 for r in started if r.status == "completed")
+    waiting = sum(1 for r in started if r.status == "paused")
     log.append(f"{len(started)} runs started: {done} completed without a person, {waiting} waiting for review.")
     yield "\n".join(log)
+
+
+def _gather_sources(paths: list[str], folder: Path) -> Path | None:
+    """Copy uploaded source files (text or markdown) into one folder; None when there are none."""
+    for raw in paths:
+        src = Path(raw)
+        if src.suffix.lower() in (".md", ".txt", ".markdown") and src.is_file():
+            shutil.copyfile(src, folder / src.name)
+    return folder if any(folder.iterdir()) else None
