@@ -166,7 +166,11 @@ def main(argv: list[str] | None = None) -> int:
             page.set_default_timeout(30_000)
             login(page, server.url, USER, PASSWORD)
             page.locator("#open-top").click()
-            page.wait_for_function("() => /Item \\d+/.test(document.querySelector('#item-header').innerText)")
+            # The Review tab renders lazily: the header may not exist yet.
+            page.wait_for_function(
+                "() => { const el = document.querySelector('#item-header');"
+                " return !!el && /Item \\d+/.test(el.innerText); }"
+            )
             times: list[float] = []
             approved: list[int] = []
             for i in range(args.warmup + args.samples):
