@@ -137,10 +137,7 @@ class Orchestrator:
     def user_role(self, name: str) -> Role:
         """Return a user's role or raise ``UnknownUserError``."""
         with self.db.read() as conn:
-            role = conn.execute(select(users.c.role).where(users.c.name == name)).scalar()
-        if role is None:
-            raise UnknownUserError(name)
-        return role  # type: ignore[no-any-return]
+            return _role(conn, name)
 
     def set_password(self, name: str, password: str, *, actor: str = "admin") -> None:
         """Set the password a user signs in to the panel with (stored as an scrypt hash)."""
