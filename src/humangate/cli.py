@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -22,6 +23,7 @@ from rich.table import Table
 
 from humangate.config import Settings
 from humangate.errors import HumanGateError, InvalidDecisionError
+from humangate.oversight.metrics import MetricsReport, Rate, parse_since
 from humangate.review.contract import REASON_CODES, ROLES
 from humangate.review.queue import QueueFilter, ReviewItem
 from humangate.review.runs import RunInfo
@@ -486,6 +488,90 @@ def reconcile(db: DbOpt = None, as_json: JsonOpt = False) -> None:
                 f"{len(report.resumed)} resumed, {report.decisions_applied} decisions applied, "
                 f"{len(report.failed)} failed, {len(report.busy)} busy in another worker."
             )
+
+
+def _pct(rate: Rate) -> str:
+    return "-" if rate.rate is None else f"{rate.rate:.1%} ({rate.count}/{rate.total})"
+
+
+def _span(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    s = int(seconds)
+    return f"{s}s" if s < 120 else f"{s // 60}m" if s < 7200 else f"{s // 3600}h" if s < 172_800 else f"{s // 86400}d"
+
+
+def _metrics_tables(report: MetricsReport) -> list[Table]:
+    scope = (f" for {report.graph}" if report.graph else "") + (
+        f" since {datetime.fromtimestamp(report.since, UTC).isoformat(timespec='minutes')}" if report.since else ""
+    )
+    ttd, q = report.time_to_decision, report.queue
+    summary = Table(title=f"Oversight metrics{escape(scope)}")
+    summary.add_column("metric")
+    summary.add_column("value", justify="right")
+    summary.add_row("escalation rate (needs review / all assessments)", _pct(report.escalation.overall))
+    summary.add_row("override rate (edit+reject+redirect / decided)", _pct(report.overrides.overall))
+    summary.add_row(f"time to decision p50 / p90 ({ttd.count} decisions)", f"{_span(ttd.p50)} / {_span(ttd.p90)}")
+    summary.add_row(
+        "pending now / oldest / median age", f"{q.pending} / {_span(q.oldest_seconds)} / {_span(q.p50_seconds)}"
+    )
+    summary.add_row("decisions by action", ", ".join(f"{a} {n}" for a, n in report.decisions_by_action))
+    tables = [summary]
+    by_node = Table(title="By gate")
+    for col in ("graph", "node", "escalation rate", "override rate"):
+        by_node.add_column(col)
+    overrides = {(g, n): r for g, n, r in report.overrides.by_node}
+    escalations = {(g, n): r for g, n, r in report.escalation.by_node}
+    for g, n in sorted(overrides.keys() | escalations.keys()):
+        by_node.add_row(
+            escape(g), escape(n), _pct(escalations.get((g, n), Rate(0, 0))), _pct(overrides.get((g, n), Rate(0, 0)))
+        )
+    tables.append(by_node)
+    for title, rows in (
+        ("Override rate by trigger kind", report.overrides.by_trigger),
+        ("Override rate by reviewer", report.overrides.by_reviewer),
+    ):
+        table = Table(title=title)
+        table.add_column("who" if "reviewer" in title else "trigger")
+        table.add_column("override rate", justify="right")
+        for key, rate in rows:
+            table.add_row(escape(key), _pct(rate))
+        tables.append(table)
+    patterns = Table(title="Exception patterns: assessments per trigger kind, and per day (UTC)")
+    patterns.add_column("trigger")
+    patterns.add_column("count", justify="right")
+    for day in report.trend_days:
+        patterns.add_column(day[5:], justify="right")
+    for p in report.exceptions:
+        patterns.add_row(escape(p.kind), str(p.count), *map(str, p.per_day))
+    tables.append(patterns)
+    return tables
+
+
+@app.command()
+def metrics(
+    since: Annotated[
+        str | None,
+        typer.Option(help="Only what happened since: an ISO date/time (UTC unless given) or a duration like 7d, 12h."),
+    ] = None,
+    graph: Annotated[str | None, typer.Option(help="Only this graph.")] = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Oversight metrics: escalation and override rates, time to decision, queue age, trigger patterns."""
+    start: float | None = None
+    if since is not None:
+        try:
+            start = parse_since(since, time.time())
+        except ValueError as exc:
+            _fail(str(exc), as_json=as_json, code=2)
+    with _orchestrator(db, as_json) as orch:
+        report = orch.metrics(since=start, graph=graph)
+        if as_json:
+            print(json.dumps(report.to_json(), indent=2))
+            return
+        for table in _metrics_tables(report):
+            out.print(table)
 
 
 @audit_app.command("verify")

@@ -37,6 +37,7 @@ from humangate.graphs.context import RunContext
 from humangate.graphs.gate import GATE_EVENTS_KEY
 from humangate.graphs.registry import GraphRegistry, GraphSpec, default_registry
 from humangate.oversight.audit import AuditReport, append_event, verify_chain
+from humangate.oversight.metrics import MetricsReport, compute_metrics
 from humangate.review.authority import check_decision, parse_decision
 from humangate.review.contract import ROLES, ReviewDecision, Role
 from humangate.review.queue import (
@@ -276,7 +277,7 @@ class Orchestrator:
                         graph=spec.name,
                         node=e["node"],
                         assessment=e["assessment"],
-                        at=e["at"],
+                        at=now,  # the Orchestrator's clock, not the node's: metrics compare it with decisions
                     )
             # snap.tasks, not snap.next: after a crash the newest saved checkpoint can have next == ()
             # while its tasks are still owed; only an empty task list is a finished run.
@@ -474,6 +475,11 @@ class Orchestrator:
         """Walk the audit chain and report any event that was edited, removed or inserted."""
         with self.db.read() as conn:
             return verify_chain(conn)
+
+    def metrics(self, since: float | None = None, graph: str | None = None) -> MetricsReport:
+        """Return the oversight metrics (escalation, overrides, time to decision, queue, triggers) as of now."""
+        with self.db.read() as conn:
+            return compute_metrics(conn, now=self.clock(), since=since, graph=graph)
 
 
 def _pending_item(conn: Any, item_id: int) -> ReviewItem:
