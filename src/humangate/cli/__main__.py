@@ -1,0 +1,5 @@
+"""``python -m humangate.cli``."""
+
+from humangate.cli import main
+
+main()

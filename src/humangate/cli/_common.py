@@ -1,0 +1,112 @@
+"""Shared pieces of the command line: the Typer apps, common options, output helpers."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from humangate.config import Settings
+from humangate.errors import HumanGateError
+from humangate.review.queue import ReviewItem
+from humangate.review.runs import RunInfo
+from humangate.review.service import Orchestrator
+
+__all__ = ["DbOpt", "JsonOpt", "ModelOpt", "app", "err", "out"]
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="The humangate command: run graphs, work the review queue, verify the audit trail.",
+)
+db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
+audit_app = typer.Typer(no_args_is_help=True, help="The tamper-evident audit trail.")
+users_app = typer.Typer(no_args_is_help=True, help="Reviewers and their roles.")
+app.add_typer(db_app, name="db")
+app.add_typer(audit_app, name="audit")
+app.add_typer(users_app, name="users")
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+DbOpt = Annotated[
+    str | None, typer.Option("--db", help="Database URL (default: HUMANGATE_DB_URL or sqlite:///./humangate.db).")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+ModelOpt = Annotated[
+    str | None,
+    typer.Option("--model", help="Chat model for the agents, or `offline` (default: HUMANGATE_MODEL, else offline)."),
+]
+
+
+def _fail(message: str, *, as_json: bool, code: int = 1) -> NoReturn:
+    if as_json:
+        print(json.dumps({"error": message}))
+    else:
+        err.print(f"[bold red]error:[/] {escape(message)}")
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _orchestrator(db: str | None, as_json: bool, *, model: str | None = None) -> Iterator[Orchestrator]:
+    try:
+        with Orchestrator(Settings.from_env(db_url=db).with_model(model)) as orch:
+            yield orch
+    except HumanGateError as exc:
+        _fail(str(exc), as_json=as_json)
+
+
+def _age(ts: float) -> str:
+    s = max(0, int(time.time() - ts))
+    return f"{s}s" if s < 120 else f"{s // 60}m" if s < 7200 else f"{s // 3600}h"
+
+
+def _item_json(item: ReviewItem, *, full: bool = False) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": item.id,
+        "run_id": item.run_id,
+        "graph": item.graph,
+        "node": item.node,
+        "title": item.title,
+        "risk_level": item.risk_level,
+        "score": item.score,
+        "triggers": list(item.trigger_kinds),
+        "required_role": item.required_role,
+        "status": item.status,
+        "claimed_by": item.claimed_by,
+        "created_at": item.created_at,
+    }
+    if full:
+        data["request"] = item.request.model_dump(mode="json")
+    return data
+
+
+def _run_json(run: RunInfo) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "graph": run.graph,
+        "title": run.title,
+        "status": run.status,
+        "outcome": run.outcome,
+        "pending_items": list(run.pending_items),
+        "error": run.error,
+        "created_at": run.created_at,
+    }
+
+
+def _runs_table(runs: list[RunInfo], orch: Orchestrator) -> Table:
+    table = Table(title="Runs")
+    for col in ("run", "title", "status", "why it waits"):
+        table.add_column(col)
+    for run in runs:
+        why = " ".join(r.reason for i in run.pending_items for r in orch.item(i).request.assessment.triggers)
+        status = run.status + (f" ({run.outcome})" if run.outcome else "")
+        table.add_row(run.id[:12], escape(run.title), status, escape(why) or "-")
+    return table

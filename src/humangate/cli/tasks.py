@@ -1,0 +1,160 @@
+"""Commands that start work: the demo and plain-English tasks."""
+
+from __future__ import annotations
+
+import csv
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from humangate.cli._common import (
+    DbOpt,
+    JsonOpt,
+    ModelOpt,
+    _fail,
+    _orchestrator,
+    _run_json,
+    app,
+    err,
+    out,
+)
+from humangate.errors import HumanGateError
+from humangate.review.runs import RunInfo
+from humangate.review.service import Orchestrator
+
+DEMO_OUTREACH_TASK = (
+    "Research these companies, draft an intro email to the contact at each, and let me approve before anything is sent."
+)
+DEMO_SUPPORT_TASK = "Triage these support tickets: answer the calm ones and hand angry, churning or legal ones to me."
+
+
+@app.command()
+def demo(
+    db: DbOpt = None,
+    model: ModelOpt = "offline",
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the bundled sample tasks offline: outreach to four companies, then a dozen support tickets."""
+    from humangate.data.demo import demo_root, demo_support_messages
+
+    with _orchestrator(db, as_json, model=model) as orch:
+        orch.add_user("demo-reviewer", "reviewer", actor="demo")
+        orch.add_user("demo-expert", "expert", actor="demo")
+        root = demo_root()
+        people = list(csv.DictReader(root.joinpath("recipients.csv").read_text(encoding="utf-8").splitlines()))
+        tickets = [m.model_dump() for m in demo_support_messages()]
+        with resources.as_file(root.joinpath("sources")) as sources:
+            outreach = _plan_and_start(orch, DEMO_OUTREACH_TASK, people, sources, "demo", as_json)
+        support = _plan_and_start(orch, DEMO_SUPPORT_TASK, tickets, None, "demo", as_json)
+        _report([*outreach, *support], orch, as_json)
+        if not as_json:
+            out.print(
+                "Next: [bold]humangate queue[/], [bold]humangate show ITEM[/], "
+                "[bold]humangate decide ITEM --as demo-reviewer --approve[/] (critical items need demo-expert)"
+            )
+
+
+def _plan_and_start(
+    orch: Orchestrator,
+    task: str,
+    rows: list[dict[str, Any]] | None,
+    source_dir: Path | None,
+    who: str,
+    as_json: bool,
+) -> list[tuple[str, RunInfo]]:
+    from humangate.tasks import plan_task, start_planned
+
+    spec, planned = plan_task(orch, task, rows, source_dir)
+    if not as_json:
+        rules = "; ".join(spec.rules) or "the risk policy decides what a person sees"
+        out.print(f"[bold]{escape(task)}[/]\n  plan: {len(planned)} {spec.graph} runs; {escape(rules)}")
+        if spec.model_failure:
+            out.print(
+                f"  [yellow]the model's plan could not be used[/] ({escape(spec.model_failure)}); planned offline"
+            )
+    started: list[tuple[str, RunInfo]] = []
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=as_json or not err.is_terminal,
+    ) as progress:
+        bar = progress.add_task(f"{spec.graph} runs", total=len(planned))
+        for label, run in start_planned(orch, planned, who):
+            started.append((label, run))
+            progress.update(bar, description=f"{spec.graph}: {label[:40]}")
+            progress.advance(bar)
+    return started
+
+
+def _report(started: list[tuple[str, RunInfo]], orch: Orchestrator, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"runs": [_run_json(r) | {"label": label} for label, r in started]}, indent=2))
+        return
+    table = Table(title="What happened")
+    for col in ("item", "graph", "status", "waits at", "why"):
+        table.add_column(col, overflow="fold")
+    for label, run in started:
+        items = [orch.item(i) for i in run.pending_items]
+        status = run.status + (f" ({run.outcome})" if run.outcome else "")
+        where = ", ".join(f"#{i.id} {i.node} ({i.risk_level})" for i in items) or "-"
+        # The two strongest reasons per item; `humangate show ITEM` has them all, with evidence.
+        why = (
+            " ".join(
+                t.reason
+                for i in items
+                for t in sorted(i.request.assessment.triggers, key=lambda t: -(t.score or 0))[:2]
+            )
+            or "-"
+        )
+        table.add_row(escape(label), run.graph, status, where, escape(why))
+    out.print(table)
+    done = sum(1 for _, r in started if r.status == "completed")
+    waiting = sum(1 for _, r in started if r.status == "paused")
+    out.print(
+        f"{done} completed without a person, {waiting} waiting for review"
+        + (f"; sent mail is in {orch.settings.outbox_dir}/" if done else "")
+        + "."
+    )
+
+
+@app.command()
+def run(
+    task: Annotated[str, typer.Argument(help="What to do, in plain English.")],
+    input: Annotated[Path | None, typer.Option("--input", help="CSV of items, e.g. company,name,email.")] = None,
+    source: Annotated[
+        Path | None, typer.Option("--source", help="Folder of sources (one sub-folder per item).")
+    ] = None,
+    as_user: Annotated[str, typer.Option("--as", help="Who starts the runs.")] = "cli",
+    model: ModelOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Plan TASK, start one run per item, and show what completed and what waits for review, and why."""
+    rows: list[dict[str, Any]] | None = None
+    if input is not None:
+        try:
+            with input.open(newline="", encoding="utf-8") as fh:
+                rows = [dict(r) for r in csv.DictReader(fh)]
+        except OSError as exc:
+            _fail(f"Cannot read {input}: {exc.strerror}.", as_json=as_json)
+        except (csv.Error, UnicodeDecodeError) as exc:
+            _fail(f"{input} is not a readable CSV file: {exc}.", as_json=as_json)
+        if not rows:
+            _fail(f"{input} has no rows under its header.", as_json=as_json)
+    if source is not None and not source.is_dir():
+        _fail(f"--source {source} is not a folder.", as_json=as_json)
+    with _orchestrator(db, as_json, model=model) as orch:
+        try:
+            started = _plan_and_start(orch, task, rows, source, as_user, as_json)
+        except HumanGateError as exc:
+            _fail(str(exc), as_json=as_json)
+        _report(started, orch, as_json)
