@@ -171,5 +171,5 @@ def test_run_plans_a_task_and_starts_one_run_per_item(
 
 def test_db_upgrade_is_idempotent(db_url: str) -> None:
     first = hg(db_url, "db", "upgrade")
-    assert first == {"from": None, "to": "0002"}
-    assert hg(db_url, "db", "upgrade") == {"from": "0002", "to": "0002"}
+    assert first == {"from": None, "to": "0003"}
+    assert hg(db_url, "db", "upgrade") == {"from": "0003", "to": "0003"}

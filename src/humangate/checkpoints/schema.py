@@ -13,10 +13,12 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 
@@ -24,12 +26,15 @@ __all__ = [
     "assessments",
     "audit_events",
     "audit_head",
+    "corrections",
     "decisions",
     "metadata",
+    "notifications",
     "outbox",
     "review_items",
     "runs",
     "users",
+    "votes",
 ]
 
 metadata = MetaData()
@@ -76,6 +81,12 @@ review_items = Table(
     Column("created_at", Float, nullable=False),
     Column("decided_at", Float),
     Column("request_json", Text, nullable=False),
+    Column("kind", String(20), nullable=False, default="gate"),  # gate | audit | canary
+    Column("due_at", Float),  # SLA: when the item escalates (or fails closed at the end of the chain)
+    Column("sla_step", Integer, nullable=False, default=0),
+    Column("approvals_needed", Integer, nullable=False, default=1),  # M of N for critical items
+    Column("blind", Boolean, nullable=False, default=False),  # shown without the AI's recommendation
+    Column("source_item_id", Integer),  # the item an audit or canary item derives from
     # The filter columns after the sort key let QueueFilter skip rows inside the index .
     Index(
         "ix_review_items_queue",
@@ -89,6 +100,7 @@ review_items = Table(
         "node",
     ),
     Index("ix_review_items_run", "run_id", "status"),
+    Index("ix_review_items_due", "status", "due_at"),
 )
 
 decisions = Table(
@@ -105,6 +117,7 @@ decisions = Table(
     Column("request_sha256", String(64), nullable=False),
     Column("decided_at", Float, nullable=False),
     Column("applied_at", Float),
+    Column("dwell_seconds", Float),
     Index("ix_decisions_unapplied", "run_id", "applied_at"),
 )
 
@@ -172,4 +185,62 @@ users = Table(
     Column("role", String(20), nullable=False),
     Column("created_at", Float, nullable=False),
     Column("password_hash", String(300)),  # scrypt, see humangate.auth; NULL: cannot sign in to the panel
+)
+
+corrections = Table(
+    "corrections",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("graph", String(100), nullable=False),
+    Column("node", String(100), nullable=False),
+    Column("kind", String(20), nullable=False),  # approve | edit | reject | redirect | escalate
+    Column("item_id", Integer),
+    Column("decision_id", Integer),
+    Column("run_id", String(64)),
+    Column("reviewer", String(100), nullable=False),
+    Column("reason_code", String(40)),
+    Column("note", Text),
+    Column("situation", Text, nullable=False),  # what the agent saw, redacted
+    Column("proposal_json", Text, nullable=False),  # redacted
+    Column("corrected_json", Text),  # the reviewer's version, redacted
+    Column("instructions", Text),
+    Column("key_text", Text, nullable=False),  # the text that was embedded
+    Column("embedder", String(100)),
+    Column("embedding", LargeBinary),  # float32; PostgreSQL with pgvector also has embedding_vec
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_corrections_lookup", "graph", "node", "active", "embedder"),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event", String(50), nullable=False),  # item.queued | item.escalated | item.expired
+    Column("item_id", Integer),
+    Column("run_id", String(64)),
+    Column("url", String(2000), nullable=False),
+    Column("payload_json", Text, nullable=False),
+    Column("status", String(20), nullable=False),  # pending | delivered | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("created_at", Float, nullable=False),
+    Column("next_attempt_at", Float),
+    Column("delivered_at", Float),
+    Index("ix_notifications_due", "status", "next_attempt_at"),
+)
+
+votes = Table(
+    "votes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("item_id", Integer, ForeignKey("review_items.id"), nullable=False),
+    Column("reviewer", String(100), nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("decision_json", Text, nullable=False),
+    Column("request_sha256", String(64), nullable=False),
+    Column("dwell_seconds", Float),
+    Column("decided_at", Float, nullable=False),
+    UniqueConstraint("item_id", "reviewer", name="uq_votes_item_reviewer"),
 )

@@ -54,6 +54,12 @@ class ReviewItem:
     created_at: float
     decided_at: float | None
     request_json: str
+    kind: str = "gate"  # gate: a paused run; audit: a second look at a passed or approved item; canary
+    due_at: float | None = None
+    sla_step: int = 0
+    approvals_needed: int = 1
+    blind: bool = False
+    source_item_id: int | None = None
 
     @property
     def request(self) -> ReviewRequest:
