@@ -89,11 +89,25 @@ class Settings:
     postgres_pool_size: int = 5
     policy_path: Path | None = None
     model: str | None = None
+    memory: bool = True
+    embeddings: str = "lexical"  # lexical | local | openai, see humangate.memory.embeddings
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_format: Literal["json", "slack"] = "json"
 
     def __post_init__(self) -> None:
         DatabaseURL.parse(self.db_url)
         if self.lease_seconds <= 0:
             raise ConfigError("HUMANGATE_LEASE_SECONDS must be a positive number of seconds.")
+        if self.embeddings not in ("lexical", "local", "openai"):
+            raise ConfigError(f"HUMANGATE_EMBEDDINGS must be lexical, local or openai, got {self.embeddings!r}.")
+        if self.webhook_url is not None:
+            if not self.webhook_url.startswith(("http://", "https://")):
+                raise ConfigError(
+                    f"HUMANGATE_WEBHOOK_URL must start with http:// or https://, got {self.webhook_url!r}."
+                )
+            if not self.webhook_secret:
+                raise ConfigError("Set HUMANGATE_WEBHOOK_SECRET with HUMANGATE_WEBHOOK_URL: every webhook is signed.")
 
     @property
     def database(self) -> DatabaseURL:
@@ -116,6 +130,21 @@ class Settings:
             kwargs["policy_path"] = Path(env["HUMANGATE_POLICY"])
         if "HUMANGATE_OUTBOX_DIR" in env:
             kwargs["outbox_dir"] = Path(env["HUMANGATE_OUTBOX_DIR"])
+        if "HUMANGATE_MEMORY" in env:
+            value = env["HUMANGATE_MEMORY"].strip().lower()
+            if value not in ("on", "off", "1", "0", "true", "false"):
+                raise ConfigError("HUMANGATE_MEMORY must be on or off.")
+            kwargs["memory"] = value in ("on", "1", "true")
+        if env.get("HUMANGATE_EMBEDDINGS"):
+            kwargs["embeddings"] = env["HUMANGATE_EMBEDDINGS"].strip().lower()
+        if env.get("HUMANGATE_WEBHOOK_URL"):
+            kwargs["webhook_url"] = env["HUMANGATE_WEBHOOK_URL"].strip()
+            kwargs["webhook_secret"] = env.get("HUMANGATE_WEBHOOK_SECRET") or None
+        if env.get("HUMANGATE_WEBHOOK_FORMAT"):
+            value = env["HUMANGATE_WEBHOOK_FORMAT"].strip().lower()
+            if value not in ("json", "slack"):
+                raise ConfigError("HUMANGATE_WEBHOOK_FORMAT must be json or slack.")
+            kwargs["webhook_format"] = value
         return cls(**kwargs)  # type: ignore[arg-type]
 
     def with_model(self, model: str | None) -> Settings:
