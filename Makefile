@@ -2,6 +2,9 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+TORCH_VERSION ?= 2.13.0
+# Where pip finds a CPU build of torch; e.g. TORCH_INDEX="--index-url https://download.pytorch.org/whl/cpu".
+TORCH_INDEX ?=
 
 .PHONY: setup demo test lint bench browser clean
 
@@ -10,6 +13,8 @@ setup: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	# CPU-only torch first, so that the local-embeddings extra does not pull CUDA builds.
+	$(BIN)/pip install --quiet "torch==$(TORCH_VERSION)" $(TORCH_INDEX)
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
@@ -34,6 +39,8 @@ bench: setup
 	$(BIN)/python bench/routing_quality.py
 	$(BIN)/python bench/batch.py
 	$(BIN)/python bench/panel.py
+	$(BIN)/python bench/retrieval.py
+	$(BIN)/python bench/learning_curve.py --plot docs/learning_curve.png
 
 clean:
 	rm -rf $(VENV) humangate.db humangate.db-wal humangate.db-shm humangate-outbox

@@ -70,7 +70,7 @@ def test_decide_from_the_command_line(demo_db: str, tmp_path: Path) -> None:
     assert (out["run"]["status"], out["run"]["outcome"]) == ("completed", "approved")
     assert "Edited by a person" in "".join(p.read_text() for p in (tmp_path / "outbox").glob("*.eml"))
     timeline = hg(demo_db, "runs", out["run"]["id"])["timeline"]
-    assert [e["kind"] for e in timeline][-2:] == ["decision.recorded", "run.completed"]
+    assert [e["kind"] for e in timeline][-3:] == ["decision.recorded", "memory.recorded", "run.completed"]
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ problem, and structured attributes carry the facts a program needs.
     ├── UnknownGraphError      a graph name that is not registered
     ├── UnknownRunError        a run id that does not exist
     ├── UnknownUserError       a reviewer name that is not in the users table
+    ├── UnknownCorrectionError a correction id that is not in memory
     ├── InvalidInputError      a graph's input that does not fit its schema
     ├── RunBusyError           another worker holds the run's lock
     ├── RunFailedError         a node raised; the run is marked failed
@@ -39,6 +40,7 @@ __all__ = [
     "RunBusyError",
     "RunFailedError",
     "StorageError",
+    "UnknownCorrectionError",
     "UnknownGraphError",
     "UnknownRunError",
     "UnknownUserError",
@@ -93,6 +95,18 @@ class UnknownUserError(HumanGateError):
     def __init__(self, name: str) -> None:
         self.name = name
         super().__init__(f"Unknown reviewer {name!r}; add them with `humangate users add {name} --role reviewer`.")
+
+
+class UnknownCorrectionError(HumanGateError):
+    """A correction id that is not in memory.
+
+    Attributes:
+        correction_id: the id asked for.
+    """
+
+    def __init__(self, correction_id: int) -> None:
+        self.correction_id = correction_id
+        super().__init__(f"No correction {correction_id}; `humangate memory list` shows the stored corrections.")
 
 
 class InvalidInputError(HumanGateError):

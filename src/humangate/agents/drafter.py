@@ -17,7 +17,7 @@ from humangate.agents.offline.injection import looks_like_injection
 from humangate.agents.schemas import CorrectionExample, DraftInput, EmailDraft
 from humangate.prompts import render_messages
 
-__all__ = ["PROMPT", "PROMPT_VARIABLES", "Drafter", "prompt_variables"]
+__all__ = ["PROMPT", "PROMPT_VARIABLES", "Drafter", "format_correction", "prompt_variables"]
 
 PROMPT = "drafter"
 PROMPT_VARIABLES = frozenset(
@@ -37,7 +37,8 @@ PROMPT_VARIABLES = frozenset(
 _MAX_CORRECTIONS = 5
 
 
-def _correction(c: CorrectionExample) -> str:
+def format_correction(c: CorrectionExample) -> str:
+    """Return one past correction as prompt text: the proposal, the reviewer's version, the reason."""
     lines = [f"- Proposed: {json.dumps(c.proposal, ensure_ascii=False)[:1_500]}"]
     lines.append(
         f"  Reviewer's version: {json.dumps(c.corrected, ensure_ascii=False)[:1_500]}" if c.corrected else "  Rejected."
@@ -63,7 +64,7 @@ def prompt_variables(inp: DraftInput) -> dict[str, str]:
         "claims": "\n".join(f"{i}: {c.text} [{', '.join(c.source_ids)}]" for i, c in enumerate(brief.claims))
         or "(no claims: write without facts about the company)",
         "conflicts": "\n".join(f"- {c.description}" for c in brief.conflicts) or "(none)",
-        "corrections": "\n".join(_correction(c) for c in inp.corrections[:_MAX_CORRECTIONS]) or "(none)",
+        "corrections": "\n".join(format_correction(c) for c in inp.corrections[:_MAX_CORRECTIONS]) or "(none)",
     }
 
 

@@ -8,26 +8,31 @@ even when the model missed them: a missed legal threat costs more than an extra 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from langchain_core.language_models import BaseChatModel
 
+from humangate.agents.drafter import format_correction
 from humangate.agents.offline import analyze
-from humangate.agents.schemas import SupportAnalysis, SupportMessage
+from humangate.agents.offline.corrections import apply_lessons, learn
+from humangate.agents.schemas import CorrectionExample, SupportAnalysis, SupportMessage
 from humangate.prompts import render_messages
 
 __all__ = ["PROMPT", "PROMPT_VARIABLES", "SupportAnalyst", "prompt_variables"]
 
 PROMPT = "support"
-PROMPT_VARIABLES = frozenset({"customer", "message", "history", "instructions"})
+PROMPT_VARIABLES = frozenset({"customer", "message", "history", "instructions", "corrections"})
 _URGENCY_ORDER = ("low", "normal", "high")
 
 
-def prompt_variables(message: SupportMessage) -> dict[str, str]:
+def prompt_variables(message: SupportMessage, corrections: Sequence[CorrectionExample] = ()) -> dict[str, str]:
     """Return the values of the support prompt's placeholders for ``message``."""
     return {
         "customer": message.customer or "(unknown)",
         "message": message.text.replace("</message", "&lt;/message"),
         "history": "\n".join(f"- {h}" for h in message.history[-10:]) or "(none)",
         "instructions": message.instructions or "",
+        "corrections": "\n".join(format_correction(c) for c in corrections[:5]) or "(none)",
     }
 
 
@@ -52,15 +57,27 @@ class SupportAnalyst:
     def __init__(self, model: BaseChatModel | None = None) -> None:
         self.model = model
 
-    def run(self, message: SupportMessage) -> SupportAnalysis:
-        """Return the analysis of ``message``; a model failure returns the offline one with ``model_failure`` set."""
+    def run(self, message: SupportMessage, corrections: Sequence[CorrectionExample] = ()) -> SupportAnalysis:
+        """Return the analysis of ``message``; a model failure returns the offline one with ``model_failure`` set.
+
+        ``corrections`` are reviewers' past corrections of replies to similar messages: the model sees
+        them as examples, and the sentences they deleted and phrases they replaced are fixed in the reply.
+        """
+        analysis = self._analyze(message, corrections)
+        if not corrections:
+            return analysis
+        reply = apply_lessons(analysis.suggested_reply, learn(list(corrections)))
+        return analysis.model_copy(update={"suggested_reply": reply or analysis.suggested_reply})
+
+    def _analyze(self, message: SupportMessage, corrections: Sequence[CorrectionExample]) -> SupportAnalysis:
         offline = analyze(message)
         if self.model is None:
             return offline
         from humangate.agents.models import call_structured  # lazy: the model layer is optional
 
         try:
-            result = call_structured(self.model, SupportAnalysis, render_messages(PROMPT, prompt_variables(message)))
+            messages = render_messages(PROMPT, prompt_variables(message, corrections))
+            result = call_structured(self.model, SupportAnalysis, messages)
         except Exception as exc:  # a model failure must become a reviewable proposal, never a crash
             failure = f"The model call raised {type(exc).__name__}: {exc}"
         else:

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from humangate.effects import FileMailer, Outbox
+
+if TYPE_CHECKING:
+    from humangate.memory.recall import Recall
 
 __all__ = ["RunContext"]
 
 
 @dataclass(frozen=True)
 class RunContext:
-    """What nodes may use besides state: the run's identity and the outbox for side effects."""
+    """What nodes may use besides state: the run's identity, the outbox, and memory (None when off)."""
 
     run_id: str
     graph: str
     outbox: Outbox
     mailer: FileMailer
+    memory: Recall | None = None

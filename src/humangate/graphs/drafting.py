@@ -15,6 +15,7 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, ConfigDict, Field
 
 from humangate.agents.drafter import Drafter
+from humangate.agents.offline import draft as offline_draft
 from humangate.agents.schemas import Brief, DraftInput, EmailDraft, Recipient, Source
 from humangate.graphs.common import GraphDeps, send_email
 from humangate.graphs.context import RunContext
@@ -23,7 +24,15 @@ from humangate.graphs.registry import GraphSpec
 from humangate.graphs.views import claim_sources
 from humangate.risk import assess_draft
 
-__all__ = ["NAME", "DraftRequest", "DraftingInput", "add_drafting_steps", "build_drafting_graph", "drafting_spec"]
+__all__ = [
+    "NAME",
+    "DraftRequest",
+    "DraftingInput",
+    "add_drafting_steps",
+    "build_drafting_graph",
+    "drafting_spec",
+    "email_text",
+]
 
 NAME = "drafting"
 
@@ -56,8 +65,14 @@ class DraftingState(GateState, total=False):
     draft: dict[str, Any]
     draft_assessment: dict[str, Any]
     draft_instructions: str | None
+    draft_similar: list[dict[str, Any]]
     rejection: dict[str, Any]
     sent: dict[str, Any]
+
+
+def email_text(email: EmailDraft) -> str:
+    """Return the text memory files an email under: its subject and body."""
+    return f"{email.subject}\n\n{email.body}"
 
 
 def _sources(state: Any) -> list[Source]:
@@ -69,24 +84,28 @@ def add_drafting_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
     """Add draft -> assess_draft -> review_send -> send to ``builder``; return the entry node."""
     drafter = Drafter(deps.model)
 
-    def draft(state: DraftingState) -> dict[str, Any]:
+    def draft(state: DraftingState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         req = DraftRequest.model_validate(state["draft_request"])
-        email = drafter.run(
-            DraftInput(
-                brief=Brief.model_validate(state["brief"]),
-                recipient=req.recipient,
-                goal=req.goal,
-                tone=req.tone,
-                sender=req.sender,
-                instructions=state.get("draft_instructions"),
-            )
+        inp = DraftInput(
+            brief=Brief.model_validate(state["brief"]),
+            recipient=req.recipient,
+            goal=req.goal,
+            tone=req.tone,
+            sender=req.sender,
+            instructions=state.get("draft_instructions"),
         )
-        return {"draft": email.model_dump(mode="json")}
+        memory = runtime.context.memory if runtime.context else None
+        if memory is not None:
+            # Corrections are filed under the emails reviewers saw: look them up by a first, plain draft.
+            probe = email_text(offline_draft(inp))
+            inp = inp.model_copy(update={"corrections": memory.examples(graph, "review_send", probe)})
+        return {"draft": drafter.run(inp).model_dump(mode="json")}
 
-    def assess(state: DraftingState) -> dict[str, Any]:
+    def assess(state: DraftingState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         req = DraftRequest.model_validate(state["draft_request"])
+        email = EmailDraft.model_validate(state["draft"])
         assessment = assess_draft(
-            EmailDraft.model_validate(state["draft"]),
+            email,
             Brief.model_validate(state["brief"]),
             deps.policy,
             graph=graph,
@@ -94,7 +113,19 @@ def add_drafting_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
             external=True,
             always_review=req.require_approval,
         )
-        return {"draft_assessment": assessment.model_dump(mode="json")}
+        memory = runtime.context.memory if runtime.context else None
+        if memory is None:
+            return {"draft_assessment": assessment.model_dump(mode="json"), "draft_similar": []}
+        text = email_text(email)
+        outcome = memory.assess(
+            assessment,
+            graph=graph,
+            node="review_send",
+            key=text,
+            proposal_text=text,
+            always_review=req.require_approval,
+        )
+        return {"draft_assessment": outcome.assessment.model_dump(mode="json"), "draft_similar": outcome.similar}
 
     def send(state: DraftingState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         email = EmailDraft.model_validate(state["draft"])
@@ -113,6 +144,8 @@ def add_drafting_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
             observed=f"Drafted from a brief on {brief.subject} with {len(brief.claims)} claims; the draft uses "
             f"{len(email.claims_used)} of them.",
             attempts=[f"Redirected: {i}" for i in [state.get("draft_instructions")] if i],
+            memory_key=email_text(email),
+            similar=list(state.get("draft_similar") or []),
         )
 
     gate = review_gate(

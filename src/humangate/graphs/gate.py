@@ -81,6 +81,8 @@ class GateView:
     sources: list[SourceExcerpt] = field(default_factory=list)
     observed: str = ""
     attempts: list[str] = field(default_factory=list)
+    memory_key: str = ""  # the text memory files a correction of this proposal under
+    similar: list[dict[str, Any]] = field(default_factory=list)  # earlier decisions on similar proposals
 
 
 class ReviewGate:
@@ -160,6 +162,8 @@ class ReviewGate:
             sources=view.sources,
             observed=view.observed,
             attempts=view.attempts,
+            memory_key=view.memory_key,
+            similar_corrections=view.similar,
             assessment=assessment,
             allowed_actions=self.allowed_actions,
             required_role=self.policy.roles[assessment.level],

@@ -43,6 +43,7 @@ class SupportState(GateState, total=False):
     reply: dict[str, Any]
     assessment: dict[str, Any]
     instructions: str | None
+    similar: list[dict[str, Any]]
     rejection: dict[str, Any]
     sent: dict[str, Any]
 
@@ -52,26 +53,42 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
     deps = deps or GraphDeps()
     analyst = SupportAnalyst(deps.model)
 
-    def analyze(state: SupportState) -> dict[str, Any]:
+    def analyze(state: SupportState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         message = SupportMessage.model_validate(state["request"])
         if state.get("instructions"):
             message = message.model_copy(update={"instructions": state["instructions"]})
-        analysis = analyst.run(message)
+        memory = runtime.context.memory if runtime.context else None
+        # Replies are filed under the customer's message: similar messages bring similar corrections.
+        corrections = memory.examples(NAME, "review_reply", message.text) if memory else []
+        analysis = analyst.run(message, corrections)
         reply = SupportReply(to=message.customer or message.id, body=analysis.suggested_reply)
         return {"analysis": analysis.model_dump(mode="json"), "reply": reply.model_dump(mode="json")}
 
-    def assess(state: SupportState) -> dict[str, Any]:
+    def assess(state: SupportState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         message = SupportMessage.model_validate(state["request"])
+        reply = SupportReply.model_validate(state["reply"])
+        always = bool(state.get("require_approval"))
         assessment = assess_support(
             message.text,
             SupportAnalysis.model_validate(state["analysis"]),
-            SupportReply.model_validate(state["reply"]),
+            reply,
             deps.policy,
             graph=NAME,
             node="review_reply",
-            always_review=bool(state.get("require_approval")),
+            always_review=always,
         )
-        return {"assessment": assessment.model_dump(mode="json")}
+        memory = runtime.context.memory if runtime.context else None
+        if memory is None:
+            return {"assessment": assessment.model_dump(mode="json"), "similar": []}
+        outcome = memory.assess(
+            assessment,
+            graph=NAME,
+            node="review_reply",
+            key=message.text,
+            proposal_text=reply.body,
+            always_review=always,
+        )
+        return {"assessment": outcome.assessment.model_dump(mode="json"), "similar": outcome.similar}
 
     def reply(state: SupportState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         answer = SupportReply.model_validate(state["reply"])
@@ -97,6 +114,8 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
             observed=f"Sentiment {analysis.sentiment:+.2f} ({analysis.label}), intent {analysis.intent}, urgency "
             f"{analysis.urgency}; signals: {signals}.",
             attempts=[f"Redirected: {i}" for i in [state.get("instructions")] if i],
+            memory_key=message.text,
+            similar=list(state.get("similar") or []),
         )
 
     gate = review_gate(

@@ -133,7 +133,10 @@ class ReviewRequest(BaseModel):
     required_role: Role = "reviewer"
     min_dwell_seconds: float = Field(default=0.0, ge=0.0)
     escalation_level: int = Field(default=0, ge=0)
-    similar_corrections: list[dict[str, Any]] = Field(default_factory=list)
+    similar_corrections: list[dict[str, Any]] = Field(
+        default_factory=list, description="Earlier reviewer decisions on similar proposals, newest first."
+    )
+    memory_key: str = Field(default="", description="The text memory files a correction of this proposal under.")
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
 

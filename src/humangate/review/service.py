@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -36,6 +37,9 @@ from humangate.graphs.common import GraphDeps, deps_from_settings
 from humangate.graphs.context import RunContext
 from humangate.graphs.gate import GATE_EVENTS_KEY
 from humangate.graphs.registry import GraphRegistry, GraphSpec, default_registry
+from humangate.memory.embeddings import make_embedder
+from humangate.memory.recall import Recall
+from humangate.memory.store import MemoryStore
 from humangate.oversight.audit import AuditReport, append_event, verify_chain
 from humangate.oversight.metrics import MetricsReport, compute_metrics
 from humangate.review.authority import check_decision, parse_decision
@@ -54,6 +58,8 @@ from humangate.review.runs import RunInfo, RunLock, load_run, new_worker_id
 from humangate.review.users import check_password, count_login_users, set_password
 
 __all__ = ["DecideResult", "Orchestrator", "ReconcileReport"]
+
+_log = logging.getLogger("humangate.memory")
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,9 @@ class Orchestrator:
             raise
         self.outbox = Outbox(self.db)
         self.mailer = FileMailer(settings.outbox_dir)
+        # Memory is always recorded; it only steers runs (examples, trigger, autonomy) when switched on.
+        self.memory = MemoryStore(self.db, make_embedder(settings.embeddings), clock=clock)
+        self.recall = Recall(self.memory, self.deps.policy) if settings.memory else None
         self.lock = RunLock(self.db, self.worker, settings.run_lock_seconds)
         self._compiled: dict[str, Pregel[Any, Any, Any, Any]] = {}
 
@@ -235,7 +244,7 @@ class Orchestrator:
         return {"configurable": {"thread_id": run_id}}
 
     def _context(self, spec: GraphSpec, run_id: str) -> RunContext:
-        return RunContext(run_id=run_id, graph=spec.name, outbox=self.outbox, mailer=self.mailer)
+        return RunContext(run_id=run_id, graph=spec.name, outbox=self.outbox, mailer=self.mailer, memory=self.recall)
 
     def _advance(self, spec: GraphSpec, run_id: str, payload: Any, applied: Sequence[int] = ()) -> RunInfo:
         """Invoke the graph (the caller holds the run lock), then sync the queue and release the lock."""
@@ -403,10 +412,41 @@ class Orchestrator:
                 },
             )
             holder = self.lock.take(conn, item.run_id)  # usually free: resume without another transaction
+        self._remember(item, parsed, int(decision_id))
         if holder is not None:
             self.lock.acquire(item.run_id, wait_seconds=self.settings.run_lock_seconds)
         _, run = self._apply_locked(item.run_id)
         return DecideResult(item_id=item_id, decision_id=int(decision_id), run=run)
+
+    def _remember(self, item: ReviewItem, decision: ReviewDecision, decision_id: int) -> None:
+        """File the decision in memory: what the agent saw and proposed, and what the reviewer did."""
+        request = item.request
+        proposal_text = "\n\n".join(str(v) for v in request.proposal.values() if isinstance(v, str))
+        try:
+            self._record(request, item, decision, decision_id, proposal_text)
+        except Exception:  # memory helps later runs; it must never hold up the decision that feeds it
+            _log.exception("Could not file decision %s on item %s in memory", decision_id, item.id)
+
+    def _record(
+        self, request: Any, item: ReviewItem, decision: ReviewDecision, decision_id: int, proposal_text: str
+    ) -> None:
+        self.memory.record(
+            graph=item.graph,
+            node=item.node,
+            kind=decision.action,
+            reviewer=decision.reviewer,
+            key_text=request.memory_key or proposal_text,
+            situation=request.observed,
+            proposal=request.proposal,
+            corrected=decision.edited,
+            reason_code=decision.reason_code,
+            note=decision.note,
+            # For an escalation, the role it went to: the memory trigger sends the next similar one there.
+            instructions=decision.instructions or decision.escalate_to,
+            item_id=item.id,
+            decision_id=decision_id,
+            run_id=item.run_id,
+        )
 
     def apply_decisions(self, run_id: str) -> int:
         """Resume the run with every recorded, not yet applied decision; return how many were applied."""

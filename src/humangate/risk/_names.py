@@ -270,12 +270,17 @@ def _lowercase(text: str, lex: NameLexicon) -> list[tuple[int, int, float]]:
     return out
 
 
+_NOUN_ENDING = re.compile(r"(?:tion|sion|ment|ness|ity|ship|ance|ence|ing|ure)$", re.I)
+
+
 def _speakers(text: str, blocked: list[tuple[int, int]]) -> list[tuple[int, int, float]]:
     """Find chat speaker labels ("Vinka: What a wife.") other than field labels like "Phone:"."""
     out: list[tuple[int, int, float]] = []
     for m in _SPEAKER.finditer(text):
         word = m.group(1)
         if word.lower() in _LABELS | _COMMON or any(a < m.end(1) and m.start(1) < b for a, b in blocked):
+            continue
+        if _NOUN_ENDING.search(word):  # "Introduction: ..." is a subject line's label, not a speaker
             continue
         out.append((m.start(1), m.end(1), 0.55))
     return out

@@ -111,6 +111,15 @@ class NodeSettings(BaseModel):
     watch_terms: dict[TermCategory, list[str]] = Field(
         default_factory=dict, description="More phrases per policy-term category."
     )
+    memory_trigger: bool = Field(True, description="Raise the risk of proposals like ones reviewers overrode.")
+    memory_similarity: _Score | None = Field(
+        None, description="Similarity from which a past correction counts as the same pattern (None: the embedder's)."
+    )
+    autonomy_after: int = Field(
+        5, ge=0, le=1_000, description="Similar approvals in a row that let a pattern pass unreviewed (0: never)."
+    )
+    autonomy_max_level: RiskLevel = Field("high", description="Highest level earned autonomy may pass.")
+    autonomy_sampling_rate: _Score = Field(0.2, description="Share of autonomy passes marked for a later audit.")
 
     @field_validator("roles", "min_dwell_seconds")
     @classmethod
@@ -146,6 +155,11 @@ class NodeOverrides(BaseModel):
     min_dwell_seconds: dict[RiskLevel, _Seconds] | None = None
     sampling_rate: _Score | None = None
     watch_terms: dict[TermCategory, list[str]] | None = None
+    memory_trigger: bool | None = None
+    memory_similarity: _Score | None = None
+    autonomy_after: Annotated[int, Field(ge=0, le=1_000)] | None = None
+    autonomy_max_level: RiskLevel | None = None
+    autonomy_sampling_rate: _Score | None = None
 
     @field_validator("thresholds", "roles", "min_dwell_seconds")
     @classmethod
@@ -231,7 +245,7 @@ class RiskPolicy(BaseModel):
         """Return the policy as TOML that ``from_toml_text`` reads back to an equal policy."""
         data: dict[str, Any] = {
             "version": self.version,
-            "defaults": self.defaults.model_dump(mode="json"),
+            "defaults": self.defaults.model_dump(mode="json", exclude_none=True),
             "overrides": {k: v.model_dump(mode="json", exclude_none=True) for k, v in sorted(self.overrides.items())},
         }
         return tomli_w.dumps(data)

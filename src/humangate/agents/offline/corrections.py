@@ -9,11 +9,15 @@ from dataclasses import dataclass
 from humangate.agents.offline.text import content_terms, overlap, split_sentences
 from humangate.agents.schemas import CorrectionExample
 
-__all__ = ["Lessons", "apply_replacements", "learn", "was_deleted"]
+__all__ = ["Lessons", "apply_lessons", "apply_replacements", "learn", "names_banned", "violations", "was_deleted"]
 
 _MAX_PHRASE_WORDS = 8
+_PLACEHOLDER = re.compile(r"<[A-Z_]+>")
+_TOUCH_UP = 0.6  # word-level similarity below which an edit is a rewrite, which teaches no phrase or deletion
 _FACTUAL_REASON = re.compile(r"fact|claim|accura|wrong|halluc|unverified|unsupported|incorrect|false", re.I)
 _QUOTED = re.compile(r"[\"“']([^\"”']{4,300})[\"”']")
+# A capitalised word inside a sentence: a name (a company, product or person) the reviewer removed.
+_NAME = re.compile(r"(?<=[a-z,;:]\s)([A-Z][A-Za-z0-9&.-]{2,})")
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,7 @@ class Lessons:
     replacements: tuple[tuple[str, str], ...] = ()
     subject_replacements: tuple[tuple[str, str], ...] = ()
     deleted: tuple[frozenset[str], ...] = ()
+    banned: frozenset[str] = frozenset()
 
 
 def _text(data: dict[str, object] | None, key: str) -> str | None:
@@ -40,18 +45,29 @@ def _phrase_swaps(old: str, new: str) -> list[tuple[str, str]]:
         # Never learn a fact: a swap that brings in numbers, addresses or links stays with its own email.
         if re.search(r"\d|@|https?://", after):
             continue
+        # Memory stores redacted text: a placeholder such as <PERSON> must never reach a live email.
+        if _PLACEHOLDER.search(before) or _PLACEHOLDER.search(after):
+            continue
         swaps.append((before, after))
     return swaps
 
 
-def _deleted_sentences(old: str, new: str) -> list[frozenset[str]]:
+def _removed_sentences(old: str, new: str) -> list[str]:
+    """Return the sentences of ``old`` the reviewer deleted; none when they rewrote it all (no lesson there)."""
     kept = [content_terms(s) for s in split_sentences(new)]
-    deleted: list[frozenset[str]] = []
-    for sentence in split_sentences(old):
-        words = content_terms(sentence)
-        if len(words) >= 3 and all(overlap(words, k) < 0.5 for k in kept):
-            deleted.append(words)
-    return deleted
+    substantial = [s for s in split_sentences(old) if len(content_terms(s)) >= 3]
+    removed = [s for s in substantial if all(overlap(content_terms(s), k) < 0.5 for k in kept)]
+    return removed if len(removed) < len(substantial) else []
+
+
+def _removed_names(removed: list[str], new: str) -> set[str]:
+    """Return names that only occurred in removed sentences: what the reviewer keeps out of emails."""
+    return {n for sentence in removed for n in _NAME.findall(sentence) if not re.search(rf"\b{re.escape(n)}\b", new)}
+
+
+def _is_touch_up(old: str, new: str) -> bool:
+    """Return whether ``new`` edits ``old`` rather than rewriting it: only edits teach local lessons."""
+    return difflib.SequenceMatcher(a=old.split(), b=new.split(), autojunk=False).ratio() >= _TOUCH_UP
 
 
 def learn(corrections: list[CorrectionExample]) -> Lessons:
@@ -59,24 +75,52 @@ def learn(corrections: list[CorrectionExample]) -> Lessons:
     swaps: list[tuple[str, str]] = []
     subject_swaps: list[tuple[str, str]] = []
     deleted: list[frozenset[str]] = []
+    banned: set[str] = set()
     for correction in corrections:
         old_body, new_body = _text(correction.proposal, "body"), _text(correction.corrected, "body")
-        if old_body and new_body:
+        if old_body and new_body and _is_touch_up(old_body, new_body):
             swaps += _phrase_swaps(old_body, new_body)
-            deleted += _deleted_sentences(old_body, new_body)
+            removed = _removed_sentences(old_body, new_body)
+            deleted += [content_terms(r) for r in removed]
+            banned |= _removed_names(removed, new_body)
         old_subject, new_subject = _text(correction.proposal, "subject"), _text(correction.corrected, "subject")
         if old_subject and new_subject:
             subject_swaps += _phrase_swaps(old_subject, new_subject)
         reason = f"{correction.reason_code or ''} {correction.note or ''}"
         if correction.corrected is None and _FACTUAL_REASON.search(reason):
             deleted += [content_terms(q) for q in _QUOTED.findall(correction.note or "")]
-    return Lessons(tuple(dict.fromkeys(swaps)), tuple(dict.fromkeys(subject_swaps)), tuple(deleted))
+    return Lessons(tuple(dict.fromkeys(swaps)), tuple(dict.fromkeys(subject_swaps)), tuple(deleted), frozenset(banned))
+
+
+def names_banned(text: str, lessons: Lessons) -> list[str]:
+    """Return the names in ``text`` that reviewers removed from earlier proposals."""
+    return sorted(n for n in lessons.banned if re.search(rf"\b{re.escape(n)}\b", text))
 
 
 def was_deleted(text: str, lessons: Lessons) -> bool:
-    """Return whether reviewers removed a sentence like ``text`` before."""
+    """Return whether reviewers removed a sentence like ``text``, or one naming what it names, before."""
     words = content_terms(text)
-    return any(overlap(words, d) >= 0.75 for d in lessons.deleted if d)
+    return any(overlap(words, d) >= 0.75 for d in lessons.deleted if d) or bool(names_banned(text, lessons))
+
+
+def violations(text: str, lessons: Lessons) -> list[str]:
+    """Return, as short phrases, what ``text`` still does that the lessons' reviewers corrected."""
+    found = [f"removed before: “{s}”" for s in split_sentences(text) if was_deleted(s, lessons)]
+    for before, after in (*lessons.replacements, *lessons.subject_replacements):
+        if apply_replacements(text, ((before, after),)) != text:
+            found.append(f"replaced before: “{before}” → “{after}”")
+    return list(dict.fromkeys(found))
+
+
+def apply_lessons(text: str, lessons: Lessons) -> str:
+    """Return ``text`` without the sentences reviewers deleted and with their phrase swaps applied."""
+    lines = []
+    for line in text.split("\n"):
+        kept = [s for s in split_sentences(line) if not was_deleted(s, lessons)] if line.strip() else []
+        if line.strip() and not kept:
+            continue
+        lines.append(" ".join(kept) if kept and len(kept) < len(split_sentences(line)) else line)
+    return apply_replacements("\n".join(lines), lessons.replacements)
 
 
 def apply_replacements(text: str, swaps: tuple[tuple[str, str], ...]) -> str:

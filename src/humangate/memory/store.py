@@ -1,0 +1,348 @@
+"""The correction store: record what reviewers taught, search it by similarity, curate it.
+
+Every correction is redacted before it is written and stored with its embedding. Search is top-k by
+cosine similarity within one graph and gate: on PostgreSQL with pgvector the database orders by
+``embedding_vec <=> query``; elsewhere (SQLite without extension loading, or Postgres without
+pgvector) the vectors are read from the table and compared in numpy. Curation (disable, enable,
+roll back) never deletes: it flips ``active`` and writes an audit event.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, func, select, text, update
+
+from humangate.checkpoints.database import Database
+from humangate.checkpoints.schema import corrections
+from humangate.errors import InvalidInputError, UnknownCorrectionError
+from humangate.memory.embeddings import Embedder, cosine_top_k
+from humangate.memory.redact import redact, redact_value
+from humangate.oversight.audit import append_event
+
+__all__ = ["CORRECTION_KINDS", "OVERRIDE_KINDS", "Correction", "Match", "MemoryStore"]
+
+CORRECTION_KINDS = ("approve", "edit", "reject", "redirect", "escalate")
+OVERRIDE_KINDS = frozenset({"edit", "reject", "redirect", "escalate"})
+_MAX_TEXT = 20_000
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One stored reviewer decision: what the agent saw and proposed, and what the human did."""
+
+    id: int
+    graph: str
+    node: str
+    kind: str
+    reviewer: str
+    reason_code: str | None
+    note: str | None
+    situation: str
+    proposal: dict[str, Any]
+    corrected: dict[str, Any] | None
+    instructions: str | None
+    key_text: str
+    active: bool
+    created_at: float
+    item_id: int | None
+    run_id: str | None
+
+    @property
+    def overridden(self) -> bool:
+        """Return whether the reviewer changed, refused, redirected or escalated the proposal."""
+        return self.kind in OVERRIDE_KINDS
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the correction as JSON-ready data."""
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+    @classmethod
+    def from_row(cls, row: Any) -> Correction:
+        """Build from a ``corrections`` row."""
+        m = row._mapping
+        return cls(
+            id=int(m["id"]),
+            graph=m["graph"],
+            node=m["node"],
+            kind=m["kind"],
+            reviewer=m["reviewer"],
+            reason_code=m["reason_code"],
+            note=m["note"],
+            situation=m["situation"],
+            proposal=json.loads(m["proposal_json"]),
+            corrected=json.loads(m["corrected_json"]) if m["corrected_json"] else None,
+            instructions=m["instructions"],
+            key_text=m["key_text"],
+            active=bool(m["active"]),
+            created_at=float(m["created_at"]),
+            item_id=m["item_id"],
+            run_id=m["run_id"],
+        )
+
+
+@dataclass(frozen=True)
+class Match:
+    """A correction found by search, with its cosine similarity to the query."""
+
+    correction: Correction
+    similarity: float
+
+
+_COLUMNS = [c for c in corrections.c if c.name != "embedding"]
+_PG_SEARCH = text(
+    "SELECT id, 1 - (embedding_vec <=> CAST(:q AS vector)) AS similarity FROM corrections "
+    "WHERE graph = :g AND node = :n AND active AND embedder = :e AND embedding_vec IS NOT NULL "
+    "ORDER BY embedding_vec <=> CAST(:q AS vector), id LIMIT :k"
+)
+
+
+class MemoryStore:
+    """Record, search and curate corrections in the humangate database."""
+
+    def __init__(self, db: Database, embedder: Embedder, *, clock: Callable[[], float] = time.time) -> None:
+        self.db = db
+        self.embedder = embedder
+        self.clock = clock
+        self._pgvector: bool | None = None
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def record(
+        self,
+        *,
+        graph: str,
+        node: str,
+        kind: str,
+        reviewer: str,
+        key_text: str,
+        proposal: Mapping[str, Any],
+        situation: str = "",
+        corrected: Mapping[str, Any] | None = None,
+        reason_code: str | None = None,
+        note: str | None = None,
+        instructions: str | None = None,
+        item_id: int | None = None,
+        decision_id: int | None = None,
+        run_id: str | None = None,
+    ) -> int:
+        """Redact, embed and store one correction; return its id. The audit trail notes it."""
+        if kind not in CORRECTION_KINDS:
+            raise InvalidInputError(f"Unknown correction kind {kind!r}; use one of: {', '.join(CORRECTION_KINDS)}.")
+        key = redact(key_text[:_MAX_TEXT])
+        vector = self.embedder.embed([key])[0].astype(np.float32)
+        now = self.clock()
+        values = {
+            "graph": graph,
+            "node": node,
+            "kind": kind,
+            "item_id": item_id,
+            "decision_id": decision_id,
+            "run_id": run_id,
+            "reviewer": reviewer,
+            "reason_code": reason_code,
+            "note": redact(note) if note else None,
+            "situation": redact(situation[:_MAX_TEXT]),
+            "proposal_json": json.dumps(redact_value(dict(proposal)), ensure_ascii=False),
+            "corrected_json": json.dumps(redact_value(dict(corrected)), ensure_ascii=False) if corrected else None,
+            "instructions": redact(instructions) if instructions else None,
+            "key_text": key,
+            "embedder": self.embedder.name,
+            "embedding": vector.tobytes(),
+            "active": True,
+            "created_at": now,
+            "updated_at": now,
+        }
+        with self.db.write() as conn:
+            cid = int(conn.execute(corrections.insert().values(**values)).inserted_primary_key[0])  # type: ignore[index]
+            if self._has_pgvector(conn):
+                conn.execute(
+                    text("UPDATE corrections SET embedding_vec = CAST(:v AS vector) WHERE id = :id"),
+                    {"v": _vector_literal(vector), "id": cid},
+                )
+            append_event(
+                conn,
+                actor=reviewer,
+                kind="memory.recorded",
+                run_id=run_id,
+                item_id=item_id,
+                at=now,
+                payload={"correction_id": cid, "graph": graph, "node": node, "kind": kind},
+            )
+        return cid
+
+    def set_active(self, correction_id: int, active: bool, *, actor: str, reason: str | None = None) -> Correction:
+        """Disable or re-enable one correction; the next search sees the change."""
+        now = self.clock()
+        with self.db.write() as conn:
+            current = self._load(conn, correction_id)
+            if current.active != active:
+                conn.execute(
+                    update(corrections).where(corrections.c.id == correction_id).values(active=active, updated_at=now)
+                )
+            append_event(
+                conn,
+                actor=actor,
+                kind="memory.enabled" if active else "memory.disabled",
+                run_id=current.run_id,
+                item_id=current.item_id,
+                at=now,
+                payload={"correction_id": correction_id, "reason": reason, "changed": current.active != active},
+            )
+            return self._load(conn, correction_id)
+
+    def rollback(
+        self,
+        *,
+        since: float,
+        actor: str,
+        reviewer: str | None = None,
+        graph: str | None = None,
+        reason: str | None = None,
+    ) -> list[int]:
+        """Disable every active correction recorded at or after ``since`` (of one reviewer or graph); return ids."""
+        now = self.clock()
+        with self.db.write() as conn:
+            where = [corrections.c.active.is_(True), corrections.c.created_at >= since]
+            if reviewer:
+                where.append(corrections.c.reviewer == reviewer)
+            if graph:
+                where.append(corrections.c.graph == graph)
+            ids = [int(i) for i in conn.execute(select(corrections.c.id).where(*where)).scalars()]
+            if ids:
+                conn.execute(update(corrections).where(corrections.c.id.in_(ids)).values(active=False, updated_at=now))
+            append_event(
+                conn,
+                actor=actor,
+                kind="memory.rolled_back",
+                at=now,
+                payload={"since": since, "reviewer": reviewer, "graph": graph, "reason": reason, "disabled": ids},
+            )
+        return ids
+
+    def reindex(self) -> int:
+        """Re-embed corrections stored by another embedder (after a provider change); return how many."""
+        with self.db.read() as conn:
+            rows = conn.execute(
+                select(corrections.c.id, corrections.c.key_text).where(
+                    (corrections.c.embedder != self.embedder.name) | corrections.c.embedder.is_(None)
+                )
+            ).all()
+        for start in range(0, len(rows), 64):
+            batch = rows[start : start + 64]
+            vectors = self.embedder.embed([r.key_text for r in batch]).astype(np.float32)
+            with self.db.write() as conn:
+                pg = self._has_pgvector(conn)
+                for row, vector in zip(batch, vectors, strict=True):
+                    conn.execute(
+                        update(corrections)
+                        .where(corrections.c.id == row.id)
+                        .values(embedder=self.embedder.name, embedding=vector.tobytes())
+                    )
+                    if pg:
+                        conn.execute(
+                            text("UPDATE corrections SET embedding_vec = CAST(:v AS vector) WHERE id = :id"),
+                            {"v": _vector_literal(vector), "id": row.id},
+                        )
+        return len(rows)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def get(self, correction_id: int) -> Correction:
+        """Return one correction or raise ``UnknownCorrectionError``."""
+        with self.db.read() as conn:
+            return self._load(conn, correction_id)
+
+    def corrections(
+        self,
+        *,
+        graph: str | None = None,
+        node: str | None = None,
+        active: bool | None = None,
+        kinds: Iterable[str] | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Correction]:
+        """Return corrections, newest first."""
+        if not 1 <= limit <= 1000:
+            raise InvalidInputError(f"limit must be between 1 and 1000, got {limit}.")
+        stmt = select(*_COLUMNS).order_by(corrections.c.id.desc()).limit(limit).offset(max(0, offset))
+        stmt = stmt.where(*_filters(graph, node, active, kinds))
+        with self.db.read() as conn:
+            return [Correction.from_row(r) for r in conn.execute(stmt)]
+
+    def count(self, *, graph: str | None = None, active: bool | None = None) -> int:
+        """Count corrections."""
+        stmt = select(func.count()).select_from(corrections).where(*_filters(graph, None, active, None))
+        with self.db.read() as conn:
+            return int(conn.execute(stmt).scalar_one())
+
+    def search(self, graph: str, node: str, query: str, *, k: int = 5) -> list[Match]:
+        """Return the ``k`` active corrections of ``graph``/``node`` most similar to ``query``, best first."""
+        if k <= 0 or not query.strip():
+            return []
+        vector = self.embedder.embed([redact(query[:_MAX_TEXT])])[0].astype(np.float32)
+        where = [*_filters(graph, node, True, None), corrections.c.embedder == self.embedder.name]
+        with self.db.read() as conn:
+            if self._has_pgvector(conn):
+                best = [
+                    (int(r.id), float(r.similarity))
+                    for r in conn.execute(
+                        _PG_SEARCH,
+                        {"q": _vector_literal(vector), "g": graph, "n": node, "e": self.embedder.name, "k": k},
+                    )
+                ]
+                return self._matches(conn, best)
+            rows = conn.execute(select(corrections.c.id, corrections.c.embedding).where(*where)).all()
+            if not rows:
+                return []
+            matrix = np.frombuffer(b"".join(r.embedding for r in rows), dtype=np.float32).reshape(len(rows), -1)
+            return self._matches(conn, [(int(rows[i].id), sim) for i, sim in cosine_top_k(vector, matrix, k)])
+
+    def _matches(self, conn: Connection, best: list[tuple[int, float]]) -> list[Match]:
+        ids = [cid for cid, _ in best]
+        found = {
+            int(r.id): Correction.from_row(r) for r in conn.execute(select(*_COLUMNS).where(corrections.c.id.in_(ids)))
+        }
+        return [Match(found[cid], round(sim, 6)) for cid, sim in best]
+
+    def _load(self, conn: Connection, correction_id: int) -> Correction:
+        row = conn.execute(select(*_COLUMNS).where(corrections.c.id == correction_id)).first()
+        if row is None:
+            raise UnknownCorrectionError(correction_id)
+        return Correction.from_row(row)
+
+    def _has_pgvector(self, conn: Connection) -> bool:
+        if self._pgvector is None:
+            self._pgvector = conn.dialect.name == "postgresql" and bool(
+                conn.execute(
+                    text(
+                        "SELECT 1 FROM information_schema.columns "
+                        "WHERE table_name = 'corrections' AND column_name = 'embedding_vec'"
+                    )
+                ).first()
+            )
+        return self._pgvector
+
+
+def _filters(graph: str | None, node: str | None, active: bool | None, kinds: Iterable[str] | None) -> list[Any]:
+    c = corrections.c
+    out: list[Any] = []
+    if graph:
+        out.append(c.graph == graph)
+    if node:
+        out.append(c.node == node)
+    if active is not None:
+        out.append(c.active.is_(active))
+    if kinds is not None:
+        out.append(c.kind.in_(list(kinds)))
+    return out
+
+
+def _vector_literal(vector: np.ndarray) -> str:
+    return "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + "]"

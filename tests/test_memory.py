@@ -1,0 +1,195 @@
+"""Correction memory on both backends: recorded on every decision, redacted, searched, used three ways, curated."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from humangate import Orchestrator, Settings
+from humangate.checkpoints.schema import audit_events, corrections
+from humangate.errors import UnknownCorrectionError
+from humangate.graphs.common import GraphDeps
+from humangate.risk import RiskPolicy
+
+QUESTION = "How do I export my invoices as CSV?"
+QUESTION_AGAIN = "How can I download my invoices in CSV format?"
+PROMISE = " within one business day"
+TECHNICAL = [
+    "The export button does nothing when I click it.",
+    "Clicking the export button does nothing at all.",
+    "The export button is broken, nothing happens when I click it.",
+    "When I click the export button nothing happens.",
+    "The export button does nothing, I click it and wait.",
+]
+REFUND_THREAT = "I want a refund now or I will dispute the charge with my bank."
+REFUND_AGAIN = "Refund me right now or I will dispute the charge with my card company."
+STRICT = RiskPolicy.from_toml_text('version = "strict-1"\n[defaults]\nreview_from = "low"\nautonomy_after = 3\n')
+
+
+@pytest.fixture
+def strict(settings: Settings) -> Iterator[Orchestrator]:
+    """Return an Orchestrator whose policy reviews everything until memory earns autonomy (after 3)."""
+    with Orchestrator(settings, deps=GraphDeps(policy=STRICT)) as o:
+        o.add_user("alice", "reviewer")
+        o.add_user("erin", "expert")
+        yield o
+
+
+def _support(o: Orchestrator, text: str, *, approval: bool = False) -> tuple[str, Any]:
+    """Start a support run; return its status and its pending item (or None)."""
+    run = o.start("support", {"id": "t", "customer": "Dana Fox", "text": text, "require_approval": approval})
+    items = o.pending().items
+    return run.status, (items[0] if items else None)
+
+
+def test_every_decision_is_recorded_redacted(orch: Orchestrator) -> None:
+    _, item = _support(orch, "My card 4111 1111 1111 1111 was charged, email me at dana.fox@example.com", approval=True)
+    orch.decide(
+        item.id, {"action": "reject", "reviewer": "alice", "reason_code": "pii", "note": "Call dana.fox@example.com"}
+    )
+    [c] = orch.memory.corrections()
+    assert (c.kind, c.reviewer, c.reason_code, c.item_id, c.graph, c.node) == (
+        "reject",
+        "alice",
+        "pii",
+        item.id,
+        "support",
+        "review_reply",
+    )
+    with orch.db.read() as conn:
+        stored = json.dumps(
+            [dict(r._mapping) for r in conn.execute(select(corrections.c.key_text, corrections.c.note))]
+        )
+    assert "4111" not in stored and "dana.fox@example.com" not in stored
+    assert "<CREDIT_CARD>" in c.key_text and "<EMAIL_ADDRESS>" in (c.note or "")
+    with orch.db.read() as conn:
+        kinds = conn.execute(select(audit_events.c.kind)).scalars().all()
+    assert "memory.recorded" in kinds
+
+
+def test_search_is_top_k_within_graph_and_gate(orch: Orchestrator) -> None:
+    for text in (QUESTION, REFUND_THREAT):
+        _, item = _support(orch, text, approval=True)
+        orch.decide(item.id, {"action": "approve", "reviewer": "alice"})
+    found = orch.memory.search("support", "review_reply", QUESTION_AGAIN, k=2)
+    assert found[0].correction.key_text == QUESTION
+    assert found[0].similarity > found[1].similarity
+    assert orch.memory.search("drafting", "review_send", QUESTION_AGAIN) == []
+    if orch.db.dialect == "postgresql":
+        with orch.db.read() as conn:
+            assert orch.memory._has_pgvector(conn), "pgvector should order the search on PostgreSQL"
+
+
+def test_an_edit_teaches_the_next_similar_reply(orch: Orchestrator) -> None:
+    _, item = _support(orch, QUESTION, approval=True)
+    body = item.request.proposal["body"]
+    orch.decide(
+        item.id,
+        {
+            "action": "edit",
+            "reviewer": "alice",
+            "reason_code": "policy",
+            "note": "We never promise response times.",
+            "edited": {**item.request.proposal, "body": body.replace(PROMISE, "")},
+        },
+    )
+    _, again = _support(orch, QUESTION_AGAIN, approval=True)
+    assert PROMISE not in again.request.proposal["body"]
+    assert again.request.similar_corrections[0]["note"] == "We never promise response times."
+    # The proposal follows the lesson, so memory does not raise it again.
+    assert "memory" not in again.trigger_kinds
+
+
+def test_disabling_a_correction_removes_its_effect_on_the_next_run(orch: Orchestrator) -> None:
+    _, item = _support(orch, QUESTION, approval=True)
+    body = item.request.proposal["body"]
+    edit = {**item.request.proposal, "body": body.replace(PROMISE, "")}
+    orch.decide(item.id, {"action": "edit", "reviewer": "alice", "reason_code": "policy", "edited": edit})
+    cid = orch.memory.corrections(limit=1)[0].id
+    orch.memory.set_active(cid, False, actor="owner", reason="too broad")
+    _, off = _support(orch, QUESTION_AGAIN, approval=True)
+    assert PROMISE in off.request.proposal["body"] and off.request.similar_corrections == []
+    orch.decide(off.id, {"action": "reject", "reviewer": "alice", "reason_code": "other"})
+    orch.memory.set_active(cid, True, actor="owner")
+    _, on = _support(orch, QUESTION_AGAIN, approval=True)
+    assert PROMISE not in on.request.proposal["body"]
+    with orch.db.read() as conn:
+        kinds = conn.execute(select(audit_events.c.kind).where(audit_events.c.kind.like("memory.%"))).scalars().all()
+    assert kinds.count("memory.disabled") == 1 and kinds.count("memory.enabled") == 1
+    with pytest.raises(UnknownCorrectionError, match="No correction 9999"):
+        orch.memory.set_active(9999, False, actor="owner")
+
+
+def test_rollback_disables_what_was_learned_since(orch: Orchestrator) -> None:
+    for text in (QUESTION, REFUND_THREAT):
+        _, item = _support(orch, text, approval=True)
+        orch.decide(item.id, {"action": "approve", "reviewer": "alice"})
+    first, second = sorted(orch.memory.corrections(), key=lambda c: c.id)
+    disabled = orch.memory.rollback(since=second.created_at, actor="owner", reason="bad batch")
+    assert disabled == [second.id]
+    assert [c.id for c in orch.memory.corrections(active=True)] == [first.id]
+    assert orch.memory.rollback(since=second.created_at, actor="owner") == []
+
+
+def test_an_escalated_topic_goes_straight_to_the_expert_next_time(orch: Orchestrator) -> None:
+    _, item = _support(orch, REFUND_THREAT)
+    assert item.required_role == "reviewer"
+    orch.decide(
+        item.id,
+        {
+            "action": "escalate",
+            "reviewer": "alice",
+            "escalate_to": "expert",
+            "reason_code": "needs_expert",
+            "note": "Refund threats go to an expert.",
+        },
+    )
+    orch.decide(orch.pending().items[0].id, {"action": "approve", "reviewer": "erin"})
+    _, again = _support(orch, REFUND_AGAIN)
+    assert again.required_role == "expert" and "memory" in again.trigger_kinds
+    [trigger] = [t for t in again.request.assessment.triggers if t.kind == "memory"]
+    assert "escalated by alice" in trigger.reason and "Refund threats go to an expert." in trigger.reason
+
+
+def test_autonomy_is_earned_by_approvals_and_revoked_by_one_override(strict: Orchestrator) -> None:
+    statuses = []
+    for text in TECHNICAL[:4]:
+        status, item = _support(strict, text)
+        statuses.append(status)
+        if item is not None:
+            strict.decide(item.id, {"action": "approve", "reviewer": "alice"})
+    assert statuses == ["paused", "paused", "paused", "completed"]
+    passed = strict.runs(limit=1)[0]
+    assert passed.outcome == "passed"
+    # The task asked for approval: autonomy never overrides that.
+    status, item = _support(strict, TECHNICAL[4], approval=True)
+    assert status == "paused"
+    strict.decide(
+        item.id,
+        {
+            "action": "edit",
+            "reviewer": "alice",
+            "reason_code": "tone",
+            "edited": {**item.request.proposal, "body": "Hi Dana,\n\nSorry! Try reloading the page.\n\nSupport"},
+        },
+    )
+    status, item = _support(strict, TECHNICAL[0])
+    assert status == "paused" and "memory" in item.trigger_kinds
+
+
+def test_memory_off_records_but_does_not_steer(settings: Settings) -> None:
+    from dataclasses import replace
+
+    with Orchestrator(replace(settings, memory=False)) as o:
+        o.add_user("alice", "reviewer")
+        _, item = _support(o, QUESTION, approval=True)
+        body = item.request.proposal["body"]
+        edit = {**item.request.proposal, "body": body.replace(PROMISE, "")}
+        o.decide(item.id, {"action": "edit", "reviewer": "alice", "reason_code": "policy", "edited": edit})
+        _, again = _support(o, QUESTION_AGAIN, approval=True)
+        assert PROMISE in again.request.proposal["body"]
+        assert o.memory.count() == 1
