@@ -23,6 +23,7 @@ from humangate.cli._common import (
 )
 from humangate.errors import HumanGateError
 from humangate.oversight.metrics import MetricsReport, Rate, parse_since
+from humangate.oversight.quality import QualityReport, compute_quality
 
 
 @app.command()
@@ -152,6 +153,42 @@ def _metrics_tables(report: MetricsReport) -> list[Table]:
     return tables
 
 
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _quality_tables(q: QualityReport) -> list[Table]:
+    a, c = q.agreement, q.canaries
+    summary = Table(title="Review quality")
+    summary.add_column("metric")
+    summary.add_column("value", justify="right")
+    kappa = "-" if a.kappa is None else f"kappa {a.kappa:.2f} over {a.pairs} pairs"
+    summary.add_row(f"agreement ({a.audit_pairs} audit, {a.vote_pairs} vote pairs)", kappa)
+    summary.add_row("post-review error rate (audit findings / audited approvals)", _pct(q.post_review_errors))
+    summary.add_row("auto-pass audit findings", _pct(q.auto_pass_findings))
+    catch = "-" if c.catch_rate is None else f"{c.catch_rate:.1%}"
+    summary.add_row("canaries", f"{c.seeded} seeded, caught {c.caught} of {c.decided} decided ({catch})")
+    reviewers = Table(title="Reviewers (fast = under the minimum review time)")
+    for col in ("", "reviewer", "decisions", "approved", "fast", "approve streak", "approval gap", "canaries caught"):
+        reviewers.add_column(col, justify="left" if col in ("", "reviewer") else "right")
+    reviewers.add_column("flags")
+    for r in q.reviewers:
+        gap = "-" if r.approval_gap is None else f"{r.approval_gap * 100:+.0f} pts"
+        caught = f"{r.canaries_seen - r.canaries_approved}/{r.canaries_seen}" if r.canaries_seen else "-"
+        reviewers.add_row(
+            "[bold red]FLAG[/]" if r.flagged else "",
+            escape(r.reviewer),
+            str(r.decisions),
+            _share(r.approval_rate),
+            _share(r.fast_share),
+            str(r.longest_approve_streak),
+            gap,
+            caught,
+            escape(" ".join(r.flags)),
+        )
+    return [summary, reviewers]
+
+
 @app.command()
 def metrics(
     since: Annotated[
@@ -162,7 +199,7 @@ def metrics(
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Oversight metrics: escalation and override rates, time to decision, queue age, trigger patterns."""
+    """Oversight metrics: escalation and override rates, time to decision, queue age, reviewer quality."""
     start: float | None = None
     if since is not None:
         try:
@@ -171,8 +208,10 @@ def metrics(
             _fail(str(exc), as_json=as_json, code=2)
     with _orchestrator(db, as_json) as orch:
         report = orch.metrics(since=start, graph=graph)
+        with orch.db.read() as conn:
+            quality = compute_quality(conn, now=orch.clock(), since=start, graph=graph)
         if as_json:
-            print(json.dumps(report.to_json(), indent=2))
+            print(json.dumps(report.to_json() | {"quality": quality.to_dict()}, indent=2))
             return
-        for table in _metrics_tables(report):
+        for table in [*_metrics_tables(report), *_quality_tables(quality)]:
             out.print(table)

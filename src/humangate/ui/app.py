@@ -14,6 +14,7 @@ from humangate.errors import HumanGateError
 from humangate.review.contract import REASON_CODES, ROLES, Action
 from humangate.review.service import Orchestrator
 from humangate.ui import handlers as h
+from humangate.ui.metrics_tab import metrics_tab
 from humangate.ui.render import STYLE, esc, render_status, text_block
 
 __all__ = ["build_app", "serve"]
@@ -161,6 +162,8 @@ def build_app(orch: Orchestrator, *, default_user: str | None = None) -> gr.Bloc
                     max_chars=300,
                     elem_id="audit-table",
                 )
+
+            metrics = metrics_tab(orch)
 
             with gr.Tab("New task", id="task"):
                 task_text = gr.Textbox(
@@ -465,6 +468,7 @@ def build_app(orch: Orchestrator, *, default_user: str | None = None) -> gr.Bloc
         app.load(load_audit, None, audit_table)
         audit_refresh.click(load_audit, None, audit_table)
         audit_verify.click(lambda: esc(h.audit_status(orch)), None, audit_status).then(load_audit, None, audit_table)
+        metrics.tab.select(metrics.refresh, metrics.inputs, metrics.outputs)  # computed when opened, not on load
 
         def on_start(task: str, csv_path: str | None, sources: list[str] | None, request: gr.Request) -> Any:
             for log in h.start_task(orch, _user(request, default_user), task or "", csv_path, sources):
