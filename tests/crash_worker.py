@@ -86,7 +86,8 @@ def decision_for(item: ReviewItem, rng: random.Random) -> dict[str, Any]:
 
 def decide_one(orch: Orchestrator, rng: random.Random) -> None:
     """Decide one pending item picked at random, if there is one."""
-    items = orch.pending(limit=100).items
+    # Gate items only: audit items (second looks at sampled work) take approve or reject, and hold no run.
+    items = [i for i in orch.pending(limit=100).items if i.kind == "gate"]
     if items:
         item = rng.choice(items)
         orch.decide(item.id, decision_for(item, rng))

@@ -42,8 +42,7 @@ def strict(settings: Settings) -> Iterator[Orchestrator]:
 def _support(o: Orchestrator, text: str, *, approval: bool = False) -> tuple[str, Any]:
     """Start a support run; return its status and its pending item (or None)."""
     run = o.start("support", {"id": "t", "customer": "Dana Fox", "text": text, "require_approval": approval})
-    items = o.pending().items
-    return run.status, (items[0] if items else None)
+    return run.status, (o.item(run.pending_items[0]) if run.pending_items else None)
 
 
 def test_every_decision_is_recorded_redacted(orch: Orchestrator) -> None:
@@ -148,7 +147,8 @@ def test_an_escalated_topic_goes_straight_to_the_expert_next_time(orch: Orchestr
             "note": "Refund threats go to an expert.",
         },
     )
-    orch.decide(orch.pending().items[0].id, {"action": "approve", "reviewer": "erin"})
+    [escalated] = orch.run(item.run_id).pending_items
+    orch.decide(escalated, {"action": "approve", "reviewer": "erin"})
     _, again = _support(orch, REFUND_AGAIN)
     assert again.required_role == "expert" and "memory" in again.trigger_kinds
     [trigger] = [t for t in again.request.assessment.triggers if t.kind == "memory"]

@@ -313,7 +313,7 @@ def test_a_reviewer_cannot_approve_a_critical_item(panel: Panel, alice: Page, er
     erin.wait_for_timeout(500)
     open_item(erin, own)
     erin.locator("#btn-approve").click()
-    _status(erin).to_contain_text("may not approve its critical items")
+    _status(erin).to_contain_text("may not approve its items")
     assert panel.item(own).status == "pending" and panel.decisions(own) == []
 
 

@@ -82,6 +82,8 @@ def _item_json(item: ReviewItem, *, full: bool = False) -> dict[str, Any]:
         "status": item.status,
         "claimed_by": item.claimed_by,
         "created_at": item.created_at,
+        "due_at": item.due_at,
+        "blind": item.blind,  # a blind audit: the request's assessment is deliberately empty
     }
     if full:
         data["request"] = item.request.model_dump(mode="json")

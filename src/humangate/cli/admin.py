@@ -1,13 +1,17 @@
-"""Administration: the audit chain, the schema, users and the review panel."""
+"""Administration: the audit chain and its export, webhook deliveries, the schema, users and the review panel."""
 
 from __future__ import annotations
 
 import json
 import sys
+import time
+from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 from rich.markup import escape
+from rich.table import Table
 
 from humangate.cli._common import (
     DbOpt,
@@ -23,7 +27,13 @@ from humangate.cli._common import (
 )
 from humangate.config import Settings
 from humangate.errors import HumanGateError, InvalidDecisionError
+from humangate.oversight.background import Housekeeper
+from humangate.oversight.export import export_audit, parse_time
+from humangate.oversight.notify import NOTIFY_STATUSES, Dispatcher, count_by_status, list_notifications
 from humangate.review.contract import ROLES
+
+notifications_app = typer.Typer(help="Webhook notifications: what was delivered, what waits, what failed and why.")
+app.add_typer(notifications_app, name="notifications")
 
 
 @audit_app.command("verify")
@@ -50,6 +60,111 @@ def audit_verify(db: DbOpt = None, as_json: JsonOpt = False) -> None:
                 err.print(f"  event {p.seq}: {p.problem}")
         if not report.ok:
             raise typer.Exit(1)
+
+
+@audit_app.command("export")
+def audit_export(
+    out_path: Annotated[str, typer.Option("--out", help="File to write, or - for standard output.")] = "-",
+    since: Annotated[
+        str | None,
+        typer.Option(help="Only events from then on: UNIX seconds, an ISO date/time (UTC unless given) or 7d, 12h."),
+    ] = None,
+    run: Annotated[str | None, typer.Option("--run", help="Only this run's events.")] = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write the audit trail as JSON Lines, each decision with the exact request its reviewer saw."""
+    start: float | None = None
+    if since is not None:
+        try:
+            start = parse_time(since, now=time.time())
+        except ValueError as exc:
+            _fail(str(exc), as_json=as_json, code=2)
+    with _orchestrator(db, as_json) as orch:
+        try:
+            if run is not None:
+                orch.run(run)  # an unknown run is a mistake, not an empty export
+            with orch.db.read() as conn:
+                if out_path == "-":
+                    count = export_audit(conn, sys.stdout, since=start, run_id=run)
+                else:
+                    with open(out_path, "w", encoding="utf-8") as fh:
+                        count = export_audit(conn, fh, since=start, run_id=run)
+        except OSError as exc:
+            _fail(f"Cannot write {out_path}: {exc.strerror or exc}; choose another --out.", as_json=as_json)
+        except HumanGateError as exc:
+            _fail(str(exc), as_json=as_json)
+    if out_path == "-":
+        return
+    if as_json:
+        print(json.dumps({"events": count, "out": out_path}))
+    else:
+        out.print(f"Wrote {count} audit events to {escape(out_path)}.")
+
+
+@notifications_app.callback(invoke_without_command=True)
+def notifications(
+    ctx: typer.Context,
+    status: Annotated[str | None, typer.Option(help="Only pending, delivered or failed ones.")] = None,
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List webhook notifications, newest first, with why failed ones failed; `deliver` sends the due ones."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if status is not None and status not in NOTIFY_STATUSES:
+        _fail(f"Unknown status {status!r}; use one of: {', '.join(NOTIFY_STATUSES)}.", as_json=as_json, code=2)
+    with _orchestrator(db, as_json) as orch, orch.db.read() as conn:
+        rows = list_notifications(conn, status=status, limit=limit)
+        counts = count_by_status(conn)
+    if as_json:
+        print(json.dumps({"counts": counts, "notifications": [r.to_json() for r in rows]}, indent=2))
+        return
+    targets = ", ".join(sorted({r.target for r in rows})) or "-"
+    table = Table(
+        title="Webhook notifications (" + ", ".join(f"{n} {s}" for s, n in counts.items()) + ")",
+        caption=f"when (UTC): delivered at, next try if pending, created at if failed. To: {escape(targets)}",
+    )
+    for col in ("#", "event", "item", "run", "status", "tries", "when"):
+        table.add_column(col, no_wrap=True)
+    for r in rows:
+        when = r.delivered_at if r.status == "delivered" else r.next_attempt_at
+        table.add_row(
+            str(r.id),
+            r.event,
+            str(r.item_id or "-"),
+            escape((r.run_id or "-")[:8]),
+            r.status,
+            str(r.attempts),
+            datetime.fromtimestamp(when or r.created_at, UTC).strftime("%Y-%m-%d %H:%M"),
+        )
+    out.print(table)
+    for r in rows:
+        if r.last_error and r.status != "delivered":
+            out.print(f"#{r.id} {r.status}: {escape(r.last_error)}")
+
+
+@notifications_app.command("deliver")
+def notifications_deliver(
+    limit: Annotated[int, typer.Option(help="At most this many notifications.")] = 100,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Send the due webhook notifications now, once, and say how each ended."""
+    with _orchestrator(db, as_json) as orch:
+        try:
+            report = Dispatcher(orch.db, orch.settings).deliver_due(limit=limit)
+        except HumanGateError as exc:
+            _fail(str(exc), as_json=as_json)
+    if as_json:
+        print(json.dumps(asdict(report)))
+        return
+    out.print(
+        f"{report.claimed} due: {report.delivered} delivered, {report.retrying} to be retried, {report.failed} failed."
+    )
+    if report.retrying or report.failed:
+        out.print("`humangate notifications` shows why.")
 
 
 @db_app.command("upgrade")
@@ -118,6 +233,7 @@ def users_add(
 def ui(
     host: Annotated[str, typer.Option(help="Address to listen on; anything but localhost needs users.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 7860,
+    sweep_seconds: Annotated[float, typer.Option(help="Seconds between SLA sweeps.", min=1.0)] = 30.0,
     db: DbOpt = None,
 ) -> None:
     """Serve the reviewer panel (login with `humangate users add NAME --password ...`)."""
@@ -131,7 +247,9 @@ def ui(
         panel = build_app(orch)
         url = serve(panel, orch, host=host, port=port)
         out.print(f"Review panel on [bold]{escape(url)}[/] (Ctrl+C to stop).")
-        try:
-            panel.block_thread()
-        finally:
-            panel.close()
+        # SLA sweeps (escalate overdue items, fail closed at the chain's end) and webhooks run beside it.
+        with Housekeeper(orch, interval=sweep_seconds):
+            try:
+                panel.block_thread()
+            finally:
+                panel.close()

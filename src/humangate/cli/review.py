@@ -98,10 +98,16 @@ def show(
         req = item.request
         a = req.assessment
         out.print(Panel(escape(req.title), title=f"item {item.id} · {item.status} · run {item.run_id[:12]}"))
-        out.print(
-            f"[bold]Risk[/] {a.level} (score {a.score:.2f}, confidence {a.confidence:.2f}, "
-            f"policy {a.policy_version}); needs role [bold]{req.required_role}[/]"
-        )
+        if item.blind:
+            out.print(
+                "[bold]Blind audit[/] of work that already went ahead; the system's assessment is hidden. Approve if "
+                f"it was fine as it is, reject with a reason if not. Needs role [bold]{req.required_role}[/]"
+            )
+        else:
+            out.print(
+                f"[bold]Risk[/] {a.level} (score {a.score:.2f}, confidence {a.confidence:.2f}, "
+                f"policy {a.policy_version}); needs role [bold]{req.required_role}[/]"
+            )
         for t in a.triggers:
             out.print(
                 f"  • {escape('[' + t.kind + ']')} {escape(t.reason)}"
@@ -193,3 +199,22 @@ def decide(
             + nxt
             + "."
         )
+
+
+@app.command()
+def sweep(db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Apply SLAs now: escalate overdue items along their chain and reject those past its end (fail closed)."""
+    with _orchestrator(db, as_json) as orch:
+        report = orch.sweep()
+    if as_json:
+        data = {"escalated": report.escalated, "failed_closed": report.failed_closed, "skipped": report.skipped}
+        print(json.dumps(data, indent=2))
+        return
+    out.print(
+        f"Escalated {len(report.escalated)} overdue item(s)"
+        + (f" ({', '.join(map(str, report.escalated))})" if report.escalated else "")
+        + f"; rejected {len(report.failed_closed)} at the end of their chain (fail closed)"
+        + (f" ({', '.join(map(str, report.failed_closed))})." if report.failed_closed else ".")
+    )
+    for item_id, why in report.skipped:
+        out.print(f"  skipped item {item_id}: {escape(why)}")

@@ -13,7 +13,7 @@ import operator
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal, TypedDict, assert_never
+from typing import Annotated, Any, Literal, NotRequired, TypedDict, assert_never
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END
@@ -53,6 +53,8 @@ class GateEvent(TypedDict):
     assessment: dict[str, Any]
     decision: dict[str, Any] | None
     at: float
+    proposal: NotRequired[dict[str, Any]]  # on passed events: what went through unreviewed, for audits
+    memory_key: NotRequired[str]
 
 
 class GateState(TypedDict, total=False):
@@ -70,6 +72,13 @@ class GatePolicy:
     )
     min_dwell_seconds: Mapping[RiskLevel, float] = field(
         default_factory=lambda: {"low": 0.0, "medium": 0.0, "high": 0.0, "critical": 0.0}
+    )
+    sla_seconds: Mapping[RiskLevel, float] = field(
+        default_factory=lambda: {"low": 0.0, "medium": 0.0, "high": 0.0, "critical": 0.0}
+    )
+    escalation_chain: tuple[Role, ...] = ("reviewer", "expert", "owner")
+    approvals_needed: Mapping[RiskLevel, int] = field(
+        default_factory=lambda: {"low": 1, "medium": 1, "high": 1, "critical": 1}
     )
 
 
@@ -149,7 +158,10 @@ class ReviewGate:
             return {GATE_EVENTS_KEY: [record]}
 
         if not assessment.needs_review:
-            return Command(goto=self.next, update=event("passed", None))
+            update = event("passed", None)
+            update[GATE_EVENTS_KEY][0]["proposal"] = proposal.model_dump(mode="json")
+            update[GATE_EVENTS_KEY][0]["memory_key"] = self.view(state).memory_key
+            return Command(goto=self.next, update=update)
 
         view = self.view(state)
         request = ReviewRequest(
@@ -168,6 +180,9 @@ class ReviewGate:
             allowed_actions=self.allowed_actions,
             required_role=self.policy.roles[assessment.level],
             min_dwell_seconds=self.policy.min_dwell_seconds[assessment.level],
+            sla_seconds=self.policy.sla_seconds[assessment.level],
+            escalation_chain=list(self.policy.escalation_chain),
+            approvals_needed=self.policy.approvals_needed[assessment.level],
         )
         while True:
             # The schema travels with the interrupt for clients; validating here keeps that schema built once.

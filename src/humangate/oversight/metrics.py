@@ -235,7 +235,8 @@ def _assessment_filter(since: float | None, graph: str | None) -> list[ColumnEle
 
 
 def _decision_filter(since: float | None, graph: str | None) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = []
+    # Decisions on paused runs only: audit and canary judgements are reviewer quality (oversight.quality).
+    where: list[ColumnElement[bool]] = [review_items.c.kind == "gate"]
     if since is not None:
         where.append(decisions.c.decided_at >= since)
     if graph is not None:
@@ -345,7 +346,7 @@ def _time_to_decision(conn: Connection, *, since: float | None, graph: str | Non
 
 
 def _queue(conn: Connection, *, now: float, graph: str | None) -> QueueAge:
-    stmt = select(review_items.c.created_at).where(review_items.c.status == "pending")
+    stmt = select(review_items.c.created_at).where(review_items.c.status == "pending", review_items.c.kind == "gate")
     if graph is not None:
         stmt = stmt.where(review_items.c.graph == graph)
     ages = [max(0.0, now - float(t)) for t in conn.execute(stmt).scalars()]

@@ -37,6 +37,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from humangate.checkpoints.schema import decisions, review_items, votes
 from humangate.oversight.metrics import Rate
+from humangate.review.contract import SYSTEM_REVIEWER
 
 __all__ = [
     "JUDGEMENTS",
@@ -252,7 +253,8 @@ def _audits(conn: Connection, *, since: float | None, graph: str | None) -> tupl
 def _reviewers(
     conn: Connection, *, since: float | None, graph: str | None, fast_seconds: float, limits: tuple[int, float, int]
 ) -> tuple[ReviewerQuality, ...]:
-    where = [_d.c.action.in_(JUDGEMENTS), *_window(since, graph, _d.c.decided_at)]
+    # The SLA's fail-closed rejections are the policy's, not a reviewer's: they are nobody's peer.
+    where = [_d.c.action.in_(JUDGEMENTS), _d.c.reviewer != SYSTEM_REVIEWER, *_window(since, graph, _d.c.decided_at)]
     judged = _d.join(_ri, _d.c.item_id == _ri.c.id)
     floor = case((_ri.c.min_dwell_seconds > fast_seconds, _ri.c.min_dwell_seconds), else_=literal(fast_seconds))
     approve = case((_d.c.action == "approve", 1), else_=0)

@@ -82,12 +82,12 @@ def check_decision(
             item_id=item.id,
             allowed=request.allowed_actions,
         )
-    if decision.action in ("approve", "edit") and item.risk_level == "critical" and started_by == reviewer:
+    if decision.action in ("approve", "edit") and started_by == reviewer and item.kind == "gate":
         raise NotAuthorizedError(
             item.id,
             reviewer,
             item.required_role,
-            "whoever started a run may not approve its critical items; ask another reviewer.",
+            "whoever started a run may not approve its items; ask another reviewer.",
         )
     if decision.action == "approve" and item.min_dwell_seconds > 0:
         waited = now - item.claimed_at if item.claimed_by == reviewer and item.claimed_at else None

@@ -17,6 +17,7 @@ __all__ = [
     "REASON_CODES",
     "RISK_LEVELS",
     "ROLES",
+    "SYSTEM_REVIEWER",
     "Action",
     "ReviewDecision",
     "ReviewRequest",
@@ -63,10 +64,16 @@ REASON_CODES: tuple[str, ...] = (
     "injection",
     "other",
 )
+SYSTEM_REVIEWER = "sla"
+"""Who decides when nobody did in time: the SLA's fail-closed rejection. No user may take this name."""
 MAX_EDIT_BYTES = 64_000
 """Largest edited proposal accepted, as JSON bytes."""
 
 _Text = Annotated[str, Field(max_length=4_000)]
+
+
+def _default_chain() -> list[Role]:
+    return ["reviewer", "expert", "owner"]
 
 
 def risk_rank(level: RiskLevel) -> int:
@@ -133,6 +140,9 @@ class ReviewRequest(BaseModel):
     required_role: Role = "reviewer"
     min_dwell_seconds: float = Field(default=0.0, ge=0.0)
     escalation_level: int = Field(default=0, ge=0)
+    sla_seconds: float = Field(default=0.0, ge=0.0, description="Time per escalation step; 0 means no SLA.")
+    escalation_chain: list[Role] = Field(default_factory=_default_chain)
+    approvals_needed: int = Field(default=1, ge=1, le=10, description="Distinct approvals needed (M of N).")
     similar_corrections: list[dict[str, Any]] = Field(
         default_factory=list, description="Earlier reviewer decisions on similar proposals, newest first."
     )

@@ -217,6 +217,11 @@ def sync_interrupts(
                 "version": 0,
                 "created_at": now,
                 "request_json": request.model_dump_json(),
+                "kind": "gate",
+                "due_at": now + request.sla_seconds if request.sla_seconds > 0 else None,
+                "sla_step": 0,
+                "approvals_needed": request.approvals_needed,
+                "blind": False,
             },
             ["interrupt_id"],
         )
@@ -272,7 +277,7 @@ def _stale_pending(conn: Connection, run_id: str, open_ids: Iterable[str]) -> li
     ids = set(open_ids)
     rows = conn.execute(
         select(review_items.c.id, review_items.c.interrupt_id).where(
-            review_items.c.run_id == run_id, review_items.c.status == "pending"
+            review_items.c.run_id == run_id, review_items.c.status == "pending", review_items.c.kind == "gate"
         )
     )
     return [int(r.id) for r in rows if r.interrupt_id not in ids]

@@ -68,7 +68,8 @@ def load_run(conn: Connection, run_id: str) -> RunInfo:
         raise UnknownRunError(run_id)
     pending = conn.execute(
         select(review_items.c.id)
-        .where(review_items.c.run_id == run_id, review_items.c.status == "pending")
+        # The items the run waits on; audit and canary items are second looks that never hold a run.
+        .where(review_items.c.run_id == run_id, review_items.c.status == "pending", review_items.c.kind == "gate")
         .order_by(review_items.c.id)
     ).scalars()
     return RunInfo(

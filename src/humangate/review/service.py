@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 
 from humangate.checkpoints.database import Database
 from humangate.checkpoints.savers import open_checkpointer
-from humangate.checkpoints.schema import audit_events, decisions, review_items, runs, users
+from humangate.checkpoints.schema import audit_events, decisions, review_items, runs, users, votes
 from humangate.config import Settings
 from humangate.effects import FileMailer, Outbox
 from humangate.errors import (
@@ -42,8 +42,18 @@ from humangate.memory.recall import Recall
 from humangate.memory.store import MemoryStore
 from humangate.oversight.audit import AuditReport, append_event, verify_chain
 from humangate.oversight.metrics import MetricsReport, compute_metrics
+from humangate.oversight.notify import enqueue, item_facts
+from humangate.oversight.quality import QualityReport, compute_quality
 from humangate.review.authority import check_decision, parse_decision
-from humangate.review.contract import ROLES, ReviewDecision, Role
+from humangate.review.checks import (
+    add_audit_item,
+    add_canary_item,
+    count_votes,
+    escalate_overdue,
+    next_role,
+    overdue_items,
+)
+from humangate.review.contract import ROLES, SYSTEM_REVIEWER, ReviewDecision, ReviewRequest, RiskAssessment, Role
 from humangate.review.queue import (
     Page,
     QueueFilter,
@@ -56,8 +66,10 @@ from humangate.review.queue import (
 )
 from humangate.review.runs import RunInfo, RunLock, load_run, new_worker_id
 from humangate.review.users import check_password, count_login_users, set_password
+from humangate.risk.assess import is_sampled
+from humangate.risk.triggers import sampled
 
-__all__ = ["DecideResult", "Orchestrator", "ReconcileReport"]
+__all__ = ["DecideResult", "Orchestrator", "ReconcileReport", "SweepReport"]
 
 _log = logging.getLogger("humangate.memory")
 
@@ -69,6 +81,16 @@ class DecideResult:
     item_id: int
     decision_id: int
     run: RunInfo
+    approvals_missing: int = 0  # an M-of-N vote was recorded and the item waits for this many more
+
+
+@dataclass
+class SweepReport:
+    """What ``sweep`` did: items moved up their escalation chain, items rejected at its end."""
+
+    escalated: list[int] = field(default_factory=list)
+    failed_closed: list[int] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -136,6 +158,8 @@ class Orchestrator:
             raise InvalidDecisionError(f"Unknown role {role!r}.", allowed=ROLES)
         if not name.strip() or len(name) > 100:
             raise InvalidDecisionError("A user name needs 1 to 100 characters.")
+        if name == SYSTEM_REVIEWER:
+            raise InvalidDecisionError(f"{name!r} is reserved: the SLA decides under that name; pick another.")
         with self.db.write() as conn:
             exists = conn.execute(select(users.c.name).where(users.c.name == name)).first()
             if exists:
@@ -276,10 +300,12 @@ class Orchestrator:
         with self.db.write() as conn:
             if applied:
                 conn.execute(update(decisions).where(decisions.c.id.in_(applied)).values(applied_at=now))
-            sync_interrupts(conn, run_id=run_id, interrupts=snap.interrupts, actor="system", now=now)
+            new, _ = sync_interrupts(conn, run_id=run_id, interrupts=snap.interrupts, actor="system", now=now)
+            for item_id in new:
+                self._queued(conn, item_id, now)
             for e in events:
                 if e["outcome"] == "passed":
-                    log_assessment(
+                    fresh = log_assessment(
                         conn,
                         event_id=e["id"],
                         run_id=run_id,
@@ -288,6 +314,8 @@ class Orchestrator:
                         assessment=e["assessment"],
                         at=now,  # the Orchestrator's clock, not the node's: metrics compare it with decisions
                     )
+                    if fresh and "proposal" in e and is_sampled(RiskAssessment.model_validate(e["assessment"])):
+                        self._audit_passed(conn, spec, run_id, e, now)
             # snap.tasks, not snap.next: after a crash the newest saved checkpoint can have next == ()
             # while its tasks are still owed; only an empty task list is a finished run.
             status = "paused" if snap.interrupts else ("running" if snap.tasks else "completed")
@@ -306,6 +334,110 @@ class Orchestrator:
                     payload={"outcome": values.get("outcome")} if status == "completed" else {},
                 )
             return load_run(conn, run_id)
+
+    def _queued(self, conn: Any, item_id: int, now: float) -> None:
+        """Announce a new item (webhook) and, at the policy's canary rate, seed a known-bad copy beside it."""
+        item = load_item(conn, item_id)
+        assert item is not None
+        enqueue(
+            conn,
+            self.settings,
+            event="item.queued",
+            item_id=item.id,
+            run_id=item.run_id,
+            now=now,
+            payload=item_facts(item, f"{item.title}: waiting for a {item.required_role}."),
+        )
+        rate = self.deps.policy.settings(item.graph, item.node).canary_rate
+        if sampled(f"canary|{item.interrupt_id}", rate, salt=self.deps.policy.version):
+            add_canary_item(conn, source=item, now=now)
+
+    def _audit_passed(self, conn: Any, spec: GraphSpec, run_id: str, event: Any, now: float) -> None:
+        """Queue a blind audit of a proposal that passed unreviewed and was picked by audit sampling."""
+        gate = spec.gates.get(event["node"])
+        title = conn.execute(select(runs.c.title).where(runs.c.id == run_id)).scalar_one()
+        request = ReviewRequest(
+            graph=spec.name,
+            node=event["node"],
+            thread_id=run_id,
+            title=title,
+            proposal=event["proposal"],
+            proposal_kind=gate.proposal_model.__name__ if gate else "proposal",
+            assessment=RiskAssessment.model_validate(event["assessment"]),
+            memory_key=event.get("memory_key", ""),
+        )
+        add_audit_item(
+            conn, request=request, run_id=run_id, now=now, why="This passed without review and was sampled for audit."
+        )
+
+    # -- deadlines ---------------------------------------------------------------------------
+
+    def sweep(self) -> SweepReport:
+        """Escalate overdue items along their chain; past its end reject them (fail closed); expire checks."""
+        now = self.clock()
+        report = SweepReport()
+        with self.db.read() as conn:
+            overdue = overdue_items(conn, now)
+        for item in overdue:
+            if item.kind != "gate":
+                continue  # audits and canaries carry no deadline today; kept for later policies
+            role = next_role(item)
+            if role is not None:
+                with self.db.write() as conn:
+                    if escalate_overdue(conn, item, role, now):
+                        moved = load_item(conn, item.id)
+                        assert moved is not None
+                        enqueue(
+                            conn,
+                            self.settings,
+                            event="item.escalated",
+                            item_id=item.id,
+                            run_id=item.run_id,
+                            now=now,
+                            payload=item_facts(moved, f"{item.title}: overdue, now with a {role}."),
+                        )
+                        report.escalated.append(item.id)
+                continue
+            try:
+                self._fail_closed(item, now)
+                report.failed_closed.append(item.id)
+            except (AlreadyDecidedError, RunFailedError) as exc:
+                report.skipped.append((item.id, str(exc)))
+        return report
+
+    def _fail_closed(self, item: ReviewItem, now: float) -> None:
+        """Reject an item nobody decided in time at any step of its chain, as the policy's default."""
+        decision = ReviewDecision(
+            action="reject",
+            reviewer=SYSTEM_REVIEWER,
+            reason_code="other",
+            note="Nobody decided this within the SLA at any step of the escalation chain; the policy fails closed.",
+        )
+        with self.db.write() as conn:
+            current = _pending_item(conn, item.id)
+            decision_id = self._record_decision(conn, current, decision, now)
+            append_event(
+                conn,
+                actor=SYSTEM_REVIEWER,
+                kind="item.expired",
+                run_id=item.run_id,
+                item_id=item.id,
+                at=now,
+                payload={"decision_id": decision_id, "fail_closed": "reject"},
+            )
+            enqueue(
+                conn,
+                self.settings,
+                event="item.expired",
+                item_id=item.id,
+                run_id=item.run_id,
+                now=now,
+                payload=item_facts(current, f"{item.title}: not decided in time; rejected (fail closed)."),
+            )
+            holder = self.lock.take(conn, item.run_id)
+        if holder is not None:
+            self.lock.acquire(item.run_id, wait_seconds=self.settings.run_lock_seconds)
+        self._apply_locked(item.run_id)
 
     # -- queue -------------------------------------------------------------------------------
 
@@ -363,7 +495,11 @@ class Orchestrator:
             append_event(conn, actor=reviewer, kind="item.released", run_id=item.run_id, item_id=item_id)
 
     def decide(self, item_id: int, decision: ReviewDecision | Mapping[str, Any]) -> DecideResult:
-        """Validate and record a decision (compare-and-set), then resume the run with it."""
+        """Validate and record a decision (compare-and-set), then resume the run with it.
+
+        An approval of an item that needs several reviewers (M of N) is recorded as a vote and the run
+        waits for the rest; audit and canary items record the judgement and never touch the run.
+        """
         parsed = parse_decision(item_id, decision)
         now = self.clock()
         with self.db.write() as conn:
@@ -372,21 +508,51 @@ class Orchestrator:
             started_by = conn.execute(select(runs.c.started_by).where(runs.c.id == item.run_id)).scalar()
             spec = self.registry.get(item.graph)
             check_decision(item, parsed, reviewer=parsed.reviewer, role=role, started_by=started_by, now=now, spec=spec)
-            won = conn.execute(
-                update(review_items)
-                .where(
-                    review_items.c.id == item_id,
-                    review_items.c.version == item.version,
-                    review_items.c.status == "pending",
-                )
-                .values(status="decided", decided_at=now, version=review_items.c.version + 1)
-            ).rowcount
-            if won != 1:
-                raise AlreadyDecidedError(item_id, "decided")
-            request_sha = hashlib.sha256(item.request_json.encode()).hexdigest()
-            decision_id = conn.execute(
+            if item.kind != "gate":
+                decision_id = self._record_decision(conn, item, parsed, now, applied=True)
+                self._judge_check(conn, item, parsed, now)
+                checked = DecideResult(item_id=item_id, decision_id=decision_id, run=load_run(conn, item.run_id))
+            else:
+                if parsed.action == "approve" and item.approvals_needed > 1:
+                    missing = self._vote(conn, item, parsed, now)
+                    if missing:
+                        return DecideResult(item_id, 0, load_run(conn, item.run_id), approvals_missing=missing)
+                    item = _pending_item(conn, item_id)  # the vote moved the version on
+                decision_id = self._record_decision(conn, item, parsed, now)
+                if parsed.action in ("approve", "edit"):
+                    self._maybe_audit_approval(conn, item, parsed, now)
+                holder = self.lock.take(conn, item.run_id)  # usually free: resume without another transaction
+        if item.kind != "gate":
+            if item.kind == "audit":  # a finding on audited work teaches memory like any override
+                self._remember(item, parsed, decision_id)
+            return checked
+        self._remember(item, parsed, decision_id)
+        if holder is not None:
+            self.lock.acquire(item.run_id, wait_seconds=self.settings.run_lock_seconds)
+        _, run = self._apply_locked(item.run_id)
+        return DecideResult(item_id=item_id, decision_id=decision_id, run=run)
+
+    def _record_decision(
+        self, conn: Any, item: ReviewItem, parsed: ReviewDecision, now: float, *, applied: bool = False
+    ) -> int:
+        """Close the item (compare-and-set on its version) and store the decision with the request's hash."""
+        won = conn.execute(
+            update(review_items)
+            .where(
+                review_items.c.id == item.id,
+                review_items.c.version == item.version,
+                review_items.c.status == "pending",
+            )
+            .values(status="decided", decided_at=now, version=review_items.c.version + 1)
+        ).rowcount
+        if won != 1:
+            raise AlreadyDecidedError(item.id, "decided")
+        request_sha = hashlib.sha256(item.request_json.encode()).hexdigest()
+        dwell = _dwell(item, parsed.reviewer, now)
+        decision_id = int(
+            conn.execute(
                 decisions.insert().values(
-                    item_id=item_id,
+                    item_id=item.id,
                     run_id=item.run_id,
                     interrupt_id=item.interrupt_id,
                     reviewer=parsed.reviewer,
@@ -395,28 +561,101 @@ class Orchestrator:
                     decision_json=parsed.model_dump_json(),
                     request_sha256=request_sha,
                     decided_at=now,
+                    applied_at=now if applied else None,
+                    dwell_seconds=dwell,
                 )
-            ).inserted_primary_key[0]  # type: ignore[index]
-            append_event(
-                conn,
-                actor=parsed.reviewer,
-                kind="decision.recorded",
-                run_id=item.run_id,
-                item_id=item_id,
-                at=now,
-                payload={
-                    "decision": parsed.model_dump(mode="json"),
-                    "request_sha256": request_sha,
-                    "decision_id": decision_id,
-                    "dwell_seconds": _dwell(item, parsed.reviewer, now),
-                },
+            ).inserted_primary_key[0]
+        )
+        append_event(
+            conn,
+            actor=parsed.reviewer,
+            kind="decision.recorded",
+            run_id=item.run_id,
+            item_id=item.id,
+            at=now,
+            payload={
+                "decision": parsed.model_dump(mode="json"),
+                "request_sha256": request_sha,
+                "decision_id": decision_id,
+                "dwell_seconds": dwell,
+                "item_kind": item.kind,
+            },
+        )
+        return decision_id
+
+    def _vote(self, conn: Any, item: ReviewItem, parsed: ReviewDecision, now: float) -> int:
+        """Record one approval of an M-of-N item; return how many more are missing (0: this one completes it)."""
+        voters = count_votes(conn, item.id)
+        if parsed.reviewer in voters:
+            raise InvalidDecisionError(
+                f"{parsed.reviewer} already approved item {item.id}; it needs {item.approvals_needed} different "
+                "reviewers.",
+                item_id=item.id,
             )
-            holder = self.lock.take(conn, item.run_id)  # usually free: resume without another transaction
-        self._remember(item, parsed, int(decision_id))
-        if holder is not None:
-            self.lock.acquire(item.run_id, wait_seconds=self.settings.run_lock_seconds)
-        _, run = self._apply_locked(item.run_id)
-        return DecideResult(item_id=item_id, decision_id=int(decision_id), run=run)
+        moved = conn.execute(
+            update(review_items)
+            .where(review_items.c.id == item.id, review_items.c.version == item.version)
+            .values(version=review_items.c.version + 1, claimed_by=None, claimed_at=None, lease_expires_at=None)
+        ).rowcount
+        if moved != 1:
+            raise AlreadyDecidedError(item.id, "changed by another reviewer; reload it")
+        conn.execute(
+            votes.insert().values(
+                item_id=item.id,
+                reviewer=parsed.reviewer,
+                action=parsed.action,
+                decision_json=parsed.model_dump_json(),
+                request_sha256=hashlib.sha256(item.request_json.encode()).hexdigest(),
+                dwell_seconds=_dwell(item, parsed.reviewer, now),
+                decided_at=now,
+            )
+        )
+        missing = item.approvals_needed - len(voters) - 1
+        append_event(
+            conn,
+            actor=parsed.reviewer,
+            kind="item.vote_recorded",
+            run_id=item.run_id,
+            item_id=item.id,
+            at=now,
+            payload={"approvals": len(voters) + 1, "needed": item.approvals_needed},
+        )
+        return missing
+
+    def _judge_check(self, conn: Any, item: ReviewItem, parsed: ReviewDecision, now: float) -> None:
+        """Score a decision on an audit or canary item: approving a canary misses it; a non-approval is a finding."""
+        good = parsed.action == "approve"
+        kind = (
+            ("audit.passed" if good else "audit.finding")
+            if item.kind == "audit"
+            else ("canary.missed" if good else "canary.caught")
+        )
+        append_event(
+            conn,
+            actor=parsed.reviewer,
+            kind=kind,
+            run_id=item.run_id,
+            item_id=item.id,
+            at=now,
+            payload={"source_item_id": item.source_item_id, "action": parsed.action},
+        )
+
+    def _maybe_audit_approval(self, conn: Any, item: ReviewItem, parsed: ReviewDecision, now: float) -> None:
+        """Queue a blind second look at a sample of approved items (the post-review error rate)."""
+        rate = self.deps.policy.settings(item.graph, item.node).audit_rate
+        if not sampled(f"audit|{item.interrupt_id}", rate, salt=self.deps.policy.version):
+            return
+        request = item.request
+        if parsed.action == "edit" and parsed.edited is not None:
+            request = request.model_copy(update={"proposal": parsed.edited})
+        add_audit_item(
+            conn,
+            request=request,
+            run_id=item.run_id,
+            now=now,
+            source_item_id=item.id,
+            why="A reviewer approved this; it was picked at random for a second look.",
+        )
 
     def _remember(self, item: ReviewItem, decision: ReviewDecision, decision_id: int) -> None:
         """File the decision in memory: what the agent saw and proposed, and what the reviewer did."""
@@ -515,6 +754,11 @@ class Orchestrator:
         """Walk the audit chain and report any event that was edited, removed or inserted."""
         with self.db.read() as conn:
             return verify_chain(conn)
+
+    def quality(self, since: float | None = None, graph: str | None = None) -> QualityReport:
+        """Return reviewer-quality figures: agreement, rubber-stamp signals, audit findings, canaries."""
+        with self.db.read() as conn:
+            return compute_quality(conn, now=self.clock(), since=since, graph=graph)
 
     def metrics(self, since: float | None = None, graph: str | None = None) -> MetricsReport:
         """Return the oversight metrics (escalation, overrides, time to decision, queue, triggers) as of now."""

@@ -44,6 +44,7 @@ __all__ = ["DEFAULT_POLICY_VERSION", "NodeOverrides", "NodeSettings", "RiskPolic
 DEFAULT_POLICY_VERSION = "builtin-1"
 _Score = Annotated[float, Field(ge=0.0, le=1.0)]
 _Seconds = Annotated[float, Field(ge=0.0, le=86_400.0)]
+_Minutes = Annotated[float, Field(ge=0.0, le=525_600.0)]
 _KEY = re.compile(r"^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)?$")
 _ScoredLevel = Literal["medium", "high", "critical"]
 
@@ -90,6 +91,19 @@ def _default_roles() -> dict[RiskLevel, Role]:
     return {"low": "reviewer", "medium": "reviewer", "high": "reviewer", "critical": "expert"}
 
 
+def _default_sla() -> dict[RiskLevel, float]:
+    # Minutes a reviewer has at each step of the escalation chain before the item moves up (or fails closed).
+    return {"low": 1440.0, "medium": 480.0, "high": 240.0, "critical": 60.0}
+
+
+def _default_chain() -> list[Role]:
+    return ["reviewer", "expert", "owner"]
+
+
+def _default_approvals() -> dict[RiskLevel, int]:
+    return {"low": 1, "medium": 1, "high": 1, "critical": 1}
+
+
 def _default_dwell() -> dict[RiskLevel, float]:
     # Off by default so that command-line and scripted reviews work as they come; an owner who wants
     # reviewers to look before approving sets e.g. high = 5 and critical = 15 (enforced by the service).
@@ -120,8 +134,20 @@ class NodeSettings(BaseModel):
     )
     autonomy_max_level: RiskLevel = Field("high", description="Highest level earned autonomy may pass.")
     autonomy_sampling_rate: _Score = Field(0.2, description="Share of autonomy passes marked for a later audit.")
+    sla_minutes: dict[RiskLevel, _Minutes] = Field(
+        default_factory=_default_sla, description="Minutes per escalation step before an item moves up (0: no SLA)."
+    )
+    escalation_chain: list[Role] = Field(
+        default_factory=_default_chain,
+        description="Who an overdue item goes to next; past the last, the item fails closed (rejected).",
+    )
+    approvals_needed: dict[RiskLevel, Annotated[int, Field(ge=1, le=10)]] = Field(
+        default_factory=_default_approvals, description="Distinct reviewers who must approve (M of N)."
+    )
+    canary_rate: _Score = Field(0.0, description="Share of queued items joined by a seeded known-bad test item.")
+    audit_rate: _Score = Field(0.05, description="Share of approved items queued for a blind second look.")
 
-    @field_validator("roles", "min_dwell_seconds")
+    @field_validator("roles", "min_dwell_seconds", "sla_minutes", "approvals_needed")
     @classmethod
     def _every_level(cls, value: dict[str, Any]) -> dict[str, Any]:
         missing = [lvl for lvl in RISK_LEVELS if lvl not in value]
@@ -133,6 +159,14 @@ class NodeSettings(BaseModel):
     @classmethod
     def _term_order(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
         return _ordered(value, TERM_CATEGORIES)
+
+    @field_validator("escalation_chain")
+    @classmethod
+    def _chain_rises(cls, value: list[Role]) -> list[Role]:
+        ranks = [ROLES.index(r) for r in value]
+        if not value or ranks != sorted(set(ranks)):
+            raise ValueError("the escalation chain lists rising roles, e.g. [reviewer, expert, owner]")
+        return value
 
     @model_validator(mode="after")
     def _roles_rise(self) -> NodeSettings:
@@ -160,8 +194,13 @@ class NodeOverrides(BaseModel):
     autonomy_after: Annotated[int, Field(ge=0, le=1_000)] | None = None
     autonomy_max_level: RiskLevel | None = None
     autonomy_sampling_rate: _Score | None = None
+    sla_minutes: dict[RiskLevel, _Minutes] | None = None
+    escalation_chain: list[Role] | None = None
+    approvals_needed: dict[RiskLevel, Annotated[int, Field(ge=1, le=10)]] | None = None
+    canary_rate: _Score | None = None
+    audit_rate: _Score | None = None
 
-    @field_validator("thresholds", "roles", "min_dwell_seconds")
+    @field_validator("thresholds", "roles", "min_dwell_seconds", "sla_minutes", "approvals_needed")
     @classmethod
     def _level_order(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
         return None if value is None else _ordered(value, RISK_LEVELS)
@@ -217,7 +256,13 @@ class RiskPolicy(BaseModel):
     def gate_policy(self, graph: str, node: str) -> GatePolicy:
         """Return the roles and minimum dwell the gate ``graph.node`` enforces."""
         s = self.settings(graph, node)
-        return GatePolicy(roles=dict(s.roles), min_dwell_seconds=dict(s.min_dwell_seconds))
+        return GatePolicy(
+            roles=dict(s.roles),
+            min_dwell_seconds=dict(s.min_dwell_seconds),
+            sla_seconds={level: minutes * 60.0 for level, minutes in s.sla_minutes.items()},
+            escalation_chain=tuple(s.escalation_chain),
+            approvals_needed=dict(s.approvals_needed),
+        )
 
     @classmethod
     def from_toml(cls, path: str | Path) -> RiskPolicy:

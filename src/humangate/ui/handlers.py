@@ -183,7 +183,7 @@ def _view(orch: Orchestrator, item: ReviewItem, *, opened_at: float, message: st
     return ItemView(
         item_id=item.id,
         header=render_header(item),
-        triggers=render_triggers(req),
+        triggers=render_triggers(req, blind=item.blind),
         sources=render_sources(req),
         observed=render_observed(req),
         timeline=timeline,
@@ -245,8 +245,8 @@ def next_item_id(
                 continue
             if item.claimed_by and item.claimed_by != user and (item.lease_expires_at or 0) > now:
                 continue
-            if item.risk_level == "critical" and orch.run(item.run_id).started_by == user:
-                continue  # the service would refuse: who started a run may not approve its critical items
+            if item.kind == "gate" and orch.run(item.run_id).started_by == user:
+                continue  # the service would refuse: who started a run may not approve its items
             return item.id
         if page.next_cursor is None:
             return None

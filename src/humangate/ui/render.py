@@ -68,16 +68,26 @@ def render_header(item: ReviewItem) -> str:
     req = item.request
     a = req.assessment
     claimed = f"; claimed by {esc(item.claimed_by)}" if item.claimed_by else ""
+    risk = (
+        "Blind audit: the system's assessment is hidden"
+        if item.blind
+        else f"Risk <b>{esc(a.level)}</b> (score {a.score:.2f}, confidence {a.confidence:.2f}, "
+        f"policy {esc(a.policy_version)})"
+    )
     return (
         f"<h3>Item {item.id}: {esc(req.title, limit=500)}</h3>"
-        f"<div>Risk <b>{esc(a.level)}</b> (score {a.score:.2f}, confidence {a.confidence:.2f}, "
-        f"policy {esc(a.policy_version)}) · needs the <b>{esc(item.required_role)}</b> role · "
+        f"<div>{risk} · needs the <b>{esc(item.required_role)}</b> role · "
         f"{esc(item.graph)} / {esc(item.node)} · status {esc(item.status)}{claimed}</div>"
     )
 
 
-def render_triggers(req: ReviewRequest) -> str:
+def render_triggers(req: ReviewRequest, *, blind: bool = False) -> str:
     """Return the assessment as plain sentences, one per trigger, each with its evidence."""
+    if blind:
+        return (
+            "<p>This is a blind audit of work that already went ahead. Judge the proposal on its own: approve "
+            "if it was fine as it is, reject with a reason if it was not.</p>"
+        )
     a = req.assessment
     lead = (
         f"This proposal was held for review at {a.level} risk "

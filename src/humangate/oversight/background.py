@@ -1,0 +1,60 @@
+"""Work the panel process does in the background: SLA sweeps and webhook deliveries."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from humangate.oversight.notify import Dispatcher
+
+if TYPE_CHECKING:
+    from humangate.review.service import Orchestrator
+
+__all__ = ["Housekeeper"]
+
+_log = logging.getLogger("humangate.oversight")
+
+
+class Housekeeper:
+    """Run ``orch.sweep()`` every ``interval`` seconds and deliver webhooks, in daemon threads."""
+
+    def __init__(self, orch: Orchestrator, *, interval: float = 30.0) -> None:
+        self.orch = orch
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="humangate-sweep", daemon=True)
+        self.dispatcher = Dispatcher(orch.db, orch.settings) if orch.settings.webhook_url else None
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                report = self.orch.sweep()
+                if report.escalated or report.failed_closed:
+                    _log.info("SLA sweep: escalated %s, failed closed %s", report.escalated, report.failed_closed)
+            except Exception:  # a failed sweep is retried next round; it must not take the panel down
+                _log.exception("SLA sweep failed")
+            self._stop.wait(self.interval)
+
+    def start(self) -> Housekeeper:
+        """Start the sweep (and webhook delivery when a webhook is configured)."""
+        self._thread.start()
+        if self.dispatcher is not None:
+            self.dispatcher.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop both and wait briefly for them."""
+        self._stop.set()
+        if self.dispatcher is not None:
+            self.dispatcher.stop()
+        self._thread.join(timeout=10)
+
+    def __enter__(self) -> Housekeeper:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
