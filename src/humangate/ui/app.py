@@ -14,6 +14,7 @@ from humangate.errors import HumanGateError
 from humangate.review.contract import REASON_CODES, ROLES, Action
 from humangate.review.service import Orchestrator
 from humangate.ui import handlers as h
+from humangate.ui.memory_tab import memory_tab
 from humangate.ui.metrics_tab import metrics_tab
 from humangate.ui.render import STYLE, esc, render_status, text_block
 
@@ -164,6 +165,7 @@ def build_app(orch: Orchestrator, *, default_user: str | None = None) -> gr.Bloc
                 )
 
             metrics = metrics_tab(orch)
+            memory = memory_tab(orch, default_user=default_user)
 
             with gr.Tab("New task", id="task"):
                 task_text = gr.Textbox(
@@ -469,6 +471,7 @@ def build_app(orch: Orchestrator, *, default_user: str | None = None) -> gr.Bloc
         audit_refresh.click(load_audit, None, audit_table)
         audit_verify.click(lambda: esc(h.audit_status(orch)), None, audit_status).then(load_audit, None, audit_table)
         metrics.tab.select(metrics.refresh, metrics.inputs, metrics.outputs)  # computed when opened, not on load
+        memory.tab.select(memory.refresh, memory.inputs, memory.outputs)
 
         def on_start(task: str, csv_path: str | None, sources: list[str] | None, request: gr.Request) -> Any:
             for log in h.start_task(orch, _user(request, default_user), task or "", csv_path, sources):
