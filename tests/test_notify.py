@@ -26,8 +26,9 @@ from humangate.checkpoints.database import Database
 from humangate.checkpoints.schema import notifications
 from humangate.cli import app
 from humangate.errors import ConfigError
-from humangate.oversight import notify
-from humangate.oversight.notify import Dispatcher, ItemFacts, enqueue, item_facts, sign, verify
+from humangate.oversight import delivery, notify
+from humangate.oversight.delivery import Dispatcher
+from humangate.oversight.notify import ItemFacts, enqueue, item_facts, sign, verify
 
 runner = CliRunner()
 T0 = 1_700_000_000.0
@@ -421,3 +422,9 @@ def test_each_event_has_its_slack_headline(event: notify.NotifyEvent, headline: 
     body = json.loads(notify.render_body("slack", event=event, item_id=1, run_id="r", facts=FACTS, now=T0))
     assert body["text"].startswith(f"{headline}: ") and body["blocks"][0]["text"]["text"].startswith(f"*{headline}*")
     assert body["humangate"]["event"] == event
+
+
+def test_notify_still_exports_what_moved_to_delivery() -> None:
+    assert all(hasattr(notify, name) for name in notify.__all__)
+    assert set(delivery.__all__) <= set(notify.__all__)
+    assert all(getattr(notify, name) is getattr(delivery, name) for name in delivery.__all__)

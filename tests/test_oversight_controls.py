@@ -16,7 +16,7 @@ from humangate.checkpoints.schema import audit_events, decisions, notifications,
 from humangate.cli import app
 from humangate.errors import InvalidDecisionError, NotAuthorizedError
 from humangate.graphs.common import GraphDeps
-from humangate.oversight.notify import Dispatcher
+from humangate.oversight.delivery import Dispatcher
 from humangate.risk import RiskPolicy
 from tests.test_notify import (  # noqa: F401  (fixture)
     SECRET,

@@ -21,7 +21,7 @@ from humangate import Orchestrator, Settings
 from humangate.checkpoints.schema import audit_events, corrections
 from humangate.errors import InvalidInputError
 from humangate.ui import build_app
-from humangate.ui import memory_tab as m
+from humangate.ui import memory_view as m
 from tests.panel_support import PanelServer, add_user, launch_browser, login, open_tab
 
 pytestmark = pytest.mark.timeout(600)

@@ -7,7 +7,7 @@ import threading
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from humangate.oversight.notify import Dispatcher
+from humangate.oversight.delivery import Dispatcher
 
 if TYPE_CHECKING:
     from humangate.review.service import Orchestrator

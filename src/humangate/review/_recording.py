@@ -1,0 +1,121 @@
+"""Record a decision: close its item by compare-and-set, store the decision row, and file it in memory."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+
+from sqlalchemy import update
+
+from humangate.checkpoints.schema import decisions, review_items
+from humangate.errors import AlreadyDecidedError, ItemNotFoundError
+from humangate.memory.store import MemoryStore
+from humangate.oversight.audit import append_event
+from humangate.review.contract import ReviewDecision
+from humangate.review.queue import ReviewItem, load_item
+
+__all__ = ["dwell", "pending_item", "record_decision", "remember"]
+
+_log = logging.getLogger("humangate.memory")
+
+
+def pending_item(conn: Any, item_id: int) -> ReviewItem:
+    """Load an item that is still pending, or raise ``ItemNotFoundError`` or ``AlreadyDecidedError``."""
+    item = load_item(conn, item_id)
+    if item is None:
+        raise ItemNotFoundError(item_id)
+    if item.status != "pending":
+        raise AlreadyDecidedError(item_id, item.status)
+    return item
+
+
+def dwell(item: ReviewItem, reviewer: str, now: float) -> float | None:
+    """Return how long ``reviewer`` held the item since claiming it, or None when they had not claimed it."""
+    if item.claimed_by == reviewer and item.claimed_at is not None:
+        return round(now - item.claimed_at, 3)
+    return None
+
+
+def record_decision(conn: Any, item: ReviewItem, parsed: ReviewDecision, now: float, *, applied: bool = False) -> int:
+    """Close the item (compare-and-set on its version) and store the decision with the request's hash."""
+    won = conn.execute(
+        update(review_items)
+        .where(
+            review_items.c.id == item.id,
+            review_items.c.version == item.version,
+            review_items.c.status == "pending",
+        )
+        .values(status="decided", decided_at=now, version=review_items.c.version + 1)
+    ).rowcount
+    if won != 1:
+        raise AlreadyDecidedError(item.id, "decided")
+    request_sha = hashlib.sha256(item.request_json.encode()).hexdigest()
+    dwell_seconds = dwell(item, parsed.reviewer, now)
+    decision_id = int(
+        conn.execute(
+            decisions.insert().values(
+                item_id=item.id,
+                run_id=item.run_id,
+                interrupt_id=item.interrupt_id,
+                reviewer=parsed.reviewer,
+                action=parsed.action,
+                reason_code=parsed.reason_code,
+                decision_json=parsed.model_dump_json(),
+                request_sha256=request_sha,
+                decided_at=now,
+                applied_at=now if applied else None,
+                dwell_seconds=dwell_seconds,
+            )
+        ).inserted_primary_key[0]
+    )
+    append_event(
+        conn,
+        actor=parsed.reviewer,
+        kind="decision.recorded",
+        run_id=item.run_id,
+        item_id=item.id,
+        at=now,
+        payload={
+            "decision": parsed.model_dump(mode="json"),
+            "request_sha256": request_sha,
+            "decision_id": decision_id,
+            "dwell_seconds": dwell_seconds,
+            "item_kind": item.kind,
+        },
+    )
+    return decision_id
+
+
+def remember(memory: MemoryStore, item: ReviewItem, decision: ReviewDecision, decision_id: int) -> None:
+    """File the decision in memory: what the agent saw and proposed, and what the reviewer did."""
+    request = item.request
+    proposal_text = "\n\n".join(str(v) for v in request.proposal.values() if isinstance(v, str))
+    try:
+        _record(memory, request, item, decision, decision_id, proposal_text)
+    except Exception:  # memory helps later runs; it must never hold up the decision that feeds it
+        _log.exception("Could not file decision %s on item %s in memory", decision_id, item.id)
+
+
+def _record(
+    memory: MemoryStore, request: Any, item: ReviewItem, decision: ReviewDecision, decision_id: int, proposal_text: str
+) -> None:
+    memory.record(
+        graph=item.graph,
+        node=item.node,
+        kind=decision.action,
+        reviewer=decision.reviewer,
+        key_text=request.memory_key or proposal_text,
+        situation=request.observed,
+        proposal=request.proposal,
+        corrected=decision.edited,
+        reason_code=decision.reason_code,
+        note=decision.note,
+        # For an escalation, the role it went to: the memory trigger sends the next similar one there.
+        instructions=decision.instructions or decision.escalate_to,
+        item_id=item.id,
+        decision_id=decision_id,
+        run_id=item.run_id,
+        # Why it was held: earned autonomy counts only approvals of proposals held for the same reasons.
+        trigger_kinds=[t.kind for t in request.assessment.triggers],
+    )

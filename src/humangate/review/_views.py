@@ -1,0 +1,98 @@
+"""The Orchestrator's read-only views: runs and their timelines, the review queue, audit and metrics reports."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+
+from humangate.checkpoints.database import Database
+from humangate.checkpoints.schema import audit_events, runs
+from humangate.errors import ItemNotFoundError
+from humangate.oversight.audit import AuditReport, verify_chain
+from humangate.oversight.metrics import MetricsReport, compute_metrics
+from humangate.oversight.quality import QualityReport, compute_quality
+from humangate.review.queue import Page, QueueFilter, ReviewItem, count_pending, load_item, pending_page
+from humangate.review.runs import RunInfo, load_run
+
+__all__ = ["ViewsMixin"]
+
+
+class ViewsMixin:
+    """Read runs, timelines, queue pages and reports; nothing here writes."""
+
+    db: Database
+    clock: Callable[[], float]
+
+    # -- runs --------------------------------------------------------------------------------
+
+    def run(self, run_id: str) -> RunInfo:
+        """Return one run."""
+        with self.db.read() as conn:
+            return load_run(conn, run_id)
+
+    def runs(self, *, status: str | None = None, limit: int = 50) -> list[RunInfo]:
+        """Return the newest runs, optionally of one status."""
+        with self.db.read() as conn:
+            stmt = select(runs.c.id).order_by(runs.c.created_at.desc()).limit(limit)
+            if status:
+                stmt = stmt.where(runs.c.status == status)
+            return [load_run(conn, rid) for rid in conn.execute(stmt).scalars()]
+
+    def timeline(self, run_id: str) -> list[dict[str, Any]]:
+        """Return the run's audit events, oldest first."""
+        with self.db.read() as conn:
+            load_run(conn, run_id)
+            rows = conn.execute(
+                select(audit_events).where(audit_events.c.run_id == run_id).order_by(audit_events.c.seq)
+            )
+            return [
+                {
+                    "seq": r.seq,
+                    "at": r.at,
+                    "actor": r.actor,
+                    "kind": r.kind,
+                    "item_id": r.item_id,
+                    "payload": json.loads(r.payload_json),
+                }
+                for r in rows
+            ]
+
+    # -- queue -------------------------------------------------------------------------------
+
+    def pending(self, filters: QueueFilter | None = None, *, limit: int = 50, cursor: str | None = None) -> Page:
+        """List pending items, highest risk then oldest first."""
+        with self.db.read() as conn:
+            return pending_page(conn, filters or QueueFilter(), limit=limit, cursor=cursor)
+
+    def count(self, filters: QueueFilter | None = None) -> int:
+        """Count pending items."""
+        with self.db.read() as conn:
+            return count_pending(conn, filters or QueueFilter())
+
+    def item(self, item_id: int) -> ReviewItem:
+        """Return one review item or raise ``ItemNotFoundError``."""
+        with self.db.read() as conn:
+            item = load_item(conn, item_id)
+        if item is None:
+            raise ItemNotFoundError(item_id)
+        return item
+
+    # -- audit and metrics -------------------------------------------------------------------
+
+    def verify_audit(self) -> AuditReport:
+        """Walk the audit chain and report any event that was edited, removed or inserted."""
+        with self.db.read() as conn:
+            return verify_chain(conn)
+
+    def quality(self, since: float | None = None, graph: str | None = None) -> QualityReport:
+        """Return reviewer-quality figures: agreement, rubber-stamp signals, audit findings, canaries."""
+        with self.db.read() as conn:
+            return compute_quality(conn, now=self.clock(), since=since, graph=graph)
+
+    def metrics(self, since: float | None = None, graph: str | None = None) -> MetricsReport:
+        """Return the oversight metrics (escalation, overrides, time to decision, queue, triggers) as of now."""
+        with self.db.read() as conn:
+            return compute_metrics(conn, now=self.clock(), since=since, graph=graph)
