@@ -173,9 +173,13 @@ def _sent(o: Orchestrator, run_id: str) -> dict[str, Any] | None:
     return json.loads(row.payload_json) if row else None
 
 
-def run_stream(tasks: list[dict[str, Any]], *, memory: bool, autonomy_after: int, folder: Path) -> Result:
+def run_stream(
+    tasks: list[dict[str, Any]], *, memory: bool, autonomy_after: int, folder: Path, embeddings: str = "lexical"
+) -> Result:
     """Work through ``tasks`` with a fresh database; return what happened."""
-    settings = Settings(db_url=f"sqlite:///{folder / 'bench.db'}", outbox_dir=folder / "outbox", memory=memory)
+    settings = Settings(
+        db_url=f"sqlite:///{folder / 'bench.db'}", outbox_dir=folder / "outbox", memory=memory, embeddings=embeddings
+    )
     policy = RiskPolicy.from_toml_text(POLICY.format(n=autonomy_after))
     result = Result(memory=memory)
     started = time.perf_counter()
@@ -237,19 +241,23 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--autonomy-after", type=int, default=5, help="the policy's autonomy_after (default 5)")
+    parser.add_argument("--embeddings", default="lexical", help="lexical (default), local or openai")
     parser.add_argument("--plot", type=Path, default=Path("learning_curve.png"))
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     tasks = _stream(args.tasks, args.seed)
     with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
         off = run_stream(tasks, memory=False, autonomy_after=args.autonomy_after, folder=Path(a))
-        on = run_stream(tasks, memory=True, autonomy_after=args.autonomy_after, folder=Path(b))
+        on = run_stream(
+            tasks, memory=True, autonomy_after=args.autonomy_after, folder=Path(b), embeddings=args.embeddings
+        )
     _plot(off, on, args.plot)
     last_off, last_on = sum(off.escalated[-LAST:]), sum(on.escalated[-LAST:])
     cut = 1 - last_on / last_off if last_off else 0.0
     s_off, s_on = off.summary(), on.summary()
     report = {
         "tasks": len(tasks),
+        "embeddings": args.embeddings,
         "off": s_off,
         "on": s_on,
         "last_50_reduction": round(cut, 3),
@@ -260,7 +268,7 @@ def main() -> None:
     if args.json:
         print(json.dumps(report, indent=2))
         return
-    print(f"Learning curve over {len(tasks)} tasks (escalations = tasks that paused for a person)\n")
+    print(f"Learning curve over {len(tasks)} tasks, {args.embeddings} embeddings (escalations = tasks that paused)\n")
     print(f"{'tasks':>10} | {'memory off':>10} | {'memory on':>9}")
     for i, (a_, b_) in enumerate(zip(off.per_window(), on.per_window(), strict=True)):
         print(f"{f'{i * WINDOW + 1}-{(i + 1) * WINDOW}':>10} | {a_:>10} | {b_:>9}")

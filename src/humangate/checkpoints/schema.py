@@ -205,6 +205,7 @@ corrections = Table(
     Column("corrected_json", Text),  # the reviewer's version, redacted
     Column("instructions", Text),
     Column("key_text", Text, nullable=False),  # the text that was embedded
+    Column("trigger_kinds", String(300), nullable=False, default=",,"),  # why the proposal was held: ",policy,"
     Column("embedder", String(100)),
     Column("embedding", LargeBinary),  # float32; PostgreSQL with pgvector also has embedding_vec
     Column("active", Boolean, nullable=False, default=True),

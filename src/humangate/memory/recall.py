@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from humangate.agents.schemas import CorrectionExample
-from humangate.memory.store import MemoryStore
+from humangate.memory.store import OVERRIDE_KINDS, Match, MemoryStore
 from humangate.review.contract import RiskAssessment
 from humangate.risk.memory import MemoryOutcome, apply_memory, example_of
 from humangate.risk.policy import RiskPolicy
@@ -11,6 +11,11 @@ from humangate.risk.policy import RiskPolicy
 __all__ = ["Recall"]
 
 _EXAMPLES = 5
+_RECENT_EDITS = 20
+
+
+def _without(matches: list[Match], seen: set[int]) -> list[Match]:
+    return [m for m in matches if m.correction.id not in seen]
 
 
 class Recall:
@@ -24,11 +29,20 @@ class Recall:
         chosen = self.policy.settings(graph, node).memory_similarity
         return chosen if chosen is not None else self.store.embedder.default_similarity
 
+    def _recent_edits(self, graph: str, node: str) -> list[Match]:
+        return self.store.recent(graph, node, kinds=["edit"], limit=_RECENT_EDITS)
+
     def examples(self, graph: str, node: str, key: str) -> list[CorrectionExample]:
-        """Return the most similar overrides at ``graph``/``node``, for an agent to learn from."""
+        """Return past overrides at ``graph``/``node`` for an agent to learn from, the most similar first.
+
+        Phrase swaps, deleted sentences and removed names only fire where the same words occur, so the
+        gate's recent edits are included whatever their similarity.
+        """
         cut = self._threshold(graph, node)
-        found = self.store.search(graph, node, key, k=3 * _EXAMPLES)
-        return [example_of(m) for m in found if m.correction.overridden and m.similarity >= cut][:_EXAMPLES]
+        found = self.store.search(graph, node, key, k=_EXAMPLES, kinds=OVERRIDE_KINDS)
+        similar = [m for m in found if m.similarity >= cut]
+        recent = _without(self._recent_edits(graph, node), {m.correction.id for m in similar})
+        return [example_of(m) for m in similar + recent]
 
     def assess(
         self,
@@ -44,12 +58,18 @@ class Recall:
         """Return ``assessment`` after the memory trigger and earned autonomy (see ``risk.memory``)."""
         settings = self.policy.settings(graph, node)
         k = max(10, 2 * settings.autonomy_after + 1)
+        nearest = self.store.search(graph, node, key, k=k)
+        # Overrides are searched on their own, so that many similar approvals cannot crowd them out.
+        overrides = self.store.search(graph, node, key, k=_EXAMPLES, kinds=OVERRIDE_KINDS)
+        seen = {m.correction.id for m in nearest}
+        matches = nearest + _without(overrides, seen)
         return apply_memory(
             assessment,
-            self.store.search(graph, node, key, k=k),
+            matches,
             settings,
             proposal_text=proposal_text,
             threshold=self._threshold(graph, node),
             always_review=always_review,
             sample_key=sample_key or key,
+            gate_edits=_without(self._recent_edits(graph, node), {m.correction.id for m in matches}),
         )

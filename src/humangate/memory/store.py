@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, func, select, text, update
+from sqlalchemy import Connection, bindparam, func, select, text, update
 
 from humangate.checkpoints.database import Database
 from humangate.checkpoints.schema import corrections
@@ -52,6 +52,7 @@ class Correction:
     created_at: float
     item_id: int | None
     run_id: str | None
+    trigger_kinds: tuple[str, ...] = ()
 
     @property
     def overridden(self) -> bool:
@@ -83,6 +84,7 @@ class Correction:
             created_at=float(m["created_at"]),
             item_id=m["item_id"],
             run_id=m["run_id"],
+            trigger_kinds=tuple(k for k in (m["trigger_kinds"] or "").split(",") if k),
         )
 
 
@@ -95,10 +97,14 @@ class Match:
 
 
 _COLUMNS = [c for c in corrections.c if c.name != "embedding"]
-_PG_SEARCH = text(
-    "SELECT id, 1 - (embedding_vec <=> CAST(:q AS vector)) AS similarity FROM corrections "
-    "WHERE graph = :g AND node = :n AND active AND embedder = :e AND embedding_vec IS NOT NULL "
+_PG_SEARCH = "SELECT id, 1 - (embedding_vec <=> CAST(:q AS vector)) AS similarity FROM corrections WHERE graph = :g "
+_PG_SEARCH_TAIL = (
+    "AND node = :n AND active AND embedder = :e AND embedding_vec IS NOT NULL {kinds}"
     "ORDER BY embedding_vec <=> CAST(:q AS vector), id LIMIT :k"
+)
+_PG_SEARCH_ALL = text(_PG_SEARCH + _PG_SEARCH_TAIL.format(kinds=""))
+_PG_SEARCH_KINDS = text(_PG_SEARCH + _PG_SEARCH_TAIL.format(kinds="AND kind IN :kinds ")).bindparams(
+    bindparam("kinds", expanding=True)
 )
 
 
@@ -130,6 +136,7 @@ class MemoryStore:
         item_id: int | None = None,
         decision_id: int | None = None,
         run_id: str | None = None,
+        trigger_kinds: Iterable[str] = (),
     ) -> int:
         """Redact, embed and store one correction; return its id. The audit trail notes it."""
         if kind not in CORRECTION_KINDS:
@@ -152,6 +159,7 @@ class MemoryStore:
             "corrected_json": json.dumps(redact_value(dict(corrected)), ensure_ascii=False) if corrected else None,
             "instructions": redact(instructions) if instructions else None,
             "key_text": key,
+            "trigger_kinds": "," + ",".join(sorted(set(trigger_kinds))) + ",",
             "embedder": self.embedder.name,
             "embedding": vector.tobytes(),
             "active": True,
@@ -276,25 +284,35 @@ class MemoryStore:
         with self.db.read() as conn:
             return [Correction.from_row(r) for r in conn.execute(stmt)]
 
+    def recent(self, graph: str, node: str, *, kinds: Iterable[str], limit: int = 20) -> list[Match]:
+        """Return the newest active corrections of ``kinds`` at ``graph``/``node``, as matches of similarity 0."""
+        return [Match(c, 0.0) for c in self.corrections(graph=graph, node=node, active=True, kinds=kinds, limit=limit)]
+
     def count(self, *, graph: str | None = None, active: bool | None = None) -> int:
         """Count corrections."""
         stmt = select(func.count()).select_from(corrections).where(*_filters(graph, None, active, None))
         with self.db.read() as conn:
             return int(conn.execute(stmt).scalar_one())
 
-    def search(self, graph: str, node: str, query: str, *, k: int = 5) -> list[Match]:
-        """Return the ``k`` active corrections of ``graph``/``node`` most similar to ``query``, best first."""
+    def search(
+        self, graph: str, node: str, query: str, *, k: int = 5, kinds: Iterable[str] | None = None
+    ) -> list[Match]:
+        """Return the ``k`` active corrections of ``graph``/``node`` (of ``kinds``) most similar to ``query``."""
         if k <= 0 or not query.strip():
             return []
+        wanted = sorted(set(kinds)) if kinds is not None else None
+        if wanted == []:
+            return []
         vector = self.embedder.embed([redact(query[:_MAX_TEXT])])[0].astype(np.float32)
-        where = [*_filters(graph, node, True, None), corrections.c.embedder == self.embedder.name]
+        where = [*_filters(graph, node, True, wanted), corrections.c.embedder == self.embedder.name]
         with self.db.read() as conn:
             if self._has_pgvector(conn):
                 best = [
                     (int(r.id), float(r.similarity))
                     for r in conn.execute(
-                        _PG_SEARCH,
-                        {"q": _vector_literal(vector), "g": graph, "n": node, "e": self.embedder.name, "k": k},
+                        _PG_SEARCH_ALL if wanted is None else _PG_SEARCH_KINDS,
+                        {"q": _vector_literal(vector), "g": graph, "n": node, "e": self.embedder.name, "k": k}
+                        | ({} if wanted is None else {"kinds": wanted}),
                     )
                 ]
                 return self._matches(conn, best)

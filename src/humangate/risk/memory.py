@@ -7,11 +7,12 @@ Two uses of the correction memory meet here, after the other triggers have run:
   a sentence they deleted, a phrase they replaced or a name they removed; for the other overrides:
   it is similar at all), the proposal is reviewed, at least at the level the earlier escalation
   needed, and the trigger's reason tells the reviewer what happened last time.
-- **Earned autonomy.** When the newest similar decisions are ``autonomy_after`` approvals in a row
-  (no override since), a proposal that would have paused passes unreviewed, unless the task or the
-  policy asked for review of every proposal, its level is above ``autonomy_max_level``, or it carries
-  injected text or personal data. Audit sampling stays on at ``autonomy_sampling_rate``. The next
-  override of a similar proposal ends the streak, so one override revokes the autonomy.
+- **Earned autonomy.** When the newest similar decisions include ``autonomy_after`` approvals of
+  proposals held for the same reasons (the same trigger kinds), with no override since, a proposal
+  that would have paused passes unreviewed, unless the task or the policy asked for review of every
+  proposal, its level is above ``autonomy_max_level``, or it carries injected text or personal data.
+  Audit sampling stays on at ``autonomy_sampling_rate``. The next override of a similar proposal ends
+  the streak, so one override revokes the autonomy.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from humangate.agents.offline.corrections import learn, violations
+from humangate.agents.offline.corrections import learn, names_in, violations
 from humangate.agents.schemas import CorrectionExample
+from humangate.memory.redact import redact
 from humangate.memory.store import Match
 from humangate.review.contract import RISK_LEVELS, ROLES, RiskAssessment, RiskLevel, Trigger, risk_rank
 from humangate.risk.policy import NodeSettings
@@ -32,6 +34,7 @@ __all__ = ["MemoryOutcome", "apply_memory", "example_of", "similar_summary"]
 
 _VERB = {"edit": "edited", "reject": "rejected", "redirect": "sent back", "escalate": "escalated"}
 _NO_AUTONOMY = frozenset({"injection", "pii"})
+_NOT_REASONS = frozenset({"sampling", "memory", "rule"})
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,18 @@ def _still_applies(match: Match, proposal_text: str) -> list[str]:
     return violations(proposal_text, lessons)
 
 
+def _repeats(match: Match, proposal_text: str) -> list[str]:
+    """Return the concrete corrections of an edit (swaps, deletions, removed names) the proposal repeats."""
+    c = match.correction
+    if c.kind != "edit" or c.corrected is None:
+        return []
+    return violations(proposal_text, learn([example_of(match)]))
+
+
+def _text(proposal: dict[str, Any]) -> str:
+    return "\n".join(v for v in proposal.values() if isinstance(v, str))
+
+
 def _level_for_role(role: str, settings: NodeSettings) -> RiskLevel:
     want = ROLES.index(role) if role in ROLES else 0
     for level in RISK_LEVELS:
@@ -102,14 +117,23 @@ def apply_memory(
     threshold: float,
     always_review: bool = False,
     sample_key: str = "",
+    gate_edits: Sequence[Match] = (),
 ) -> MemoryOutcome:
-    """Return ``assessment`` raised by similar overrides or passed by earned autonomy (see module doc)."""
+    """Return ``assessment`` raised by similar overrides or passed by earned autonomy (see module doc).
+
+    ``gate_edits`` are the gate's recent edits whatever their similarity: a proposal that repeats one of
+    their concrete corrections (a replaced phrase, a deleted sentence, a removed name) is raised too.
+    """
     cut = settings.memory_similarity if settings.memory_similarity is not None else threshold
     near = sorted((m for m in matches if m.similarity >= cut), key=lambda m: -m.correction.created_at)
     similar = [similar_summary(m) for m in near[:5]]
-    if not near:
-        return MemoryOutcome(assessment)
     relevant = [(m, what) for m in near if m.correction.overridden and (what := _still_applies(m, proposal_text))]
+    near_ids = {m.correction.id for m in near}
+    relevant += [
+        (m, what) for m in gate_edits if m.correction.id not in near_ids and (what := _repeats(m, proposal_text))
+    ]
+    if not near and not relevant:
+        return MemoryOutcome(assessment)
     if relevant and settings.memory_trigger:
         level = max(assessment.level, settings.review_from, key=risk_rank)
         for m, _ in relevant:
@@ -124,16 +148,24 @@ def apply_memory(
             }
         )
         return MemoryOutcome(raised, similar)
-    streak = 0
+    # A pattern is similar text held for the same reasons: approvals of proposals that paused for other
+    # reasons neither count nor break the streak; any override breaks it.
+    kinds = {t.kind for t in assessment.triggers}
+    reasons = kinds - _NOT_REASONS
+    streak: list[Match] = []
     for m in near:
         if m.correction.overridden:
             break
-        streak += 1
-    kinds = {t.kind for t in assessment.triggers}
+        if reasons <= set(m.correction.trigger_kinds):
+            streak.append(m)
+    # Nothing new: a name none of those approved proposals mentioned (a competitor, a product) is for a person.
+    seen = set().union(*(names_in(_text(m.correction.proposal)) for m in streak))
+    novel = sorted(names_in(redact(proposal_text)) - seen)
     earned = (
         assessment.needs_review
         and settings.autonomy_after > 0
-        and streak >= settings.autonomy_after
+        and len(streak) >= settings.autonomy_after
+        and not novel
         and not (always_review or settings.always_review)
         and risk_rank(assessment.level) <= risk_rank(settings.autonomy_max_level)
         and not kinds & _NO_AUTONOMY
@@ -144,8 +176,9 @@ def apply_memory(
     rate = settings.autonomy_sampling_rate
     note = Trigger(
         kind="memory",
-        reason=f"Earned autonomy: the last {streak} similar proposals were approved unchanged (most recently by "
-        f"{newest.reviewer}), so this one passed without review; {rate:.0%} of such passes are audited.",
+        reason=f"Earned autonomy: {len(streak)} similar proposals held for the same reasons were approved unchanged "
+        f"(most recently by {newest.reviewer}), so this one passed without review; {rate:.0%} of such passes "
+        "are audited.",
         score=0.0,
     )
     triggers = [*(t for t in assessment.triggers if t.kind != "sampling"), note]

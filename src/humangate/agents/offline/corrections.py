@@ -9,7 +9,16 @@ from dataclasses import dataclass
 from humangate.agents.offline.text import content_terms, overlap, split_sentences
 from humangate.agents.schemas import CorrectionExample
 
-__all__ = ["Lessons", "apply_lessons", "apply_replacements", "learn", "names_banned", "violations", "was_deleted"]
+__all__ = [
+    "Lessons",
+    "apply_lessons",
+    "apply_replacements",
+    "learn",
+    "names_banned",
+    "names_in",
+    "violations",
+    "was_deleted",
+]
 
 _MAX_PHRASE_WORDS = 8
 _PLACEHOLDER = re.compile(r"<[A-Z_]+>")
@@ -58,6 +67,11 @@ def _removed_sentences(old: str, new: str) -> list[str]:
     substantial = [s for s in split_sentences(old) if len(content_terms(s)) >= 3]
     removed = [s for s in substantial if all(overlap(content_terms(s), k) < 0.5 for k in kept)]
     return removed if len(removed) < len(substantial) else []
+
+
+def names_in(text: str) -> set[str]:
+    """Return the capitalised words inside sentences of ``text``: the names (companies, products) it mentions."""
+    return set(_NAME.findall(text))
 
 
 def _removed_names(removed: list[str], new: str) -> set[str]:

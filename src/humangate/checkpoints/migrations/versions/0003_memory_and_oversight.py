@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.Column("corrected_json", sa.Text),
         sa.Column("instructions", sa.Text),
         sa.Column("key_text", sa.Text, nullable=False),
+        sa.Column("trigger_kinds", sa.String(300), nullable=False, server_default=",,"),
         sa.Column("embedder", sa.String(100)),
         sa.Column("embedding", sa.LargeBinary),
         sa.Column("active", sa.Boolean, nullable=False),
