@@ -100,7 +100,12 @@ review_items = Table(
         "node",
     ),
     Index("ix_review_items_run", "run_id", "status"),
-    Index("ix_review_items_due", "status", "due_at"),
+    Index(
+        "ix_review_items_due",
+        "due_at",
+        sqlite_where=text("status = 'pending'"),
+        postgresql_where=text("status = 'pending'"),
+    ),
 )
 
 decisions = Table(

@@ -81,16 +81,18 @@ def upgrade() -> None:
         sa.Column("decided_at", sa.Float, nullable=False),
         sa.UniqueConstraint("item_id", "reviewer", name="uq_votes_item_reviewer"),
     )
-    with op.batch_alter_table("review_items") as batch:
-        batch.add_column(sa.Column("kind", sa.String(20), nullable=False, server_default="gate"))
-        batch.add_column(sa.Column("due_at", sa.Float))
-        batch.add_column(sa.Column("sla_step", sa.Integer, nullable=False, server_default="0"))
-        batch.add_column(sa.Column("approvals_needed", sa.Integer, nullable=False, server_default="1"))
-        batch.add_column(sa.Column("blind", sa.Boolean, nullable=False, server_default=sa.false()))
-        batch.add_column(sa.Column("source_item_id", sa.Integer))
-    op.create_index("ix_review_items_due", "review_items", ["status", "due_at"])
-    with op.batch_alter_table("decisions") as batch:
-        batch.add_column(sa.Column("dwell_seconds", sa.Float))
+    # Plain ALTER TABLE ADD COLUMN, not batch mode: on SQLite batch mode copies the table and recreates its
+    # indexes from reflection, which drops the DESC of the queue index and makes every inbox page sort.
+    op.add_column("review_items", sa.Column("kind", sa.String(20), nullable=False, server_default="gate"))
+    op.add_column("review_items", sa.Column("due_at", sa.Float))
+    op.add_column("review_items", sa.Column("sla_step", sa.Integer, nullable=False, server_default="0"))
+    op.add_column("review_items", sa.Column("approvals_needed", sa.Integer, nullable=False, server_default="1"))
+    op.add_column("review_items", sa.Column("blind", sa.Boolean, nullable=False, server_default=sa.false()))
+    op.add_column("review_items", sa.Column("source_item_id", sa.Integer))
+    # Partial, on the deadline alone: an index led by status would tempt the planner away from the queue index.
+    pending = sa.text("status = 'pending'")
+    op.create_index("ix_review_items_due", "review_items", ["due_at"], sqlite_where=pending, postgresql_where=pending)
+    op.add_column("decisions", sa.Column("dwell_seconds", sa.Float))
 
 
 def _pgvector_available(bind: sa.Connection) -> bool:
@@ -113,6 +115,13 @@ def downgrade() -> None:
     with op.batch_alter_table("review_items") as batch:
         for name in ("source_item_id", "blind", "approvals_needed", "sla_step", "due_at", "kind"):
             batch.drop_column(name)
+    # Batch mode recreated the queue index without its DESC on SQLite: build it again as 0001 made it.
+    op.drop_index("ix_review_items_queue", "review_items")
+    op.create_index(
+        "ix_review_items_queue",
+        "review_items",
+        ["status", sa.text("risk_rank DESC"), "created_at", "id", "required_role", "trigger_kinds", "graph", "node"],
+    )
     op.drop_table("votes")
     op.drop_index("ix_notifications_due", "notifications")
     op.drop_table("notifications")
