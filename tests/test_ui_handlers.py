@@ -13,7 +13,7 @@ from humangate.graphs.example import notify_spec
 from humangate.review.contract import ReviewRequest, RiskAssessment, SourceExcerpt
 from humangate.ui import build_app
 from humangate.ui import handlers as h
-from humangate.ui.render import esc, render_sources
+from humangate.ui.render import esc, render_observed, render_sources
 
 MEDIUM = {
     "recipient": "Ann Lee",
@@ -265,3 +265,28 @@ def test_build_app_constructs_with_the_element_ids(orch: Orchestrator) -> None:
     }
     assert expected <= ids
     gc.collect()  # collect gradio's loops here, where the warning is ignored, not in a later test
+
+
+def test_earlier_decisions_on_similar_proposals_are_listed_escaped() -> None:
+    assessment = RiskAssessment(level="high", score=0.7, confidence=0.5, needs_review=True, policy_version="t")
+    request = ReviewRequest(
+        graph="support",
+        node="review_reply",
+        thread_id="t",
+        title="Reply",
+        proposal={"body": "Hi"},
+        proposal_kind="SupportReply",
+        assessment=assessment,
+        similar_corrections=[
+            {
+                "kind": "escalate",
+                "reviewer": "alice",
+                "reason_code": "needs_expert",
+                "note": "<b>x</b>",
+                "similarity": 0.81,
+            }
+        ],
+    )
+    html = render_observed(request)
+    assert "escalated by alice (needs_expert): &lt;b&gt;x&lt;/b&gt; [similarity 0.81]" in html
+    assert "<b>x</b>" not in html

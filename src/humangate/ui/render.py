@@ -166,8 +166,30 @@ def render_observed(req: ReviewRequest) -> str:
     else:
         parts.append("<p><b>What it tried</b>: nothing before this proposal.</p>")
     if req.similar_corrections:
-        parts.append(f"<p>{len(req.similar_corrections)} similar proposal(s) were corrected before.</p>")
+        rows = "".join(
+            f'<li class="hg-text">{esc(_similar_line(c), limit=1_000)}</li>' for c in req.similar_corrections
+        )
+        parts.append(f"<p><b>Earlier decisions on similar proposals</b> (newest first)</p><ul>{rows}</ul>")
     return "".join(parts)
+
+
+_DONE = {
+    "approve": "approved",
+    "edit": "edited",
+    "reject": "rejected",
+    "redirect": "sent back",
+    "escalate": "escalated",
+}
+
+
+def _similar_line(c: Mapping[str, Any]) -> str:
+    """Return one earlier decision as a sentence: what was done, by whom, why."""
+    kind = str(c.get("kind", ""))
+    why = f" ({c['reason_code']})" if c.get("reason_code") else ""
+    note = f": {c['note']}" if c.get("note") else ""
+    similarity = c.get("similarity")
+    alike = f" [similarity {similarity:.2f}]" if isinstance(similarity, int | float) else ""
+    return f"{_DONE.get(kind, kind)} by {c.get('reviewer', '?')}{why}{note}{alike}"
 
 
 def _payload_summary(payload: Mapping[str, Any]) -> str:
