@@ -168,3 +168,24 @@ def test_sla_escalates_then_fails_closed_and_notifies(
     assert got[1]["required_role"] == "expert"
     with pytest.raises(InvalidDecisionError, match="reserved"), _orch(settings, "") as o:
         o.add_user("sla", "admin")
+
+
+def test_sweep_skips_items_of_graphs_this_process_cannot_run(settings: Settings) -> None:
+    from humangate.graphs.registry import GraphRegistry
+    from humangate.graphs.support import support_spec
+
+    toml = 'escalation_chain = ["reviewer"]\nsla_minutes = { low = 1, medium = 1, high = 1, critical = 1 }\n'
+    at = SharedClock()
+    with _orch(settings, toml, at) as o:
+        run = o.start("notify", GATED)
+    at.t += 120
+    policy = RiskPolicy.from_toml_text('version = "t-1"\n[defaults]\n' + toml)
+    deps = GraphDeps(policy=policy)
+    other = GraphRegistry([support_spec(deps)])
+    with Orchestrator(settings, deps=deps, registry=other, clock=at) as o:
+        report = o.sweep()
+        assert report.failed_closed == [] and [i for i, _ in report.skipped] == list(run.pending_items)
+        assert "notify" in report.skipped[0][1]
+        assert o.item(run.pending_items[0]).status == "pending"
+        with o.db.read() as conn:
+            assert conn.execute(select(decisions.c.id)).all() == []

@@ -12,9 +12,9 @@ from sqlalchemy import select, update
 from humangate.checkpoints.database import Database
 from humangate.checkpoints.schema import review_items, runs, votes
 from humangate.config import Settings
-from humangate.errors import AlreadyDecidedError, InvalidDecisionError, RunFailedError
+from humangate.errors import AlreadyDecidedError, InvalidDecisionError, RunFailedError, UnknownGraphError
 from humangate.graphs.common import GraphDeps
-from humangate.graphs.registry import GraphSpec
+from humangate.graphs.registry import GraphRegistry, GraphSpec
 from humangate.oversight.audit import append_event
 from humangate.oversight.notify import enqueue, item_facts
 from humangate.review._recording import dwell, pending_item, record_decision
@@ -51,6 +51,7 @@ class OversightMixin:
     db: Database
     lock: RunLock
     clock: Callable[[], float]
+    registry: GraphRegistry
 
     if TYPE_CHECKING:
 
@@ -200,7 +201,7 @@ class OversightMixin:
             try:
                 self._fail_closed(item, now)
                 report.failed_closed.append(item.id)
-            except (AlreadyDecidedError, RunFailedError) as exc:
+            except (AlreadyDecidedError, RunFailedError, UnknownGraphError) as exc:
                 report.skipped.append((item.id, str(exc)))
         return report
 
@@ -212,6 +213,7 @@ class OversightMixin:
             reason_code="other",
             note="Nobody decided this within the SLA at any step of the escalation chain; the policy fails closed.",
         )
+        self.registry.get(item.graph)  # a graph this process cannot run: refuse before writing anything
         with self.db.write() as conn:
             current = pending_item(conn, item.id)
             decision_id = record_decision(conn, current, decision, now)
