@@ -115,15 +115,20 @@ def test_sampled_auto_passes_and_approvals_get_a_blind_audit(settings: Settings)
         assert "Blind audit" in result.output and "Risk" not in result.output
 
 
-def test_canaries_look_like_their_source_and_score_the_reviewer(settings: Settings) -> None:
+def test_canaries_copy_an_earlier_item_and_score_the_reviewer(settings: Settings) -> None:
     with _orch(settings, "canary_rate = 1.0\n") as o:
-        run = o.start("notify", GATED)
+        first = o.start("notify", GATED)
+        assert [i.kind for i in o.pending(limit=10).items] == ["gate"]  # nothing decided yet to copy
+        o.decide(first.pending_items[0], {"action": "approve", "reviewer": "bob"})
+        run = o.start("notify", GATED | {"recipient": "Cy Ng", "email": "cy@example.com"})
         items = o.pending(limit=10).items
         canary = next(i for i in items if i.kind == "canary")
-        real = next(i for i in items if i.kind == "gate")
-        assert (canary.title, canary.risk_level, canary.required_role) == (real.title, real.risk_level, "reviewer")
-        assert canary.request.proposal["body"] != real.request.proposal["body"]
-        assert run.pending_items == (real.id,)  # the run waits on its own item only
+        source = o.item(first.pending_items[0])
+        assert (canary.title, canary.risk_level, canary.required_role) == (source.title, source.risk_level, "reviewer")
+        assert canary.request.proposal["body"] != source.request.proposal["body"]
+        assert canary.source_item_id == source.id
+        assert run.pending_items == tuple(i.id for i in items if i.kind == "gate")  # runs wait on their own items
+        assert all(e["kind"] != "canary.seeded" for e in o.timeline(first.id))  # not visible beside the item
         o.decide(canary.id, {"action": "approve", "reviewer": "alice"})
         assert o.run(run.id).status == "paused"
         assert len(_events(o, "canary.missed")) == 1

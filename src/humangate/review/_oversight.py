@@ -21,6 +21,7 @@ from humangate.review._recording import dwell, pending_item, record_decision
 from humangate.review.checks import (
     add_audit_item,
     add_canary_item,
+    canary_source,
     count_votes,
     escalate_overdue,
     next_role,
@@ -150,7 +151,10 @@ class OversightMixin:
         )
         rate = self.deps.policy.settings(item.graph, item.node).canary_rate
         if sampled(f"canary|{item.interrupt_id}", rate, salt=self.deps.policy.version):
-            add_canary_item(conn, source=item, now=now)
+            # Copy an earlier, decided item of the same gate: a copy of this one would sit beside it.
+            source = canary_source(conn, graph=item.graph, node=item.node, exclude=item.id)
+            if source is not None:
+                add_canary_item(conn, source=source, now=now)
 
     def _audit_passed(self, conn: Any, spec: GraphSpec, run_id: str, event: Any, now: float) -> None:
         """Queue a blind audit of a proposal that passed unreviewed and was picked by audit sampling."""
@@ -173,7 +177,7 @@ class OversightMixin:
     # -- deadlines ---------------------------------------------------------------------------
 
     def sweep(self) -> SweepReport:
-        """Escalate overdue items along their chain; past its end reject them (fail closed); expire checks."""
+        """Escalate overdue items along their chain and reject those past its end (fail closed)."""
         now = self.clock()
         report = SweepReport()
         with self.db.read() as conn:

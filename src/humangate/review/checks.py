@@ -29,6 +29,7 @@ __all__ = [
     "CANARY_LINES",
     "add_audit_item",
     "add_canary_item",
+    "canary_source",
     "count_votes",
     "escalate_overdue",
     "next_role",
@@ -124,17 +125,34 @@ def add_canary_item(conn: Connection, *, source: ReviewItem, now: float) -> int 
         update={"proposal": {**request.proposal, "body": bad}, "allowed_actions": ["approve", "edit", "reject"]}
     )
     item_id = _insert(conn, kind="canary", request=canary, run_id=source.run_id, source=source.id, now=now)
-    # Audited for the record; the payload is not shown to reviewers, who must not tell a canary apart.
+    # Audited for the record, but outside the run's timeline, which reviewers see beside the item.
     append_event(
         conn,
         actor="system",
         kind="canary.seeded",
-        run_id=source.run_id,
+        run_id=None,
         item_id=item_id,
         at=now,
         payload={"source_item_id": source.id, "planted": CANARY_LINES[pick]},
     )
     return item_id
+
+
+def canary_source(conn: Connection, *, graph: str, node: str, exclude: int) -> ReviewItem | None:
+    """Return the newest decided item of the same gate to copy, so a canary never sits beside its twin."""
+    row = conn.execute(
+        select(review_items)
+        .where(
+            review_items.c.graph == graph,
+            review_items.c.node == node,
+            review_items.c.kind == "gate",
+            review_items.c.status == "decided",
+            review_items.c.id != exclude,
+        )
+        .order_by(review_items.c.id.desc())
+        .limit(1)
+    ).first()
+    return ReviewItem.from_row(row) if row else None
 
 
 def count_votes(conn: Connection, item_id: int) -> list[str]:
