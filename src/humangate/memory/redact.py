@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from humangate.risk.pii import find_pii
@@ -9,6 +10,7 @@ from humangate.risk.pii import find_pii
 __all__ = ["redact", "redact_value"]
 
 
+@lru_cache(maxsize=4096)  # a decision's key text is usually its proposal's body: redact it once
 def redact(text: str) -> str:
     """Return ``text`` with every piece of personal data replaced by its kind, e.g. ``<EMAIL>``."""
     if not text:

@@ -25,7 +25,7 @@ from humangate.memory.embeddings import Embedder, cosine_top_k
 from humangate.memory.redact import redact, redact_value
 from humangate.oversight.audit import append_event
 
-__all__ = ["CORRECTION_KINDS", "OVERRIDE_KINDS", "Correction", "Match", "MemoryStore"]
+__all__ = ["CORRECTION_KINDS", "OVERRIDE_KINDS", "Correction", "Match", "MemoryStore", "PreparedCorrection"]
 
 CORRECTION_KINDS = ("approve", "edit", "reject", "redirect", "escalate")
 OVERRIDE_KINDS = frozenset({"edit", "reject", "redirect", "escalate"})
@@ -89,6 +89,14 @@ class Correction:
 
 
 @dataclass(frozen=True)
+class PreparedCorrection:
+    """A redacted, embedded correction waiting to be inserted (see ``MemoryStore.prepare``)."""
+
+    values: dict[str, Any]
+    vector: np.ndarray
+
+
+@dataclass(frozen=True)
 class Match:
     """A correction found by search, with its cosine similarity to the query."""
 
@@ -119,7 +127,7 @@ class MemoryStore:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def record(
+    def prepare(
         self,
         *,
         graph: str,
@@ -134,22 +142,19 @@ class MemoryStore:
         note: str | None = None,
         instructions: str | None = None,
         item_id: int | None = None,
-        decision_id: int | None = None,
         run_id: str | None = None,
         trigger_kinds: Iterable[str] = (),
-    ) -> int:
-        """Redact, embed and store one correction; return its id. The audit trail notes it."""
+    ) -> PreparedCorrection:
+        """Redact and embed a correction (the slow part), ready to insert inside a caller's transaction."""
         if kind not in CORRECTION_KINDS:
             raise InvalidInputError(f"Unknown correction kind {kind!r}; use one of: {', '.join(CORRECTION_KINDS)}.")
         key = redact(key_text[:_MAX_TEXT])
         vector = self.embedder.embed([key])[0].astype(np.float32)
-        now = self.clock()
         values = {
             "graph": graph,
             "node": node,
             "kind": kind,
             "item_id": item_id,
-            "decision_id": decision_id,
             "run_id": run_id,
             "reviewer": reviewer,
             "reason_code": reason_code,
@@ -163,26 +168,35 @@ class MemoryStore:
             "embedder": self.embedder.name,
             "embedding": vector.tobytes(),
             "active": True,
-            "created_at": now,
-            "updated_at": now,
         }
-        with self.db.write() as conn:
-            cid = int(conn.execute(corrections.insert().values(**values)).inserted_primary_key[0])  # type: ignore[index]
-            if self._has_pgvector(conn):
-                conn.execute(
-                    text("UPDATE corrections SET embedding_vec = CAST(:v AS vector) WHERE id = :id"),
-                    {"v": _vector_literal(vector), "id": cid},
-                )
-            append_event(
-                conn,
-                actor=reviewer,
-                kind="memory.recorded",
-                run_id=run_id,
-                item_id=item_id,
-                at=now,
-                payload={"correction_id": cid, "graph": graph, "node": node, "kind": kind},
+        return PreparedCorrection(values, vector)
+
+    def insert(self, conn: Connection, prepared: PreparedCorrection, *, decision_id: int | None = None) -> int:
+        """Store a prepared correction in the caller's write transaction; return its id. The audit trail notes it."""
+        now = self.clock()
+        values = {**prepared.values, "decision_id": decision_id, "created_at": now, "updated_at": now}
+        cid = int(conn.execute(corrections.insert().values(**values)).inserted_primary_key[0])  # type: ignore[index]
+        if self._has_pgvector(conn):
+            conn.execute(
+                text("UPDATE corrections SET embedding_vec = CAST(:v AS vector) WHERE id = :id"),
+                {"v": _vector_literal(prepared.vector), "id": cid},
             )
+        append_event(
+            conn,
+            actor=values["reviewer"],
+            kind="memory.recorded",
+            run_id=values["run_id"],
+            item_id=values["item_id"],
+            at=now,
+            payload={"correction_id": cid, "graph": values["graph"], "node": values["node"], "kind": values["kind"]},
+        )
         return cid
+
+    def record(self, *, decision_id: int | None = None, **fields: Any) -> int:
+        """Redact, embed and store one correction in its own transaction; return its id (see ``prepare``)."""
+        prepared = self.prepare(**fields)
+        with self.db.write() as conn:
+            return self.insert(conn, prepared, decision_id=decision_id)
 
     def set_active(self, correction_id: int, active: bool, *, actor: str, reason: str | None = None) -> Correction:
         """Disable or re-enable one correction; the next search sees the change."""

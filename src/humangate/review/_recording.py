@@ -10,12 +10,12 @@ from sqlalchemy import update
 
 from humangate.checkpoints.schema import decisions, review_items
 from humangate.errors import AlreadyDecidedError, ItemNotFoundError
-from humangate.memory.store import MemoryStore
+from humangate.memory.store import MemoryStore, PreparedCorrection
 from humangate.oversight.audit import append_event
 from humangate.review.contract import ReviewDecision
 from humangate.review.queue import ReviewItem, load_item
 
-__all__ = ["dwell", "pending_item", "record_decision", "remember"]
+__all__ = ["dwell", "pending_item", "prepare_memory", "record_decision"]
 
 _log = logging.getLogger("humangate.memory")
 
@@ -87,35 +87,35 @@ def record_decision(conn: Any, item: ReviewItem, parsed: ReviewDecision, now: fl
     return decision_id
 
 
-def remember(memory: MemoryStore, item: ReviewItem, decision: ReviewDecision, decision_id: int) -> None:
-    """File the decision in memory: what the agent saw and proposed, and what the reviewer did."""
+def prepare_memory(memory: MemoryStore, item: ReviewItem | None, decision: ReviewDecision) -> PreparedCorrection | None:
+    """Redact and embed what memory keeps of a decision, before its transaction; None when nothing is kept.
+
+    Canaries are planted, not taught, so they are never kept. A failure here (an embedding endpoint that
+    is down) is logged and the decision goes ahead without it: memory must never hold up a review.
+    """
+    if item is None or item.kind == "canary":
+        return None
     request = item.request
     proposal_text = "\n\n".join(str(v) for v in request.proposal.values() if isinstance(v, str))
     try:
-        _record(memory, request, item, decision, decision_id, proposal_text)
-    except Exception:  # memory helps later runs; it must never hold up the decision that feeds it
-        _log.exception("Could not file decision %s on item %s in memory", decision_id, item.id)
-
-
-def _record(
-    memory: MemoryStore, request: Any, item: ReviewItem, decision: ReviewDecision, decision_id: int, proposal_text: str
-) -> None:
-    memory.record(
-        graph=item.graph,
-        node=item.node,
-        kind=decision.action,
-        reviewer=decision.reviewer,
-        key_text=request.memory_key or proposal_text,
-        situation=request.observed,
-        proposal=request.proposal,
-        corrected=decision.edited,
-        reason_code=decision.reason_code,
-        note=decision.note,
-        # For an escalation, the role it went to: the memory trigger sends the next similar one there.
-        instructions=decision.instructions or decision.escalate_to,
-        item_id=item.id,
-        decision_id=decision_id,
-        run_id=item.run_id,
-        # Why it was held: earned autonomy counts only approvals of proposals held for the same reasons.
-        trigger_kinds=[t.kind for t in request.assessment.triggers],
-    )
+        return memory.prepare(
+            graph=item.graph,
+            node=item.node,
+            kind=decision.action,
+            reviewer=decision.reviewer,
+            key_text=request.memory_key or proposal_text,
+            situation=request.observed,
+            proposal=request.proposal,
+            corrected=decision.edited,
+            reason_code=decision.reason_code,
+            note=decision.note,
+            # For an escalation, the role it went to: the memory trigger sends the next similar one there.
+            instructions=decision.instructions or decision.escalate_to,
+            item_id=item.id,
+            run_id=item.run_id,
+            # Why it was held: earned autonomy counts only approvals of proposals held for the same reasons.
+            trigger_kinds=[t.kind for t in request.assessment.triggers],
+        )
+    except Exception:
+        _log.exception("Could not prepare decision on item %s for memory; it is not kept", item.id)
+        return None

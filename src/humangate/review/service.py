@@ -38,7 +38,7 @@ from humangate.memory.recall import Recall
 from humangate.memory.store import MemoryStore
 from humangate.oversight.audit import append_event
 from humangate.review._oversight import OversightMixin, SweepReport
-from humangate.review._recording import pending_item, record_decision, remember
+from humangate.review._recording import pending_item, prepare_memory, record_decision
 from humangate.review._users import UsersMixin, role_of
 from humangate.review._views import ViewsMixin
 from humangate.review.authority import check_decision, parse_decision
@@ -277,6 +277,8 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
         """
         parsed = parse_decision(item_id, decision)
         now = self.clock()
+        with self.db.read() as conn:  # memory's redaction and embedding happen outside the write transaction
+            kept = prepare_memory(self.memory, load_item(conn, item_id), parsed)
         with self.db.write() as conn:
             item = pending_item(conn, item_id)
             role = role_of(conn, parsed.reviewer)
@@ -286,22 +288,20 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
             if item.kind != "gate":
                 decision_id = record_decision(conn, item, parsed, now, applied=True)
                 self._judge_check(conn, item, parsed, now)
-                checked = DecideResult(item_id=item_id, decision_id=decision_id, run=load_run(conn, item.run_id))
-            else:
-                if parsed.action == "approve" and item.approvals_needed > 1:
-                    missing = self._vote(conn, item, parsed, now)
-                    if missing:
-                        return DecideResult(item_id, 0, load_run(conn, item.run_id), approvals_missing=missing)
-                    item = pending_item(conn, item_id)  # the vote moved the version on
-                decision_id = record_decision(conn, item, parsed, now)
-                if parsed.action in ("approve", "edit"):
-                    self._maybe_audit_approval(conn, item, parsed, now)
-                holder = self.lock.take(conn, item.run_id)  # usually free: resume without another transaction
-        if item.kind != "gate":
-            if item.kind == "audit":  # a finding on audited work teaches memory like any override
-                remember(self.memory, item, parsed, decision_id)
-            return checked
-        remember(self.memory, item, parsed, decision_id)
+                if kept is not None and item.kind == "audit":  # a finding on audited work teaches like an override
+                    self.memory.insert(conn, kept, decision_id=decision_id)
+                return DecideResult(item_id=item_id, decision_id=decision_id, run=load_run(conn, item.run_id))
+            if parsed.action == "approve" and item.approvals_needed > 1:
+                missing = self._vote(conn, item, parsed, now)
+                if missing:
+                    return DecideResult(item_id, 0, load_run(conn, item.run_id), approvals_missing=missing)
+                item = pending_item(conn, item_id)  # the vote moved the version on
+            decision_id = record_decision(conn, item, parsed, now)
+            if kept is not None:
+                self.memory.insert(conn, kept, decision_id=decision_id)
+            if parsed.action in ("approve", "edit"):
+                self._maybe_audit_approval(conn, item, parsed, now)
+            holder = self.lock.take(conn, item.run_id)  # usually free: resume without another transaction
         if holder is not None:
             self.lock.acquire(item.run_id, wait_seconds=self.settings.run_lock_seconds)
         _, run = self._apply_locked(item.run_id)
