@@ -193,3 +193,61 @@ def test_memory_off_records_but_does_not_steer(settings: Settings) -> None:
         _, again = _support(o, QUESTION_AGAIN, approval=True)
         assert PROMISE in again.request.proposal["body"]
         assert o.memory.count() == 1
+
+
+class _BrokenEmbedder:
+    """An embedding provider that is down."""
+
+    name = "broken"
+    dim = 4
+    default_similarity = 0.5
+
+    def embed(self, texts: Any) -> Any:
+        raise ConnectionError("embedding endpoint unreachable")
+
+
+def test_a_memory_failure_never_holds_up_the_decision(orch: Orchestrator, caplog: pytest.LogCaptureFixture) -> None:
+    _, item = _support(orch, QUESTION, approval=True)
+    orch.memory.embedder = _BrokenEmbedder()
+    done = orch.decide(item.id, {"action": "approve", "reviewer": "alice"})
+    assert (done.run.status, done.run.outcome) == ("completed", "approved")
+    assert orch.memory.count() == 0
+    assert "not kept" in caplog.text
+    # Runs go on without memory while the endpoint is down, reviewed as their triggers say.
+    status, again = _support(orch, QUESTION_AGAIN, approval=True)
+    assert status == "paused" and again.request.similar_corrections == []
+    assert "Memory search failed" in caplog.text
+
+
+def test_memory_commands_list_show_disable_enable_and_roll_back(orch: Orchestrator, settings: Settings) -> None:
+    from typer.testing import CliRunner
+
+    from humangate.cli import app
+
+    def hg(*args: str, code: int = 0) -> Any:
+        result = CliRunner().invoke(app, [*args, "--db", settings.db_url, "--json"])
+        assert result.exit_code == code, result.output
+        return json.loads(result.stdout)
+
+    _, item = _support(orch, QUESTION, approval=True)
+    orch.decide(item.id, {"action": "reject", "reviewer": "alice", "reason_code": "policy", "note": "No promises."})
+    [listed] = hg("memory", "list")
+    assert (listed["kind"], listed["reviewer"], listed["note"], listed["active"]) == (
+        "reject",
+        "alice",
+        "No promises.",
+        True,
+    )
+    assert hg("memory", "show", str(listed["id"]))["key_text"] == QUESTION
+    assert hg("memory", "disable", str(listed["id"]), "--as", "owner", "--reason", "too broad") == {
+        "id": listed["id"],
+        "active": False,
+    }
+    assert hg("memory", "list", "--show", "active") == []
+    assert hg("memory", "enable", str(listed["id"]))["active"] is True
+    assert hg("memory", "rollback", "--since", "1h")["disabled"] == [listed["id"]]
+    assert "No correction 999" in hg("memory", "show", "999", code=1)["error"]
+    assert "Cannot read --since 'soon'" in hg("memory", "rollback", "--since", "soon", code=1)["error"]
+    with orch.db.read() as conn:
+        kinds = conn.execute(select(audit_events.c.kind).where(audit_events.c.kind.like("memory.%"))).scalars().all()
+    assert sorted(set(kinds)) == ["memory.disabled", "memory.enabled", "memory.recorded", "memory.rolled_back"]

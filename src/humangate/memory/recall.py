@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from humangate.agents.schemas import CorrectionExample
 from humangate.memory.store import OVERRIDE_KINDS, Match, MemoryStore
 from humangate.review.contract import RiskAssessment
@@ -10,6 +12,7 @@ from humangate.risk.policy import RiskPolicy
 
 __all__ = ["Recall"]
 
+_log = logging.getLogger("humangate.memory")
 _EXAMPLES = 5
 _RECENT_EDITS = 20
 
@@ -39,9 +42,13 @@ class Recall:
         gate's recent edits are included whatever their similarity.
         """
         cut = self._threshold(graph, node)
-        found = self.store.search(graph, node, key, k=_EXAMPLES, kinds=OVERRIDE_KINDS)
-        similar = [m for m in found if m.similarity >= cut]
-        recent = _without(self._recent_edits(graph, node), {m.correction.id for m in similar})
+        try:
+            found = self.store.search(graph, node, key, k=_EXAMPLES, kinds=OVERRIDE_KINDS)
+            similar = [m for m in found if m.similarity >= cut]
+            recent = _without(self._recent_edits(graph, node), {m.correction.id for m in similar})
+        except Exception:  # memory improves a run; an unreachable embedding endpoint must not fail it
+            _log.exception("Memory search failed at %s.%s; the agent works without past corrections", graph, node)
+            return []
         return [example_of(m) for m in similar + recent]
 
     def assess(
@@ -58,9 +65,13 @@ class Recall:
         """Return ``assessment`` after the memory trigger and earned autonomy (see ``risk.memory``)."""
         settings = self.policy.settings(graph, node)
         k = max(10, 2 * settings.autonomy_after + 1)
-        nearest = self.store.search(graph, node, key, k=k)
-        # Overrides are searched on their own, so that many similar approvals cannot crowd them out.
-        overrides = self.store.search(graph, node, key, k=_EXAMPLES, kinds=OVERRIDE_KINDS)
+        try:
+            nearest = self.store.search(graph, node, key, k=k)
+            # Overrides are searched on their own, so that many similar approvals cannot crowd them out.
+            overrides = self.store.search(graph, node, key, k=_EXAMPLES, kinds=OVERRIDE_KINDS)
+        except Exception:  # without memory the assessment stands as the triggers made it: no autonomy either
+            _log.exception("Memory search failed at %s.%s; the assessment stands without memory", graph, node)
+            return MemoryOutcome(assessment)
         seen = {m.correction.id for m in nearest}
         matches = nearest + _without(overrides, seen)
         return apply_memory(
