@@ -251,3 +251,25 @@ def test_memory_commands_list_show_disable_enable_and_roll_back(orch: Orchestrat
     with orch.db.read() as conn:
         kinds = conn.execute(select(audit_events.c.kind).where(audit_events.c.kind.like("memory.%"))).scalars().all()
     assert sorted(set(kinds)) == ["memory.disabled", "memory.enabled", "memory.recorded", "memory.rolled_back"]
+
+
+def test_a_redirected_brief_raises_the_next_similar_brief(orch: Orchestrator) -> None:
+    from humangate.data.demo import demo_outreach_items
+
+    lumen = next(i for i in demo_outreach_items() if i["company"].startswith("Lumen"))
+    first = orch.start("outreach", lumen)
+    item = orch.item(first.pending_items[0])
+    assert item.node == "review_brief"
+    orch.decide(
+        item.id,
+        {
+            "action": "reject",
+            "reviewer": "alice",
+            "reason_code": "conflicting_sources",
+            "note": "Check the founding year with the press office first.",
+        },
+    )
+    again = orch.item(orch.start("outreach", lumen).pending_items[0])
+    [trigger] = [t for t in again.request.assessment.triggers if t.kind == "memory"]
+    assert "rejected by alice (conflicting_sources)" in trigger.reason
+    assert again.request.similar_corrections[0]["kind"] == "reject"

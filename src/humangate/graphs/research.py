@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
 
 from humangate.agents.researcher import Researcher
 from humangate.agents.schemas import Brief, ResearchInput
@@ -21,7 +22,7 @@ from humangate.graphs.registry import GraphSpec
 from humangate.graphs.views import brief_sources
 from humangate.risk import assess_brief
 
-__all__ = ["NAME", "ResearchState", "add_research_steps", "build_research_graph", "research_spec"]
+__all__ = ["NAME", "ResearchState", "add_research_steps", "brief_text", "build_research_graph", "research_spec"]
 
 NAME = "research"
 
@@ -32,8 +33,15 @@ class ResearchState(GateState, total=False):
     research_input: dict[str, Any]
     brief: dict[str, Any]
     brief_assessment: dict[str, Any]
+    brief_similar: list[dict[str, Any]]
     research_instructions: str | None
     rejection: dict[str, Any]
+
+
+def brief_text(brief: Brief) -> str:
+    """Return the text memory files a brief under: its subject, summary, claims and conflicts."""
+    lines = [brief.subject, brief.summary, *(c.text for c in brief.claims), *(c.description for c in brief.conflicts)]
+    return "\n".join(line for line in lines if line)
 
 
 def add_research_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps, *, graph: str, then: str) -> str:
@@ -46,11 +54,16 @@ def add_research_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
             inp = inp.model_copy(update={"instructions": instructions})
         return {"brief": researcher.run(inp).model_dump(mode="json")}
 
-    def assess(state: ResearchState) -> dict[str, Any]:
+    def assess(state: ResearchState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         inp = ResearchInput.model_validate(state["research_input"])
         brief = Brief.model_validate(state["brief"])
         assessment = assess_brief(brief, inp.sources, deps.policy, graph=graph, node="review_brief")
-        return {"brief_assessment": assessment.model_dump(mode="json")}
+        memory = runtime.context.memory if runtime.context else None
+        if memory is None:
+            return {"brief_assessment": assessment.model_dump(mode="json"), "brief_similar": []}
+        text = brief_text(brief)
+        outcome = memory.assess(assessment, graph=graph, node="review_brief", key=text, proposal_text=text)
+        return {"brief_assessment": outcome.assessment.model_dump(mode="json"), "brief_similar": outcome.similar}
 
     def view(state: Any) -> GateView:
         inp = ResearchInput.model_validate(state["research_input"])
@@ -61,6 +74,8 @@ def add_research_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
             observed=f"{len(inp.sources)} sources on {inp.subject}: {len(brief.claims)} claims, "
             f"{len(brief.conflicts)} conflicts, coverage {brief.coverage:.0%}.",
             attempts=[f"Redirected: {i}" for i in [state.get("research_instructions")] if i],
+            memory_key=brief_text(brief),
+            similar=list(state.get("brief_similar") or []),
         )
 
     gate = review_gate(
