@@ -13,7 +13,7 @@ from rich.table import Table
 
 from humangate.cli._common import DbOpt, JsonOpt, _fail, _orchestrator, app, out
 from humangate.errors import HumanGateError
-from humangate.memory.store import CORRECTION_KINDS, Correction
+from humangate.memory.store import CORRECTION_KINDS
 from humangate.oversight.metrics import parse_since
 
 memory_app = typer.Typer(help="Correction memory: what reviewers taught, and switching lessons off and on.")
@@ -25,16 +25,6 @@ ReasonOpt = Annotated[str | None, typer.Option("--reason", help="Why, for the au
 
 def _when(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M")
-
-
-def _summary(c: Correction) -> str:
-    if c.kind == "edit" and c.corrected:
-        return "edited: " + json.dumps(c.corrected, ensure_ascii=False)[:80]
-    if c.kind == "redirect":
-        return f"redirected: {c.instructions or ''}"[:90]
-    if c.kind == "escalate":
-        return f"escalated to {c.instructions or '?'}"
-    return (c.note or c.key_text)[:90]
 
 
 @memory_app.command("list")
@@ -74,7 +64,7 @@ def memory_list(
             c.kind,
             escape(c.reviewer),
             escape(c.reason_code or ""),
-            escape(_summary(c)),
+            escape(c.summary()),
             "yes" if c.active else "[red]no[/]",
         )
     out.print(table)

@@ -25,10 +25,12 @@ from humangate.memory.embeddings import Embedder, cosine_top_k
 from humangate.memory.redact import redact, redact_value
 from humangate.oversight.audit import append_event
 
-__all__ = ["CORRECTION_KINDS", "OVERRIDE_KINDS", "Correction", "Match", "MemoryStore", "PreparedCorrection"]
+__all__ = ["CORRECTION_KINDS", "DONE", "OVERRIDE_KINDS", "Correction", "Match", "MemoryStore", "PreparedCorrection"]
 
 CORRECTION_KINDS = ("approve", "edit", "reject", "redirect", "escalate")
 OVERRIDE_KINDS = frozenset({"edit", "reject", "redirect", "escalate"})
+DONE = {"approve": "approved", "edit": "edited", "reject": "rejected", "redirect": "sent back", "escalate": "escalated"}
+"""What each kind of correction did, as a past participle for sentences a reviewer reads."""
 _MAX_TEXT = 20_000
 
 
@@ -58,6 +60,16 @@ class Correction:
     def overridden(self) -> bool:
         """Return whether the reviewer changed, refused, redirected or escalated the proposal."""
         return self.kind in OVERRIDE_KINDS
+
+    def summary(self) -> str:
+        """Return one line on what the reviewer did, for lists."""
+        if self.kind == "edit" and self.corrected:
+            return "edited: " + json.dumps(self.corrected, ensure_ascii=False)[:80]
+        if self.kind == "redirect":
+            return f"redirected: {self.instructions or ''}"[:90]
+        if self.kind == "escalate":
+            return f"escalated to {self.instructions or '?'}"
+        return (self.note or self.key_text)[:90]
 
     def to_dict(self) -> dict[str, Any]:
         """Return the correction as JSON-ready data."""

@@ -25,14 +25,13 @@ from typing import Any
 from humangate.agents.offline.corrections import learn, names_in, violations
 from humangate.agents.schemas import CorrectionExample
 from humangate.memory.redact import redact
-from humangate.memory.store import Match
+from humangate.memory.store import DONE, Match
 from humangate.review.contract import RISK_LEVELS, ROLES, RiskAssessment, RiskLevel, Trigger, risk_rank
 from humangate.risk.policy import NodeSettings
 from humangate.risk.triggers import sampled, sampling_trigger
 
 __all__ = ["MemoryOutcome", "apply_memory", "example_of", "similar_summary"]
 
-_VERB = {"edit": "edited", "reject": "rejected", "redirect": "sent back", "escalate": "escalated"}
 _NO_AUTONOMY = frozenset({"injection", "pii"})
 _NOT_REASONS = frozenset({"sampling", "memory", "rule"})
 
@@ -70,7 +69,7 @@ def _still_applies(match: Match, proposal_text: str) -> list[str]:
     """Return what the new proposal still does that the reviewer corrected; empty when it was fixed."""
     c = match.correction
     if c.kind != "edit" or c.corrected is None:
-        return [c.note or c.instructions or f"a similar proposal was {_VERB.get(c.kind, c.kind)}"]
+        return [c.note or c.instructions or f"a similar proposal was {DONE.get(c.kind, c.kind)}"]
     lessons = learn([example_of(match)])
     if not (lessons.replacements or lessons.subject_replacements or lessons.deleted or lessons.banned):
         return ["the reviewer rewrote a similar proposal"]
@@ -103,7 +102,7 @@ def _memory_trigger(relevant: list[tuple[Match, list[str]]]) -> Trigger:
     why = f" ({c.reason_code})" if c.reason_code else ""
     note = f": “{c.note.strip()[:300]}”" if c.note and c.note.strip() else ""
     more = f" {len(relevant) - 1} more similar proposals were overridden too." if len(relevant) > 1 else ""
-    reason = f"A similar proposal was {_VERB[c.kind]} by {c.reviewer}{why}{note}.{more}"
+    reason = f"A similar proposal was {DONE[c.kind]} by {c.reviewer}{why}{note}.{more}"
     evidence = [re.sub(r"\s+", " ", w)[:300] for w in what[:5]]
     return Trigger(kind="memory", reason=reason[:1_000], score=max(0.0, min(1.0, match.similarity)), evidence=evidence)
 

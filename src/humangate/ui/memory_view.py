@@ -80,19 +80,9 @@ def _when(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M")
 
 
-def _summary(c: Correction) -> str:
-    if c.kind == "edit" and c.corrected:
-        return "edited: " + json.dumps(c.corrected, ensure_ascii=False)[:80]
-    if c.kind == "redirect":
-        return f"redirected: {c.instructions or ''}"[:90]
-    if c.kind == "escalate":
-        return f"escalated to {c.instructions or '?'}"
-    return (c.note or c.key_text)[:90]
-
-
 def _row(c: Correction) -> list[Any]:
     reason = c.reason_code or ""
-    return [c.id, _when(c.created_at), c.graph, c.node, c.kind, c.reviewer, reason, _summary(c), _yes(c.active)]
+    return [c.id, _when(c.created_at), c.graph, c.node, c.kind, c.reviewer, reason, c.summary(), _yes(c.active)]
 
 
 def _yes(active: bool) -> str:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from humangate.memory.store import DONE
 from humangate.review.contract import ReviewRequest, SourceExcerpt
 from humangate.review.queue import ReviewItem
 
@@ -173,15 +174,6 @@ def render_observed(req: ReviewRequest) -> str:
     return "".join(parts)
 
 
-_DONE = {
-    "approve": "approved",
-    "edit": "edited",
-    "reject": "rejected",
-    "redirect": "sent back",
-    "escalate": "escalated",
-}
-
-
 def _similar_line(c: Mapping[str, Any]) -> str:
     """Return one earlier decision as a sentence: what was done, by whom, why."""
     kind = str(c.get("kind", ""))
@@ -189,7 +181,7 @@ def _similar_line(c: Mapping[str, Any]) -> str:
     note = f": {c['note']}" if c.get("note") else ""
     similarity = c.get("similarity")
     alike = f" [similarity {similarity:.2f}]" if isinstance(similarity, int | float) else ""
-    return f"{_DONE.get(kind, kind)} by {c.get('reviewer', '?')}{why}{note}{alike}"
+    return f"{DONE.get(kind, kind)} by {c.get('reviewer', '?')}{why}{note}{alike}"
 
 
 def _payload_summary(payload: Mapping[str, Any]) -> str:
