@@ -15,9 +15,11 @@ from humangate.graphs.context import RunContext
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+    from humangate.memory.recall import Recall
+    from humangate.review.contract import RiskAssessment
     from humangate.risk import RiskPolicy
 
-__all__ = ["GraphDeps", "attempt_of", "deps_from_settings", "require_context", "send_email"]
+__all__ = ["GraphDeps", "attempt_of", "deps_from_settings", "recall", "remembered", "require_context", "send_email"]
 
 
 def _default_policy() -> RiskPolicy:
@@ -41,6 +43,31 @@ def deps_from_settings(settings: Settings) -> GraphDeps:
 
     policy = RiskPolicy.from_toml(settings.policy_path) if settings.policy_path else RiskPolicy()
     return GraphDeps(policy=policy, model=make_chat_model(model_config_from_env(model=settings.model)))
+
+
+def recall(runtime: Runtime[RunContext]) -> Recall | None:
+    """Return the run's memory, or None when memory is off or the graph runs outside humangate."""
+    return runtime.context.memory if runtime.context else None
+
+
+def remembered(
+    runtime: Runtime[RunContext],
+    assessment: RiskAssessment,
+    *,
+    graph: str,
+    node: str,
+    key: str,
+    proposal_text: str,
+    always_review: bool = False,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Return the assessment after memory (as JSON) and the similar past decisions for the reviewer."""
+    memory = recall(runtime)
+    if memory is None:
+        return assessment.model_dump(mode="json"), []
+    outcome = memory.assess(
+        assessment, graph=graph, node=node, key=key, proposal_text=proposal_text, always_review=always_review
+    )
+    return outcome.assessment.model_dump(mode="json"), outcome.similar
 
 
 def require_context(runtime: Runtime[RunContext], graph: str) -> RunContext:

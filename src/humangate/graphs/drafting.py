@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from humangate.agents.drafter import Drafter
 from humangate.agents.offline import draft as offline_draft
 from humangate.agents.schemas import Brief, DraftInput, EmailDraft, Recipient, Source
-from humangate.graphs.common import GraphDeps, send_email
+from humangate.graphs.common import GraphDeps, recall, remembered, send_email
 from humangate.graphs.context import RunContext
 from humangate.graphs.gate import GateState, GateView, review_gate
 from humangate.graphs.registry import GraphSpec
@@ -94,7 +94,7 @@ def add_drafting_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
             sender=req.sender,
             instructions=state.get("draft_instructions"),
         )
-        memory = runtime.context.memory if runtime.context else None
+        memory = recall(runtime)
         if memory is not None:
             # Corrections are filed under the emails reviewers saw: look them up by a first, plain draft.
             probe = email_text(offline_draft(inp))
@@ -113,11 +113,9 @@ def add_drafting_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
             external=True,
             always_review=req.require_approval,
         )
-        memory = runtime.context.memory if runtime.context else None
-        if memory is None:
-            return {"draft_assessment": assessment.model_dump(mode="json"), "draft_similar": []}
         text = email_text(email)
-        outcome = memory.assess(
+        judged, similar = remembered(
+            runtime,
             assessment,
             graph=graph,
             node="review_send",
@@ -125,7 +123,7 @@ def add_drafting_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
             proposal_text=text,
             always_review=req.require_approval,
         )
-        return {"draft_assessment": outcome.assessment.model_dump(mode="json"), "draft_similar": outcome.similar}
+        return {"draft_assessment": judged, "draft_similar": similar}
 
     def send(state: DraftingState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         email = EmailDraft.model_validate(state["draft"])

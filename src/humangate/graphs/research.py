@@ -15,7 +15,7 @@ from langgraph.runtime import Runtime
 
 from humangate.agents.researcher import Researcher
 from humangate.agents.schemas import Brief, ResearchInput
-from humangate.graphs.common import GraphDeps
+from humangate.graphs.common import GraphDeps, remembered
 from humangate.graphs.context import RunContext
 from humangate.graphs.gate import GateState, GateView, review_gate
 from humangate.graphs.registry import GraphSpec
@@ -58,12 +58,10 @@ def add_research_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
         inp = ResearchInput.model_validate(state["research_input"])
         brief = Brief.model_validate(state["brief"])
         assessment = assess_brief(brief, inp.sources, deps.policy, graph=graph, node="review_brief")
-        memory = runtime.context.memory if runtime.context else None
-        if memory is None:
-            return {"brief_assessment": assessment.model_dump(mode="json"), "brief_similar": []}
         text = brief_text(brief)
-        outcome = memory.assess(assessment, graph=graph, node="review_brief", key=text, proposal_text=text)
-        return {"brief_assessment": outcome.assessment.model_dump(mode="json"), "brief_similar": outcome.similar}
+        node = "review_brief"
+        judged, similar = remembered(runtime, assessment, graph=graph, node=node, key=text, proposal_text=text)
+        return {"brief_assessment": judged, "brief_similar": similar}
 
     def view(state: Any) -> GateView:
         inp = ResearchInput.model_validate(state["research_input"])

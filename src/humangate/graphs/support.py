@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from humangate.agents.schemas import SupportAnalysis, SupportMessage, SupportReply
 from humangate.agents.support import SupportAnalyst
-from humangate.graphs.common import GraphDeps, send_email
+from humangate.graphs.common import GraphDeps, recall, remembered, send_email
 from humangate.graphs.context import RunContext
 from humangate.graphs.gate import GateState, GateView, review_gate
 from humangate.graphs.registry import GraphSpec
@@ -57,7 +57,7 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
         message = SupportMessage.model_validate(state["request"])
         if state.get("instructions"):
             message = message.model_copy(update={"instructions": state["instructions"]})
-        memory = runtime.context.memory if runtime.context else None
+        memory = recall(runtime)
         # Replies are filed under the customer's message: similar messages bring similar corrections.
         corrections = memory.examples(NAME, "review_reply", message.text) if memory else []
         analysis = analyst.run(message, corrections)
@@ -77,10 +77,9 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
             node="review_reply",
             always_review=always,
         )
-        memory = runtime.context.memory if runtime.context else None
-        if memory is None:
-            return {"assessment": assessment.model_dump(mode="json"), "similar": []}
-        outcome = memory.assess(
+        # Replies are filed under the customer's message, and the lessons are checked in the reply.
+        judged, similar = remembered(
+            runtime,
             assessment,
             graph=NAME,
             node="review_reply",
@@ -88,7 +87,7 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
             proposal_text=reply.body,
             always_review=always,
         )
-        return {"assessment": outcome.assessment.model_dump(mode="json"), "similar": outcome.similar}
+        return {"assessment": judged, "similar": similar}
 
     def reply(state: SupportState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         answer = SupportReply.model_validate(state["reply"])
