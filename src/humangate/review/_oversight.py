@@ -16,7 +16,7 @@ from humangate.errors import AlreadyDecidedError, InvalidDecisionError, RunFaile
 from humangate.graphs.common import GraphDeps
 from humangate.graphs.registry import GraphRegistry, GraphSpec
 from humangate.oversight.audit import append_event
-from humangate.oversight.notify import enqueue, item_facts
+from humangate.oversight.notify import NotifyEvent, enqueue, item_facts
 from humangate.review._recording import dwell, pending_item, record_decision
 from humangate.review.checks import (
     add_audit_item,
@@ -136,19 +136,25 @@ class OversightMixin:
 
     # -- new items ---------------------------------------------------------------------------
 
-    def _queued(self, conn: Any, item_id: int, now: float) -> None:
-        """Announce a new item (webhook) and, at the policy's canary rate, seed a known-bad copy beside it."""
+    def _announce(self, conn: Any, event: NotifyEvent, item_id: int, now: float, what: str) -> ReviewItem:
+        """Record a webhook for ``event`` on the item as it now stands (``{role}`` in ``what``: its role)."""
         item = load_item(conn, item_id)
         assert item is not None
+        summary = f"{item.title}: {what.format(role=item.required_role)}"
         enqueue(
             conn,
             self.settings,
-            event="item.queued",
+            event=event,
             item_id=item.id,
             run_id=item.run_id,
             now=now,
-            payload=item_facts(item, f"{item.title}: waiting for a {item.required_role}."),
+            payload=item_facts(item, summary),
         )
+        return item
+
+    def _queued(self, conn: Any, item_id: int, now: float) -> None:
+        """Announce a new item (webhook) and, at the policy's canary rate, seed a known-bad copy beside it."""
+        item = self._announce(conn, "item.queued", item_id, now, "waiting for a {role}.")
         rate = self.deps.policy.settings(item.graph, item.node).canary_rate
         if sampled(f"canary|{item.interrupt_id}", rate, salt=self.deps.policy.version):
             # Copy an earlier, decided item of the same gate: a copy of this one would sit beside it.
@@ -183,23 +189,11 @@ class OversightMixin:
         with self.db.read() as conn:
             overdue = overdue_items(conn, now)
         for item in overdue:
-            if item.kind != "gate":
-                continue  # audits and canaries carry no deadline today; kept for later policies
             role = next_role(item)
             if role is not None:
                 with self.db.write() as conn:
                     if escalate_overdue(conn, item, role, now):
-                        moved = load_item(conn, item.id)
-                        assert moved is not None
-                        enqueue(
-                            conn,
-                            self.settings,
-                            event="item.escalated",
-                            item_id=item.id,
-                            run_id=item.run_id,
-                            now=now,
-                            payload=item_facts(moved, f"{item.title}: overdue, now with a {role}."),
-                        )
+                        self._announce(conn, "item.escalated", item.id, now, "overdue, now with a {role}.")
                         report.escalated.append(item.id)
                 continue
             try:
@@ -230,15 +224,7 @@ class OversightMixin:
                 at=now,
                 payload={"decision_id": decision_id, "fail_closed": "reject"},
             )
-            enqueue(
-                conn,
-                self.settings,
-                event="item.expired",
-                item_id=item.id,
-                run_id=item.run_id,
-                now=now,
-                payload=item_facts(current, f"{item.title}: not decided in time; rejected (fail closed)."),
-            )
+            self._announce(conn, "item.expired", item.id, now, "not decided in time; rejected (fail closed).")
             holder = self.lock.take(conn, item.run_id)
         if holder is not None:
             self.lock.acquire(item.run_id, wait_seconds=self.settings.run_lock_seconds)

@@ -18,7 +18,7 @@ import hashlib
 import uuid
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, select, update
 
 from humangate.checkpoints.schema import review_items, votes
 from humangate.oversight.audit import append_event
@@ -162,10 +162,11 @@ def count_votes(conn: Connection, item_id: int) -> list[str]:
 
 
 def overdue_items(conn: Connection, now: float, limit: int = 500) -> list[ReviewItem]:
-    """Return pending items whose deadline has passed, oldest deadline first."""
+    """Return pending gate items whose deadline has passed, oldest deadline first."""
     stmt = (
         select(review_items)
         .where(review_items.c.status == "pending", review_items.c.due_at.is_not(None), review_items.c.due_at <= now)
+        .where(review_items.c.kind == "gate")  # audits and canaries hold no run and carry no deadline
         .order_by(review_items.c.due_at, review_items.c.id)
         .limit(limit)
     )
@@ -214,13 +215,3 @@ def escalate_overdue(conn: Connection, item: ReviewItem, role: Role, now: float)
             payload={"from": item.required_role, "to": role, "step": item.sla_step + 1},
         )
     return done == 1
-
-
-def pending_count(conn: Connection, kind: str) -> int:
-    """Count pending items of one kind."""
-    stmt = (
-        select(func.count())
-        .select_from(review_items)
-        .where(review_items.c.kind == kind, review_items.c.status == "pending")
-    )
-    return int(conn.execute(stmt).scalar_one())
