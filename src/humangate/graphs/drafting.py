@@ -142,7 +142,6 @@ def add_drafting_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
             observed=f"Drafted from a brief on {brief.subject} with {len(brief.claims)} claims; the draft uses "
             f"{len(email.claims_used)} of them.",
             attempts=[f"Redirected: {i}" for i in [state.get("draft_instructions")] if i],
-            memory_key=email_text(email),
             similar=list(state.get("draft_similar") or []),
         )
 
@@ -156,6 +155,7 @@ def add_drafting_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
         assessment_key="draft_assessment",
         instructions_key="draft_instructions",
         view=view,
+        memory_key=lambda state: email_text(EmailDraft.model_validate(state["draft"])),
         policy=deps.policy.gate_policy(graph, "review_send"),
     )
     builder.add_node("draft", draft)

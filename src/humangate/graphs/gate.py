@@ -90,7 +90,6 @@ class GateView:
     sources: list[SourceExcerpt] = field(default_factory=list)
     observed: str = ""
     attempts: list[str] = field(default_factory=list)
-    memory_key: str = ""  # the text memory files a correction of this proposal under
     similar: list[dict[str, Any]] = field(default_factory=list)  # earlier decisions on similar proposals
 
 
@@ -112,6 +111,7 @@ class ReviewGate:
         rejection_key: str = "rejection",
         view: Callable[[Mapping[str, Any]], GateView] | None = None,
         policy: GatePolicy | None = None,
+        memory_key: Callable[[Mapping[str, Any]], str] | None = None,
     ) -> None:
         self.name = name
         self.graph = graph
@@ -125,6 +125,8 @@ class ReviewGate:
         self.rejection_key = rejection_key
         self.view = view or (lambda state: GateView(title=f"{graph}: review {name}"))
         self.policy = policy or GatePolicy()
+        # The text memory files a correction of this proposal under (default: none, the proposal's text).
+        self.memory_key = memory_key or (lambda state: "")
         actions: list[Action] = ["approve", "edit", "reject"]
         if redirect_to is not None:
             actions.append("redirect")
@@ -160,7 +162,7 @@ class ReviewGate:
         if not assessment.needs_review:
             update = event("passed", None)
             update[GATE_EVENTS_KEY][0]["proposal"] = proposal.model_dump(mode="json")
-            update[GATE_EVENTS_KEY][0]["memory_key"] = self.view(state).memory_key
+            update[GATE_EVENTS_KEY][0]["memory_key"] = self.memory_key(state)
             return Command(goto=self.next, update=update)
 
         view = self.view(state)
@@ -174,7 +176,7 @@ class ReviewGate:
             sources=view.sources,
             observed=view.observed,
             attempts=view.attempts,
-            memory_key=view.memory_key,
+            memory_key=self.memory_key(state),
             similar_corrections=view.similar,
             assessment=assessment,
             allowed_actions=self.allowed_actions,
@@ -243,6 +245,7 @@ def review_gate(
     rejection_key: str = "rejection",
     view: Callable[[Mapping[str, Any]], GateView] | None = None,
     policy: GatePolicy | None = None,
+    memory_key: Callable[[Mapping[str, Any]], str] | None = None,
 ) -> ReviewGate:
     """Build a review gate; add it with ``builder.add_node(gate.name, gate, destinations=gate.destinations)``.
 
@@ -250,7 +253,8 @@ def review_gate(
     an instance of ``proposal_model``) under ``proposal_key`` and a ``RiskAssessment`` under
     ``assessment_key``. Approve and edit go to ``next``; reject to ``on_reject``; redirect back to
     ``redirect_to`` with the reviewer's instructions under ``instructions_key``; escalate pauses again
-    for a higher role.
+    for a higher role. ``memory_key`` returns the text correction memory files this proposal under
+    (by default the proposal's own text).
     """
     return ReviewGate(
         name=name,
@@ -265,4 +269,5 @@ def review_gate(
         rejection_key=rejection_key,
         view=view,
         policy=policy,
+        memory_key=memory_key,
     )

@@ -72,7 +72,6 @@ def add_research_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
             observed=f"{len(inp.sources)} sources on {inp.subject}: {len(brief.claims)} claims, "
             f"{len(brief.conflicts)} conflicts, coverage {brief.coverage:.0%}.",
             attempts=[f"Redirected: {i}" for i in [state.get("research_instructions")] if i],
-            memory_key=brief_text(brief),
             similar=list(state.get("brief_similar") or []),
         )
 
@@ -86,6 +85,7 @@ def add_research_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
         assessment_key="brief_assessment",
         instructions_key="research_instructions",
         view=view,
+        memory_key=lambda state: brief_text(Brief.model_validate(state["brief"])),
         policy=deps.policy.gate_policy(graph, "review_brief"),
     )
     builder.add_node("research", research)

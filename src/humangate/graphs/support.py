@@ -113,7 +113,6 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
             observed=f"Sentiment {analysis.sentiment:+.2f} ({analysis.label}), intent {analysis.intent}, urgency "
             f"{analysis.urgency}; signals: {signals}.",
             attempts=[f"Redirected: {i}" for i in [state.get("instructions")] if i],
-            memory_key=message.text,
             similar=list(state.get("similar") or []),
         )
 
@@ -125,6 +124,7 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
         redirect_to="analyze",
         proposal_key="reply",
         view=view,
+        memory_key=lambda state: str(state["request"]["text"]),
         policy=deps.policy.gate_policy(NAME, "review_reply"),
     )
     builder = StateGraph(SupportState, context_schema=RunContext)
