@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 
 from humangate import Orchestrator, QueueFilter, RunInfo, Settings
 from humangate.checkpoints.schema import assessments, decisions, outbox, review_items, runs
+from humangate.graphs.registry import GraphSpec
 from tests.graphs import pair_registry
 
 CALM = {"recipient": "Ann Lee", "email": "ann@example.com", "topic": "Thanks for the meeting."}
@@ -145,12 +147,12 @@ def test_decisions_recorded_but_not_applied_are_applied_by_reconcile(orch: Orche
     run_id, item = _pause(settings)
 
     # Simulate a worker that died between the compare-and-set and the resume (its lock long expired).
-    def die_before_resume(run_id: str) -> tuple[int, RunInfo]:
+    def die_before_resume(spec: GraphSpec, run_id: str, payload: Any, applied: Sequence[int] = ()) -> RunInfo:
         with orch.db.write() as conn:
             orch.lock.release(conn, run_id)
-        return 0, orch.run(run_id)
+        return orch.run(run_id)
 
-    orch._apply_locked = die_before_resume  # type: ignore[method-assign]
+    orch._advance = die_before_resume  # type: ignore[method-assign]
     orch.decide(item, {"action": "approve", "reviewer": "alice"})
     assert orch.run(run_id).status == "paused"
     with Orchestrator(settings) as fresh:

@@ -163,13 +163,22 @@ def insert_ignore(conn: Connection, table: Any, values: dict[str, Any], keys: li
     return bool(conn.execute(stmt, values).rowcount)
 
 
+def insert_ignore_id(conn: Connection, table: Any, values: dict[str, Any], keys: list[str]) -> int | None:
+    """Insert a row unless one with the same ``keys`` exists; return the new row's ``id``, or None."""
+    stmt = _insert_ignore_stmt(conn.dialect.name, table, tuple(keys), returning_id=True)
+    new_id = conn.execute(stmt, values).scalar()
+    return None if new_id is None else int(new_id)
+
+
 @functools.cache
-def _insert_ignore_stmt(dialect: str, table: Any, keys: tuple[str, ...]) -> Any:
+def _insert_ignore_stmt(dialect: str, table: Any, keys: tuple[str, ...], *, returning_id: bool = False) -> Any:
     """Build the statement once per table: values go in as parameters, not as ``.values(...)``."""
     if dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        return sqlite_insert(table).on_conflict_do_nothing(index_elements=list(keys))
-    from sqlalchemy.dialects.postgresql import insert as pg_insert
+        stmt: Any = sqlite_insert(table).on_conflict_do_nothing(index_elements=list(keys))
+    else:
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-    return pg_insert(table).on_conflict_do_nothing(index_elements=list(keys))
+        stmt = pg_insert(table).on_conflict_do_nothing(index_elements=list(keys))
+    return stmt.returning(table.c.id) if returning_id else stmt

@@ -28,7 +28,7 @@ from humangate.review.checks import (
     overdue_items,
 )
 from humangate.review.contract import SYSTEM_REVIEWER, ReviewDecision, ReviewRequest, RiskAssessment
-from humangate.review.queue import ReviewItem, load_item
+from humangate.review.queue import Queued, ReviewItem, load_item
 from humangate.review.runs import RunInfo, RunLock
 from humangate.risk.triggers import sampled
 
@@ -152,13 +152,15 @@ class OversightMixin:
         )
         return item
 
-    def _queued(self, conn: Any, item_id: int, now: float) -> None:
+    def _queued(self, conn: Any, new: Queued, now: float) -> None:
         """Announce a new item (webhook) and, at the policy's canary rate, seed a known-bad copy beside it."""
-        item = self._announce(conn, "item.queued", item_id, now, "waiting for a {role}.")
-        rate = self.deps.policy.settings(item.graph, item.node).canary_rate
-        if sampled(f"canary|{item.interrupt_id}", rate, salt=self.deps.policy.version):
+        if self.settings.webhook_url:
+            self._announce(conn, "item.queued", new.item_id, now, "waiting for a {role}.")
+        graph, node = new.request.graph, new.request.node
+        rate = self.deps.policy.settings(graph, node).canary_rate
+        if sampled(f"canary|{new.interrupt_id}", rate, salt=self.deps.policy.version):
             # Copy an earlier, decided item of the same gate: a copy of this one would sit beside it.
-            source = canary_source(conn, graph=item.graph, node=item.node, exclude=item.id)
+            source = canary_source(conn, graph=graph, node=node, exclude=new.item_id)
             if source is not None:
                 add_canary_item(conn, source=source, now=now)
 
@@ -225,7 +227,7 @@ class OversightMixin:
                 payload={"decision_id": decision_id, "fail_closed": "reject"},
             )
             self._announce(conn, "item.expired", item.id, now, "not decided in time; rejected (fail closed).")
-            holder = self.lock.take(conn, item.run_id)
+            holder = self.lock.take(conn, item.run_id).holder
         if holder is not None:
             self.lock.acquire(item.run_id, wait_seconds=self.settings.run_lock_seconds)
         self._apply_locked(item.run_id)

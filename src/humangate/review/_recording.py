@@ -6,7 +6,7 @@ import hashlib
 import logging
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 
 from humangate.checkpoints.schema import decisions, review_items
 from humangate.errors import AlreadyDecidedError, ItemNotFoundError
@@ -18,6 +18,18 @@ from humangate.review.queue import ReviewItem, load_item
 __all__ = ["dwell", "pending_item", "prepare_memory", "record_decision"]
 
 _log = logging.getLogger("humangate.memory")
+
+# Built once: they run on every decision.
+_CLOSE_ITEM = (  # compare-and-set: only the version the decision was checked against closes the item
+    update(review_items)
+    .where(
+        review_items.c.id == bindparam("item_id"),
+        review_items.c.version == bindparam("seen_version"),
+        review_items.c.status == "pending",
+    )
+    .values(status="decided", decided_at=bindparam("now"), version=review_items.c.version + 1)
+)
+_INSERT_DECISION = decisions.insert().returning(decisions.c.id)
 
 
 def pending_item(conn: Any, item_id: int) -> ReviewItem:
@@ -39,36 +51,25 @@ def dwell(item: ReviewItem, reviewer: str, now: float) -> float | None:
 
 def record_decision(conn: Any, item: ReviewItem, parsed: ReviewDecision, now: float, *, applied: bool = False) -> int:
     """Close the item (compare-and-set on its version) and store the decision with the request's hash."""
-    won = conn.execute(
-        update(review_items)
-        .where(
-            review_items.c.id == item.id,
-            review_items.c.version == item.version,
-            review_items.c.status == "pending",
-        )
-        .values(status="decided", decided_at=now, version=review_items.c.version + 1)
-    ).rowcount
+    won = conn.execute(_CLOSE_ITEM, {"item_id": item.id, "seen_version": item.version, "now": now}).rowcount
     if won != 1:
         raise AlreadyDecidedError(item.id, "decided")
     request_sha = hashlib.sha256(item.request_json.encode()).hexdigest()
     dwell_seconds = dwell(item, parsed.reviewer, now)
-    decision_id = int(
-        conn.execute(
-            decisions.insert().values(
-                item_id=item.id,
-                run_id=item.run_id,
-                interrupt_id=item.interrupt_id,
-                reviewer=parsed.reviewer,
-                action=parsed.action,
-                reason_code=parsed.reason_code,
-                decision_json=parsed.model_dump_json(),
-                request_sha256=request_sha,
-                decided_at=now,
-                applied_at=now if applied else None,
-                dwell_seconds=dwell_seconds,
-            )
-        ).inserted_primary_key[0]
-    )
+    row = {
+        "item_id": item.id,
+        "run_id": item.run_id,
+        "interrupt_id": item.interrupt_id,
+        "reviewer": parsed.reviewer,
+        "action": parsed.action,
+        "reason_code": parsed.reason_code,
+        "decision_json": parsed.model_dump_json(),
+        "request_sha256": request_sha,
+        "decided_at": now,
+        "applied_at": now if applied else None,
+        "dwell_seconds": dwell_seconds,
+    }
+    decision_id = int(conn.execute(_INSERT_DECISION, row).scalar_one())
     append_event(
         conn,
         actor=parsed.reviewer,
@@ -96,14 +97,13 @@ def prepare_memory(memory: MemoryStore, item: ReviewItem | None, decision: Revie
     if item is None or item.kind == "canary":
         return None
     request = item.request
-    proposal_text = "\n\n".join(str(v) for v in request.proposal.values() if isinstance(v, str))
     try:
         return memory.prepare(
             graph=item.graph,
             node=item.node,
             kind=decision.action,
             reviewer=decision.reviewer,
-            key_text=request.memory_key or proposal_text,
+            key_text=request.memory_key,  # none: the proposal's text
             situation=request.observed,
             proposal=request.proposal,
             corrected=decision.edited,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from humangate.checkpoints.database import Database
 from humangate.checkpoints.schema import users
@@ -16,10 +16,12 @@ from humangate.review.users import check_password, count_login_users, set_passwo
 
 __all__ = ["UsersMixin", "role_of"]
 
+_ROLE = select(users.c.role).where(users.c.name == bindparam("name"))  # built once: every decision reads it
+
 
 def role_of(conn: Any, name: str) -> Role:
     """Return a user's role or raise ``UnknownUserError``."""
-    role = conn.execute(select(users.c.role).where(users.c.name == name)).scalar()
+    role = conn.execute(_ROLE, {"name": name}).scalar()
     if role is None:
         raise UnknownUserError(name)
     return role  # type: ignore[no-any-return]

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from langgraph.types import Interrupt
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
-from humangate.checkpoints.database import insert_ignore
+from humangate.checkpoints.database import insert_ignore, insert_ignore_id
 from humangate.checkpoints.schema import assessments, review_items
 from humangate.errors import InvalidDecisionError
 from humangate.oversight.audit import append_event
@@ -27,7 +27,28 @@ from humangate.review.contract import (
     role_rank,
 )
 
-__all__ = ["Page", "QueueFilter", "ReviewItem", "load_item", "log_assessment", "pending_page", "sync_interrupts"]
+__all__ = [
+    "Page",
+    "QueueFilter",
+    "Queued",
+    "ReviewItem",
+    "load_item",
+    "log_assessment",
+    "pending_page",
+    "sync_interrupts",
+]
+
+# Built once: these run on every start and decision (building Core statements per call costs more
+# than running them).
+_LOAD_ITEM = select(review_items).where(review_items.c.id == bindparam("item_id"))
+_RUN_GATE_PENDING = select(review_items.c.id, review_items.c.interrupt_id).where(
+    review_items.c.run_id == bindparam("run_id"), review_items.c.status == "pending", review_items.c.kind == "gate"
+)
+_SUPERSEDE = (
+    update(review_items)
+    .where(review_items.c.id == bindparam("item_id"))
+    .values(status="superseded", version=review_items.c.version + 1, decided_at=bindparam("now"))
+)
 
 
 @dataclass(frozen=True)
@@ -73,6 +94,15 @@ class ReviewItem:
         kinds = tuple(k for k in m["trigger_kinds"].split(",") if k)
         fields = {k: m[k] for k in cls.__dataclass_fields__ if k != "trigger_kinds"}
         return cls(trigger_kinds=kinds, **fields)
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A review item that ``sync_interrupts`` just added, with the request it stores."""
+
+    item_id: int
+    interrupt_id: str
+    request: ReviewRequest
 
 
 @dataclass(frozen=True)
@@ -159,7 +189,7 @@ def count_pending(conn: Connection, filt: QueueFilter) -> int:
 
 def load_item(conn: Connection, item_id: int) -> ReviewItem | None:
     """Return one item or None."""
-    row = conn.execute(select(review_items).where(review_items.c.id == item_id)).first()
+    row = conn.execute(_LOAD_ITEM, {"item_id": item_id}).first()
     return ReviewItem.from_row(row) if row else None
 
 
@@ -190,14 +220,14 @@ def log_assessment(
 
 def sync_interrupts(
     conn: Connection, *, run_id: str, interrupts: Sequence[Interrupt], actor: str, now: float
-) -> tuple[list[int], list[int]]:
-    """Make the run's pending rows match its open interrupts; return (new item ids, superseded ids)."""
+) -> tuple[list[Queued], list[int]]:
+    """Make the run's pending rows match its open interrupts; return (new items, superseded ids)."""
     open_ids = {i.id for i in interrupts}
-    new: list[int] = []
+    new: list[Queued] = []
     for intr in interrupts:
         request = ReviewRequest.model_validate(intr.value)
         assessment = request.assessment
-        inserted = insert_ignore(
+        item_id = insert_ignore_id(
             conn,
             review_items,
             {
@@ -225,10 +255,9 @@ def sync_interrupts(
             },
             ["interrupt_id"],
         )
-        if not inserted:
+        if item_id is None:  # already queued
             continue
-        item_id = conn.execute(select(review_items.c.id).where(review_items.c.interrupt_id == intr.id)).scalar_one()
-        new.append(int(item_id))
+        new.append(Queued(item_id, intr.id, request))
         if request.escalation_level == 0:  # an escalation re-gates the same assessment
             log_assessment(
                 conn,
@@ -244,7 +273,7 @@ def sync_interrupts(
             actor=actor,
             kind="item.queued",
             run_id=run_id,
-            item_id=int(item_id),
+            item_id=item_id,
             at=now,
             payload={
                 "interrupt_id": intr.id,
@@ -255,18 +284,14 @@ def sync_interrupts(
             },
         )
     stale = _stale_pending(conn, run_id, open_ids)
-    for item_id in stale:
-        conn.execute(
-            update(review_items)
-            .where(review_items.c.id == item_id)
-            .values(status="superseded", version=review_items.c.version + 1, decided_at=now)
-        )
+    for stale_id in stale:
+        conn.execute(_SUPERSEDE, {"item_id": stale_id, "now": now})
         append_event(
             conn,
             actor=actor,
             kind="item.superseded",
             run_id=run_id,
-            item_id=item_id,
+            item_id=stale_id,
             at=now,
             payload={"why": "the run no longer waits on this interrupt"},
         )
@@ -275,9 +300,5 @@ def sync_interrupts(
 
 def _stale_pending(conn: Connection, run_id: str, open_ids: Iterable[str]) -> list[int]:
     ids = set(open_ids)
-    rows = conn.execute(
-        select(review_items.c.id, review_items.c.interrupt_id).where(
-            review_items.c.run_id == run_id, review_items.c.status == "pending", review_items.c.kind == "gate"
-        )
-    )
+    rows = conn.execute(_RUN_GATE_PENDING, {"run_id": run_id})
     return [int(r.id) for r in rows if r.interrupt_id not in ids]

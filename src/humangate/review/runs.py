@@ -10,15 +10,35 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from humangate.checkpoints.database import Database
 from humangate.checkpoints.schema import review_items, runs
 from humangate.errors import RunBusyError, UnknownRunError
 
-__all__ = ["RunInfo", "RunLock", "load_run", "new_worker_id"]
+__all__ = ["LockTake", "RunInfo", "RunLock", "load_run", "new_worker_id"]
 
 _HOST = socket.gethostname()
+# Built once: these run on every start and decision.
+_RUN_ROW = select(runs).where(runs.c.id == bindparam("run_id"))
+_RUN_PENDING = (
+    select(review_items.c.id)
+    # The items the run waits on; audit and canary items are second looks that never hold a run.
+    .where(
+        review_items.c.run_id == bindparam("run_id"), review_items.c.status == "pending", review_items.c.kind == "gate"
+    )
+    .order_by(review_items.c.id)
+)
+_LOCK_ROW = (
+    select(runs.c.lock_owner, runs.c.lock_expires_at, runs.c.status)
+    .where(runs.c.id == bindparam("run_id"))
+    .with_for_update()
+)
+_TAKE_LOCK = (
+    update(runs)
+    .where(runs.c.id == bindparam("run_id"))
+    .values(lock_owner=bindparam("owner"), lock_expires_at=bindparam("expires"))
+)
 
 
 def new_worker_id() -> str:
@@ -63,15 +83,10 @@ class RunInfo:
 
 def load_run(conn: Connection, run_id: str) -> RunInfo:
     """Return one run or raise ``UnknownRunError``."""
-    row = conn.execute(select(runs).where(runs.c.id == run_id)).first()
+    row = conn.execute(_RUN_ROW, {"run_id": run_id}).first()
     if row is None:
         raise UnknownRunError(run_id)
-    pending = conn.execute(
-        select(review_items.c.id)
-        # The items the run waits on; audit and canary items are second looks that never hold a run.
-        .where(review_items.c.run_id == run_id, review_items.c.status == "pending", review_items.c.kind == "gate")
-        .order_by(review_items.c.id)
-    ).scalars()
+    pending = conn.execute(_RUN_PENDING, {"run_id": run_id}).scalars()
     return RunInfo(
         id=row.id,
         graph=row.graph,
@@ -85,6 +100,15 @@ def load_run(conn: Connection, run_id: str) -> RunInfo:
         pending_items=tuple(int(i) for i in pending),
         inputs=json.loads(row.inputs_json),
     )
+
+
+@dataclass(frozen=True)
+class LockTake:
+    """The outcome of trying to take a run's lock inside a transaction."""
+
+    holder: str | None  # the live holder when the lock was not taken; None when it is now ours
+    clean: bool = False  # it was free and its last holder released it: the queue matches the checkpoint
+    status: str = ""  # the run's status as the lock was taken
 
 
 class RunLock:
@@ -102,25 +126,24 @@ class RunLock:
     def try_acquire(self, run_id: str) -> str | None:
         """Take the lock; return None on success or the live holder's id."""
         with self.db.write() as conn:
-            return self.take(conn, run_id)
+            return self.take(conn, run_id).holder
 
-    def take(self, conn: Connection, run_id: str) -> str | None:
-        """Take the lock inside the caller's write transaction; return None or the live holder's id."""
+    def take(self, conn: Connection, run_id: str) -> LockTake:
+        """Take the lock inside the caller's write transaction, unless a live worker holds it.
+
+        Every advance releases the lock in the transaction that syncs the queue, so a lock found free
+        (not expired: released) means the run's pending items are exactly its open interrupts.
+        """
         now = time.time()
         # FOR UPDATE: on Postgres two workers reading a free lock at once must not both take it.
-        stmt = select(runs.c.lock_owner, runs.c.lock_expires_at).where(runs.c.id == run_id).with_for_update()
-        row = conn.execute(stmt).first()
+        row = conn.execute(_LOCK_ROW, {"run_id": run_id}).first()
         if row is None:
             raise UnknownRunError(run_id)
         owner, expires = row.lock_owner, row.lock_expires_at
         if owner and owner != self.worker and (expires or 0) > now and not _owner_is_dead(owner):
-            return str(owner)
-        conn.execute(
-            update(runs)
-            .where(runs.c.id == run_id)
-            .values(lock_owner=self.worker, lock_expires_at=now + self.lease_seconds)
-        )
-        return None
+            return LockTake(str(owner))
+        conn.execute(_TAKE_LOCK, {"run_id": run_id, "owner": self.worker, "expires": now + self.lease_seconds})
+        return LockTake(None, clean=owner is None, status=row.status)
 
     def acquire(self, run_id: str, *, wait_seconds: float = 30.0) -> None:
         """Take the lock, waiting up to ``wait_seconds`` for another worker to finish."""

@@ -19,9 +19,9 @@ from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.pregel import Pregel
-from langgraph.types import Command
+from langgraph.types import Command, GraphOutput, Interrupt
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, func, select, update
 
 from humangate.checkpoints.database import Database
 from humangate.checkpoints.savers import open_checkpointer
@@ -48,6 +48,31 @@ from humangate.review.runs import RunInfo, RunLock, load_run, new_worker_id
 from humangate.risk.assess import is_sampled
 
 __all__ = ["DecideResult", "Orchestrator", "ReconcileReport", "SweepReport"]
+
+# Built once: these run on every start and decision (building Core statements per call costs more
+# than running them).
+_INSERT_RUN = runs.insert()
+_RUN_STATUS = select(runs.c.status).where(runs.c.id == bindparam("run_id"))
+_RUN_FOR_DECISION = select(runs.c.started_by).where(runs.c.id == bindparam("run_id"))
+_SET_RUN_STATUS = (
+    update(runs)
+    .where(runs.c.id == bindparam("run_id"))
+    .values(
+        status=bindparam("new_status"),
+        outcome=func.coalesce(bindparam("new_outcome"), runs.c.outcome),  # set once, when the run completes
+        updated_at=bindparam("now"),
+        lock_owner=None,
+        lock_expires_at=None,
+    )
+)
+_MARK_APPLIED = (
+    update(decisions).where(decisions.c.id.in_(bindparam("ids", expanding=True))).values(applied_at=bindparam("now"))
+)
+_UNAPPLIED = (
+    select(decisions.c.id, decisions.c.interrupt_id, decisions.c.decision_json)
+    .where(decisions.c.run_id == bindparam("run_id"), decisions.c.applied_at.is_(None))
+    .order_by(decisions.c.id)
+)
 
 
 @dataclass(frozen=True)
@@ -143,18 +168,19 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
         now = self.clock()
         with self.db.write() as conn:
             conn.execute(
-                runs.insert().values(
-                    id=run_id,
-                    graph=graph,
-                    title=spec.title(model)[:500],
-                    status="running",
-                    started_by=started_by,
-                    inputs_json=model.model_dump_json(),
-                    created_at=now,
-                    updated_at=now,
-                    lock_owner=self.worker,
-                    lock_expires_at=now + self.settings.run_lock_seconds,
-                )
+                _INSERT_RUN,
+                {
+                    "id": run_id,
+                    "graph": graph,
+                    "title": spec.title(model)[:500],
+                    "status": "running",
+                    "started_by": started_by,
+                    "inputs_json": model.model_dump_json(),
+                    "created_at": now,
+                    "updated_at": now,
+                    "lock_owner": self.worker,
+                    "lock_expires_at": now + self.settings.run_lock_seconds,
+                },
             )
             append_event(
                 conn, actor=started_by or "system", kind="run.started", run_id=run_id, at=now, payload={"graph": graph}
@@ -170,7 +196,9 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
     def _advance(self, spec: GraphSpec, run_id: str, payload: Any, applied: Sequence[int] = ()) -> RunInfo:
         """Invoke the graph (the caller holds the run lock), then sync the queue and release the lock."""
         try:
-            self.graph(spec.name).invoke(payload, self._config(run_id), context=self._context(spec, run_id))
+            out = self.graph(spec.name).invoke(
+                payload, self._config(run_id), context=self._context(spec, run_id), version="v2"
+            )
         except Exception as exc:
             with self.db.write() as conn:
                 conn.execute(
@@ -187,19 +215,42 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
                 )
                 self.lock.release(conn, run_id)
             raise RunFailedError(run_id, exc) from exc
-        return self._sync(spec, run_id, applied)
+        return self._sync(spec, run_id, applied, self._outcome_of(spec, out))
 
-    def _sync(self, spec: GraphSpec, run_id: str, applied: Sequence[int] = ()) -> RunInfo:
+    def _outcome_of(self, spec: GraphSpec, out: Any) -> _Outcome | None:
+        """Read open interrupts and gate events from what ``invoke`` returned, saving a ``get_state``.
+
+        ``invoke`` returns the final state values and every interrupt raised in its last step (siblings
+        re-raise theirs when one of them is resumed). None sends ``_sync`` to the checkpoint instead when
+        that is not the whole story (a custom output schema without the gate events) or not in a stable
+        order: parallel interrupts arrive as their threads finish, the checkpoint lists them in task
+        order, and the queue numbers sibling items in that order.
+        """
+        channels = self.graph(spec.name).output_channels
+        if not isinstance(out, GraphOutput) or not isinstance(out.value, dict) or isinstance(channels, str):
+            return None
+        if GATE_EVENTS_KEY not in channels or len(out.interrupts) > 1:
+            return None
+        return _Outcome(out.interrupts, out.value.get(GATE_EVENTS_KEY) or [], bool(out.interrupts))
+
+    def _sync(
+        self, spec: GraphSpec, run_id: str, applied: Sequence[int] = (), outcome: _Outcome | None = None
+    ) -> RunInfo:
         """Write open interrupts into the queue, the run's status, applied decisions; release the lock."""
-        snap = self.graph(spec.name).get_state(self._config(run_id))
-        events = snap.values.get(GATE_EVENTS_KEY, []) if isinstance(snap.values, dict) else []
+        if outcome is None:
+            snap = self.graph(spec.name).get_state(self._config(run_id))
+            values = snap.values if isinstance(snap.values, dict) else {}
+            # snap.tasks, not snap.next: after a crash the newest saved checkpoint can have next == ()
+            # while its tasks are still owed; only an empty task list is a finished run.
+            outcome = _Outcome(snap.interrupts, values.get(GATE_EVENTS_KEY, []), bool(snap.tasks))
+        events = outcome.events
         now = self.clock()
         with self.db.write() as conn:
             if applied:
-                conn.execute(update(decisions).where(decisions.c.id.in_(applied)).values(applied_at=now))
-            new, _ = sync_interrupts(conn, run_id=run_id, interrupts=snap.interrupts, actor="system", now=now)
-            for item_id in new:
-                self._queued(conn, item_id, now)
+                conn.execute(_MARK_APPLIED, {"ids": list(applied), "now": now})
+            new, _ = sync_interrupts(conn, run_id=run_id, interrupts=outcome.interrupts, actor="system", now=now)
+            for queued in new:
+                self._queued(conn, queued, now)
             for e in events:
                 if e["outcome"] == "passed":
                     fresh = log_assessment(
@@ -213,14 +264,12 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
                     )
                     if fresh and "proposal" in e and is_sampled(RiskAssessment.model_validate(e["assessment"])):
                         self._audit_passed(conn, spec, run_id, e, now)
-            # snap.tasks, not snap.next: after a crash the newest saved checkpoint can have next == ()
-            # while its tasks are still owed; only an empty task list is a finished run.
-            status = "paused" if snap.interrupts else ("running" if snap.tasks else "completed")
-            old = conn.execute(select(runs.c.status).where(runs.c.id == run_id)).scalar_one()
-            values: dict[str, Any] = {"status": status, "updated_at": now, "lock_owner": None, "lock_expires_at": None}
-            if status == "completed":
-                values["outcome"] = _outcome(events)
-            conn.execute(update(runs).where(runs.c.id == run_id).values(**values))
+            status = "paused" if outcome.interrupts else ("running" if outcome.tasks_left else "completed")
+            old = conn.execute(_RUN_STATUS, {"run_id": run_id}).scalar_one()
+            outcome_word = _outcome(events) if status == "completed" else None
+            conn.execute(
+                _SET_RUN_STATUS, {"run_id": run_id, "new_status": status, "new_outcome": outcome_word, "now": now}
+            )
             if status != old:
                 append_event(
                     conn,
@@ -228,7 +277,7 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
                     kind=f"run.{status}",
                     run_id=run_id,
                     at=now,
-                    payload={"outcome": values.get("outcome")} if status == "completed" else {},
+                    payload={"outcome": outcome_word} if status == "completed" else {},
                 )
             return load_run(conn, run_id)
 
@@ -282,7 +331,7 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
         with self.db.write() as conn:
             item = pending_item(conn, item_id)
             role = role_of(conn, parsed.reviewer)
-            started_by = conn.execute(select(runs.c.started_by).where(runs.c.id == item.run_id)).scalar()
+            started_by = conn.execute(_RUN_FOR_DECISION, {"run_id": item.run_id}).scalar()
             spec = self.registry.get(item.graph)
             check_decision(item, parsed, reviewer=parsed.reviewer, role=role, started_by=started_by, now=now, spec=spec)
             if item.kind != "gate":
@@ -301,8 +350,16 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
                 self.memory.insert(conn, kept, decision_id=decision_id)
             if parsed.action in ("approve", "edit"):
                 self._maybe_audit_approval(conn, item, parsed, now)
-            holder = self.lock.take(conn, item.run_id)  # usually free: resume without another transaction
-        if holder is not None:
+            taken = self.lock.take(conn, item.run_id)  # usually free: resume without another transaction
+            if taken.clean and taken.status == "paused":
+                # Nothing advanced the run since its queue was synced: every unapplied decision of the run
+                # answers an open interrupt, so resume with them without reading the checkpoint first.
+                rows = conn.execute(_UNAPPLIED, {"run_id": item.run_id}).all()
+        if taken.clean and taken.status == "paused":
+            batch = {r.interrupt_id: json.loads(r.decision_json) for r in rows}
+            run = self._advance(spec, item.run_id, Command(resume=batch), [r.id for r in rows])
+            return DecideResult(item_id=item_id, decision_id=decision_id, run=run)
+        if taken.holder is not None:
             self.lock.acquire(item.run_id, wait_seconds=self.settings.run_lock_seconds)
         _, run = self._apply_locked(item.run_id)
         return DecideResult(item_id=item_id, decision_id=decision_id, run=run)
@@ -315,11 +372,7 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
     def _apply_locked(self, run_id: str) -> tuple[int, RunInfo]:
         with self.db.read() as conn:
             graph_name = conn.execute(select(runs.c.graph).where(runs.c.id == run_id)).scalar_one()
-            rows = conn.execute(
-                select(decisions.c.id, decisions.c.interrupt_id, decisions.c.decision_json).where(
-                    decisions.c.run_id == run_id, decisions.c.applied_at.is_(None)
-                )
-            ).all()
+            rows = conn.execute(_UNAPPLIED, {"run_id": run_id}).all()
         spec = self.registry.get(graph_name)
         snap = self.graph(spec.name).get_state(self._config(run_id))
         open_ids = {i.id for i in snap.interrupts}
@@ -336,7 +389,7 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
     def _mark_applied(self, decision_ids: list[int]) -> None:
         if decision_ids:
             with self.db.write() as conn:
-                conn.execute(update(decisions).where(decisions.c.id.in_(decision_ids)).values(applied_at=self.clock()))
+                conn.execute(_MARK_APPLIED, {"ids": decision_ids, "now": self.clock()})
 
     # -- recovery ----------------------------------------------------------------------------
 
@@ -369,6 +422,15 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
             except RunFailedError:
                 report.failed.append(row.id)
         return report
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """Where an invoke left a run: its open interrupts, its gate events, whether tasks are still owed."""
+
+    interrupts: Sequence[Interrupt]
+    events: list[dict[str, Any]]
+    tasks_left: bool
 
 
 def _outcome(events: list[dict[str, Any]]) -> str:
