@@ -135,14 +135,17 @@ class LexicalEmbedder:
         return {"w": Counter(stems), "b": Counter(f"{a} {b}" for a, b in pairwise(stems)), "c": chars}
 
     def _vector(self, text: str) -> np.ndarray:
-        row = np.zeros(self.dim, dtype=np.float64)
+        columns: list[int] = []
+        weights: list[float] = []
         groups = self._groups(text)
         for group, share in self._WEIGHTS:
             tf = {f: 1.0 + math.log(n) for f, n in groups[group].items()}  # sublinear: a repeat adds little
-            norm = math.sqrt(sum(v * v for v in tf.values()))
+            scale = math.sqrt(share) / (math.sqrt(sum(v * v for v in tf.values())) or 1.0)
             for feature, value in tf.items():
                 column, sign = _slot(f"{group}:{feature}", self.dim)
-                row[column] += sign * value * math.sqrt(share) / norm
+                columns.append(column)
+                weights.append(sign * value * scale)
+        row = np.bincount(columns, weights=weights, minlength=self.dim) if columns else np.zeros(self.dim)
         length = np.linalg.norm(row)
         return row / length if length > 0 else row
 

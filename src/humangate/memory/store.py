@@ -128,6 +128,13 @@ _PG_SEARCH_KINDS = text(_PG_SEARCH + _PG_SEARCH_TAIL.format(kinds="AND kind IN :
 )
 
 
+def _joined_text(proposal: Mapping[str, Any]) -> str:
+    return "\n\n".join(str(v) for v in proposal.values() if isinstance(v, str))
+
+
+_INSERT_CORRECTION = corrections.insert().returning(corrections.c.id)  # built once: it runs on every decision
+
+
 class MemoryStore:
     """Record, search and curate corrections in the humangate database."""
 
@@ -146,7 +153,7 @@ class MemoryStore:
         node: str,
         kind: str,
         reviewer: str,
-        key_text: str,
+        key_text: str | None,
         proposal: Mapping[str, Any],
         situation: str = "",
         corrected: Mapping[str, Any] | None = None,
@@ -160,7 +167,9 @@ class MemoryStore:
         """Redact and embed a correction (the slow part), ready to insert inside a caller's transaction."""
         if kind not in CORRECTION_KINDS:
             raise InvalidInputError(f"Unknown correction kind {kind!r}; use one of: {', '.join(CORRECTION_KINDS)}.")
-        key = redact(key_text[:_MAX_TEXT])
+        safe_proposal = redact_value(dict(proposal))
+        # No key of its own: the proposal's text, built from the fields just redacted rather than redacted again.
+        key = redact(key_text[:_MAX_TEXT]) if key_text else _joined_text(safe_proposal)[:_MAX_TEXT]
         vector = self.embedder.embed([key])[0].astype(np.float32)
         values = {
             "graph": graph,
@@ -172,7 +181,7 @@ class MemoryStore:
             "reason_code": reason_code,
             "note": redact(note) if note else None,
             "situation": redact(situation[:_MAX_TEXT]),
-            "proposal_json": json.dumps(redact_value(dict(proposal)), ensure_ascii=False),
+            "proposal_json": json.dumps(safe_proposal, ensure_ascii=False),
             "corrected_json": json.dumps(redact_value(dict(corrected)), ensure_ascii=False) if corrected else None,
             "instructions": redact(instructions) if instructions else None,
             "key_text": key,
@@ -187,7 +196,7 @@ class MemoryStore:
         """Store a prepared correction in the caller's write transaction; return its id. The audit trail notes it."""
         now = self.clock()
         values = {**prepared.values, "decision_id": decision_id, "created_at": now, "updated_at": now}
-        cid = int(conn.execute(corrections.insert().values(**values)).inserted_primary_key[0])  # type: ignore[index]
+        cid = int(conn.execute(_INSERT_CORRECTION, values).scalar_one())
         if self._has_pgvector(conn):
             conn.execute(
                 text("UPDATE corrections SET embedding_vec = CAST(:v AS vector) WHERE id = :id"),
