@@ -90,3 +90,22 @@ def test_pii_trigger_ignores_expected_values() -> None:
     text = "Hi Ana Okafor, reply to ana@northwind.example when you can."
     assert pii_triggers(text, allow=["ana@northwind.example", "Ana Okafor"]) == []
     assert pii_triggers(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Our Athens desk is (+30) 6974 890682.", "(+30) 6974 890682"),  # country code in brackets
+        ("Dial 00420 775 337 406 from abroad.", "00420 775 337 406"),  # "00" international prefix
+        ("Phone: (06)91/417-7763", "(06)91/417-7763"),  # slashes between groups
+        ("He left 0388 368595 as his number.", "0388 368595"),  # context after the number
+        ("They're not answering at 9472 7916.", "9472 7916"),
+    ],
+)
+def test_phone_numbers_in_more_national_formats(text: str, value: str) -> None:
+    assert ("PHONE_NUMBER", value) in [(m.entity, m.text) for m in find_pii(text)]
+
+
+def test_slashed_years_and_order_numbers_are_not_phones() -> None:
+    assert not [m for m in find_pii("The 2023/2024 budget is final.") if m.entity == "PHONE_NUMBER"]
+    assert not [m for m in find_pii("Order number: 12/345/678 shipped.") if m.entity == "PHONE_NUMBER"]

@@ -1,163 +1,39 @@
 """Person-name spotting without a statistical NER model.
 
-A name is a run of capitalised words that either contains a known given name or surname (from the
-name lists that ship inside the ``faker`` package, read once and cached), or follows a cue such as
-"Mr.", "Dear" or "my name is", or is listed together with another name ("Usamov and Bowers").
-Without ``faker`` installed only the cues and coordination with cue-found names work; ``lexicon_size``
-tells which mode is active. Nothing is downloaded.
+Runs of capitalised words (``humangate.risk._name_runs``) are scored by combining weights of evidence:
+a known given name or surname (``humangate.risk._lexicon``: the name lists of ``faker`` in every locale
+and ``gender-guesser``'s first-name dictionary), a cue that names a person ("Mr.", "Dear", "my name
+is", "Hi ...,"), the words around the run (``humangate.risk._name_context``: "told ...", "... said",
+"..., the technical writer,"), a middle initial, a line of its own in a signature or an address block,
+and being listed with another name ("Usamov and Bowers"). Single words that are places, nationalities,
+departments or plain English words need a cue. Text written all in lower case (or all in capitals) is
+read with every word capitalised, and then only name-list words or cued words count. Nothing is
+downloaded; without ``faker`` and ``gender-guesser`` only the context rules work.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import re
-from dataclasses import dataclass
-from functools import lru_cache
+
+from humangate.risk._lexicon import COMMON_WORDS as _COMMON
+from humangate.risk._lexicon import NameLexicon, load_lexicon
+from humangate.risk._name_context import ROLE_NOUNS, evidence_after, evidence_before, is_cued, is_greeted
+from humangate.risk._name_runs import (
+    PARTICLES,
+    WORD,
+    Token,
+    after_street_line,
+    alone_on_line,
+    at_sentence_start,
+    capitalised,
+    runs,
+)
 
 __all__ = ["NameLexicon", "find_names", "load_lexicon"]
 
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
-
-
-# Words that are capitalised at a sentence start or in titles and also appear in name lists
-# ("Will", "May", "Do", "Le"...). Lower case; checked before the lexicon.
-_COMMON = _words(
-    """
-    a about above across act add after again against ago all almost also always am among an and another any
-    anyone anything are area around art as ask at august april away back bad be because been before being
-    below best better between big bill black both brown bring but by call came can case cash center change
-    charge check city close come company could court cross date day days dear december did do does done
-    down due during each early east else end even ever every face fact fall far february few field find
-    fine first five for four free friday from front full fund further get give go going good got grant great
-    green group had hall hand has have he head hear help her here hers high him his home hope hot house how
-    however i if in into is it its january job join joy july june just keep kind king know land lane large
-    last late law lead left less let life light like line little live long look lord love low made main make
-    man many march mark may me mean meet member might miss mon monday more most much must my name near need
-    never new news next nice night no none nor north not note now number of off office offer old on once one
-    only open or order other our out over page park part party pay people per place plan play please point
-    post power price pro rate read ready real red rich right river road rock rose round rule said sale same
-    saturday say says see send sent september service set she should show side since so some soon south
-    spring square start state still stone story street such summer sun sunday sure take team tell than thank
-    thanks that the their them then there these they thing this those though three through thursday time to
-    today told too top total town tuesday two under until up upon us use very wait want was way we wednesday
-    week well were west what when where which while white who why will winter with within without word work
-    would year yes yet you young your yours
-    i'm i'll i've i'd it's let's hi hello hey ok okay re fw fwd subject from cc bcc sincerely regards best cheers
-    mr mrs ms miss dr prof sir madam
-    inc ltd llc plc gmbh co corp bank university hospital
-    phone email mail fax mobile tel address website web url zip code card iban account user customer agent
-    """
-)
-_PARTICLES = _words("van von de der den del della di da dos das du le la ten ter bin ibn al el st")
-# Phrases right before a name; matched case-insensitively against the text before a run.
-_CUE = re.compile(
-    r"(?:\b(?:mr|mrs|ms|miss|mx|dr|prof|sir|madam)\.?"
-    r"|\bdear|\bname(?:\s+is|\s*[:?])|\bcalled|\bcalls\s+me|\bnamed|\bsays|\bsaid|\bsigned"
-    r"|\bspeak\s+(?:to|with)|\bask\s+for|\bcontact(?:\s+person)?\s*:?|\battn\.?:?|\bregards,|\bthanks,"
-    r"|\bsincerely,)\s*$",
-    re.IGNORECASE,
-)
-_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’](?!s\b)(?=[^\W\d_])|-(?=[^\W\d_]))*\.?")
-_SENTENCE_END = re.compile(r"(?:^|[.!?:;\n\"“(>\]]|\s-)\s*$")
-
-
-@dataclass(frozen=True)
-class NameLexicon:
-    """Known given names and surnames, lower case."""
-
-    given: frozenset[str]
-    family: frozenset[str]
-
-    def knows(self, word: str) -> bool:
-        """Return whether a word is a known given name or surname (and not a common word)."""
-        w = word.lower().rstrip(".")
-        return w not in _COMMON and (w in self.given or w in self.family)
-
-
-@lru_cache(maxsize=1)
-def load_lexicon() -> NameLexicon:
-    """Read the given names and surnames that ship with ``faker``; empty if it is not installed."""
-    try:
-        import faker.providers.person as person
-    except ImportError:
-        return NameLexicon(frozenset(), frozenset())
-    given: set[str] = set()
-    family: set[str] = set()
-    for info in pkgutil.iter_modules(person.__path__):
-        provider = getattr(importlib.import_module(f"{person.__name__}.{info.name}"), "Provider", None)
-        for attr in dir(provider):
-            if not attr.startswith(("first_names", "last_names")):
-                continue
-            values = getattr(provider, attr)
-            if not isinstance(values, dict | list | tuple):
-                continue
-            target = given if attr.startswith("first") else family
-            for value in values:
-                if isinstance(value, str):
-                    target.update(part.lower() for part in re.split(r"[\s\-]+", value) if len(part) > 1)
-    return NameLexicon(frozenset(given), frozenset(family))
-
-
-@dataclass
-class _Tok:
-    start: int
-    end: int
-    text: str
-
-    @property
-    def bare(self) -> str:
-        return self.text.rstrip(".")
-
-    @property
-    def is_initial(self) -> bool:
-        return len(self.bare) == 1 and self.bare.isupper()
-
-    @property
-    def is_cap(self) -> bool:
-        b = self.bare
-        return b[:1].isupper() and (len(b) == 1 or not b.isupper() or len(b) <= 3) and b.lower() not in _COMMON
-
-
-def _runs(text: str, blocked: list[tuple[int, int]]) -> list[list[_Tok]]:
-    """Group capitalised words separated by a single space (or a particle) into runs."""
-    runs: list[list[_Tok]] = []
-    current: list[_Tok] = []
-    pending: list[_Tok] = []  # particles waiting for a capitalised word after them
-    last_end = -1
-    for m in _WORD.finditer(text):
-        word = m.group()
-        if word.endswith(".") and len(word) > 2:
-            word = word[:-1]  # a full stop after a word ends the sentence; only initials keep theirs
-        tok = _Tok(m.start(), m.start() + len(word), word)
-        if any(a < tok.end and tok.start < b for a, b in blocked):
-            tok = _Tok(tok.start, tok.end, "")
-        gap = text[last_end : tok.start] if last_end >= 0 else "\n"
-        joined = gap in (" ", "\u00a0") and current
-        if not joined:
-            if current:
-                runs.append(current)
-            current, pending = [], []
-        if tok.text and tok.is_cap:
-            current.extend(pending)
-            current.append(tok)
-            pending = []
-        elif tok.text and current and tok.bare.lower() in _PARTICLES:
-            pending.append(tok)
-        else:
-            if current:
-                runs.append(current)
-            current, pending = [], []
-        last_end = tok.end
-    if current:
-        runs.append(current)
-    return runs
-
-
-def _at_sentence_start(text: str, start: int) -> bool:
-    return start == 0 or bool(_SENTENCE_END.search(text[max(0, start - 4) : start]))
 
 
 _SUFFIX_NOT_PERSON = _words(
@@ -172,28 +48,36 @@ _SUFFIX_NOT_PERSON = _words(
     markets trust fund labs ai
     """
 )
+# Teams, departments and groups of people, written like names ("Follow up with Procurement", "Hey Folks").
+_GROUPS = _words(
+    """
+    procurement purchasing sales marketing support accounting accounts payroll finance legal compliance
+    security operations engineering management reception admin administration facilities hr it qa devops
+    research development product design billing helpdesk department dept division unit committee board staff
+    everyone everybody folks guys all team there world friends colleagues people ladies gentlemen
+    """
+)
 _FOREIGN_SURNAME = re.compile(
     r"(?:ov|ova|ev|eva|yev|yeva|in|ina|sky|ski|ska|skaya|ić|vić|ovich|evich|son|sen|sson|dóttir|dottir|nen|"
     r"inen|escu|enko|shvili|dze|yan|ian|oglu|oğlu|poulos|akis|idis|ová|ský|ská|ek|ák|czyk|wicz|ewicz|"
     r"stein|berg|mann|feld|ez|ini|elli|etti|ucci|ier|eau)$"
-)
-_PERSON_VERB = re.compile(
-    r"^\s+(?:is|was|has|had|will|would|said|says|told|asked|wrote|spent|lives|lived|works|worked|joined|"
-    r"shouted|replied|called|explained|listed|added|left|went|came|flew|arrived|met|gave|got|can|could)\b"
-)
-_WEAK_CUE = re.compile(
-    r"\b(?:by|to|with|under|from|and|for|than|of|add|producer|songwriter|singer|author|director|assistant|"
-    r"manager|colleague|wife|husband|son|daughter|mother|father|friend|partner|i'm|i\s+am|me,?)\s*$",
-    re.IGNORECASE,
 )
 _SPEAKER = re.compile(r"(?m)^[ \t>]*([^\W\d_][^\W\d_'’\-]{1,20})[ \t]*:[ \t]*(?=\S)")
 _LABELS = _words(
     """
     name phone email e-mail mail fax mobile tel desk address website web url zip date when where time subject
     note user agent customer bot system assistant from to cc bcc re answer question q a title company office
+    invoice order ticket case ref reference quote receipt
     city country state card iban account ssn id number total price summary warning error info important
+    reminder attendees participants present absent apologies agenda minutes action actions status update
+    decision decisions outcome owner owners next steps notes todo done result results reason comment comments
     """
 )
+
+
+_SUFFIX_AFTER = re.compile(r"^\s+(?:" + "|".join(sorted(_SUFFIX_NOT_PERSON)) + r")\b", re.IGNORECASE)
+_NOT_ALONE = _SUFFIX_NOT_PERSON | _GROUPS
+_NOT_PART = _COMMON | PARTICLES
 
 
 def _combine(*evidence: float) -> float:
@@ -203,45 +87,101 @@ def _combine(*evidence: float) -> float:
     return round(1.0 - miss, 3)
 
 
-def _score_run(text: str, run: list[_Tok], lex: NameLexicon) -> tuple[int, int, float] | None:
-    """Score one run of capitalised words as a person's name, or return None."""
-    head = text[max(0, run[0].start - 30) : run[0].start]
-    cued = bool(_CUE.search(head))
+def _listed(word: str, lex: NameLexicon) -> bool:
+    """Return whether a word is in a name list (curated or broad) and not a common word."""
+    return lex.knows(word) or (lex.broad(word) and word.lower() not in _COMMON)
+
+
+def _not_a_name(word: str, lex: NameLexicon) -> bool:
+    """Return whether a word standing alone is something other than a name, whatever its context."""
+    if lex.english(word) and not lex.knows(word):
+        return True  # "Cool," at the start of a sentence, "Wisdom and Discipline"
+    if lex.place(word) and not lex.knows(word):
+        return True  # "Estonia", "English": places and nationalities
+    if word.isupper() and len(word) > 1:
+        return True  # "GU", "NI": state and region codes in an address
+    return word.lower() in _NOT_ALONE  # "Capital" in "Can Capital", "Legal"
+
+
+_ROLE_WORD = re.compile(rf"^{ROLE_NOUNS}$", re.IGNORECASE)
+
+
+def _score_run(text: str, run: list[Token], lex: NameLexicon, *, strict: bool) -> tuple[int, int, float] | None:
+    """Score one run of capitalised words as a person's name, or return None.
+
+    ``strict`` is for text that was all lower case: every word was capitalised before the runs were cut
+    (``run`` holds the capitalised words, ``text`` is the original), so a run counts only with a known
+    name in it or a cue that names a person before it.
+    """
+    # A role noun in front of the run is a cue, not part of the name ("Producer Ada Brannaugh").
+    while run and _ROLE_WORD.match(run[0].bare) and not lex.knows(run[0].bare):
+        run = run[1:]
+    if not run:
+        return None
+    if strict:
+        # Every word was capitalised: leading words before a known name or a cue are not part of it
+        # ("was called vrelitha quonsby" gives the run "Called Vrelitha Quonsby").
+        while (
+            len(run) > 1
+            and not _listed(run[0].bare, lex)
+            and not is_cued(text[max(0, run[0].start - 40) : run[0].start])
+        ):
+            run = run[1:]
+        while len(run) > 1 and lex.english(run[-1].bare) and not lex.knows(run[-1].bare):
+            run = run[:-1]
+    head = text[max(0, run[0].start - 40) : run[0].start]
+    cued = is_cued(head)
     # A sentence-initial word that is not a name ("Maybe Lara Pottinger") is not part of it.
     if any(lex.knows(t.bare) for t in run[1:]):
-        while len(run) > 1 and not cued and not lex.knows(run[0].bare) and _at_sentence_start(text, run[0].start):
+        while len(run) > 1 and not cued and not lex.knows(run[0].bare) and at_sentence_start(text, run[0].start):
             run = run[1:]
-    while run and (run[-1].is_initial or run[-1].bare.lower() in _PARTICLES):
+    while run and (run[-1].is_initial or run[-1].bare.lower() in PARTICLES):
         run = run[:-1]
     if not run or any(t.bare.lower() in _SUFFIX_NOT_PERSON for t in run[1:]):
         return None
+    if any(t.bare.lower() in _GROUPS and not lex.knows(t.bare) for t in run):
+        return None  # "Accounts Payable", "approved by Procurement", "Hey Folks"
     start, end = run[0].start, run[-1].end
-    after = text[end : end + 40]
-    if re.match(r"^\s+(?:" + "|".join(_SUFFIX_NOT_PERSON) + r")\b", after, re.IGNORECASE):
+    head = text[max(0, start - 40) : start]
+    after = text[end : end + 60]
+    if _SUFFIX_AFTER.match(after):
         return None
     if re.search(r"\d[\dA-Za-z/-]*\s+$", text[max(0, start - 12) : start]):
         return None  # "1668 Glyn St": a house number before the words makes them an address
-    words = [t for t in run if not t.is_initial and t.bare.lower() not in _PARTICLES]
-    evidence: list[float] = []
-    if cued:
-        evidence.append(0.85)
-    known = [t for t in words if lex.knows(t.bare)]
+    words = [t for t in run if not t.is_initial and t.bare.lower() not in PARTICLES]
+    initial = at_sentence_start(text, start)
+    if len(words) == 1 and not is_cued(head) and _not_a_name(words[0].bare, lex):
+        return None
+    if len(words) >= 2 and _ROLE_WORD.match(words[-1].bare) and not lex.knows(words[-1].bare):
+        return None  # "Senior Accountant", "Technical Writer": a job title
+    alone = alone_on_line(text, start, end)
+    evidence = evidence_before(head, initial=initial, weak=not strict)
+    evidence += evidence_after(head, after, initial=initial, weak=not strict)
+    # In text that was all lower case, a name-list word that is also an English word ("true") is the word.
+    known = [
+        t
+        for t in words
+        if lex.knows(t.bare) and not (strict and lex.english(t.bare)) and not (len(words) == 1 and lex.place(t.bare))
+    ]
     if known:
-        evidence.append(0.6 if len(words) == 1 else 0.8)
+        # A lone lower-case word from a name list ("server", "easter") needs some context besides.
+        evidence.append(0.8 if len(words) > 1 else 0.45 if strict else 0.6)
+    elif any(lex.broad(t.bare) and t.bare.lower() not in _COMMON for t in words):
+        evidence.append(0.45 if len(words) == 1 else 0.7)
+    elif strict and not (is_cued(head) or is_greeted(head, after) or alone == "label"):
+        return None
     if any(_FOREIGN_SURNAME.search(t.bare.lower()) and len(t.bare) > 4 for t in words):
         evidence.append(0.35)
-    initial = _at_sentence_start(text, start)
-    if _PERSON_VERB.match(after):
-        evidence.append(0.5 if initial else 0.3)
-    if re.match(r"^['’]s\b", after):
-        evidence.append(0.4)
-    if not initial and _WEAK_CUE.search(head):
-        evidence.append(0.35)
-    if len(words) >= 2 and not initial:
+    if len(words) >= 2 and not initial and not strict:
         evidence.append(0.25)
-    line = text[text.rfind("\n", 0, start) + 1 : (text.find("\n", end) + 1 or len(text) + 1) - 1]
-    if 2 <= len(words) <= 4 and line.strip(" >\t,") == text[start:end]:
+    if len(run) >= 3 and run[1].is_initial and len(run[0].bare) > 1 and len(run[-1].bare) > 1:
+        evidence.append(0.7)  # "Vrelitha T. Quonsby", "Jan K Berg": a middle initial
+    if alone == "label" and len(words) <= 4:
+        evidence.append(0.6)  # "Ship to: Quonsby", "Account holder: Tirrowen Brannaugh"
+    elif alone == "bare" and 2 <= len(words) <= 4:
         evidence.append(0.5)  # a line that is only a name, as in a signature or an address block
+    elif alone == "bare" and after_street_line(text, start):
+        return None  # "221 Baker Street\nLondon": the town of an address
     if not evidence:
         return None
     if len(words) == 1 and initial and len(words[0].bare) <= 2 and not cued:
@@ -252,13 +192,13 @@ def _score_run(text: str, run: list[_Tok], lex: NameLexicon) -> tuple[int, int, 
 def _lowercase(text: str, lex: NameLexicon) -> list[tuple[int, int, float]]:
     """Find names written in lower case: a cue before them, or a known given name plus a known surname."""
     out: list[tuple[int, int, float]] = []
-    toks = [m for m in _WORD.finditer(text)]
+    toks = [m for m in WORD.finditer(text)]
     for i, m in enumerate(toks):
         w = m.group().lower()
         if m.group()[:1].isupper() or w in _COMMON:
             continue
         head = text[max(0, m.start() - 30) : m.start()]
-        if _CUE.search(head) and lex.knows(w):
+        if is_cued(head) and lex.knows(w):
             end = m.end()
             if i + 1 < len(toks) and text[m.end() : toks[i + 1].start()] == " " and lex.knows(toks[i + 1].group()):
                 end = toks[i + 1].end()
@@ -273,12 +213,18 @@ def _lowercase(text: str, lex: NameLexicon) -> list[tuple[int, int, float]]:
 _NOUN_ENDING = re.compile(r"(?:tion|sion|ment|ness|ity|ship|ance|ence|ing|ure)$", re.I)
 
 
-def _speakers(text: str, blocked: list[tuple[int, int]]) -> list[tuple[int, int, float]]:
+def _speakers(text: str, blocked: list[tuple[int, int]], lex: NameLexicon) -> list[tuple[int, int, float]]:
     """Find chat speaker labels ("Vinka: What a wife.") other than field labels like "Phone:"."""
     out: list[tuple[int, int, float]] = []
     for m in _SPEAKER.finditer(text):
         word = m.group(1)
-        if word.lower() in _LABELS | _COMMON or any(a < m.end(1) and m.start(1) < b for a, b in blocked):
+        if (
+            word.lower() in _LABELS
+            or word.lower() in _COMMON
+            or any(a < m.end(1) and m.start(1) < b for a, b in blocked)
+        ):
+            continue
+        if not lex.knows(word) and _not_a_name(word, lex):
             continue
         if _NOUN_ENDING.search(word):  # "Introduction: ..." is a subject line's label, not a speaker
             continue
@@ -290,46 +236,81 @@ def find_names(text: str, *, blocked: list[tuple[int, int]] | None = None) -> li
     """Return ``(start, end, score)`` of the person names in ``text``; ``blocked`` spans are skipped."""
     lex = load_lexicon()
     blocked = blocked or []
+    # In text written all in lower case (or all in capitals), capitalise every word and keep only runs that
+    # the lexicon or a cue backs.
+    source = text
+    if not any(ch.isupper() for ch in text):
+        source = capitalised(text)
+    elif not any(ch.islower() for ch in text) and len(text.lower()) == len(text):
+        source = capitalised(text.lower())
+    strict = source is not text
     found: list[tuple[int, int, float]] = []
-    for run in _runs(text, blocked):
-        scored = _score_run(text, run, lex)
+    for run in runs(source, blocked):
+        scored = _score_run(text, run, lex, strict=strict)
         if scored is not None:
             found.append(scored)
     found += [s for s in _lowercase(text, lex) if not any(a < s[1] and s[0] < b for a, b in blocked)]
-    found += _speakers(text, blocked)
+    found += _speakers(text, blocked, lex)
     # Names listed together with a name ("Kónya, Becker and Vasquez"), until nothing new turns up.
+    # In text that was all lower case only name-list words count, and two of them listed together are sure.
     while True:
-        sure = [f for f in found if f[2] >= 0.5]
-        seen = {f[:2] for f in sure}
-        extra = [x for x in _coordinated(text, sure, blocked) if x[:2] not in seen]
+        sure = [f for f in found if f[2] >= (0.45 if strict else 0.5)]
+        seen = {f[:2] for f in found if f[2] >= 0.5}
+        extra = [x for x in _coordinated(source, sure, blocked, lex, strict=strict) if x[:2] not in seen]
         if not extra:
             break
         found += extra
-    # A name found once is a name wherever else it is written the same way.
-    names = {text[a:b] for a, b, sc in found if sc >= 0.5 and text[a:b][:1].isupper()}
-    for name in names:
-        for m in re.finditer(r"(?<!\w)" + re.escape(name) + r"(?!\w)", text):
-            if not any(a < m.end() and m.start() < b for a, b in blocked):
-                found.append((m.start(), m.end(), 0.5))
+    found += _mentioned_again(text, found, blocked)
     best: dict[tuple[int, int], float] = {}
     for a, b, sc in found:
         best[(a, b)] = max(sc, best.get((a, b), 0.0))
     return sorted((a, b, sc) for (a, b), sc in best.items())
 
 
+def _mentioned_again(
+    text: str, found: list[tuple[int, int, float]], blocked: list[tuple[int, int]]
+) -> list[tuple[int, int, float]]:
+    """Return other mentions of found names, whole or by first name or surname ("Vrelitha T. Quonsby ... Quonsby")."""
+    names: set[str] = set()
+    for a, b, sc in found:
+        if sc < 0.5:
+            continue
+        names.add(text[a:b])
+        parts = [p for p in text[a:b].split() if len(p) > 2 and p.lower() not in _NOT_PART]
+        if len(parts) >= 2:
+            names.update((parts[0], parts[-1]))
+    taken = [(a, b) for a, b, sc in found if sc >= 0.5] + blocked
+    out: list[tuple[int, int, float]] = []
+    for name in names:
+        at = text.find(name)
+        while at >= 0:
+            end = at + len(name)
+            whole = (at == 0 or not (text[at - 1].isalnum() or text[at - 1] in "_.")) and (
+                end == len(text) or not (text[end].isalnum() or text[end] == "_")
+            )
+            if whole and not any(a < end and at < b for a, b in taken):
+                out.append((at, end, 0.5))
+            at = text.find(name, at + 1)
+    return out
+
+
 _COORD = re.compile(r"^(?:\s*,\s*(?:and\s+|or\s+|&\s+)?|\s+(?:and|or|&)\s+)$")
 
 
 def _coordinated(
-    text: str, names: list[tuple[int, int, float]], blocked: list[tuple[int, int]]
+    text: str, names: list[tuple[int, int, float]], blocked: list[tuple[int, int]], lex: NameLexicon, *, strict: bool
 ) -> list[tuple[int, int, float]]:
-    """Return capitalised words listed together with a found name."""
+    """Return capitalised words listed together with a found name (only name-list words if ``strict``)."""
     if not names:
         return []
     extra: list[tuple[int, int, float]] = []
-    for run in _runs(text, blocked):
+    for run in runs(text, blocked):
         s, e = run[0].start, run[-1].end
         if len(run) > 3 or any(t.bare.lower() in _SUFFIX_NOT_PERSON for t in run):
+            continue
+        if len(run) == 1 and _not_a_name(run[0].bare, lex):
+            continue
+        if strict and not any(_listed(t.bare, lex) and not lex.english(t.bare) for t in run):
             continue
         for a, b, _ in names:
             between = text[e:a] if e <= a else text[b:s] if b <= s else None

@@ -75,7 +75,8 @@ _IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.]*\d)")
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){2,7}(?::|[0-9A-Fa-f]{1,4})(?:[0-9A-Fa-f:]*)(?![\w:])")
 _CARD = re.compile(r"(?<![\w-])\d(?:[ -]?\d){11,18}(?![\w-])")
 _PHONE = re.compile(
-    r"(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d+(?:[ .-]\d+)*(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?![\w])"
+    r"(?<![\w+])(?:\+\d{1,3}[ .-]?|\(\+\d{1,3}\)[ .-]?)?(?:\(\d{1,5}\)[ ./-]?)?\d+(?:[ .\-/]\d+)*"
+    r"(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?![\w])"
 )
 _DATE = re.compile(r"^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})$")
 
@@ -84,7 +85,7 @@ _SSN_CONTEXT = re.compile(r"\b(?:ssn|social\s+security|tax\s*id|tin)\b", re.IGNO
 _IBAN_CONTEXT = re.compile(r"\b(?:iban|account|bank|transfer|wire)\b", re.IGNORECASE)
 _PHONE_BEFORE = re.compile(
     r"\b(?:phone|tel|telephone|mobile|cell|fax|desk|office|call|calls|called|ring|dial|reach|text|sms|whatsapp"
-    r"|number|contact|messages|hotline|line|ph)\b",
+    r"|number|contact|messages|hotline|line|ph|answering|answer|registered|voicemail|landline|extension)\b",
     re.IGNORECASE,
 )
 _NOT_PHONE = re.compile(
@@ -92,7 +93,11 @@ _NOT_PHONE = re.compile(
     r"(?:\s+(?:number|no\.?|#))?\s*(?:is|:|#)?\s*$",
     re.IGNORECASE,
 )
-_PHONE_AFTER = re.compile(r"^[\s\-–(]*(?:office|mobile|cell|fax|home|work|direct|ext)\b", re.IGNORECASE)
+_PHONE_AFTER = re.compile(
+    r"^[\s\-–(]*(?:office|mobile|cell|fax|home|work|direct|ext"
+    r"|as\s+(?:his|her|my|their|our|your|the|a)\s+(?:phone|number|contact|mobile))\b",
+    re.IGNORECASE,
+)
 
 
 def _luhn(digits: str) -> bool:
@@ -175,9 +180,9 @@ def _phone_score(text: str, m: re.Match[str]) -> float:
         return 0.0
     if re.match(r"\d{4}-\d{2}-\d{2}\b", raw) or _NOT_PHONE.search(text[max(0, m.start() - 30) : m.start()]):
         return 0.0
-    groups = [g for g in re.split(r"[ .\-()+]+", raw) if g]
+    groups = [g for g in re.split(r"[ .\-()+/]+", raw) if g]
     shape = 0.3
-    international = raw.startswith("+") or re.match(r"\(\d{1,5}\)", raw)
+    international = raw.startswith(("+", "(+")) or re.match(r"\(\d{1,5}\)|00[1-9]\d{0,2}[ .-]\d", raw)
     if international or re.fullmatch(r"\d{3}[-. ]\d{3}[-. ]\d{4}(?:\s?(?:x|ext\.?)\s?\d{1,5})?", raw):
         shape = 0.7
     elif len(groups) >= 3 and all(1 <= len(g) <= 4 for g in groups):
