@@ -196,10 +196,10 @@ def test_memory_off_records_but_does_not_steer(settings: Settings) -> None:
 
 
 class _BrokenEmbedder:
-    """An embedding provider that is down."""
+    """An embedding provider that is down (the one the stored corrections were made with)."""
 
-    name = "broken"
-    dim = 4
+    name = "lexical-v1"
+    dim = 1024
     default_similarity = 0.5
 
     def embed(self, texts: Any) -> Any:
@@ -208,15 +208,17 @@ class _BrokenEmbedder:
 
 def test_a_memory_failure_never_holds_up_the_decision(orch: Orchestrator, caplog: pytest.LogCaptureFixture) -> None:
     _, item = _support(orch, QUESTION, approval=True)
+    orch.decide(item.id, {"action": "approve", "reviewer": "alice"})
+    assert orch.memory.count() == 1
     orch.memory.embedder = _BrokenEmbedder()
-    done = orch.decide(item.id, {"action": "approve", "reviewer": "alice"})
-    assert (done.run.status, done.run.outcome) == ("completed", "approved")
-    assert orch.memory.count() == 0
-    assert "not kept" in caplog.text
     # Runs go on without memory while the endpoint is down, reviewed as their triggers say.
     status, again = _support(orch, QUESTION_AGAIN, approval=True)
     assert status == "paused" and again.request.similar_corrections == []
     assert "Memory search failed" in caplog.text
+    done = orch.decide(again.id, {"action": "approve", "reviewer": "alice"})
+    assert (done.run.status, done.run.outcome) == ("completed", "approved")
+    assert orch.memory.count() == 1
+    assert "not kept" in caplog.text
 
 
 def test_memory_commands_list_show_disable_enable_and_roll_back(orch: Orchestrator, settings: Settings) -> None:

@@ -85,3 +85,18 @@ def test_section_option_runs_one_section(data: Path, capsys: pytest.CaptureFixtu
         rq.main(["--section", "nope", "--data", str(data)])
     with pytest.raises(SystemExit):
         rq.main(["--section", "support", "--only", "pii", "--data", str(data)])
+
+
+SHARED_PII = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.mark.skipif(
+    not (SHARED_PII / "pii" / "presidio_synth_v2.json").exists(),
+    reason="the shared evaluation data is not beside the repository",
+)
+def test_pii_recall_on_the_report_rows_meets_the_target(capsys: pytest.CaptureFixture[str]) -> None:
+    rows = rq.section_pii(SHARED_PII)
+    capsys.readouterr()
+    covered = _row([r for r in rows if r.section == "pii spans (covered)"], "humangate", "report 500-1499")
+    assert covered.n == 775
+    assert covered.recall >= 0.95 and covered.precision >= 0.75  # the target, and the precision it kept

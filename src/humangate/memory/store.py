@@ -10,6 +10,7 @@ roll back) never deletes: it flips ``active`` and writes an audit event.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -132,6 +133,7 @@ def _joined_text(proposal: Mapping[str, Any]) -> str:
     return "\n\n".join(str(v) for v in proposal.values() if isinstance(v, str))
 
 
+_QUERY_CACHE = 64  # query vectors kept per store
 _INSERT_CORRECTION = corrections.insert().returning(corrections.c.id)  # built once: it runs on every decision
 
 
@@ -143,6 +145,8 @@ class MemoryStore:
         self.embedder = embedder
         self.clock = clock
         self._pgvector: bool | None = None
+        self._queries: dict[str, np.ndarray] = {}
+        self._queries_lock = threading.Lock()
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -338,10 +342,10 @@ class MemoryStore:
         wanted = sorted(set(kinds)) if kinds is not None else None
         if wanted == []:
             return []
-        vector = self.embedder.embed([redact(query[:_MAX_TEXT])])[0].astype(np.float32)
         where = [*_filters(graph, node, True, wanted), corrections.c.embedder == self.embedder.name]
         with self.db.read() as conn:
             if self._has_pgvector(conn):
+                vector = self._query_vector(query)
                 best = [
                     (int(r.id), float(r.similarity))
                     for r in conn.execute(
@@ -352,10 +356,24 @@ class MemoryStore:
                 ]
                 return self._matches(conn, best)
             rows = conn.execute(select(corrections.c.id, corrections.c.embedding).where(*where)).all()
-            if not rows:
+            if not rows:  # nothing to compare with: skip redacting and embedding the query
                 return []
+            vector = self._query_vector(query)
             matrix = np.frombuffer(b"".join(r.embedding for r in rows), dtype=np.float32).reshape(len(rows), -1)
             return self._matches(conn, [(int(rows[i].id), sim) for i, sim in cosine_top_k(vector, matrix, k)])
+
+    def _query_vector(self, query: str) -> np.ndarray:
+        """Redact and embed a query; an assess node searches twice with one key, so the last few are kept."""
+        key = query[:_MAX_TEXT]
+        with self._queries_lock:
+            vector = self._queries.get(key)
+        if vector is None:
+            vector = self.embedder.embed([redact(key)])[0].astype(np.float32)
+            with self._queries_lock:
+                if len(self._queries) >= _QUERY_CACHE:
+                    self._queries.pop(next(iter(self._queries)))  # the oldest
+                self._queries[key] = vector
+        return vector
 
     def _matches(self, conn: Connection, best: list[tuple[int, float]]) -> list[Match]:
         ids = [cid for cid, _ in best]
