@@ -110,6 +110,11 @@ class LockTake:
     clean: bool = False  # it was free and its last holder released it: the queue matches the checkpoint
     status: str = ""  # the run's status as the lock was taken
 
+    @property
+    def synced(self) -> bool:
+        """Return True when the run is paused and its queue rows are exactly its open interrupts."""
+        return self.clean and self.status == "paused"
+
 
 class RunLock:
     """A lease on one run, so that only one worker advances it at a time.

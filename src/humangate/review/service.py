@@ -351,11 +351,10 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
             if parsed.action in ("approve", "edit"):
                 self._maybe_audit_approval(conn, item, parsed, now)
             taken = self.lock.take(conn, item.run_id)  # usually free: resume without another transaction
-            if taken.clean and taken.status == "paused":
-                # Nothing advanced the run since its queue was synced: every unapplied decision of the run
-                # answers an open interrupt, so resume with them without reading the checkpoint first.
-                rows = conn.execute(_UNAPPLIED, {"run_id": item.run_id}).all()
-        if taken.clean and taken.status == "paused":
+            # Nothing advanced a synced run since its queue was written: every unapplied decision of the
+            # run answers an open interrupt, so resume with them without reading the checkpoint first.
+            rows = conn.execute(_UNAPPLIED, {"run_id": item.run_id}).all() if taken.synced else None
+        if rows is not None:
             batch = {r.interrupt_id: json.loads(r.decision_json) for r in rows}
             run = self._advance(spec, item.run_id, Command(resume=batch), [r.id for r in rows])
             return DecideResult(item_id=item_id, decision_id=decision_id, run=run)
