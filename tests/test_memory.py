@@ -1,18 +1,20 @@
-"""Correction memory on both backends: recorded on every decision, redacted, searched, used three ways, curated."""
+"""Correction memory on both backends: queued by every decision, stored behind it redacted, searched, used, curated."""
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from humangate import Orchestrator, Settings
-from humangate.checkpoints.schema import audit_events, corrections
+from humangate.checkpoints.schema import audit_events, corrections, memory_backlog
 from humangate.errors import UnknownCorrectionError
 from humangate.graphs.common import GraphDeps
+from humangate.memory.store import CatchUp, MemoryStore
 from humangate.risk import RiskPolicy
 
 QUESTION = "How do I export my invoices as CSV?"
@@ -206,10 +208,24 @@ class _BrokenEmbedder:
         raise ConnectionError("embedding endpoint unreachable")
 
 
-def test_a_memory_failure_never_holds_up_the_decision(orch: Orchestrator, caplog: pytest.LogCaptureFixture) -> None:
+def _backlog(orch: Orchestrator) -> list[Any]:
+    with orch.db.read() as conn:
+        return conn.execute(select(memory_backlog).order_by(memory_backlog.c.decision_id)).all()
+
+
+def _due_now(orch: Orchestrator) -> None:
+    """Skip the backoff of queued decisions, as if their retry time had come."""
+    with orch.db.write() as conn:
+        conn.execute(update(memory_backlog).values(retry_at=0.0))
+
+
+def test_a_memory_failure_never_holds_up_the_decision_nor_loses_it(
+    orch: Orchestrator, caplog: pytest.LogCaptureFixture
+) -> None:
     _, item = _support(orch, QUESTION, approval=True)
     orch.decide(item.id, {"action": "approve", "reviewer": "alice"})
-    assert orch.memory.count() == 1
+    assert orch.memory.count() == 1 and _backlog(orch) == []
+    working = orch.memory.embedder
     orch.memory.embedder = _BrokenEmbedder()
     # Runs go on without memory while the endpoint is down, reviewed as their triggers say.
     status, again = _support(orch, QUESTION_AGAIN, approval=True)
@@ -217,8 +233,78 @@ def test_a_memory_failure_never_holds_up_the_decision(orch: Orchestrator, caplog
     assert "Memory search failed" in caplog.text
     done = orch.decide(again.id, {"action": "approve", "reviewer": "alice"})
     assert (done.run.status, done.run.outcome) == ("completed", "approved")
+    # The decision waits in the backlog with its error and a backoff instead of being lost.
     assert orch.memory.count() == 1
-    assert "not kept" in caplog.text
+    assert "stay queued" in caplog.text
+    [queued] = _backlog(orch)
+    assert queued.attempts == 1 and "embedding endpoint unreachable" in queued.last_error
+    assert queued.retry_at > orch.clock()
+    orch.memory.embedder = working
+    assert orch.memory.catch_up().stored == 0  # backing off: not due yet
+    _due_now(orch)
+    assert orch.memory.count() == 2 and _backlog(orch) == []
+    newest = orch.memory.corrections(limit=1)[0]
+    assert (newest.item_id, newest.kind, newest.created_at) == (again.id, "approve", queued.queued_at)
+
+
+def test_a_decision_never_waits_on_the_embedder(orch: Orchestrator) -> None:
+    _, item = _support(orch, QUESTION, approval=True)
+    working = orch.memory.embedder
+    orch.memory.embedder = _BrokenEmbedder()
+    orch.decide(
+        item.id, {"action": "edit", "reviewer": "alice", "reason_code": "tone", "edited": item.request.proposal}
+    )
+    [queued] = _backlog(orch)
+    assert queued.attempts == 0 and queued.active  # queued in the decision's transaction, not yet tried
+    orch.memory.embedder = working
+    [c] = orch.memory.corrections()  # a read catches up first
+    assert (c.kind, c.item_id, c.active) == ("edit", item.id, True)
+
+
+def test_a_roll_back_covers_decisions_memory_has_not_stored_yet(orch: Orchestrator) -> None:
+    _, item = _support(orch, QUESTION, approval=True)
+    working = orch.memory.embedder
+    orch.memory.embedder = _BrokenEmbedder()
+    orch.decide(item.id, {"action": "reject", "reviewer": "alice", "reason_code": "policy", "note": "No."})
+    assert orch.memory.rollback(since=0.0, actor="owner", reviewer="alice", reason="bad day") == []
+    orch.memory.embedder = working
+    _due_now(orch)
+    [c] = orch.memory.corrections()
+    assert (c.kind, c.active) == ("reject", False)
+    with orch.db.read() as conn:
+        payload = conn.execute(
+            select(audit_events.c.payload_json).where(audit_events.c.kind == "memory.rolled_back")
+        ).scalar_one()
+    assert json.loads(payload)["queued_disabled"] == 1
+
+
+def test_two_processes_catching_up_store_each_decision_once(orch: Orchestrator) -> None:
+    items = [_support(orch, text, approval=True)[1] for text in (QUESTION, REFUND_THREAT)]
+    for item in items:  # no memory read in between: both stay queued
+        orch.decide(item.id, {"action": "approve", "reviewer": "alice"})
+    assert len(_backlog(orch)) == 2
+    meet = threading.Barrier(2, timeout=30)
+
+    class _Meeting:
+        """Embeds like the real one, after both catch-ups have read the same backlog."""
+
+        def __init__(self, inner: Any) -> None:
+            self.inner, self.name, self.dim = inner, inner.name, inner.dim
+            self.default_similarity = inner.default_similarity
+
+        def embed(self, texts: Any) -> Any:
+            meet.wait()
+            return self.inner.embed(texts)
+
+    stores = [MemoryStore(orch.db, _Meeting(orch.memory.embedder), clock=orch.clock) for _ in range(2)]
+    results: list[CatchUp] = []
+    threads = [threading.Thread(target=lambda s=s: results.append(s.catch_up())) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(r.stored for r in results) == [0, 2]
+    assert orch.memory.count() == 2 and _backlog(orch) == []
 
 
 def test_memory_commands_list_show_disable_enable_and_roll_back(orch: Orchestrator, settings: Settings) -> None:

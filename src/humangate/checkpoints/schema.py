@@ -28,6 +28,7 @@ __all__ = [
     "audit_head",
     "corrections",
     "decisions",
+    "memory_backlog",
     "metadata",
     "notifications",
     "outbox",
@@ -217,6 +218,20 @@ corrections = Table(
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
     Index("ix_corrections_lookup", "graph", "node", "active", "embedder"),
+)
+
+# Decisions memory has yet to redact, embed and store as corrections: written in the decision's own
+# transaction and emptied behind it, so a slow or unreachable embedder never holds up a decision.
+memory_backlog = Table(
+    "memory_backlog",
+    metadata,
+    Column("decision_id", Integer, ForeignKey("decisions.id"), primary_key=True, autoincrement=False),
+    Column("queued_at", Float, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),  # false: a roll back covered it before it was stored
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("retry_at", Float, nullable=False, default=0.0),  # not before: failures back off
+    Column("last_error", Text),
+    Index("ix_memory_backlog_retry", "retry_at"),
 )
 
 notifications = Table(

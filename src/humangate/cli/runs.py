@@ -84,6 +84,8 @@ def reconcile(db: DbOpt = None, as_json: JsonOpt = False) -> None:
             "decisions_applied": report.decisions_applied,
             "failed": report.failed,
             "busy": report.busy,
+            "memory_stored": report.memory_stored,
+            "memory_waiting": report.memory_waiting,
         }
         if as_json:
             print(json.dumps(data, indent=2))
@@ -91,7 +93,9 @@ def reconcile(db: DbOpt = None, as_json: JsonOpt = False) -> None:
             out.print(
                 f"Checked {report.runs_checked} open runs: {len(report.restarted)} restarted, "
                 f"{len(report.resumed)} resumed, {report.decisions_applied} decisions applied, "
-                f"{len(report.failed)} failed, {len(report.busy)} busy in another worker."
+                f"{len(report.failed)} failed, {len(report.busy)} busy in another worker; memory stored "
+                f"{report.memory_stored} queued decision(s)"
+                + (f", {report.memory_waiting} still waiting (see the log)." if report.memory_waiting else ".")
             )
 
 

@@ -1,6 +1,10 @@
 """The correction store: record what reviewers taught, search it by similarity, curate it.
 
-Every correction is redacted before it is written and stored with its embedding. Search is top-k by
+A decision queues itself in ``memory_backlog`` inside its own transaction; ``catch_up`` stores the
+queue behind it, and every read catches up first, so a search always sees the decisions before it
+while no decision waits on the embedder (or loses its correction when the embedder is down: failures
+stay queued and are retried with backoff). Every correction is redacted before it is written and
+stored with its embedding. Search is top-k by
 cosine similarity within one graph and gate: on PostgreSQL with pgvector the database orders by
 ``embedding_vec <=> query``; elsewhere (SQLite without extension loading, or Postgres without
 pgvector) the vectors are read from the table and compared in numpy. Curation (disable, enable,
@@ -10,9 +14,11 @@ roll back) never deletes: it flips ``active`` and writes an audit event.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,13 +26,22 @@ import numpy as np
 from sqlalchemy import Connection, bindparam, func, select, text, update
 
 from humangate.checkpoints.database import Database
-from humangate.checkpoints.schema import corrections
+from humangate.checkpoints.schema import corrections, decisions, memory_backlog, review_items
 from humangate.errors import InvalidInputError, UnknownCorrectionError
 from humangate.memory.embeddings import Embedder, cosine_top_k
 from humangate.memory.redact import redact, redact_value
 from humangate.oversight.audit import append_event
 
-__all__ = ["CORRECTION_KINDS", "DONE", "OVERRIDE_KINDS", "Correction", "Match", "MemoryStore", "PreparedCorrection"]
+__all__ = [
+    "CORRECTION_KINDS",
+    "DONE",
+    "OVERRIDE_KINDS",
+    "CatchUp",
+    "Correction",
+    "Match",
+    "MemoryStore",
+    "PreparedCorrection",
+]
 
 CORRECTION_KINDS = ("approve", "edit", "reject", "redirect", "escalate")
 OVERRIDE_KINDS = frozenset({"edit", "reject", "redirect", "escalate"})
@@ -135,6 +150,51 @@ def _joined_text(proposal: Mapping[str, Any]) -> str:
 
 _QUERY_CACHE = 64  # query vectors kept per store
 _INSERT_CORRECTION = corrections.insert().returning(corrections.c.id)  # built once: it runs on every decision
+_log = logging.getLogger("humangate.memory")
+
+# The backlog (see the module docstring). Built once: queueing runs on every decision, the due check on every read.
+_QUEUE = memory_backlog.insert()
+_DUE = select(memory_backlog.c.decision_id).where(memory_backlog.c.retry_at <= bindparam("now")).limit(1)
+_DUE_BATCH = (
+    select(
+        memory_backlog.c.decision_id,
+        memory_backlog.c.active,
+        memory_backlog.c.attempts,
+        memory_backlog.c.queued_at,
+        decisions.c.decision_json,
+        review_items.c.id.label("item_id"),
+        review_items.c.run_id,
+        review_items.c.graph,
+        review_items.c.node,
+        review_items.c.request_json,
+    )
+    .join(decisions, decisions.c.id == memory_backlog.c.decision_id)
+    .join(review_items, review_items.c.id == decisions.c.item_id)
+    .where(memory_backlog.c.retry_at <= bindparam("now"))
+    .order_by(memory_backlog.c.decision_id)
+    .limit(bindparam("n"))
+)
+_DEQUEUE = memory_backlog.delete().where(memory_backlog.c.decision_id == bindparam("id"))
+_DEFER = (
+    update(memory_backlog)
+    .where(memory_backlog.c.decision_id == bindparam("id"))
+    .values(attempts=memory_backlog.c.attempts + 1, retry_at=bindparam("next_try"), last_error=bindparam("error"))
+)
+_RETRY_MAX_SECONDS = 3600.0
+
+
+def _retry_delay(attempts: int) -> float:
+    """Seconds before a failed decision is tried again: 5 s, doubling, at most an hour."""
+    return float(min(_RETRY_MAX_SECONDS, 5.0 * 2 ** min(attempts, 20)))
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    """What one ``catch_up`` did: decisions stored as corrections, and those left queued after a failure."""
+
+    stored: int = 0
+    failed: int = 0
+    error: str | None = None
 
 
 class MemoryStore:
@@ -169,37 +229,128 @@ class MemoryStore:
         trigger_kinds: Iterable[str] = (),
     ) -> PreparedCorrection:
         """Redact and embed a correction (the slow part), ready to insert inside a caller's transaction."""
-        if kind not in CORRECTION_KINDS:
-            raise InvalidInputError(f"Unknown correction kind {kind!r}; use one of: {', '.join(CORRECTION_KINDS)}.")
-        safe_proposal = redact_value(dict(proposal))
-        # No key of its own: the proposal's text, built from the fields just redacted rather than redacted again.
-        key = redact(key_text[:_MAX_TEXT]) if key_text else _joined_text(safe_proposal)[:_MAX_TEXT]
-        vector = self.embedder.embed([key])[0].astype(np.float32)
-        values = {
-            "graph": graph,
-            "node": node,
-            "kind": kind,
-            "item_id": item_id,
-            "run_id": run_id,
-            "reviewer": reviewer,
-            "reason_code": reason_code,
-            "note": redact(note) if note else None,
-            "situation": redact(situation[:_MAX_TEXT]),
-            "proposal_json": json.dumps(safe_proposal, ensure_ascii=False),
-            "corrected_json": json.dumps(redact_value(dict(corrected)), ensure_ascii=False) if corrected else None,
-            "instructions": redact(instructions) if instructions else None,
-            "key_text": key,
-            "trigger_kinds": "," + ",".join(sorted(set(trigger_kinds))) + ",",
-            "embedder": self.embedder.name,
-            "embedding": vector.tobytes(),
-            "active": True,
-        }
-        return PreparedCorrection(values, vector)
+        values = _redacted(
+            graph=graph,
+            node=node,
+            kind=kind,
+            reviewer=reviewer,
+            key_text=key_text,
+            proposal=proposal,
+            situation=situation,
+            corrected=corrected,
+            reason_code=reason_code,
+            note=note,
+            instructions=instructions,
+            item_id=item_id,
+            run_id=run_id,
+            trigger_kinds=trigger_kinds,
+        )
+        return self._embedded([values])[0]
 
-    def insert(self, conn: Connection, prepared: PreparedCorrection, *, decision_id: int | None = None) -> int:
-        """Store a prepared correction in the caller's write transaction; return its id. The audit trail notes it."""
+    def _embedded(self, redacted: Sequence[dict[str, Any]]) -> list[PreparedCorrection]:
+        """Embed redacted corrections' key texts in one call and attach the vectors."""
+        vectors = self.embedder.embed([v["key_text"] for v in redacted]).astype(np.float32)
+        return [
+            PreparedCorrection({**v, "embedder": self.embedder.name, "embedding": vector.tobytes()}, vector)
+            for v, vector in zip(redacted, vectors, strict=True)
+        ]
+
+    def queue(self, conn: Connection, decision_id: int, now: float) -> None:
+        """Queue a decision for memory inside the decision's transaction; ``catch_up`` stores it."""
+        conn.execute(
+            _QUEUE, {"decision_id": decision_id, "queued_at": now, "active": True, "attempts": 0, "retry_at": 0.0}
+        )
+
+    def catch_up(self, *, batch: int = 64) -> CatchUp:
+        """Store every due queued decision as a correction, oldest first, ``batch`` per embedding call.
+
+        A decision that cannot be redacted or embedded stays queued with its error and is tried again
+        after a backoff (5 s, doubling, at most an hour); several processes may catch up at once, and
+        each queued decision is stored once.
+        """
+        stored = failed = 0
+        error: str | None = None
+        while True:
+            now = self.clock()
+            with self.db.read() as conn:
+                rows = conn.execute(_DUE_BATCH, {"now": now, "n": batch}).all()
+            if not rows:
+                break
+            ready: list[tuple[Any, dict[str, Any]]] = []
+            problems: list[tuple[Any, str]] = []
+            for row in rows:
+                try:
+                    ready.append((row, _redacted(**_correction_fields(row))))
+                except Exception as exc:
+                    problems.append((row, f"{type(exc).__name__}: {exc}"))
+            try:
+                prepared = self._embedded([values for _, values in ready]) if ready else []
+            except Exception as exc:  # the embedder is down: every row of the batch waits for the next try
+                problems += [(row, f"{type(exc).__name__}: {exc}") for row, _ in ready]
+                ready, prepared = [], []
+            with self.db.write() as conn:
+                for (row, _), prep in zip(ready, prepared, strict=True):
+                    if conn.execute(_DEQUEUE, {"id": row.decision_id}).rowcount:  # else another process stored it
+                        self.insert(
+                            conn, prep, decision_id=row.decision_id, active=bool(row.active), decided_at=row.queued_at
+                        )
+                        stored += 1
+                for row, problem in problems:
+                    retry_at = now + _retry_delay(int(row.attempts))
+                    conn.execute(_DEFER, {"id": row.decision_id, "next_try": retry_at, "error": problem[:2000]})
+            if problems:
+                failed += len(problems)
+                error = problems[0][1]
+                _log.warning(
+                    "Memory could not store %d decision(s) yet (%s); they stay queued and are retried",
+                    len(problems),
+                    error,
+                )
+            if len(rows) < batch:
+                break
+        return CatchUp(stored, failed, error)
+
+    def settle(self) -> None:
+        """Catch up before reading corrections (also outside the store); a failure is logged, never raised."""
+        try:
+            self.catch_up()
+        except Exception:
+            _log.exception("Memory could not store its queued decisions before a read")
+
+    @contextmanager
+    def _settled(self) -> Iterator[Connection]:
+        """A read transaction that sees every queued decision that is due (caught up first when there are some)."""
+        with self.db.read() as conn:
+            if conn.execute(_DUE, {"now": self.clock()}).first() is None:
+                yield conn
+                return
+        self.settle()
+        with self.db.read() as conn:
+            yield conn
+
+    def insert(
+        self,
+        conn: Connection,
+        prepared: PreparedCorrection,
+        *,
+        decision_id: int | None = None,
+        active: bool = True,
+        decided_at: float | None = None,
+    ) -> int:
+        """Store a prepared correction in the caller's write transaction; return its id. The audit trail notes it.
+
+        ``decided_at`` dates the correction by its decision, not by when memory caught up with it, so that
+        a roll back "since" a time covers what reviewers decided since then.
+        """
         now = self.clock()
-        values = {**prepared.values, "decision_id": decision_id, "created_at": now, "updated_at": now}
+        created = now if decided_at is None else decided_at
+        values = {
+            **prepared.values,
+            "decision_id": decision_id,
+            "active": active,
+            "created_at": created,
+            "updated_at": now,
+        }
         cid = int(conn.execute(_INSERT_CORRECTION, values).scalar_one())
         if self._has_pgvector(conn):
             conn.execute(
@@ -225,6 +376,7 @@ class MemoryStore:
 
     def set_active(self, correction_id: int, active: bool, *, actor: str, reason: str | None = None) -> Correction:
         """Disable or re-enable one correction; the next search sees the change."""
+        self.settle()
         now = self.clock()
         with self.db.write() as conn:
             current = self._load(conn, correction_id)
@@ -252,9 +404,29 @@ class MemoryStore:
         graph: str | None = None,
         reason: str | None = None,
     ) -> list[int]:
-        """Disable every active correction recorded at or after ``since`` (of one reviewer or graph); return ids."""
+        """Disable every active correction decided at or after ``since`` (of one reviewer or graph); return ids.
+
+        Decisions still queued for memory (the embedder is failing) are covered too: they are stored
+        disabled when memory catches up, and the audit event counts them.
+        """
+        self.settle()
         now = self.clock()
         with self.db.write() as conn:
+            queued = select(memory_backlog.c.decision_id).join(
+                decisions, decisions.c.id == memory_backlog.c.decision_id
+            )
+            queued = queued.join(review_items, review_items.c.id == decisions.c.item_id).where(
+                memory_backlog.c.active.is_(True), memory_backlog.c.queued_at >= since
+            )
+            if reviewer:
+                queued = queued.where(decisions.c.reviewer == reviewer)
+            if graph:
+                queued = queued.where(review_items.c.graph == graph)
+            waiting = [int(i) for i in conn.execute(queued).scalars()]
+            if waiting:
+                conn.execute(
+                    update(memory_backlog).where(memory_backlog.c.decision_id.in_(waiting)).values(active=False)
+                )
             where = [corrections.c.active.is_(True), corrections.c.created_at >= since]
             if reviewer:
                 where.append(corrections.c.reviewer == reviewer)
@@ -268,12 +440,20 @@ class MemoryStore:
                 actor=actor,
                 kind="memory.rolled_back",
                 at=now,
-                payload={"since": since, "reviewer": reviewer, "graph": graph, "reason": reason, "disabled": ids},
+                payload={
+                    "since": since,
+                    "reviewer": reviewer,
+                    "graph": graph,
+                    "reason": reason,
+                    "disabled": ids,
+                    "queued_disabled": len(waiting),
+                },
             )
         return ids
 
     def reindex(self) -> int:
         """Re-embed corrections stored by another embedder (after a provider change); return how many."""
+        self.settle()
         with self.db.read() as conn:
             rows = conn.execute(
                 select(corrections.c.id, corrections.c.key_text).where(
@@ -302,7 +482,7 @@ class MemoryStore:
 
     def get(self, correction_id: int) -> Correction:
         """Return one correction or raise ``UnknownCorrectionError``."""
-        with self.db.read() as conn:
+        with self._settled() as conn:
             return self._load(conn, correction_id)
 
     def corrections(
@@ -320,7 +500,7 @@ class MemoryStore:
             raise InvalidInputError(f"limit must be between 1 and 1000, got {limit}.")
         stmt = select(*_COLUMNS).order_by(corrections.c.id.desc()).limit(limit).offset(max(0, offset))
         stmt = stmt.where(*_filters(graph, node, active, kinds))
-        with self.db.read() as conn:
+        with self._settled() as conn:
             return [Correction.from_row(r) for r in conn.execute(stmt)]
 
     def recent(self, graph: str, node: str, *, kinds: Iterable[str], limit: int = 20) -> list[Match]:
@@ -330,7 +510,7 @@ class MemoryStore:
     def count(self, *, graph: str | None = None, active: bool | None = None) -> int:
         """Count corrections."""
         stmt = select(func.count()).select_from(corrections).where(*_filters(graph, None, active, None))
-        with self.db.read() as conn:
+        with self._settled() as conn:
             return int(conn.execute(stmt).scalar_one())
 
     def search(
@@ -343,7 +523,7 @@ class MemoryStore:
         if wanted == []:
             return []
         where = [*_filters(graph, node, True, wanted), corrections.c.embedder == self.embedder.name]
-        with self.db.read() as conn:
+        with self._settled() as conn:
             if self._has_pgvector(conn):
                 vector = self._query_vector(query)
                 best = [
@@ -413,6 +593,71 @@ def _filters(graph: str | None, node: str | None, active: bool | None, kinds: It
     if kinds is not None:
         out.append(c.kind.in_(list(kinds)))
     return out
+
+
+def _redacted(
+    *,
+    graph: str,
+    node: str,
+    kind: str,
+    reviewer: str,
+    key_text: str | None,
+    proposal: Mapping[str, Any],
+    situation: str = "",
+    corrected: Mapping[str, Any] | None = None,
+    reason_code: str | None = None,
+    note: str | None = None,
+    instructions: str | None = None,
+    item_id: int | None = None,
+    run_id: str | None = None,
+    trigger_kinds: Iterable[str] = (),
+) -> dict[str, Any]:
+    """A correction's columns with every text redacted, before its key text is embedded."""
+    if kind not in CORRECTION_KINDS:
+        raise InvalidInputError(f"Unknown correction kind {kind!r}; use one of: {', '.join(CORRECTION_KINDS)}.")
+    safe_proposal = redact_value(dict(proposal))
+    # No key of its own: the proposal's text, built from the fields just redacted rather than redacted again.
+    key = redact(key_text[:_MAX_TEXT]) if key_text else _joined_text(safe_proposal)[:_MAX_TEXT]
+    return {
+        "graph": graph,
+        "node": node,
+        "kind": kind,
+        "item_id": item_id,
+        "run_id": run_id,
+        "reviewer": reviewer,
+        "reason_code": reason_code,
+        "note": redact(note) if note else None,
+        "situation": redact(situation[:_MAX_TEXT]),
+        "proposal_json": json.dumps(safe_proposal, ensure_ascii=False),
+        "corrected_json": json.dumps(redact_value(dict(corrected)), ensure_ascii=False) if corrected else None,
+        "instructions": redact(instructions) if instructions else None,
+        "key_text": key,
+        "trigger_kinds": "," + ",".join(sorted(set(trigger_kinds))) + ",",
+    }
+
+
+def _correction_fields(row: Any) -> dict[str, Any]:
+    """What memory keeps of a queued decision: its item's request (as the reviewer saw it) and the decision."""
+    request = json.loads(row.request_json)
+    decision = json.loads(row.decision_json)
+    return {
+        "graph": row.graph,
+        "node": row.node,
+        "kind": decision["action"],
+        "reviewer": decision["reviewer"],
+        "key_text": request.get("memory_key") or None,  # none: the proposal's text
+        "situation": request.get("observed") or "",
+        "proposal": request.get("proposal") or {},
+        "corrected": decision.get("edited"),
+        "reason_code": decision.get("reason_code"),
+        "note": decision.get("note"),
+        # For an escalation, the role it went to: the memory trigger sends the next similar one there.
+        "instructions": decision.get("instructions") or decision.get("escalate_to"),
+        "item_id": row.item_id,
+        "run_id": row.run_id,
+        # Why it was held: earned autonomy counts only approvals of proposals held for the same reasons.
+        "trigger_kinds": [t["kind"] for t in (request.get("assessment") or {}).get("triggers", [])],
+    }
 
 
 def _vector_literal(vector: np.ndarray) -> str:

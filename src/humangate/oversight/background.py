@@ -1,4 +1,4 @@
-"""Work the panel process does in the background: SLA sweeps and webhook deliveries."""
+"""Work the panel process does in the background: SLA sweeps, memory catch-up and webhook deliveries."""
 
 from __future__ import annotations
 
@@ -18,7 +18,10 @@ _log = logging.getLogger("humangate.oversight")
 
 
 class Housekeeper:
-    """Run ``orch.sweep()`` every ``interval`` seconds and deliver webhooks, in daemon threads."""
+    """Every ``interval`` seconds run ``orch.sweep()`` and store decisions queued for memory; deliver webhooks.
+
+    Reads catch memory up anyway; doing it here keeps a search from paying for a large backlog.
+    """
 
     def __init__(self, orch: Orchestrator, *, interval: float = 30.0) -> None:
         self.orch = orch
@@ -35,6 +38,7 @@ class Housekeeper:
                     _log.info("SLA sweep: escalated %s, failed closed %s", report.escalated, report.failed_closed)
             except Exception:  # a failed sweep is retried next round; it must not take the panel down
                 _log.exception("SLA sweep failed")
+            self.orch.memory.settle()
             self._stop.wait(self.interval)
 
     def start(self) -> Housekeeper:

@@ -1,23 +1,19 @@
-"""Record a decision: close its item by compare-and-set, store the decision row, and file it in memory."""
+"""Record a decision: close its item by compare-and-set and store the decision row with the request's hash."""
 
 from __future__ import annotations
 
 import hashlib
-import logging
 from typing import Any
 
 from sqlalchemy import bindparam, update
 
 from humangate.checkpoints.schema import decisions, review_items
 from humangate.errors import AlreadyDecidedError, ItemNotFoundError
-from humangate.memory.store import MemoryStore, PreparedCorrection
 from humangate.oversight.audit import append_event
 from humangate.review.contract import ReviewDecision
 from humangate.review.queue import ReviewItem, load_item
 
-__all__ = ["dwell", "pending_item", "prepare_memory", "record_decision"]
-
-_log = logging.getLogger("humangate.memory")
+__all__ = ["dwell", "pending_item", "record_decision"]
 
 # Built once: they run on every decision.
 _CLOSE_ITEM = (  # compare-and-set: only the version the decision was checked against closes the item
@@ -86,36 +82,3 @@ def record_decision(conn: Any, item: ReviewItem, parsed: ReviewDecision, now: fl
         },
     )
     return decision_id
-
-
-def prepare_memory(memory: MemoryStore, item: ReviewItem | None, decision: ReviewDecision) -> PreparedCorrection | None:
-    """Redact and embed what memory keeps of a decision, before its transaction; None when nothing is kept.
-
-    Canaries are planted, not taught, so they are never kept. A failure here (an embedding endpoint that
-    is down) is logged and the decision goes ahead without it: memory must never hold up a review.
-    """
-    if item is None or item.kind == "canary":
-        return None
-    request = item.request
-    try:
-        return memory.prepare(
-            graph=item.graph,
-            node=item.node,
-            kind=decision.action,
-            reviewer=decision.reviewer,
-            key_text=request.memory_key,  # none: the proposal's text
-            situation=request.observed,
-            proposal=request.proposal,
-            corrected=decision.edited,
-            reason_code=decision.reason_code,
-            note=decision.note,
-            # For an escalation, the role it went to: the memory trigger sends the next similar one there.
-            instructions=decision.instructions or decision.escalate_to,
-            item_id=item.id,
-            run_id=item.run_id,
-            # Why it was held: earned autonomy counts only approvals of proposals held for the same reasons.
-            trigger_kinds=[t.kind for t in request.assessment.triggers],
-        )
-    except Exception:
-        _log.exception("Could not prepare decision on item %s for memory; it is not kept", item.id)
-        return None

@@ -38,7 +38,7 @@ from humangate.memory.recall import Recall
 from humangate.memory.store import MemoryStore
 from humangate.oversight.audit import append_event
 from humangate.review._oversight import OversightMixin, SweepReport
-from humangate.review._recording import pending_item, prepare_memory, record_decision
+from humangate.review._recording import pending_item, record_decision
 from humangate.review._users import UsersMixin, role_of
 from humangate.review._views import ViewsMixin
 from humangate.review.authority import check_decision, parse_decision
@@ -95,6 +95,8 @@ class ReconcileReport:
     decisions_applied: int = 0
     failed: list[str] = field(default_factory=list)
     busy: list[str] = field(default_factory=list)
+    memory_stored: int = 0  # queued decisions memory stored as corrections
+    memory_waiting: int = 0  # queued decisions memory could not store yet (their error is logged)
 
 
 class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
@@ -326,8 +328,6 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
         """
         parsed = parse_decision(item_id, decision)
         now = self.clock()
-        with self.db.read() as conn:  # memory's redaction and embedding happen outside the write transaction
-            kept = prepare_memory(self.memory, load_item(conn, item_id), parsed)
         with self.db.write() as conn:
             item = pending_item(conn, item_id)
             role = role_of(conn, parsed.reviewer)
@@ -337,8 +337,8 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
             if item.kind != "gate":
                 decision_id = record_decision(conn, item, parsed, now, applied=True)
                 self._judge_check(conn, item, parsed, now)
-                if kept is not None and item.kind == "audit":  # a finding on audited work teaches like an override
-                    self.memory.insert(conn, kept, decision_id=decision_id)
+                if item.kind == "audit":  # a finding on audited work teaches like an override; canaries never
+                    self.memory.queue(conn, decision_id, now)
                 return DecideResult(item_id=item_id, decision_id=decision_id, run=load_run(conn, item.run_id))
             if parsed.action == "approve" and item.approvals_needed > 1:
                 missing = self._vote(conn, item, parsed, now)
@@ -346,8 +346,7 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
                     return DecideResult(item_id, 0, load_run(conn, item.run_id), approvals_missing=missing)
                 item = pending_item(conn, item_id)  # the vote moved the version on
             decision_id = record_decision(conn, item, parsed, now)
-            if kept is not None:
-                self.memory.insert(conn, kept, decision_id=decision_id)
+            self.memory.queue(conn, decision_id, now)  # memory stores it behind the decision (MemoryStore.catch_up)
             if parsed.action in ("approve", "edit"):
                 self._maybe_audit_approval(conn, item, parsed, now)
             taken = self.lock.take(conn, item.run_id)  # usually free: resume without another transaction
@@ -393,7 +392,7 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
     # -- recovery ----------------------------------------------------------------------------
 
     def reconcile(self) -> ReconcileReport:
-        """Rebuild queue rows and run status from the checkpoints, and finish runs a crash cut short."""
+        """Rebuild queue rows and run status from the checkpoints, finish runs a crash cut short, catch memory up."""
         report = ReconcileReport()
         with self.db.read() as conn:
             open_runs = conn.execute(
@@ -420,6 +419,8 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
                     report.decisions_applied += self._apply_locked(row.id)[0]
             except RunFailedError:
                 report.failed.append(row.id)
+        caught = self.memory.catch_up()
+        report.memory_stored, report.memory_waiting = caught.stored, caught.failed
         return report
 
 

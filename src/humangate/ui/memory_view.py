@@ -129,6 +129,7 @@ def memory_page(
     kinds = None if k is None else [k]
     active = None if show == ALL else show == "active"
     counting = select(func.count()).select_from(corrections).where(*_where(g, active, kinds))
+    orch.memory.settle()  # store decisions still queued for memory, so the page shows them
     with orch.db.read() as conn:
         total = int(conn.execute(counting).scalar_one())
     offset = min(max(0, offset), max(0, (total - 1) // limit * limit))  # past the end: stay on the last page
@@ -191,6 +192,7 @@ def _matching(orch: Orchestrator, since: float, reviewer: str | None, graph: str
     # The same selection as MemoryStore.rollback, read without writing, for the preview.
     where = [*_where(graph, True, None), corrections.c.created_at >= since]
     where += [] if reviewer is None else [corrections.c.reviewer == reviewer]
+    orch.memory.settle()
     with orch.db.read() as conn:
         return tuple(sorted(int(i) for i in conn.execute(select(corrections.c.id).where(*where)).scalars()))
 
@@ -249,5 +251,6 @@ def confirm_rollback(orch: Orchestrator, user: str | None, plan: RollbackPlan | 
 
 def correction_graphs(orch: Orchestrator) -> list[str]:
     """Return the graphs that have corrections, sorted, for the graph filter."""
+    orch.memory.settle()
     with orch.db.read() as conn:
         return [str(g) for g in conn.execute(select(corrections.c.graph).distinct().order_by(corrections.c.graph))]
