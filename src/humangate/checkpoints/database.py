@@ -16,10 +16,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 
+from humangate.checkpoints.fast import Fast
 from humangate.config import DatabaseURL, Settings
 from humangate.errors import StorageError
 
-__all__ = ["Database", "insert_ignore"]
+__all__ = ["Database", "insert_ignore", "insert_ignore_id"]
 
 _VERSION_TABLE = "humangate_alembic_version"
 _PG_MIGRATION_LOCK = 72_616_001  # pg_advisory_xact_lock key held while migrating
@@ -159,14 +160,14 @@ class Database:
 
 def insert_ignore(conn: Connection, table: Any, values: dict[str, Any], keys: list[str]) -> bool:
     """Insert a row unless one with the same ``keys`` exists; return True when it was inserted."""
-    stmt = _insert_ignore_stmt(conn.dialect.name, table, tuple(keys))
-    return bool(conn.execute(stmt, values).rowcount)
+    fast = _insert_ignore_fast(conn.dialect.name, table, tuple(keys), tuple(values), returning_id=False)
+    return bool(fast.execute(conn, values))
 
 
 def insert_ignore_id(conn: Connection, table: Any, values: dict[str, Any], keys: list[str]) -> int | None:
     """Insert a row unless one with the same ``keys`` exists; return the new row's ``id``, or None."""
-    stmt = _insert_ignore_stmt(conn.dialect.name, table, tuple(keys), returning_id=True)
-    new_id = conn.execute(stmt, values).scalar()
+    fast = _insert_ignore_fast(conn.dialect.name, table, tuple(keys), tuple(values), returning_id=True)
+    new_id = fast.scalar(conn, values)
     return None if new_id is None else int(new_id)
 
 
@@ -182,3 +183,10 @@ def _insert_ignore_stmt(dialect: str, table: Any, keys: tuple[str, ...], *, retu
 
         stmt = pg_insert(table).on_conflict_do_nothing(index_elements=list(keys))
     return stmt.returning(table.c.id) if returning_id else stmt
+
+
+@functools.lru_cache(maxsize=256)
+def _insert_ignore_fast(
+    dialect: str, table: Any, keys: tuple[str, ...], columns: tuple[str, ...], *, returning_id: bool
+) -> Fast:
+    return Fast(_insert_ignore_stmt(dialect, table, keys, returning_id=returning_id), columns=columns)

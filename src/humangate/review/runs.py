@@ -13,15 +13,29 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select, update
 
 from humangate.checkpoints.database import Database
+from humangate.checkpoints.fast import Fast
 from humangate.checkpoints.schema import review_items, runs
 from humangate.errors import RunBusyError, UnknownRunError
 
 __all__ = ["LockTake", "RunInfo", "RunLock", "load_run", "new_worker_id"]
 
 _HOST = socket.gethostname()
-# Built once: these run on every start and decision.
-_RUN_ROW = select(runs).where(runs.c.id == bindparam("run_id"))
-_RUN_PENDING = (
+# Built once and run on the DB-API cursor (see ``Fast``): these run on every start and decision.
+_RUN_ROW = Fast(
+    select(
+        runs.c.id,
+        runs.c.graph,
+        runs.c.title,
+        runs.c.status,
+        runs.c.outcome,
+        runs.c.started_by,
+        runs.c.error,
+        runs.c.created_at,
+        runs.c.updated_at,
+        runs.c.inputs_json,
+    ).where(runs.c.id == bindparam("run_id"))
+)
+_RUN_PENDING = Fast(
     select(review_items.c.id)
     # The items the run waits on; audit and canary items are second looks that never hold a run.
     .where(
@@ -29,15 +43,20 @@ _RUN_PENDING = (
     )
     .order_by(review_items.c.id)
 )
-_LOCK_ROW = (
+_LOCK_ROW = Fast(
     select(runs.c.lock_owner, runs.c.lock_expires_at, runs.c.status)
     .where(runs.c.id == bindparam("run_id"))
     .with_for_update()
 )
-_TAKE_LOCK = (
+_TAKE_LOCK = Fast(
     update(runs)
     .where(runs.c.id == bindparam("run_id"))
     .values(lock_owner=bindparam("owner"), lock_expires_at=bindparam("expires"))
+)
+_RELEASE_LOCK = Fast(
+    update(runs)
+    .where(runs.c.id == bindparam("run_id"), runs.c.lock_owner == bindparam("owner"))
+    .values(lock_owner=None, lock_expires_at=None)
 )
 
 
@@ -83,22 +102,23 @@ class RunInfo:
 
 def load_run(conn: Connection, run_id: str) -> RunInfo:
     """Return one run or raise ``UnknownRunError``."""
-    row = conn.execute(_RUN_ROW, {"run_id": run_id}).first()
+    row = _RUN_ROW.first(conn, {"run_id": run_id})
     if row is None:
         raise UnknownRunError(run_id)
-    pending = conn.execute(_RUN_PENDING, {"run_id": run_id}).scalars()
+    id_, graph, title, status, outcome, started_by, error, created_at, updated_at, inputs_json = row
+    pending = _RUN_PENDING.scalars(conn, {"run_id": run_id})
     return RunInfo(
-        id=row.id,
-        graph=row.graph,
-        title=row.title,
-        status=row.status,
-        outcome=row.outcome,
-        started_by=row.started_by,
-        error=row.error,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        id=id_,
+        graph=graph,
+        title=title,
+        status=status,
+        outcome=outcome,
+        started_by=started_by,
+        error=error,
+        created_at=created_at,
+        updated_at=updated_at,
         pending_items=tuple(int(i) for i in pending),
-        inputs=json.loads(row.inputs_json),
+        inputs=json.loads(inputs_json),
     )
 
 
@@ -141,14 +161,14 @@ class RunLock:
         """
         now = time.time()
         # FOR UPDATE: on Postgres two workers reading a free lock at once must not both take it.
-        row = conn.execute(_LOCK_ROW, {"run_id": run_id}).first()
+        row = _LOCK_ROW.first(conn, {"run_id": run_id})
         if row is None:
             raise UnknownRunError(run_id)
-        owner, expires = row.lock_owner, row.lock_expires_at
+        owner, expires, status = row
         if owner and owner != self.worker and (expires or 0) > now and not _owner_is_dead(owner):
             return LockTake(str(owner))
-        conn.execute(_TAKE_LOCK, {"run_id": run_id, "owner": self.worker, "expires": now + self.lease_seconds})
-        return LockTake(None, clean=owner is None, status=row.status)
+        _TAKE_LOCK.execute(conn, {"run_id": run_id, "owner": self.worker, "expires": now + self.lease_seconds})
+        return LockTake(None, clean=owner is None, status=status)
 
     def acquire(self, run_id: str, *, wait_seconds: float = 30.0) -> None:
         """Take the lock, waiting up to ``wait_seconds`` for another worker to finish."""
@@ -162,8 +182,4 @@ class RunLock:
 
     def release(self, conn: Connection, run_id: str) -> None:
         """Give the lock back inside the caller's transaction."""
-        conn.execute(
-            update(runs)
-            .where(runs.c.id == run_id, runs.c.lock_owner == self.worker)
-            .values(lock_owner=None, lock_expires_at=None)
-        )
+        _RELEASE_LOCK.execute(conn, {"run_id": run_id, "owner": self.worker})

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -238,8 +239,23 @@ class RiskPolicy(BaseModel):
                 raise ValueError(str(err)) from None
         return self
 
+    @cached_property
+    def _resolved(self) -> dict[tuple[str, str | None], tuple[NodeSettings, dict[str, NodeOverrides], NodeSettings]]:
+        """Settings already merged, with the ``defaults`` and ``overrides`` they were merged from."""
+        return {}
+
     def settings(self, graph: str, node: str | None = None) -> NodeSettings:
         """Return the settings of a gate: defaults, then the graph's overrides, then the node's."""
+        # Merged once per gate: every start and decision asks, and merging re-validates (~0.1 ms). The
+        # policy is frozen; the identity check covers ``model_copy(update=...)``, which shares this cache.
+        hit = self._resolved.get((graph, node))
+        if hit is not None and hit[0] is self.defaults and hit[1] is self.overrides:
+            return hit[2]
+        resolved = self._merge(graph, node)
+        self._resolved[(graph, node)] = (self.defaults, self.overrides, resolved)
+        return resolved
+
+    def _merge(self, graph: str, node: str | None) -> NodeSettings:
         merged = self.defaults.model_dump()
         for key in (graph, f"{graph}.{node}" if node else None):
             override = self.overrides.get(key) if key else None
