@@ -16,8 +16,11 @@ from humangate.checkpoints.database import Database, _insert_ignore_stmt, insert
 from humangate.checkpoints.fast import Fast
 from humangate.checkpoints.schema import assessments, audit_events, audit_head, review_items, runs
 from humangate.errors import StorageError
+from humangate.memory import store
 from humangate.oversight import audit
-from humangate.review import queue
+from humangate.review import _recording as recording
+from humangate.review import _users as users
+from humangate.review import queue, service
 from humangate.review import runs as run_rows
 from humangate.risk import NodeOverrides, RiskPolicy
 
@@ -108,6 +111,47 @@ _HOT: list[tuple[str, Fast, dict[str, Any]]] = [
     ("load item", queue._LOAD_ITEM, {"item_id": 1}),
     ("gate pending", queue._RUN_GATE_PENDING, {"run_id": "r1"}),
     ("supersede", queue._SUPERSEDE, {"item_id": 1, "now": 7}),
+    (
+        "insert run",
+        service._INSERT_RUN,
+        {
+            "id": "r2",
+            "graph": "g",
+            "title": "t",
+            "status": "running",
+            "started_by": None,
+            "inputs_json": "{}",
+            "created_at": 1,
+            "updated_at": 1.5,
+            "lock_owner": "w1",
+            "lock_expires_at": 31,
+        },
+    ),
+    ("run status", service._RUN_STATUS, {"run_id": "r1"}),
+    ("started by", service._RUN_FOR_DECISION, {"run_id": "r1"}),
+    ("set status", service._SET_RUN_STATUS, {"run_id": "r1", "new_status": "paused", "new_outcome": None, "now": 4}),
+    ("mark applied", service._MARK_APPLIED, {"decision_id": 1, "now": 5}),
+    ("unapplied", service._UNAPPLIED, {"run_id": "r1"}),
+    ("close item", recording._CLOSE_ITEM, {"item_id": 1, "seen_version": 1, "now": 6}),
+    (
+        "insert decision",
+        recording._INSERT_DECISION,
+        {
+            "item_id": 1,
+            "run_id": "r1",
+            "interrupt_id": "i1",
+            "reviewer": "alice",
+            "action": "approve",
+            "reason_code": None,
+            "decision_json": "{}",
+            "request_sha256": "3" * 64,
+            "decided_at": 6,
+            "applied_at": None,
+            "dwell_seconds": None,
+        },
+    ),
+    ("role", users._ROLE, {"name": "alice"}),
+    ("memory due", store._DUE, {"now": 8}),
 ]
 
 

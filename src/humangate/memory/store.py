@@ -26,6 +26,7 @@ import numpy as np
 from sqlalchemy import Connection, bindparam, func, select, text, update
 
 from humangate.checkpoints.database import Database
+from humangate.checkpoints.fast import Fast
 from humangate.checkpoints.schema import corrections, decisions, memory_backlog, review_items
 from humangate.errors import InvalidInputError, UnknownCorrectionError
 from humangate.memory.embeddings import Embedder, cosine_top_k
@@ -153,8 +154,8 @@ _INSERT_CORRECTION = corrections.insert().returning(corrections.c.id)  # built o
 _log = logging.getLogger("humangate.memory")
 
 # The backlog (see the module docstring). Built once: queueing runs on every decision, the due check on every read.
-_QUEUE = memory_backlog.insert()
-_DUE = select(memory_backlog.c.decision_id).where(memory_backlog.c.retry_at <= bindparam("now")).limit(1)
+_QUEUE = Fast(memory_backlog.insert(), columns=("decision_id", "queued_at", "active", "attempts", "retry_at"))
+_DUE = Fast(select(memory_backlog.c.decision_id).where(memory_backlog.c.retry_at <= bindparam("now")).limit(1))
 _DUE_BATCH = (
     select(
         memory_backlog.c.decision_id,
@@ -257,8 +258,8 @@ class MemoryStore:
 
     def queue(self, conn: Connection, decision_id: int, now: float) -> None:
         """Queue a decision for memory inside the decision's transaction; ``catch_up`` stores it."""
-        conn.execute(
-            _QUEUE, {"decision_id": decision_id, "queued_at": now, "active": True, "attempts": 0, "retry_at": 0.0}
+        _QUEUE.execute(
+            conn, {"decision_id": decision_id, "queued_at": now, "active": True, "attempts": 0, "retry_at": 0.0}
         )
 
     def catch_up(self, *, batch: int = 64) -> CatchUp:
@@ -321,7 +322,7 @@ class MemoryStore:
     def _settled(self) -> Iterator[Connection]:
         """A read transaction that sees every queued decision that is due (caught up first when there are some)."""
         with self.db.read() as conn:
-            if conn.execute(_DUE, {"now": self.clock()}).first() is None:
+            if _DUE.first(conn, {"now": self.clock()}) is None:
                 yield conn
                 return
         self.settle()

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, update
 
+from humangate.checkpoints.fast import Fast
 from humangate.checkpoints.schema import decisions, review_items
 from humangate.errors import AlreadyDecidedError, ItemNotFoundError
 from humangate.oversight.audit import append_event
@@ -15,8 +16,8 @@ from humangate.review.queue import ReviewItem, load_item
 
 __all__ = ["dwell", "pending_item", "record_decision"]
 
-# Built once: they run on every decision.
-_CLOSE_ITEM = (  # compare-and-set: only the version the decision was checked against closes the item
+# Built once and run on the DB-API cursor (see ``Fast``): they run on every decision.
+_CLOSE_ITEM = Fast(  # compare-and-set: only the version the decision was checked against closes the item
     update(review_items)
     .where(
         review_items.c.id == bindparam("item_id"),
@@ -25,7 +26,22 @@ _CLOSE_ITEM = (  # compare-and-set: only the version the decision was checked ag
     )
     .values(status="decided", decided_at=bindparam("now"), version=review_items.c.version + 1)
 )
-_INSERT_DECISION = decisions.insert().returning(decisions.c.id)
+_INSERT_DECISION = Fast(
+    decisions.insert().returning(decisions.c.id),
+    columns=(
+        "item_id",
+        "run_id",
+        "interrupt_id",
+        "reviewer",
+        "action",
+        "reason_code",
+        "decision_json",
+        "request_sha256",
+        "decided_at",
+        "applied_at",
+        "dwell_seconds",
+    ),
+)
 
 
 def pending_item(conn: Any, item_id: int) -> ReviewItem:
@@ -47,7 +63,7 @@ def dwell(item: ReviewItem, reviewer: str, now: float) -> float | None:
 
 def record_decision(conn: Any, item: ReviewItem, parsed: ReviewDecision, now: float, *, applied: bool = False) -> int:
     """Close the item (compare-and-set on its version) and store the decision with the request's hash."""
-    won = conn.execute(_CLOSE_ITEM, {"item_id": item.id, "seen_version": item.version, "now": now}).rowcount
+    won = _CLOSE_ITEM.execute(conn, {"item_id": item.id, "seen_version": item.version, "now": now})
     if won != 1:
         raise AlreadyDecidedError(item.id, "decided")
     request_sha = hashlib.sha256(item.request_json.encode()).hexdigest()
@@ -65,7 +81,7 @@ def record_decision(conn: Any, item: ReviewItem, parsed: ReviewDecision, now: fl
         "applied_at": now if applied else None,
         "dwell_seconds": dwell_seconds,
     }
-    decision_id = int(conn.execute(_INSERT_DECISION, row).scalar_one())
+    decision_id = int(_INSERT_DECISION.one(conn, row)[0])
     append_event(
         conn,
         actor=parsed.reviewer,

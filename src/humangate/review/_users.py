@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 
 from humangate.checkpoints.database import Database
+from humangate.checkpoints.fast import Fast
 from humangate.checkpoints.schema import users
 from humangate.errors import InvalidDecisionError, UnknownUserError
 from humangate.oversight.audit import append_event
@@ -16,12 +17,12 @@ from humangate.review.users import check_password, count_login_users, set_passwo
 
 __all__ = ["UsersMixin", "role_of"]
 
-_ROLE = select(users.c.role).where(users.c.name == bindparam("name"))  # built once: every decision reads it
+_ROLE = Fast(select(users.c.role).where(users.c.name == bindparam("name")))  # every decision reads it
 
 
 def role_of(conn: Any, name: str) -> Role:
     """Return a user's role or raise ``UnknownUserError``."""
-    role = conn.execute(_ROLE, {"name": name}).scalar()
+    role = _ROLE.scalar(conn, {"name": name})
     if role is None:
         raise UnknownUserError(name)
     return role  # type: ignore[no-any-return]

@@ -15,15 +15,16 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any
+from typing import Any, NamedTuple
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.pregel import Pregel
 from langgraph.types import Command, GraphOutput, Interrupt
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from humangate.checkpoints.database import Database
+from humangate.checkpoints.fast import Fast
 from humangate.checkpoints.savers import open_checkpointer
 from humangate.checkpoints.schema import decisions, review_items, runs
 from humangate.config import Settings
@@ -49,12 +50,25 @@ from humangate.risk.assess import is_sampled
 
 __all__ = ["DecideResult", "Orchestrator", "ReconcileReport", "SweepReport"]
 
-# Built once: these run on every start and decision (building Core statements per call costs more
-# than running them).
-_INSERT_RUN = runs.insert()
-_RUN_STATUS = select(runs.c.status).where(runs.c.id == bindparam("run_id"))
-_RUN_FOR_DECISION = select(runs.c.started_by).where(runs.c.id == bindparam("run_id"))
-_SET_RUN_STATUS = (
+# Built once and run on the DB-API cursor (see ``Fast``): these run on every start and decision.
+_INSERT_RUN = Fast(
+    runs.insert(),
+    columns=(
+        "id",
+        "graph",
+        "title",
+        "status",
+        "started_by",
+        "inputs_json",
+        "created_at",
+        "updated_at",
+        "lock_owner",
+        "lock_expires_at",
+    ),
+)
+_RUN_STATUS = Fast(select(runs.c.status).where(runs.c.id == bindparam("run_id")))
+_RUN_FOR_DECISION = Fast(select(runs.c.started_by).where(runs.c.id == bindparam("run_id")))
+_SET_RUN_STATUS = Fast(
     update(runs)
     .where(runs.c.id == bindparam("run_id"))
     .values(
@@ -65,14 +79,34 @@ _SET_RUN_STATUS = (
         lock_expires_at=None,
     )
 )
-_MARK_APPLIED = (
-    update(decisions).where(decisions.c.id.in_(bindparam("ids", expanding=True))).values(applied_at=bindparam("now"))
+# One decision at a time: an expanding IN cannot be prebuilt for the cursor, and a resume applies one or a few.
+_MARK_APPLIED = Fast(
+    update(decisions)
+    .where(decisions.c.id == bindparam("decision_id"), decisions.c.applied_at.is_(None))
+    .values(applied_at=bindparam("now"))
 )
-_UNAPPLIED = (
+_UNAPPLIED = Fast(
     select(decisions.c.id, decisions.c.interrupt_id, decisions.c.decision_json)
     .where(decisions.c.run_id == bindparam("run_id"), decisions.c.applied_at.is_(None))
     .order_by(decisions.c.id)
 )
+
+
+class _Unapplied(NamedTuple):
+    """A recorded decision the run has not resumed with yet."""
+
+    id: int
+    interrupt_id: str
+    decision_json: str
+
+
+def _unapplied(conn: Connection, run_id: str) -> list[_Unapplied]:
+    return [_Unapplied(*row) for row in _UNAPPLIED.all(conn, {"run_id": run_id})]
+
+
+def _mark_applied(conn: Connection, decision_ids: Sequence[int], now: float) -> None:
+    for decision_id in decision_ids:
+        _MARK_APPLIED.execute(conn, {"decision_id": decision_id, "now": now})
 
 
 @dataclass(frozen=True)
@@ -169,8 +203,8 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
         run_id = run_id or uuid.uuid4().hex
         now = self.clock()
         with self.db.write() as conn:
-            conn.execute(
-                _INSERT_RUN,
+            _INSERT_RUN.execute(
+                conn,
                 {
                     "id": run_id,
                     "graph": graph,
@@ -249,7 +283,7 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
         now = self.clock()
         with self.db.write() as conn:
             if applied:
-                conn.execute(_MARK_APPLIED, {"ids": list(applied), "now": now})
+                _mark_applied(conn, applied, now)
             new, _ = sync_interrupts(conn, run_id=run_id, interrupts=outcome.interrupts, actor="system", now=now)
             for queued in new:
                 self._queued(conn, queued, now)
@@ -267,10 +301,10 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
                     if fresh and "proposal" in e and is_sampled(RiskAssessment.model_validate(e["assessment"])):
                         self._audit_passed(conn, spec, run_id, e, now)
             status = "paused" if outcome.interrupts else ("running" if outcome.tasks_left else "completed")
-            old = conn.execute(_RUN_STATUS, {"run_id": run_id}).scalar_one()
+            old = _RUN_STATUS.one(conn, {"run_id": run_id})[0]
             outcome_word = _outcome(events) if status == "completed" else None
-            conn.execute(
-                _SET_RUN_STATUS, {"run_id": run_id, "new_status": status, "new_outcome": outcome_word, "now": now}
+            _SET_RUN_STATUS.execute(
+                conn, {"run_id": run_id, "new_status": status, "new_outcome": outcome_word, "now": now}
             )
             if status != old:
                 append_event(
@@ -331,7 +365,7 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
         with self.db.write() as conn:
             item = pending_item(conn, item_id)
             role = role_of(conn, parsed.reviewer)
-            started_by = conn.execute(_RUN_FOR_DECISION, {"run_id": item.run_id}).scalar()
+            started_by = _RUN_FOR_DECISION.scalar(conn, {"run_id": item.run_id})
             spec = self.registry.get(item.graph)
             check_decision(item, parsed, reviewer=parsed.reviewer, role=role, started_by=started_by, now=now, spec=spec)
             if item.kind != "gate":
@@ -352,7 +386,7 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
             taken = self.lock.take(conn, item.run_id)  # usually free: resume without another transaction
             # Nothing advanced a synced run since its queue was written: every unapplied decision of the
             # run answers an open interrupt, so resume with them without reading the checkpoint first.
-            rows = conn.execute(_UNAPPLIED, {"run_id": item.run_id}).all() if taken.synced else None
+            rows = _unapplied(conn, item.run_id) if taken.synced else None
         if rows is not None:
             batch = {r.interrupt_id: json.loads(r.decision_json) for r in rows}
             run = self._advance(spec, item.run_id, Command(resume=batch), [r.id for r in rows])
@@ -370,7 +404,7 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
     def _apply_locked(self, run_id: str) -> tuple[int, RunInfo]:
         with self.db.read() as conn:
             graph_name = conn.execute(select(runs.c.graph).where(runs.c.id == run_id)).scalar_one()
-            rows = conn.execute(_UNAPPLIED, {"run_id": run_id}).all()
+            rows = _unapplied(conn, run_id)
         spec = self.registry.get(graph_name)
         snap = self.graph(spec.name).get_state(self._config(run_id))
         open_ids = {i.id for i in snap.interrupts}
@@ -387,7 +421,7 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
     def _mark_applied(self, decision_ids: list[int]) -> None:
         if decision_ids:
             with self.db.write() as conn:
-                conn.execute(_MARK_APPLIED, {"ids": decision_ids, "now": self.clock()})
+                _mark_applied(conn, decision_ids, self.clock())
 
     # -- recovery ----------------------------------------------------------------------------
 
