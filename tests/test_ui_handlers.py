@@ -210,7 +210,8 @@ def test_a_task_with_a_csv_and_uploaded_sources_reports_each_run_as_it_starts(
     assert "[1/2] Ana Okafor (Northwind Analytics)" in log[1] and "[2/2]" not in log[1]
     assert "[2/2] Rui Costa (Northwind Analytics)" in log[2]
     assert log[-1].endswith("2 runs started: 0 completed without a person, 2 waiting for review.")
-    assert {i.node for i in orch.pending().items} == {"review_send"}
+    # A brief that passed may be sampled for a non-blocking second look (an audit item): only gates hold runs.
+    assert {i.node for i in orch.pending().items if i.kind == "gate"} == {"review_send"}
 
 
 # Building gr.Blocks creates asyncio event loops inside gradio that it never closes; their sockets are
