@@ -119,7 +119,7 @@ class Correction:
 
 @dataclass(frozen=True)
 class PreparedCorrection:
-    """A redacted, embedded correction waiting to be inserted (see ``MemoryStore.prepare``)."""
+    """A redacted, embedded correction waiting to be inserted (see ``MemoryStore.catch_up``)."""
 
     values: dict[str, Any]
     vector: np.ndarray
@@ -210,43 +210,6 @@ class MemoryStore:
         self._queries_lock = threading.Lock()
 
     # -- writing -----------------------------------------------------------------------------
-
-    def prepare(
-        self,
-        *,
-        graph: str,
-        node: str,
-        kind: str,
-        reviewer: str,
-        key_text: str | None,
-        proposal: Mapping[str, Any],
-        situation: str = "",
-        corrected: Mapping[str, Any] | None = None,
-        reason_code: str | None = None,
-        note: str | None = None,
-        instructions: str | None = None,
-        item_id: int | None = None,
-        run_id: str | None = None,
-        trigger_kinds: Iterable[str] = (),
-    ) -> PreparedCorrection:
-        """Redact and embed a correction (the slow part), ready to insert inside a caller's transaction."""
-        values = _redacted(
-            graph=graph,
-            node=node,
-            kind=kind,
-            reviewer=reviewer,
-            key_text=key_text,
-            proposal=proposal,
-            situation=situation,
-            corrected=corrected,
-            reason_code=reason_code,
-            note=note,
-            instructions=instructions,
-            item_id=item_id,
-            run_id=run_id,
-            trigger_kinds=trigger_kinds,
-        )
-        return self._embedded([values])[0]
 
     def _embedded(self, redacted: Sequence[dict[str, Any]]) -> list[PreparedCorrection]:
         """Embed redacted corrections' key texts in one call and attach the vectors."""
@@ -370,8 +333,8 @@ class MemoryStore:
         return cid
 
     def record(self, *, decision_id: int | None = None, **fields: Any) -> int:
-        """Redact, embed and store one correction in its own transaction; return its id (see ``prepare``)."""
-        prepared = self.prepare(**fields)
+        """Redact, embed and store one correction in its own transaction; return its id (fields: ``_redacted``)."""
+        prepared = self._embedded([_redacted(**fields)])[0]
         with self.db.write() as conn:
             return self.insert(conn, prepared, decision_id=decision_id)
 

@@ -104,7 +104,7 @@ def _unapplied(conn: Connection, run_id: str) -> list[_Unapplied]:
     return [_Unapplied(*row) for row in _UNAPPLIED.all(conn, {"run_id": run_id})]
 
 
-def _mark_applied(conn: Connection, decision_ids: Sequence[int], now: float) -> None:
+def _set_applied(conn: Connection, decision_ids: Sequence[int], now: float) -> None:
     for decision_id in decision_ids:
         _MARK_APPLIED.execute(conn, {"decision_id": decision_id, "now": now})
 
@@ -283,7 +283,7 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
         now = self.clock()
         with self.db.write() as conn:
             if applied:
-                _mark_applied(conn, applied, now)
+                _set_applied(conn, applied, now)
             new, _ = sync_interrupts(conn, run_id=run_id, interrupts=outcome.interrupts, actor="system", now=now)
             for queued in new:
                 self._queued(conn, queued, now)
@@ -421,7 +421,7 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
     def _mark_applied(self, decision_ids: list[int]) -> None:
         if decision_ids:
             with self.db.write() as conn:
-                _mark_applied(conn, decision_ids, self.clock())
+                _set_applied(conn, decision_ids, self.clock())
 
     # -- recovery ----------------------------------------------------------------------------
 
