@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
@@ -54,6 +55,15 @@ _ITEM = {
 }
 
 
+# A statement with RETURNING, for the result-shape tests below.
+_BUMP = Fast(
+    update(audit_head)
+    .where(audit_head.c.id == 1)
+    .values(seq=audit_head.c.seq + 1)
+    .returning(audit_head.c.seq, audit_head.c.hash)
+)
+
+
 @pytest.fixture
 def db(settings: Settings) -> Iterator[Database]:
     """Return a migrated database of each backend holding one paused run and one pending item."""
@@ -86,7 +96,12 @@ def _sent_by_execute(conn: Connection, stmt: Any, params: dict[str, Any]) -> tup
 
 # The hot statements, with parameters shaped as their callers pass them.
 _HOT: list[tuple[str, Fast, dict[str, Any]]] = [
-    ("audit bump", audit._BUMP_HEAD, {}),
+    ("audit head", audit._READ_HEAD, {}),
+    (
+        "move head",
+        audit._MOVE_HEAD,
+        {"prev_seq": 0, "prev_hash": audit.GENESIS_HASH, "new_seq": 1, "new_hash": "2" * 64},
+    ),
     (
         "audit insert",
         audit._INSERT_EVENT,
@@ -102,7 +117,6 @@ _HOT: list[tuple[str, Fast, dict[str, Any]]] = [
             "hash": "1" * 64,
         },
     ),
-    ("audit head", audit._SET_HEAD_HASH, {"new_hash": "2" * 64}),
     ("run row", run_rows._RUN_ROW, {"run_id": "r1"}),
     ("run pending", run_rows._RUN_PENDING, {"run_id": "r1"}),
     ("lock row", run_rows._LOCK_ROW, {"run_id": "r1"}),
@@ -127,7 +141,6 @@ _HOT: list[tuple[str, Fast, dict[str, Any]]] = [
             "lock_expires_at": 31,
         },
     ),
-    ("run status", service._RUN_STATUS, {"run_id": "r1"}),
     ("started by", service._RUN_FOR_DECISION, {"run_id": "r1"}),
     ("set status", service._SET_RUN_STATUS, {"run_id": "r1", "new_status": "paused", "new_outcome": None, "now": 4}),
     ("mark applied", service._MARK_APPLIED, {"decision_id": 1, "now": 5}),
@@ -216,9 +229,9 @@ def test_rowcount_counts_matched_rows(db: Database) -> None:
 
 def test_returning_rows_and_one(db: Database) -> None:
     with db.write() as conn:
-        assert audit._BUMP_HEAD.one(conn) == (1, audit.GENESIS_HASH)
-        assert audit._BUMP_HEAD.first(conn) == (2, audit.GENESIS_HASH)
-        assert audit._BUMP_HEAD.scalar(conn) == 3
+        assert _BUMP.one(conn) == (1, audit.GENESIS_HASH)
+        assert _BUMP.first(conn) == (2, audit.GENESIS_HASH)
+        assert _BUMP.scalar(conn) == 3
     with db.read() as conn:
         assert conn.execute(select(audit_head.c.seq)).scalar_one() == 3
 
@@ -262,7 +275,7 @@ def test_insert_ignore_returns_the_new_id_then_none(db: Database) -> None:
 
 
 def test_runs_inside_the_callers_transaction(db: Database) -> None:
-    bump = audit._BUMP_HEAD
+    bump = _BUMP
     with pytest.raises(RuntimeError), db.write() as conn:
         assert bump.scalar(conn) == 1
         # conn.execute sees what Fast wrote: one connection, one transaction.
@@ -275,7 +288,7 @@ def test_runs_inside_the_callers_transaction(db: Database) -> None:
 def test_begins_a_transaction_like_execute_would(db: Database) -> None:
     with db.engine.connect() as conn:
         assert not conn.in_transaction()
-        assert audit._BUMP_HEAD.scalar(conn) == 1
+        assert _BUMP.scalar(conn) == 1
         assert conn.in_transaction()
         conn.rollback()
     with db.read() as conn:
@@ -366,3 +379,21 @@ def test_policy_copies_with_other_overrides_do_not_share_settings() -> None:
     changed = policy.model_copy(update={"overrides": {"g": NodeOverrides(always_review=False)}})
     assert not changed.settings("g", "n").always_review
     assert policy.settings("g", "n").always_review
+
+
+def test_a_write_waits_for_a_busy_sqlite_then_says_so(tmp_path: Any) -> None:
+    # BEGIN IMMEDIATE runs on the DB-API connection too; its errors still arrive as StorageError.
+    settings = Settings(db_url=f"sqlite:///{tmp_path}/busy.db", sqlite_busy_timeout_ms=100)
+    database = Database(settings)
+    database.ensure_schema()
+    holder = sqlite3.connect(tmp_path / "busy.db", isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        with pytest.raises(StorageError, match="database is locked"), database.write():
+            pass
+        holder.execute("COMMIT")
+        with database.write() as conn:
+            assert conn.execute(select(audit_head.c.seq)).scalar_one() == 0
+    finally:
+        holder.close()
+        database.dispose()

@@ -1,7 +1,8 @@
 """Append-only, hash-chained audit events and their verification.
 
-Each event's hash is ``sha256(prev_hash + canonical body)``. Appends lock the single ``audit_head``
-row, so concurrent writers (threads, processes, panel replicas) extend one chain, never fork it.
+Each event's hash is ``sha256(prev_hash + canonical body)``. An append moves the single ``audit_head``
+row by compare-and-set on its (seq, hash), which also locks it until the transaction ends, so
+concurrent writers (threads, processes, panel replicas) extend one chain, never fork it.
 """
 
 from __future__ import annotations
@@ -9,11 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, Engine, bindparam, select, update
 
 from humangate.checkpoints.fast import Fast
 from humangate.checkpoints.schema import audit_events, audit_head
@@ -53,17 +55,20 @@ def _event_hash(
 
 # Built once and run on the DB-API cursor (see ``Fast``): building Core statements per call cost ~3x
 # their execution, and SQLAlchemy's own execute ~10x; five events are appended per run.
-_BUMP_HEAD = Fast(
+_READ_HEAD = Fast(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update())
+_MOVE_HEAD = Fast(
     update(audit_head)
-    .where(audit_head.c.id == 1)
-    .values(seq=audit_head.c.seq + 1)
-    .returning(audit_head.c.seq, audit_head.c.hash)
+    .where(audit_head.c.id == 1, audit_head.c.seq == bindparam("prev_seq"), audit_head.c.hash == bindparam("prev_hash"))
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 )
 _INSERT_EVENT = Fast(
     audit_events.insert(),
     columns=("seq", "at", "actor", "kind", "run_id", "item_id", "payload_json", "prev_hash", "hash"),
 )
-_SET_HEAD_HASH = Fast(update(audit_head).where(audit_head.c.id == 1).values(hash=bindparam("new_hash")))
+# This process's last known head of each database's chain. Only a guess: moving the head is a
+# compare-and-set on (seq, hash), so a stale guess (another process appended, a transaction rolled
+# back) costs one more statement, never a fork.
+_HEADS: weakref.WeakKeyDictionary[Engine, tuple[int, str]] = weakref.WeakKeyDictionary()
 
 
 def append_event(
@@ -78,10 +83,18 @@ def append_event(
 ) -> int:
     """Append one event inside the caller's write transaction and return its sequence number."""
     at = time.time() if at is None else at
-    # The UPDATE takes the row lock first (Postgres) / holds the write lock (SQLite): appends queue up.
-    seq, prev = _BUMP_HEAD.one(conn)
     payload_json = _canonical(payload or {})
-    digest = _event_hash(prev, seq, at, actor, kind, run_id, item_id, payload_json)
+    body = (at, actor, kind, run_id, item_id, payload_json)
+    head = _HEADS.get(conn.engine)
+    digest = None if head is None else _move_head(conn, head, body)
+    if head is None or digest is None:
+        # Lock the head (FOR UPDATE on Postgres; SQLite's write transaction holds the database): appends
+        # queue up behind it and each one extends the chain it read.
+        head = _READ_HEAD.one(conn)
+        digest = _move_head(conn, head, body)
+        if digest is None:
+            raise RuntimeError("The audit chain head moved while it was locked.")
+    seq, prev = head[0] + 1, head[1]
     _INSERT_EVENT.execute(
         conn,
         {
@@ -96,8 +109,18 @@ def append_event(
             "hash": digest,
         },
     )
-    _SET_HEAD_HASH.execute(conn, {"new_hash": digest})
-    return int(seq)
+    _HEADS[conn.engine] = (seq, digest)
+    return seq
+
+
+def _move_head(
+    conn: Connection, head: tuple[int, str], body: tuple[float, str, str, str | None, int | None, str]
+) -> str | None:
+    """Move the chain head from ``head`` to the new event; return its hash, or None when ``head`` was stale."""
+    seq, prev = head[0] + 1, head[1]
+    digest = _event_hash(prev, seq, *body)
+    params = {"prev_seq": head[0], "prev_hash": prev, "new_seq": seq, "new_hash": digest}
+    return digest if _MOVE_HEAD.execute(conn, params) == 1 else None
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ __all__ = [
     "QueueFilter",
     "Queued",
     "ReviewItem",
+    "Synced",
     "load_item",
     "log_assessment",
     "pending_page",
@@ -225,10 +226,19 @@ def log_assessment(
     )
 
 
+@dataclass(frozen=True)
+class Synced:
+    """What ``sync_interrupts`` did to a run's queue rows, and the gate items it now waits on."""
+
+    new: list[Queued]
+    superseded: list[int]
+    pending: tuple[int, ...]  # the run's pending gate items after the sync, oldest first
+
+
 def sync_interrupts(
     conn: Connection, *, run_id: str, interrupts: Sequence[Interrupt], actor: str, now: float
-) -> tuple[list[Queued], list[int]]:
-    """Make the run's pending rows match its open interrupts; return (new items, superseded ids)."""
+) -> Synced:
+    """Make the run's pending gate rows match its open interrupts (one row per interrupt)."""
     open_ids = {i.id for i in interrupts}
     new: list[Queued] = []
     for intr in interrupts:
@@ -290,7 +300,7 @@ def sync_interrupts(
                 "triggers": [t.kind for t in assessment.triggers],
             },
         )
-    stale = _stale_pending(conn, run_id, open_ids)
+    pending, stale = _split_pending(conn, run_id, open_ids)
     for stale_id in stale:
         _SUPERSEDE.execute(conn, {"item_id": stale_id, "now": now})
         append_event(
@@ -302,10 +312,11 @@ def sync_interrupts(
             at=now,
             payload={"why": "the run no longer waits on this interrupt"},
         )
-    return new, stale
+    return Synced(new, stale, pending)
 
 
-def _stale_pending(conn: Connection, run_id: str, open_ids: Iterable[str]) -> list[int]:
+def _split_pending(conn: Connection, run_id: str, open_ids: Iterable[str]) -> tuple[tuple[int, ...], list[int]]:
+    """Return the run's pending gate items that answer an open interrupt, and the stale rest."""
     ids = set(open_ids)
-    rows = _RUN_GATE_PENDING.all(conn, {"run_id": run_id})
-    return [int(item_id) for item_id, interrupt_id in rows if interrupt_id not in ids]
+    rows = sorted(_RUN_GATE_PENDING.all(conn, {"run_id": run_id}))
+    return tuple(int(i) for i, iid in rows if iid in ids), [int(i) for i, iid in rows if iid not in ids]

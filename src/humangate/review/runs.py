@@ -7,6 +7,7 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,13 +101,14 @@ class RunInfo:
     inputs: dict[str, Any]
 
 
-def load_run(conn: Connection, run_id: str) -> RunInfo:
-    """Return one run or raise ``UnknownRunError``."""
+def load_run(conn: Connection, run_id: str, *, pending: Sequence[int] | None = None) -> RunInfo:
+    """Return one run or raise ``UnknownRunError``; ``pending`` saves the query for its pending items."""
     row = _RUN_ROW.first(conn, {"run_id": run_id})
     if row is None:
         raise UnknownRunError(run_id)
     id_, graph, title, status, outcome, started_by, error, created_at, updated_at, inputs_json = row
-    pending = _RUN_PENDING.scalars(conn, {"run_id": run_id})
+    if pending is None:
+        pending = _RUN_PENDING.scalars(conn, {"run_id": run_id})
     return RunInfo(
         id=id_,
         graph=graph,

@@ -13,7 +13,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import Any, NamedTuple
 
@@ -66,7 +66,6 @@ _INSERT_RUN = Fast(
         "lock_expires_at",
     ),
 )
-_RUN_STATUS = Fast(select(runs.c.status).where(runs.c.id == bindparam("run_id")))
 _RUN_FOR_DECISION = Fast(select(runs.c.started_by).where(runs.c.id == bindparam("run_id")))
 _SET_RUN_STATUS = Fast(
     update(runs)
@@ -284,8 +283,8 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
         with self.db.write() as conn:
             if applied:
                 _set_applied(conn, applied, now)
-            new, _ = sync_interrupts(conn, run_id=run_id, interrupts=outcome.interrupts, actor="system", now=now)
-            for queued in new:
+            synced = sync_interrupts(conn, run_id=run_id, interrupts=outcome.interrupts, actor="system", now=now)
+            for queued in synced.new:
                 self._queued(conn, queued, now)
             for e in events:
                 if e["outcome"] == "passed":
@@ -301,12 +300,12 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
                     if fresh and "proposal" in e and is_sampled(RiskAssessment.model_validate(e["assessment"])):
                         self._audit_passed(conn, spec, run_id, e, now)
             status = "paused" if outcome.interrupts else ("running" if outcome.tasks_left else "completed")
-            old = _RUN_STATUS.one(conn, {"run_id": run_id})[0]
+            before = load_run(conn, run_id, pending=synced.pending)
             outcome_word = _outcome(events) if status == "completed" else None
             _SET_RUN_STATUS.execute(
                 conn, {"run_id": run_id, "new_status": status, "new_outcome": outcome_word, "now": now}
             )
-            if status != old:
+            if status != before.status:
                 append_event(
                     conn,
                     actor="system",
@@ -315,7 +314,8 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
                     at=now,
                     payload={"outcome": outcome_word} if status == "completed" else {},
                 )
-            return load_run(conn, run_id)
+            # What _SET_RUN_STATUS wrote, without reading the row again.
+            return replace(before, status=status, outcome=outcome_word or before.outcome, updated_at=now)
 
     # -- queue -------------------------------------------------------------------------------
 
