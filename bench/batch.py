@@ -265,8 +265,9 @@ def write_inputs(companies: Sequence[Company], folder: Path, seed: int) -> tuple
 
 @dataclass(frozen=True)
 class Pause:
-    """One pending review item of a benchmark run."""
+    """One pending gate item of a benchmark run (audit and canary items are second looks, not pauses)."""
 
+    run_id: str
     node: str
     risk_level: str
     trigger_kinds: tuple[str, ...]
@@ -321,16 +322,19 @@ def start_all(orch: Orchestrator, planned: Sequence[PlannedRun], console: Consol
 
 
 def pending_of(orch: Orchestrator, run_ids: Sequence[str]) -> list[Pause]:
-    """Return the pending review items of ``run_ids`` (read in chunks, after the timed loop)."""
+    """Return the pending gate items of ``run_ids`` (read in chunks, after the timed loop)."""
     found: list[Pause] = []
+    ri = review_items.c
     with orch.db.read() as conn:
         for i in range(0, len(run_ids), 500):
             rows = conn.execute(
-                select(review_items.c.node, review_items.c.risk_level, review_items.c.trigger_kinds).where(
-                    review_items.c.run_id.in_(run_ids[i : i + 500]), review_items.c.status == "pending"
+                select(ri.run_id, ri.node, ri.risk_level, ri.trigger_kinds).where(
+                    ri.run_id.in_(run_ids[i : i + 500]), ri.status == "pending", ri.kind == "gate"
                 )
             )
-            found.extend(Pause(r.node, r.risk_level, tuple(k for k in r.trigger_kinds.split(",") if k)) for r in rows)
+            found.extend(
+                Pause(r.run_id, r.node, r.risk_level, tuple(k for k in r.trigger_kinds.split(",") if k)) for r in rows
+            )
     return found
 
 
@@ -453,7 +457,8 @@ def _report_stops(out: Outcome) -> None:
     print("Where the runs stopped (share of items)")
     print(f"  completed              {_share(out.statuses['completed'], n)}")
     print(f"  paused                 {_share(out.statuses['paused'], n)}")
-    for node, count in sorted(Counter(p.node for p in out.pauses).items()):
+    # Runs waiting at each gate; a run paused at two parallel gates counts at both.
+    for node, count in sorted(Counter(node for _, node in {(p.run_id, p.node) for p in out.pauses}).items()):
         print(f"    at {node:<19} {_share(count, n)}")
     for status, count in sorted(out.statuses.items()):
         if status not in ("completed", "paused"):
