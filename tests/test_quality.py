@@ -23,8 +23,19 @@ A approve, E edit, X reject, R redirect, ^ escalate; (n s) the dwell; (-) no dwe
                u3 of g4 (high): erin A(40); u5 of g11 (high): erin X(50); u7 of g9: erin ^(2)
                p1, p2 (auto-pass): erin A(20), X(20); p5 (auto-pass): dave ^(1); p4 is never decided
       votes    v1: erin A, frank A, gina X;  v2: frank X, erin A;  v3: erin A;  v4: frank ^, erin A;
-               v5: erin R, frank R  (critical items needing two approvals; no decisions rows)
+               v5: erin R, frank R  (critical items needing two approvals; no decisions rows), minutes 25..34,
+               each after 90 s
     assessments: day 1 three (two held: ",pii," and ",pii,policy,"; one passed), day 2 two (one held: ",impact,")
+
+A second story (``seed_votes``) has only M-of-N items, all critical (fast under 60 s), as ``decide`` records
+them: an early approval is a vote only (v), the completing one a vote and a decision (b), anything else a
+decision only (d). m1..m6 in graph ``refunds`` need two approvals (m6 three), n1 in graph ``notify`` two.
+
+    day 1, minute 1..12
+      m1 m2 m3  hank  A(4) v;   m1 m2  ivy  A(75) b
+    day 2, minute 1..26
+      n1        hank  A(4) v, then ivy E(75) d (an edit decides at once);   m3  ivy A(75) b
+      m4 m5 m6  hank  A(4) v;   m4 m5  ivy  A(75) b;   m6  ivy A(75) v, then jo X(80) d
 """
 
 from __future__ import annotations
@@ -35,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, insert, update
 from typer.testing import CliRunner
 
 from humangate import Settings
@@ -108,6 +119,26 @@ HIGH = {"g4", "g5", "g8", "g11", "g12", "g18", "u3", "u5", "u8"}
 SOURCES = {"u1": "g1", "u2": "g2", "u3": "g4", "u4": "g10", "u5": "g11", "u6": "g19", "u7": "g9", "u8": "g12"}
 
 
+# The second story: (day, minute, item, reviewer, action, dwell, recorded as v vote, b both, d decision).
+MOFN: list[tuple[int, int, str, str, str, float, str]] = [
+    (1, 1, "m1", "hank", "approve", 4, "v"),
+    (1, 2, "m2", "hank", "approve", 4, "v"),
+    (1, 3, "m3", "hank", "approve", 4, "v"),
+    (1, 11, "m1", "ivy", "approve", 75, "b"),
+    (1, 12, "m2", "ivy", "approve", 75, "b"),
+    (2, 1, "n1", "hank", "approve", 4, "v"),
+    (2, 2, "n1", "ivy", "edit", 75, "d"),
+    (2, 3, "m3", "ivy", "approve", 75, "b"),
+    (2, 4, "m4", "hank", "approve", 4, "v"),
+    (2, 5, "m5", "hank", "approve", 4, "v"),
+    (2, 6, "m6", "hank", "approve", 4, "v"),
+    (2, 14, "m4", "ivy", "approve", 75, "b"),
+    (2, 15, "m5", "ivy", "approve", 75, "b"),
+    (2, 16, "m6", "ivy", "approve", 75, "v"),
+    (2, 26, "m6", "jo", "reject", 80, "d"),
+]
+
+
 def _item(key: str) -> tuple[str, str, str]:
     """Return (kind, node, risk) of a story item."""
     kind = {"g": "gate", "v": "gate", "k": "canary", "u": "audit", "p": "audit"}[key[0]]
@@ -115,71 +146,109 @@ def _item(key: str) -> tuple[str, str, str]:
     return kind, "send" if key == "g6" else "review", risk
 
 
+def _item_row(key: str, run_id: str, graph: str, risk: str, **values: Any) -> dict[str, Any]:
+    """Return a gate item of the given risk, pending unless ``values`` say otherwise."""
+    return {
+        "interrupt_id": f"i-{key}",
+        "run_id": run_id,
+        "graph": graph,
+        "node": "review",
+        "title": f"item {key}",
+        "risk_level": risk,
+        "risk_rank": ("low", "medium", "high", "critical").index(risk),
+        "score": 0.5,
+        "trigger_kinds": ",impact,",
+        "required_role": "reviewer",
+        "min_dwell_seconds": DWELL[risk],
+        "escalation_level": 0,
+        "status": "pending",
+        "version": 0,
+        "request_json": "{}",
+        "kind": "gate",
+        "sla_step": 0,
+        "approvals_needed": 1,
+        "blind": False,
+    } | values
+
+
+def _judgement(item_id: int, reviewer: str, action: str, at: float, dwell: float | None) -> dict[str, Any]:
+    """Return the columns a decision and a vote share."""
+    return {
+        "item_id": item_id,
+        "reviewer": reviewer,
+        "action": action,
+        "decision_json": "{}",
+        "request_sha256": "0" * 64,
+        "decided_at": at,
+        "dwell_seconds": dwell,
+    }
+
+
+def _run(conn: Connection, run_id: str, graph: str, t0: float) -> None:
+    conn.execute(
+        insert(runs).values(
+            id=run_id, graph=graph, title=run_id, status="paused", inputs_json="{}", created_at=t0, updated_at=t0
+        )
+    )
+
+
 def seed_story(conn: Connection, t0: float) -> None:
     """Insert the story above with day 0 starting at ``t0`` (the panel test moves it close to today)."""
     at = {key: t0 + day * D + minute * 60 for day, minute, key, *_ in DECISIONS}
     keys = [k for _, _, k, *_ in DECISIONS] + ["k6", "p4", "v1", "v2", "v3", "v4", "v5"]
-    conn.execute(
-        insert(runs).values(
-            id="story", graph="notify", title="story", status="paused", inputs_json="{}", created_at=t0, updated_at=t0
-        )
-    )
+    _run(conn, "story", "notify", t0)
     ids: dict[str, int] = {}
     for key in sorted(keys, key=lambda k: k[0] != "g"):  # sources first
         kind, node, risk = _item(key)
         created = at[key] - 300 if key in at else t0 + 2 * D + 3_600
         ids[key] = conn.execute(
             insert(review_items).values(
-                interrupt_id=f"i-{key}",
-                run_id="story",
-                graph="notify",
-                node=node,
-                title=f"item {key}",
-                risk_level=risk,
-                risk_rank=("low", "medium", "high", "critical").index(risk),
-                score=0.5,
-                trigger_kinds=",impact,",
-                required_role="reviewer",
-                min_dwell_seconds=DWELL[risk],
-                escalation_level=0,
-                status="decided" if key in at else "pending",
-                version=0,
-                created_at=created,
-                decided_at=at.get(key),
-                request_json="{}",
-                kind=kind,
-                sla_step=0,
-                approvals_needed=2 if key[0] == "v" else 1,
-                blind=kind == "audit",
-                source_item_id=ids[SOURCES[key]] if key in SOURCES else None,
+                _item_row(
+                    key,
+                    "story",
+                    "notify",
+                    risk,
+                    node=node,
+                    status="decided" if key in at else "pending",
+                    created_at=created,
+                    decided_at=at.get(key),
+                    kind=kind,
+                    approvals_needed=2 if key[0] == "v" else 1,
+                    blind=kind == "audit",
+                    source_item_id=ids[SOURCES[key]] if key in SOURCES else None,
+                )
             )
         ).inserted_primary_key[0]
     for _, _, key, reviewer, action, dwell in DECISIONS:
-        conn.execute(
-            insert(decisions).values(
-                item_id=ids[key],
-                run_id="story",
-                interrupt_id=f"i-{key}",
-                reviewer=reviewer,
-                action=action,
-                decision_json="{}",
-                request_sha256="0" * 64,
-                decided_at=at[key],
-                dwell_seconds=dwell,
-            )
-        )
+        row = _judgement(ids[key], reviewer, action, at[key], dwell)
+        conn.execute(insert(decisions).values(row | {"run_id": "story", "interrupt_id": f"i-{key}"}))
     for minute, key, reviewer, action in VOTES:
-        conn.execute(
-            insert(votes).values(
-                item_id=ids[key],
-                reviewer=reviewer,
-                action=action,
-                decision_json="{}",
-                request_sha256="0" * 64,
-                decided_at=t0 + 2 * D + minute * 60,
-                dwell_seconds=90.0,
+        conn.execute(insert(votes).values(_judgement(ids[key], reviewer, action, t0 + 2 * D + minute * 60, 90.0)))
+    _assessments(conn, t0)
+
+
+def seed_votes(conn: Connection, t0: float) -> None:
+    """Insert the second story: M-of-N items judged by votes and decisions as ``decide`` records them."""
+    for graph in ("refunds", "notify"):
+        _run(conn, graph, graph, t0)
+    ids: dict[str, int] = {}
+    for day, minute, key, reviewer, action, dwell, kind in MOFN:
+        at, graph = t0 + day * D + minute * 60, "notify" if key == "n1" else "refunds"
+        if key not in ids:
+            needed = 3 if key == "m6" else 2
+            row = _item_row(key, graph, graph, "critical", created_at=at - 300, approvals_needed=needed)
+            ids[key] = conn.execute(insert(review_items).values(row)).inserted_primary_key[0]
+        judged = _judgement(ids[key], reviewer, action, at, dwell)
+        if kind in "vb":
+            conn.execute(insert(votes).values(judged))
+        if kind in "bd":
+            conn.execute(insert(decisions).values(judged | {"run_id": graph, "interrupt_id": f"i-{key}"}))
+            conn.execute(
+                update(review_items).where(review_items.c.id == ids[key]).values(status="decided", decided_at=at)
             )
-        )
+
+
+def _assessments(conn: Connection, t0: float) -> None:
     for n, (day, held, kinds) in enumerate(
         [(1, True, ",pii,"), (1, True, ",pii,policy,"), (1, False, ""), (2, True, ",impact,"), (2, False, "")]
     ):
@@ -207,6 +276,17 @@ def db(db_url: str, tmp_path: Path) -> Iterator[Database]:
     database.ensure_schema()
     with database.write() as conn:
         seed_story(conn, T0)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def votes_db(db_url: str, tmp_path: Path) -> Iterator[Database]:
+    """A migrated database of each backend holding the second (M-of-N) story."""
+    database = Database(Settings(db_url=db_url, outbox_dir=tmp_path / "outbox"))
+    database.ensure_schema()
+    with database.write() as conn:
+        seed_votes(conn, T0)
     yield database
     database.dispose()
 
@@ -259,7 +339,7 @@ def test_agreement_and_audit_findings(db: Database) -> None:
 
 def test_rubber_stamp_signals_per_reviewer(db: Database) -> None:
     who = _who(_quality(db))
-    assert list(who) == ["alice", "bob", "carol", "dave", "erin"]  # frank and gina only voted
+    assert list(who) == ["alice", "bob", "carol", "dave", "erin", "frank", "gina"]  # frank and gina only voted
 
     # bob: g1-g8 -> 8 decisions, 7 approvals (g6 rejected). Fast: g1 2<10, g2 3<10, g4 20<30, g6 1<10,
     # g7 4<10, g8 25<30 = 6 of 8 (g3 has no dwell, g5 40 >= 30). Streak: g1..g5 = 5, then g6 breaks it.
@@ -310,11 +390,23 @@ def test_rubber_stamp_signals_per_reviewer(db: Database) -> None:
     assert (dave.canaries_seen, dave.canary_catch_rate) == (0, None)
     assert not dave.flagged
 
-    # erin: u3 A, u5 X (high), p1 A, p2 X (low); u7 escalated; votes are not decisions -> 4, 2 approvals.
-    # Gap low 1/2 vs 12/16 -> -1/4 * 2; high 1/2 vs 5/7 -> -3/14 * 2: (-1/2 - 3/7) / 4 = -13/56.
+    # erin: u3 A, u5 X (high), p1 A, p2 X (low); u7 escalated; votes v1 A, v2 A, v3 A, v4 A, v5 R (critical)
+    # -> 9, 6 approvals, all timed, none fast (votes 90 >= 60). Streak v1..v4 = 4 (p2 X before, v5 R after).
+    # Gap low 1/2 vs 12/16 -> -1/4 * 2 = -1/2; high 1/2 vs 5/7 -> -3/14 * 2 = -3/7; critical, everyone's
+    # votes (frank's v4 escalation left out): 9, 5 approvals; erin 4/5 vs peers 1/4 -> 4 - 5/4 = 11/4.
+    # (-1/2 - 3/7 + 11/4) / 9 = (51/28) / 9 = 17/84 (20 points, under the limit): not flagged.
     erin = who["erin"]
-    assert (erin.decisions, erin.approvals, erin.fast, erin.longest_approve_streak) == (4, 2, 0, 1)
-    assert erin.approval_gap == pytest.approx(-13 / 56)
+    assert (erin.decisions, erin.approvals, erin.timed, erin.fast, erin.longest_approve_streak) == (9, 6, 9, 0, 4)
+    assert erin.approval_gap == pytest.approx(17 / 84)
+    assert not erin.flagged
+
+    # frank votes v1 A, v2 X, v5 R (v4 escalated) -> 3, 1 approval; critical peers 6, 4: (1 - 3 * 4/6) / 3.
+    # gina votes v1 X -> 1, 0 approvals; peers 8, 5: -5/8.
+    frank, gina = who["frank"], who["gina"]
+    assert (frank.decisions, frank.approvals, frank.fast, frank.longest_approve_streak) == (3, 1, 0, 1)
+    assert frank.approval_gap == pytest.approx(-1 / 3)
+    assert (gina.decisions, gina.approvals, gina.longest_approve_streak) == (1, 0, 0)
+    assert gina.approval_gap == pytest.approx(-5 / 8)
 
     # With the default limits (10 decisions at least, a streak of 20) nobody has enough decisions.
     with db.read() as conn:
@@ -346,6 +438,68 @@ def test_since_and_graph(db: Database) -> None:
     assert other.post_review_errors == Rate(0, 0) and other.post_review_errors.rate is None
     assert other.auto_pass_findings == Rate(0, 0)
     assert (other.canaries.seeded, other.canaries.catch_rate) == (0, None)
+
+
+def test_early_votes_count_for_their_voter(votes_db: Database) -> None:
+    who = _who(_quality(votes_db))
+    assert list(who) == ["hank", "ivy", "jo"]
+    # hank has no decisions at all: seven early votes (m1..m6, n1), all approvals after 4 s (< 60): 7 of 7
+    # fast, a streak of 7. Gap, refunds: everyone 13 judgements (hank 6, ivy 6, jo 1), 12 approvals; hank 6/6
+    # vs peers 6/7 -> 6 - 6 * 6/7 = 6/7. notify: hank 1/1 vs ivy's edit 0/1 -> 1. (6/7 + 1) / 7 = 13/49.
+    hank = who["hank"]
+    assert (hank.decisions, hank.approvals, hank.approval_rate) == (7, 7, 1.0)
+    assert (hank.timed, hank.fast, hank.fast_share) == (7, 7, 1.0)
+    assert hank.longest_approve_streak == 7
+    assert hank.approval_gap == pytest.approx(13 / 49)
+    assert hank.flags == (
+        "Decided 7 of 7 items (100%) faster than the minimum review time for their risk level.",
+        "Approved 7 items in a row without one edit, rejection or redirect.",
+        "Approves 27 percentage points more often than colleagues deciding the same kinds of items.",
+    )
+
+
+def test_completing_approval_counts_once(votes_db: Database) -> None:
+    who = _who(_quality(votes_db))
+    # ivy: m1..m5 completed (a vote and a decision each: one judgement), n1 edited, an early vote on m6 ->
+    # 7, 6 approvals (12 and 11 if the completing votes counted again). All timed, none fast (75 >= 60).
+    # In time order m1 A, m2 A, n1 E, m3 A, m4 A, m5 A, m6 A: streak 4. Gap, refunds: 6/6 vs peers 6/7 ->
+    # 6/7; notify: 0/1 vs hank 1/1 -> -1. (6/7 - 1) / 7 = -1/49. Nothing crosses a limit.
+    ivy = who["ivy"]
+    assert (ivy.decisions, ivy.approvals, ivy.timed, ivy.fast, ivy.longest_approve_streak) == (7, 6, 7, 0, 4)
+    assert ivy.approval_gap == pytest.approx(-1 / 49)
+    assert not ivy.flagged
+    # jo rejected m6 after two early approvals: a decision, no vote. 0/1 vs peers 12/12 -> -1.
+    jo = who["jo"]
+    assert (jo.decisions, jo.approvals, jo.fast, jo.longest_approve_streak, jo.approval_gap) == (1, 0, 0, 0, -1.0)
+
+
+def test_since_and_graph_apply_to_votes(votes_db: Database) -> None:
+    # From day 2, each judgement by its own time: hank's votes on n1, m4, m5, m6 (m1..m3 were day 1) -> 4,
+    # all fast, streak 4; ivy n1 E, m3 A (completed on day 2 after hank's day-1 vote), m4 A, m5 A, m6 A ->
+    # 5, 4 approvals, streak 4. Gap, refunds: 8 judgements, 7 approvals: hank 3/3 vs 4/5 -> 3 - 12/5 = 3/5,
+    # notify 1 -> (3/5 + 1) / 4 = 2/5; ivy 4/4 vs 3/4 -> 1, notify -1 -> 0.
+    since = _who(_quality(votes_db, since=T0 + 2 * D))
+    hank, ivy = since["hank"], since["ivy"]
+    assert (hank.decisions, hank.fast, hank.longest_approve_streak) == (4, 4, 4)
+    assert hank.approval_gap == pytest.approx(2 / 5)
+    assert (ivy.decisions, ivy.approvals, ivy.longest_approve_streak) == (5, 4, 4)
+    assert ivy.approval_gap == pytest.approx(0.0)
+    assert not hank.flagged  # 4 judgements (< 5)
+
+    # refunds alone: hank 6 votes, ivy m1..m5 and her m6 vote 6, jo 1; each 6/6 vs peers 6/7 -> 1/7.
+    refunds = _who(_quality(votes_db, graph="refunds"))
+    assert [(r.reviewer, r.decisions, r.approvals) for r in refunds.values()] == [
+        ("hank", 6, 6),
+        ("ivy", 6, 6),
+        ("jo", 1, 0),
+    ]
+    assert refunds["hank"].approval_gap == refunds["ivy"].approval_gap == pytest.approx(1 / 7)
+    # notify alone: n1, hank's early vote and ivy's edit.
+    notify = _who(_quality(votes_db, graph="notify"))
+    assert [(r.reviewer, r.decisions, r.approvals, r.approval_gap) for r in notify.values()] == [
+        ("hank", 1, 1, 1.0),
+        ("ivy", 1, 0, -1.0),
+    ]
 
 
 def test_to_dict_is_plain_json(db: Database) -> None:
@@ -395,7 +549,7 @@ def test_metrics_command_reports_quality(db: Database, db_url: str) -> None:
     quality = json.loads(result.stdout)["quality"]
     assert quality["agreement"]["pairs"] == 9 and quality["agreement"]["kappa"] == pytest.approx(0.5)
     assert quality["post_review_errors"] == {"count": 3, "total": 6, "rate": 0.5}
-    assert [r["reviewer"] for r in quality["reviewers"]] == ["alice", "bob", "carol", "dave", "erin"]
+    assert [r["reviewer"] for r in quality["reviewers"]] == ["alice", "bob", "carol", "dave", "erin", "frank", "gina"]
 
     human = runner.invoke(app, ["metrics", "--db", db_url])
     assert human.exit_code == 0, human.output

@@ -7,7 +7,9 @@ below leaves it out (an escalated audit or canary is counted once someone decide
   (a) the decision on an item and the decision on an audit item (kind ``audit``) whose ``source_item_id``
   is that item, or (b) the first two ``votes`` (by ``decided_at``) on an item that needs several approvals.
   Categories: approve, edit, reject, redirect. The first judgement is one rater, the second the other.
-- Per reviewer, over their decisions on gate and audit items: approvals and approval rate; ``fast_share``,
+- Per reviewer, over their judgements of gate and audit items: their decisions and their M-of-N ``votes``
+  (an early approval of an item that needs several is only a vote; the completing one is a vote and a
+  decision and counts once), all called decisions below. Approvals and approval rate; ``fast_share``,
   decisions whose dwell (claim to decision) is recorded and under ``max(item's min_dwell_seconds,
   fast_seconds)``, over all their decisions (an unclaimed decision has no dwell and is not fast); the
   longest run of approvals in ``decided_at`` order; ``approval_gap``, their approval rate minus the other
@@ -21,8 +23,8 @@ below leaves it out (an escalated audit or canary is counted once someone decide
   than approve. Auto-pass findings: the same for audits with no source item (sampled from proposals that
   passed without review). Canaries overall: canary items seeded, decided, caught (not approved), missed.
 
-Filters: ``since`` (UNIX seconds) limits decisions by ``decided_at`` (a pair by its later judgement) and
-canary items overall by ``created_at``; ``graph`` limits everything to one graph's items.
+Filters: ``since`` (UNIX seconds) limits decisions and votes by ``decided_at`` (a pair by its later
+judgement) and canary items overall by ``created_at``; ``graph`` limits everything to one graph's items.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, literal, select
+from sqlalchemy import Connection, Subquery, and_, case, func, literal, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from humangate.checkpoints.schema import decisions, review_items, votes
@@ -73,7 +75,7 @@ class ReviewerQuality:
     """One reviewer's rubber-stamp signals and the sentences that flag them."""
 
     reviewer: str
-    decisions: int
+    decisions: int  # with their M-of-N votes that are not also a decision
     approvals: int
     approval_rate: float | None
     timed: int  # decisions with a recorded dwell
@@ -250,24 +252,36 @@ def _audits(conn: Connection, *, since: float | None, graph: str | None) -> tupl
     return agreement, Rate(findings, audited)
 
 
+def _judgements() -> Subquery:
+    """Return every reviewer's judgements: their decisions, and their votes not also recorded as the same decision."""
+    # Early approvals of an M-of-N item are only votes; the completing one is a vote and an approve decision.
+    decided = select(_d.c.id).where(
+        _d.c.item_id == votes.c.item_id, _d.c.reviewer == votes.c.reviewer, _d.c.action == votes.c.action
+    )
+    cols = ("item_id", "reviewer", "action", "dwell_seconds", "decided_at")
+    return union_all(
+        select(*(_d.c[c] for c in cols)),
+        select(*(votes.c[c] for c in cols)).where(~decided.exists()),
+    ).subquery("judgements")
+
+
 def _reviewers(
     conn: Connection, *, since: float | None, graph: str | None, fast_seconds: float, limits: tuple[int, float, int]
 ) -> tuple[ReviewerQuality, ...]:
+    j = _judgements()
     # The SLA's fail-closed rejections are the policy's, not a reviewer's: they are nobody's peer.
-    where = [_d.c.action.in_(JUDGEMENTS), _d.c.reviewer != SYSTEM_REVIEWER, *_window(since, graph, _d.c.decided_at)]
-    judged = _d.join(_ri, _d.c.item_id == _ri.c.id)
+    where = [j.c.action.in_(JUDGEMENTS), j.c.reviewer != SYSTEM_REVIEWER, *_window(since, graph, j.c.decided_at)]
+    judged = j.join(_ri, j.c.item_id == _ri.c.id)
     floor = case((_ri.c.min_dwell_seconds > fast_seconds, _ri.c.min_dwell_seconds), else_=literal(fast_seconds))
-    approve = case((_d.c.action == "approve", 1), else_=0)
-    strata_cols = (_d.c.reviewer, _ri.c.graph, _ri.c.node, _ri.c.risk_level)
+    approve = case((j.c.action == "approve", 1), else_=0)
+    strata_cols = (j.c.reviewer, _ri.c.graph, _ri.c.node, _ri.c.risk_level)
     strata = conn.execute(
         select(
             *strata_cols,
             func.count().label("n"),
             func.sum(approve).label("approved"),
-            func.sum(case((_d.c.dwell_seconds.is_not(None), 1), else_=0)).label("timed"),
-            func.sum(case((and_(_d.c.dwell_seconds.is_not(None), _d.c.dwell_seconds < floor), 1), else_=0)).label(
-                "fast"
-            ),
+            func.sum(case((j.c.dwell_seconds.is_not(None), 1), else_=0)).label("timed"),
+            func.sum(case((and_(j.c.dwell_seconds.is_not(None), j.c.dwell_seconds < floor), 1), else_=0)).label("fast"),
         )
         .select_from(judged)
         .where(_ri.c.kind.in_(("gate", "audit")), *where)
@@ -276,20 +290,20 @@ def _reviewers(
     streaks: Counter[str] = Counter()
     current: Counter[str] = Counter()  # each reviewer's approvals in a row so far
     for reviewer, action in conn.execute(
-        select(_d.c.reviewer, _d.c.action)
+        select(j.c.reviewer, j.c.action)
         .select_from(judged)
         .where(_ri.c.kind.in_(("gate", "audit")), *where)
-        .order_by(_d.c.reviewer, _d.c.decided_at, _d.c.id)
+        .order_by(j.c.reviewer, j.c.decided_at, j.c.item_id)  # ids of decisions and votes are apart
     ):
         current[reviewer] = current[reviewer] + 1 if action == "approve" else 0
         streaks[reviewer] = max(streaks[reviewer], current[reviewer])
     canaries = {
         r.reviewer: (int(r.n), int(r.approved or 0))
         for r in conn.execute(
-            select(_d.c.reviewer, func.count().label("n"), func.sum(approve).label("approved"))
+            select(j.c.reviewer, func.count().label("n"), func.sum(approve).label("approved"))
             .select_from(judged)
             .where(_ri.c.kind == "canary", *where)
-            .group_by(_d.c.reviewer)
+            .group_by(j.c.reviewer)
         )
     }
     # Per reviewer and stratum: (stratum, decisions, approvals, timed, fast); per stratum: everyone's totals.
