@@ -3,6 +3,12 @@
 - careful: claims, reads for half a minute, rejects what breaks policy (and so catches canaries);
 - rubber-stamper: claims and approves at once, whatever it is;
 - slow: claims and never decides, so the SLA moves the item up the chain and finally rejects it.
+
+Items are dealt by run number, not by queue order: canary sampling hashes LangGraph's interrupt ids, which
+differ on every run, so dealing in turn would shift who gets what by chance. The careful reviewer would
+then now and then get more than twenty good items in a row, and the quality report rightly flags such a
+streak. Dealt by number, she sees a policy-breaking item every fifth time; the seeded canaries, which look
+like any other item, go round the three reviewers in turn.
 """
 
 from __future__ import annotations
@@ -62,10 +68,11 @@ def _bad(body: str) -> bool:
 
 def test_three_reviewers_over_300_items(sim: tuple[Orchestrator, Clock]) -> None:
     orch, clock = sim
-    turn = itertools.cycle(["careful", "rubber", "slow"])
+    reviewers = ("careful", "rubber", "slow")
+    canary_turn = itertools.cycle(reviewers)
     owner: dict[int, str] = {}
     for n in range(ITEMS):
-        orch.start(
+        run = orch.start(
             "notify",
             {
                 "recipient": f"R{n}",
@@ -77,7 +84,8 @@ def test_three_reviewers_over_300_items(sim: tuple[Orchestrator, Clock]) -> None
         for item in orch.pending(limit=1000).items:
             if item.id in owner:
                 continue
-            who = owner[item.id] = next(turn)
+            # The run's own item goes to reviewer n % 3; any other new item is a canary seeded beside it.
+            who = owner[item.id] = reviewers[n % 3] if item.id in run.pending_items else next(canary_turn)
             orch.claim(item.id, who)
             if who == "slow":
                 continue
