@@ -40,6 +40,7 @@ decision only (d). m1..m6 in graph ``refunds`` need two approvals (m6 three), n1
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,7 +55,15 @@ from humangate.checkpoints.database import Database
 from humangate.checkpoints.schema import assessments, decisions, review_items, runs, votes
 from humangate.cli import app
 from humangate.oversight.metrics import Rate
-from humangate.oversight.quality import QualityReport, ReviewerQuality, cohen_kappa, compute_quality
+from humangate.oversight.quality import (
+    QualityReport,
+    ReviewerQuality,
+    _flagged,
+    _Limits,
+    cohen_kappa,
+    compute_quality,
+    streak_chance,
+)
 from humangate.oversight.trends import daily_series
 
 T0 = 1_700_006_400.0  # 2023-11-15T00:00:00Z
@@ -352,10 +361,15 @@ def test_rubber_stamp_signals_per_reviewer(db: Database) -> None:
     assert bob.longest_approve_streak == 5
     assert bob.approval_gap == pytest.approx(41 / 98)
     assert (bob.canaries_seen, bob.canaries_approved, bob.canary_catch_rate) == (3, 2, pytest.approx(1 / 3))
+    # Peers approve (4 * 9/14 + 3 * 1/2) / 7 = 57/98 of his kinds of items. A run of 5 approvals in 8
+    # decisions at rate p starts at decision 1 (p^5) or after a non-approval at 1, 2 or 3 (3 (1-p) p^5):
+    # p^5 (4 - 3p) = 15%, so the streak, though over the limit of 5, is no flag.
+    p = 57 / 98
+    assert bob.peer_approval_rate == pytest.approx(p)
+    assert bob.streak_chance == pytest.approx(p**5 * (4 - 3 * p))
     assert bob.flagged
     assert bob.flags == (
         "Decided 6 of 8 items (75%) faster than the minimum review time for their risk level.",
-        "Approved 5 items in a row without one edit, rejection or redirect.",
         "Approves 42 percentage points more often than colleagues deciding the same kinds of items.",
         "Approved 2 of 3 planted known-bad test items that should have been stopped.",
     )
@@ -451,9 +465,12 @@ def test_early_votes_count_for_their_voter(votes_db: Database) -> None:
     assert (hank.timed, hank.fast, hank.fast_share) == (7, 7, 1.0)
     assert hank.longest_approve_streak == 7
     assert hank.approval_gap == pytest.approx(13 / 49)
+    # Peers approve (6 * 6/7 + 1 * 0) / 7 = 36/49; seven approvals of seven happen (36/49)^7 = 12% of the
+    # time at that rate: the streak is no flag, the speed and the gap are.
+    assert hank.peer_approval_rate == pytest.approx(36 / 49)
+    assert hank.streak_chance == pytest.approx((36 / 49) ** 7)
     assert hank.flags == (
         "Decided 7 of 7 items (100%) faster than the minimum review time for their risk level.",
-        "Approved 7 items in a row without one edit, rejection or redirect.",
         "Approves 27 percentage points more often than colleagues deciding the same kinds of items.",
     )
 
@@ -509,7 +526,7 @@ def test_to_dict_is_plain_json(db: Database) -> None:
     assert data["auto_pass_findings"]["rate"] == pytest.approx(1 / 3)
     assert data["canaries"] == {"seeded": 7, "decided": 6, "caught": 3, "missed": 3, "catch_rate": 0.5}
     bob = next(r for r in data["reviewers"] if r["reviewer"] == "bob")
-    assert bob["flagged"] is True and len(bob["flags"]) == 4 and bob["fast_share"] == 0.75
+    assert bob["flagged"] is True and len(bob["flags"]) == 3 and bob["fast_share"] == 0.75
 
 
 def test_daily_series(db: Database) -> None:
@@ -555,3 +572,53 @@ def test_metrics_command_reports_quality(db: Database, db_url: str) -> None:
     assert human.exit_code == 0, human.output
     for text in ("Reviewers", "kappa 0.50 over 9 pairs", "50.0% (3/6)", "33.3% (1/3)", "caught 3 of 6"):
         assert text in human.output, text
+
+
+def _runs_of(n: int, streak: int, p: float) -> float:
+    """The chance of ``streak`` approvals in a row among ``n``, by summing over every sequence."""
+    total = 0.0
+    for seq in itertools.product((True, False), repeat=n):
+        longest = run = 0
+        for approved in seq:
+            run = run + 1 if approved else 0
+            longest = max(longest, run)
+        if longest >= streak:
+            approvals = sum(seq)
+            total += p**approvals * (1 - p) ** (n - approvals)
+    return total
+
+
+@pytest.mark.parametrize(("n", "streak", "p"), [(3, 2, 0.5), (8, 5, 57 / 98), (10, 3, 0.8), (12, 4, 0.3), (6, 6, 0.9)])
+def test_streak_chance_matches_every_sequence(n: int, streak: int, p: float) -> None:
+    assert streak_chance(n, streak, p) == pytest.approx(_runs_of(n, streak, p))
+
+
+def test_streak_chance_edges() -> None:
+    assert streak_chance(3, 2, 0.5) == pytest.approx(3 / 8)  # AAx, xAA, AAA of eight
+    assert streak_chance(5, 0, 0.2) == 1.0 and streak_chance(5, 6, 0.9) == 0.0
+    assert streak_chance(100, 100, 1.0) == 1.0 and streak_chance(100, 1, 0.0) == 0.0
+    # A careful reviewer where 80% of items are fine: twenty in a row over 100 decisions is ordinary.
+    assert 0.1 < streak_chance(100, 20, 0.8) < 0.3
+    assert streak_chance(100, 100, 0.8) < 1e-9  # a hundred of a hundred is not
+
+
+def _flags_of(streak: int, n: int, peers: float | None) -> tuple[str, ...]:
+    q = ReviewerQuality(
+        "zoe", n, streak, streak / n, n, 0, 0.0, streak, None, 0, 0, None, (),
+        peer_approval_rate=peers,
+        streak_chance=None if peers is None else streak_chance(n, streak, peers),
+    )  # fmt: skip
+    return _flagged(q, _Limits(streak=20, streak_odds=0.01, gap=0.25, min_decisions=10)).flags
+
+
+def test_a_streak_flags_only_when_chance_does_not_explain_it() -> None:
+    assert _flags_of(20, 100, 0.8) == ()  # over the limit, but 20 in a row happens ~18% of the time at 80%
+    assert _flags_of(40, 100, 0.8) == (
+        "Approved 40 items in a row without one edit, rejection or redirect; colleagues approve 80% of the "
+        "same kinds of items, at which rate a run that long in 100 decisions happens by chance 0.2% of the time.",
+    )
+    assert "under 0.1% of the time" in _flags_of(60, 100, 0.8)[0]
+    assert _flags_of(25, 100, 0.9) == ()  # where nine in ten are approved, 25 in a row is common
+    assert _flags_of(19, 19, 0.2) == ()  # unlikely, but under the limit
+    # Nobody else decides these kinds of items: the limit alone.
+    assert _flags_of(20, 30, None) == ("Approved 20 items in a row without one edit, rejection or redirect.",)

@@ -14,11 +14,14 @@ below leaves it out (an escalated audit or canary is counted once someone decide
   fast_seconds)``, over all their decisions (an unclaimed decision has no dwell and is not fast); the
   longest run of approvals in ``decided_at`` order; ``approval_gap``, their approval rate minus the other
   reviewers' on the same (graph, node, risk level) stratum, averaged over strata weighted by their own
-  decisions there (a stratum nobody else decided is skipped; None when all are). Canary items (kind
-  ``canary``, seeded known-bad proposals) count apart: ``canary_catch_rate`` is the share of their canary
-  decisions that are not approvals. ``flags`` are sentences for a manager, given only from
-  ``min_decisions`` decisions on: fast_share >= 0.5, a streak >= ``streak_limit``, a gap >= ``gap_limit``,
-  or a catch rate under 0.5 over at least two canaries.
+  decisions there (a stratum nobody else decided is skipped; None when all are). ``peer_approval_rate``
+  is those peers' rate, averaged the same way, and ``streak_chance`` the chance of a streak at least as
+  long in as many decisions approving at that rate (``streak_chance()``). Canary items (kind ``canary``,
+  seeded known-bad proposals) count apart: ``canary_catch_rate`` is the share of their canary decisions
+  that are not approvals. ``flags`` are sentences for a manager, given only from ``min_decisions``
+  decisions on: fast_share >= 0.5; a streak >= ``streak_limit`` that chance explains less than
+  ``streak_odds`` of the time (where approvals are the norm, long streaks are too; with no peers, the
+  limit alone); a gap >= ``gap_limit``; or a catch rate under 0.5 over at least two canaries.
 - Post-review error rate: audits of items decided approve or edit; a finding is an audit decision other
   than approve. Auto-pass findings: the same for audits with no source item (sampled from proposals that
   passed without review). Canaries overall: canary items seeded, decided, caught (not approved), missed.
@@ -49,6 +52,7 @@ __all__ = [
     "ReviewerQuality",
     "cohen_kappa",
     "compute_quality",
+    "streak_chance",
 ]
 
 JUDGEMENTS: tuple[str, ...] = ("approve", "edit", "reject", "redirect")
@@ -87,6 +91,8 @@ class ReviewerQuality:
     canaries_approved: int
     canary_catch_rate: float | None
     flags: tuple[str, ...]
+    peer_approval_rate: float | None = None  # colleagues' approval rate on the same kinds of items
+    streak_chance: float | None = None  # chance of so long a streak at that rate, over as many decisions
 
     @property
     def flagged(self) -> bool:
@@ -165,6 +171,16 @@ def _window(since: float | None, graph: str | None, when: ColumnElement[float]) 
     return where
 
 
+@dataclass(frozen=True)
+class _Limits:
+    """Where each rubber-stamp signal starts to flag (see ``compute_quality``)."""
+
+    streak: int
+    streak_odds: float
+    gap: float
+    min_decisions: int
+
+
 def compute_quality(
     conn: Connection,
     *,
@@ -173,11 +189,12 @@ def compute_quality(
     graph: str | None = None,
     fast_seconds: float = 5.0,
     streak_limit: int = 20,
+    streak_odds: float = 0.01,
     gap_limit: float = 0.25,
     min_decisions: int = 10,
 ) -> QualityReport:
     """Read agreement, rubber-stamp signals, audit findings and canaries for the selection."""
-    limits = (streak_limit, gap_limit, min_decisions)
+    limits = _Limits(streak_limit, streak_odds, gap_limit, min_decisions)
     agreement, post_review = _audits(conn, since=since, graph=graph)
     auto = conn.execute(
         select(func.count(), func.sum(case((_d.c.action != "approve", 1), else_=0)))
@@ -266,7 +283,7 @@ def _judgements() -> Subquery:
 
 
 def _reviewers(
-    conn: Connection, *, since: float | None, graph: str | None, fast_seconds: float, limits: tuple[int, float, int]
+    conn: Connection, *, since: float | None, graph: str | None, fast_seconds: float, limits: _Limits
 ) -> tuple[ReviewerQuality, ...]:
     j = _judgements()
     # The SLA's fail-closed rejections are the policy's, not a reviewer's: they are nobody's peer.
@@ -318,12 +335,14 @@ def _reviewers(
     for name in sorted(mine.keys() | canaries.keys()):
         rows = mine.get(name, [])
         n, approved, fast = sum(r[1] for r in rows), sum(r[2] for r in rows), sum(r[4] for r in rows)
-        weighted = weight = 0.0
+        weighted = expected = weight = 0.0
         for stratum, own_n, own_approved, _, _ in rows:
             # Their rate minus the peers' rate, times their decisions: own_approved - own_n * peer rate.
             peers_n = totals[(*stratum, "n")] - own_n
             if peers_n:
-                weighted += own_approved - own_n * (totals[(*stratum, "approved")] - own_approved) / peers_n
+                peer_rate = (totals[(*stratum, "approved")] - own_approved) / peers_n
+                weighted += own_approved - own_n * peer_rate
+                expected += own_n * peer_rate
                 weight += own_n
         seen, canary_approved = canaries.get(name, (0, 0))
         q = ReviewerQuality(
@@ -340,13 +359,35 @@ def _reviewers(
             canaries_approved=canary_approved,
             canary_catch_rate=(seen - canary_approved) / seen if seen else None,
             flags=(),
+            peer_approval_rate=expected / weight if weight else None,
+            streak_chance=streak_chance(n, streaks[name], expected / weight) if weight else None,
         )
-        out.append(_flagged(q, *limits))
+        out.append(_flagged(q, limits))
     return tuple(out)
 
 
-def _flagged(q: ReviewerQuality, streak_limit: int, gap_limit: float, min_decisions: int) -> ReviewerQuality:
-    if q.decisions < min_decisions:
+def streak_chance(n: int, streak: int, p: float) -> float:
+    """Return the chance that ``n`` decisions, each an approval with chance ``p``, hold ``streak`` in a row."""
+    if streak <= 0:
+        return 1.0
+    if streak > n:
+        return 0.0
+    # none[k]: the chance that the first k decisions hold no such run. One first completed at decision k
+    # is `streak` approvals after a non-approval at k - streak, with none before it:
+    # none[k] = none[k - 1] - (1 - p) * p**streak * none[k - streak - 1].
+    run = p**streak
+    none = [1.0] * streak + [1.0 - run]
+    for k in range(streak + 1, n + 1):
+        none.append(none[k - 1] - (1 - p) * run * none[k - streak - 1])
+    return min(1.0, max(0.0, 1.0 - none[n]))
+
+
+def _odds(chance: float) -> str:
+    return "under 0.1%" if chance < 0.001 else f"{chance:.1%}"
+
+
+def _flagged(q: ReviewerQuality, limits: _Limits) -> ReviewerQuality:
+    if q.decisions < limits.min_decisions:
         return q
     flags = []
     if q.fast_share is not None and q.fast_share >= 0.5:
@@ -354,9 +395,17 @@ def _flagged(q: ReviewerQuality, streak_limit: int, gap_limit: float, min_decisi
             f"Decided {q.fast} of {q.decisions} items ({q.fast_share:.0%}) faster than the minimum review time "
             "for their risk level."
         )
-    if q.longest_approve_streak >= streak_limit:
-        flags.append(f"Approved {q.longest_approve_streak} items in a row without one edit, rejection or redirect.")
-    if q.approval_gap is not None and q.approval_gap >= gap_limit:
+    # A long streak is only a signal when it is unlikely for someone approving as often as colleagues do.
+    chance = q.streak_chance
+    if q.longest_approve_streak >= limits.streak and (chance is None or chance < limits.streak_odds):
+        why = "."
+        if chance is not None and q.peer_approval_rate is not None:
+            why = (
+                f"; colleagues approve {q.peer_approval_rate:.0%} of the same kinds of items, at which rate a run "
+                f"that long in {q.decisions} decisions happens by chance {_odds(chance)} of the time."
+            )
+        flags.append(f"Approved {q.longest_approve_streak} items in a row without one edit, rejection or redirect{why}")
+    if q.approval_gap is not None and q.approval_gap >= limits.gap:
         flags.append(
             f"Approves {q.approval_gap * 100:.0f} percentage points more often than colleagues deciding the same "
             "kinds of items."
