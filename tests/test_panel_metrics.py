@@ -50,6 +50,15 @@ def test_reviewer_table_marks_flags_and_escapes_names() -> None:
     assert reviewers_html(_report()) == "<p>No reviewer decided anything in this period.</p>"
 
 
+def test_a_reviewer_sees_only_their_own_row() -> None:
+    report = _report(_reviewer("alice"), _reviewer("bob", ("Flag about bob.",)))
+    html = reviewers_html(report, only="alice")
+    assert "alice" in html and "bob" not in html and "hg-flagged" not in html
+    assert "owners and admins see every reviewer" in html and "Not flagged." in html
+    assert "Flagged for possible rubber-stamping." in reviewers_html(report, only="bob")
+    assert "You decided nothing in this period." in reviewers_html(report, only="carol")
+
+
 def test_series_frames_are_long_form() -> None:
     s = DailySeries(
         days=("2024-05-01", "2024-05-02"),
@@ -163,12 +172,13 @@ def test_metrics_tab_in_the_browser(tmp_path: Path) -> None:
             seed_story(conn, (now // D - 3) * D)  # the story's two days are the two days before today
             seed_activity(conn, now)
     add_user(db_url, "alice", "reviewer", "alice-pw-1")
+    add_user(db_url, "olive", "owner", "olive-pw-1")
     with PanelServer(db_url, tmp_path / "ui.log") as server, sync_playwright() as pw:
         browser = launch_browser(pw)
         try:
             page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
             page.set_default_timeout(30_000)
-            login(page, server.url, "alice", "alice-pw-1")
+            login(page, server.url, "olive", "olive-pw-1")  # an owner sees every reviewer's signals
             open_tab(page, "Metrics")
             # Escalation over the last 30 days: activity 14 * 4 + (0+1+2+3)*3 + 0 + 1 = 75 held of 14 * 12 = 168,
             # the story 3 of 5: 78 / 173 = 45.1%. The story's figures are those of test_quality.
@@ -204,5 +214,16 @@ def test_metrics_tab_in_the_browser(tmp_path: Path) -> None:
             page.get_by_label("Last 7 days").check()
             # Seven days back: activity days 7..13 hold 4*7 + (3+0+1+2+3+0+1) = 38 of 84; story 3 of 5: 41/89.
             expect(page.locator("#card-escalation .hg-value")).to_have_text("46.1%")
+
+            # A reviewer sees the same figures and only their own row.
+            mine = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+            mine.set_default_timeout(30_000)
+            login(mine, server.url, "alice", "alice-pw-1")
+            open_tab(mine, "Metrics")
+            expect(mine.locator("#card-escalation .hg-value")).to_have_text("45.1%")
+            expect(mine.locator("#metrics-reviewers")).to_contain_text("owners and admins see every reviewer")
+            expect(mine.locator("#metrics-reviewers tr")).to_have_count(2)  # the header and alice
+            expect(mine.locator("#metrics-reviewers tr").nth(1)).to_contain_text("alice")
+            expect(mine.locator("#metrics-reviewers")).not_to_contain_text("bob")
         finally:
             browser.close()

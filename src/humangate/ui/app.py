@@ -164,7 +164,7 @@ def build_app(orch: Orchestrator, *, default_user: str | None = None) -> gr.Bloc
                     elem_id="audit-table",
                 )
 
-            metrics = metrics_tab(orch)
+            metrics = metrics_tab(orch, default_user=default_user)
             memory = memory_tab(orch, default_user=default_user)
 
             with gr.Tab("New task", id="task"):

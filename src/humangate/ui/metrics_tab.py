@@ -2,7 +2,8 @@
 
 Everything shown is computed in one read transaction (``compute_metrics``, ``compute_quality``,
 ``daily_series``) when the tab is opened, the period changes or Refresh is pressed. Reviewer names and
-flag sentences pass through ``esc`` like every other text the panel puts in HTML.
+flag sentences pass through ``esc`` like every other text the panel puts in HTML. Owners and admins see
+every reviewer's signals; anyone else sees the headline figures, the plots and their own row only.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from humangate.review.service import Orchestrator
 from humangate.ui.render import esc, render_status
 
 __all__ = [
+    "OVERSEER_ROLES",
     "PERIODS",
     "MetricsTab",
     "MetricsView",
@@ -34,6 +36,9 @@ __all__ = [
 
 PERIODS: dict[str, int | None] = {"Last 7 days": 7, "Last 30 days": 30, "All": None}
 """The choices of the period selector: days back from now, or everything."""
+
+OVERSEER_ROLES = frozenset({"owner", "admin"})
+"""Roles that see every reviewer's rubber-stamp signals; others see their own."""
 
 _DAY = 86_400.0
 REVIEWER_HEADERS = ("", "reviewer", "decisions", "approved", "fast", "approve streak", "approval gap", "canaries")
@@ -128,13 +133,23 @@ def headline_html(m: MetricsReport, q: QualityReport) -> str:
     return f'<div class="hg-cards">{"".join(cards)}</div>'
 
 
-def reviewers_html(q: QualityReport) -> str:
-    """Return the reviewer table, flagged reviewers first and marked; every name and sentence escaped."""
-    if not q.reviewers:
+def reviewers_html(q: QualityReport, *, only: str | None = None) -> str:
+    """Return the reviewer table, flagged reviewers first and marked; every name and sentence escaped.
+
+    ``only`` keeps that reviewer's row: others' signals are for owners and admins (``OVERSEER_ROLES``).
+    """
+    note = ""
+    shown = q.reviewers
+    if only is not None:
+        note = f"<p>{esc('Your own signals; owners and admins see every reviewer.')}</p>"
+        shown = tuple(r for r in q.reviewers if r.reviewer == only)
+        if not shown:
+            return note + "<p>You decided nothing in this period.</p>"
+    if not shown:
         return "<p>No reviewer decided anything in this period.</p>"
     head = "".join(f"<th>{esc(h)}</th>" for h in (*REVIEWER_HEADERS, "why flagged"))
     rows = []
-    for r in sorted(q.reviewers, key=lambda r: (not r.flagged, r.reviewer)):
+    for r in sorted(shown, key=lambda r: (not r.flagged, r.reviewer)):
         canaries = f"{r.canaries_seen - r.canaries_approved} of {r.canaries_seen} caught" if r.canaries_seen else "–"
         gap = "–" if r.approval_gap is None else f"{r.approval_gap * 100:+.0f} pts vs peers"
         cells = [
@@ -150,9 +165,11 @@ def reviewers_html(q: QualityReport) -> str:
         ]
         css = ' class="hg-flagged"' if r.flagged else ""
         rows.append(f"<tr{css}>{''.join(f'<td>{c}</td>' for c in cells)}</tr>")
-    flagged = sum(r.flagged for r in q.reviewers)
-    lead = f"{flagged} of {len(q.reviewers)} reviewers flagged for possible rubber-stamping."
-    return f'<p>{esc(lead)}</p><table class="hg-reviewers"><tr>{head}</tr>{"".join(rows)}</table>'
+    flagged = sum(r.flagged for r in shown)
+    lead = f"{flagged} of {len(shown)} reviewers flagged for possible rubber-stamping."
+    if only is not None:
+        lead = "Flagged for possible rubber-stamping." if flagged else "Not flagged."
+    return f'{note}<p>{esc(lead)}</p><table class="hg-reviewers"><tr>{head}</tr>{"".join(rows)}</table>'
 
 
 def series_frames(s: DailySeries) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -180,8 +197,11 @@ def series_frames(s: DailySeries) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFr
     )
 
 
-def load_view(orch: Orchestrator, period: str) -> MetricsView:
-    """Compute everything the tab shows for ``period`` (a key of ``PERIODS``) in one read transaction."""
+def load_view(orch: Orchestrator, period: str, *, only: str | None = None) -> MetricsView:
+    """Compute everything the tab shows for ``period`` (a key of ``PERIODS``) in one read transaction.
+
+    ``only`` limits the reviewer table to that reviewer (see ``reviewers_html``).
+    """
     now = orch.clock()
     days = PERIODS.get(period, 30)
     since = None if days is None else now - days * _DAY
@@ -190,7 +210,7 @@ def load_view(orch: Orchestrator, period: str) -> MetricsView:
         q = compute_quality(conn, now=now, since=since)
         s = daily_series(conn, now=now, since=since)
     rates, actions, triggers = series_frames(s)
-    return MetricsView(headline_html(m, q), rates, actions, triggers, reviewers_html(q))
+    return MetricsView(headline_html(m, q), rates, actions, triggers, reviewers_html(q, only=only))
 
 
 @dataclass(frozen=True)
@@ -198,13 +218,16 @@ class MetricsTab:
     """The tab's components; ``refresh(period)`` returns their new values in ``outputs`` order."""
 
     tab: gr.Tab
-    refresh: Callable[[str], list[Any]]
+    refresh: Callable[..., list[Any]]  # (period, request) -> new values of ``outputs``
     inputs: Sequence[Any]
     outputs: Sequence[Any]
 
 
-def metrics_tab(orch: Orchestrator) -> MetricsTab:
-    """Build the Metrics tab inside the current ``gr.Tabs`` and wire its period selector and Refresh button."""
+def metrics_tab(orch: Orchestrator, *, default_user: str | None = None) -> MetricsTab:
+    """Build the Metrics tab inside the current ``gr.Tabs`` and wire its period selector and Refresh button.
+
+    ``default_user`` views the tab when nobody signed in (tests only, as in ``build_app``).
+    """
     with gr.Tab("Metrics", id="metrics") as tab:
         with gr.Row():
             period = gr.Radio(list(PERIODS), value="Last 30 days", label="Period", elem_id="metrics-period")
@@ -243,9 +266,13 @@ def metrics_tab(orch: Orchestrator) -> MetricsTab:
         reviewers = gr.HTML(elem_id="metrics-reviewers")
     outputs = [headline, rates, actions, triggers, reviewers]
 
-    def refresh(choice: str) -> list[Any]:
+    def refresh(choice: str, request: gr.Request | None = None) -> list[Any]:
+        user = (getattr(request, "username", None) if request is not None else None) or default_user
         try:
-            v = load_view(orch, choice)
+            if not user:
+                raise HumanGateError("Sign in to see the metrics.")
+            overseer = orch.user_role(user) in OVERSEER_ROLES
+            v = load_view(orch, choice, only=None if overseer else user)
         except HumanGateError as exc:
             return [_STYLE + render_status(str(exc)), None, None, None, ""]
         return [_STYLE + v.headline, v.rates, v.actions, v.triggers, v.reviewers]
