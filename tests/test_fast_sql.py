@@ -15,9 +15,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, MultipleResultsFound, NoR
 from humangate import Settings
 from humangate.checkpoints.database import Database, _insert_ignore_stmt, insert_ignore, insert_ignore_id
 from humangate.checkpoints.fast import Fast
-from humangate.checkpoints.schema import assessments, audit_events, audit_head, review_items, runs
+from humangate.checkpoints.schema import assessments, audit_events, audit_head, decisions, review_items, runs
 from humangate.errors import StorageError
-from humangate.memory import store
+from humangate.memory import _backlog as backlog
 from humangate.oversight import audit
 from humangate.review import _recording as recording
 from humangate.review import _users as users
@@ -62,6 +62,17 @@ _BUMP = Fast(
     .values(seq=audit_head.c.seq + 1)
     .returning(audit_head.c.seq, audit_head.c.hash)
 )
+
+_DECISION = {
+    "item_id": 1,
+    "run_id": "r1",
+    "interrupt_id": "i1",
+    "reviewer": "alice",
+    "action": "approve",
+    "decision_json": "{}",
+    "request_sha256": "3" * 64,
+    "decided_at": 6.0,
+}
 
 
 @pytest.fixture
@@ -164,7 +175,12 @@ _HOT: list[tuple[str, Fast, dict[str, Any]]] = [
         },
     ),
     ("role", users._ROLE, {"name": "alice"}),
-    ("memory due", store._DUE, {"now": 8}),
+    ("memory due", backlog.DUE, {"now": 8}),
+    (
+        "memory queue",
+        backlog.QUEUE,
+        {"decision_id": 1, "queued_at": 8, "active": True, "attempts": 0, "retry_at": 0.0},
+    ),
 ]
 
 
@@ -172,6 +188,8 @@ _HOT: list[tuple[str, Fast, dict[str, Any]]] = [
 def test_hot_statements_send_what_execute_sends(db: Database, what: str, fast: Fast, params: dict[str, Any]) -> None:
     # Same SQL string, same processed parameters in the same order: the cursor sees no difference.
     with db.engine.connect() as conn, conn.begin() as trans:
+        if what == "memory queue":  # the backlog row points at a decision
+            conn.execute(insert(decisions), _DECISION)
         sql, args = _sent_by_execute(conn, fast.statement, params)
         plan = fast._plan(conn.dialect)
         assert plan.sql == sql, what
