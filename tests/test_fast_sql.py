@@ -63,6 +63,17 @@ _BUMP = Fast(
     .returning(audit_head.c.seq, audit_head.c.hash)
 )
 
+_EVENT = {
+    "seq": 1,
+    "at": 1.0,
+    "actor": "a",
+    "kind": "k",
+    "run_id": None,
+    "item_id": None,
+    "payload_json": "{}",
+    "prev_hash": "0" * 64,
+    "hash": "1" * 64,
+}
 _DECISION = {
     "item_id": 1,
     "run_id": "r1",
@@ -116,17 +127,7 @@ _HOT: list[tuple[str, Fast, dict[str, Any]]] = [
     (
         "audit insert",
         audit._INSERT_EVENT,
-        {
-            "seq": 1,
-            "at": 3,
-            "actor": "a",
-            "kind": "k",
-            "run_id": None,
-            "item_id": None,
-            "payload_json": "{}",
-            "prev_hash": "0" * 64,
-            "hash": "1" * 64,
-        },
+        {**_EVENT, "at": 3},  # an int for a Float column, as in "score" above
     ),
     ("run row", run_rows._RUN_ROW, {"run_id": "r1"}),
     ("run pending", run_rows._RUN_PENDING, {"run_id": "r1"}),
@@ -322,21 +323,10 @@ def _raised(action: Any) -> BaseException:
 
 
 def test_unique_violation_raises_integrity_error_like_execute(db: Database) -> None:
-    row = {
-        "seq": 1,
-        "at": 1.0,
-        "actor": "a",
-        "kind": "k",
-        "run_id": None,
-        "item_id": None,
-        "payload_json": "{}",
-        "prev_hash": "0" * 64,
-        "hash": "1" * 64,
-    }
     with db.write() as conn:
-        audit._INSERT_EVENT.execute(conn, row)
+        audit._INSERT_EVENT.execute(conn, _EVENT)
     errors = []
-    for run in (lambda c: c.execute(audit_events.insert(), row), lambda c: audit._INSERT_EVENT.execute(c, row)):
+    for run in (lambda c: c.execute(audit_events.insert(), _EVENT), lambda c: audit._INSERT_EVENT.execute(c, _EVENT)):
         with db.engine.connect() as conn, conn.begin():
             errors.append(_raised(lambda: run(conn)))  # noqa: B023 - called at once
     by_execute, by_fast = errors

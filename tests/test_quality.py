@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -278,26 +278,25 @@ def _assessments(conn: Connection, t0: float) -> None:
         )
 
 
-@pytest.fixture
-def db(db_url: str, tmp_path: Path) -> Iterator[Database]:
-    """A migrated database of each backend holding the story."""
+def _seeded(db_url: str, tmp_path: Path, seed: Callable[[Connection, float], None]) -> Iterator[Database]:
     database = Database(Settings(db_url=db_url, outbox_dir=tmp_path / "outbox"))
     database.ensure_schema()
     with database.write() as conn:
-        seed_story(conn, T0)
+        seed(conn, T0)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def db(db_url: str, tmp_path: Path) -> Iterator[Database]:
+    """A migrated database of each backend holding the story."""
+    yield from _seeded(db_url, tmp_path, seed_story)
 
 
 @pytest.fixture
 def votes_db(db_url: str, tmp_path: Path) -> Iterator[Database]:
     """A migrated database of each backend holding the second (M-of-N) story."""
-    database = Database(Settings(db_url=db_url, outbox_dir=tmp_path / "outbox"))
-    database.ensure_schema()
-    with database.write() as conn:
-        seed_votes(conn, T0)
-    yield database
-    database.dispose()
+    yield from _seeded(db_url, tmp_path, seed_votes)
 
 
 def _quality(db: Database, **kwargs: Any) -> QualityReport:
