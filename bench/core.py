@@ -26,6 +26,9 @@ are *ratios measured side by side*:
     A decision only queues itself for correction memory; memory redacts, embeds and stores it behind
     the decision, when memory is next read. The bench graph never reads memory, so that work is timed
     on its own after the runs (``catch_up`` of every decision of (a)) and printed beside the ratio.
+    The floor under (a) (``bench/floor.py``): the same gated graph alone, and with humangate's four
+    durable transactions written by hand as bare sqlite3 statements, each against bare LangGraph in
+    alternating batches. No implementation that keeps those four transactions costs less.
 (b) Listing the top 50 of ``--items`` (100,000) pending items with ``Orchestrator.pending(limit=50)``,
     answered from the ``review_items`` queue index, plus page 2 via the cursor, a page deep in the
     queue via the cursor, and filtered listings. ``--threads`` real paused runs come from (c); the
@@ -54,6 +57,7 @@ import pstats
 import random
 import sqlite3
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -81,6 +85,9 @@ from humangate.graphs.registry import GraphRegistry, GraphSpec
 from humangate.review.contract import RiskAssessment, RiskLevel, SourceExcerpt, Trigger, risk_rank
 from humangate.review.queue import QueueFilter, ReviewItem, _encode_cursor
 from humangate.review.service import Orchestrator
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # as a script, bench/ is on the path, not the repo
+from bench.floor import FLOOR_STATEMENTS, FloorSide
 
 GRAPH = "bench_min"
 REVIEWER = "bench-reviewer"
@@ -444,6 +451,43 @@ def bench_overhead(tmp: Path, runs_n: int, batch: int, stack: ExitStack) -> Over
     return OverheadResult(full, gs, gd, bs, bd, memory_s, caught.stored)
 
 
+# -- (a) the floor under it ------------------------------------------------------------------------
+
+
+@dataclass
+class FloorResult:
+    gate: Paired  # the gated graph alone against bare
+    floor: Paired  # the gated graph plus the four transactions by hand against bare
+
+
+def bench_floor(tmp: Path, runs_n: int, batch: int, stack: ExitStack) -> FloorResult:
+    """The gated graph alone, and with humangate's writes as bare sqlite3 (``bench/floor.py``), against bare."""
+    settings = _settings(tmp, "floor.db")
+    GatedSide(settings).close()  # humangate's tables, its audit head and the reviewer
+    saver = stack.enter_context(open_checkpointer(settings))
+    graph = build_gated_graph().compile(checkpointer=saver)
+    assert settings.database.sqlite_path is not None
+    path, sync = settings.database.sqlite_path, settings.sqlite_synchronous
+    sides = [FloorSide(path, graph, GRAPH, _input, APPROVE, sql=sql, synchronous=sync) for sql in (False, True)]
+    for side in sides:
+        stack.callback(side.close)
+    bare = BareSide(_settings(tmp, "floor_bare.db"), stack)
+
+    def bare_run() -> float:
+        t0 = time.perf_counter()
+        bare.decide(bare.start())
+        return time.perf_counter() - t0
+
+    for _ in range(5):
+        for side in sides:
+            side.run()
+        bare_run()
+    with _progress() as progress:
+        gate = interleave(runs_n, batch, sides[0].run, bare_run, progress, "(a) floor: gate graph vs bare")
+        floor = interleave(runs_n, batch, sides[1].run, bare_run, progress, "(a) floor: gate + 4 transactions vs bare")
+    return FloorResult(gate, floor)
+
+
 # -- (c) start-to-pause throughput ------------------------------------------------------------------
 
 
@@ -759,6 +803,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"decision, catching up {a.memory_n} queued decisions at the end of (a)\n"
         )
 
+        fl = bench_floor(tmp, args.runs, args.batch, stack)
+        gate_x, floor_x = fl.gate.median_batch_ratio, fl.floor.median_batch_ratio
+        floor_verdict = "below the floor" if floor_x > OVERHEAD_TARGET else "above the floor"
+        print(
+            f"(a) Floor: the same gated graph with humangate's four transactions as {FLOOR_STATEMENTS} hand-written "
+            "sqlite3 statements (bench/floor.py), against bare"
+        )
+        print(f"    gate graph alone     : {gate_x:.2f}x ({_ms(median(fl.gate.a))} vs {_ms(median(fl.gate.b))} ms)")
+        print(
+            f"    gate + 4 transactions: {floor_x:.2f}x ({_ms(median(fl.floor.a))} vs {_ms(median(fl.floor.b))} ms); "
+            f"the {OVERHEAD_TARGET:.2f}x target is {floor_verdict}\n"
+        )
+
         # (c)
         c, gated_c = bench_throughput(tmp, args.threads, args.batch, stack)
         tp_g = [args.batch / s for s in c.batch_a]
@@ -817,6 +874,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"| (a) decide/resume to end | {_ms(median(a.gated_decide))} ms | {_ms(median(a.bare_decide))} ms "
             f"| {median(a.gated_decide) / median(a.bare_decide):.2f}x | |"
+        )
+        print(
+            f"| (a) floor: gate graph alone | {_ms(median(fl.gate.a))} ms | {_ms(median(fl.gate.b))} ms "
+            f"| {gate_x:.2f}x | |"
+        )
+        print(
+            f"| (a) floor: gate graph + 4 transactions in bare sqlite3 | {_ms(median(fl.floor.a))} ms "
+            f"| {_ms(median(fl.floor.b))} ms | {floor_x:.2f}x | |"
         )
         print(f"| (a) memory, stored behind each decision | {_ms(a.memory_s / a.memory_n)} ms | | | |")
         print(
