@@ -121,6 +121,28 @@ def test_words_that_look_like_names_are_not_names(text: str) -> None:
     assert names(text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "people"),
+    [
+        ("Contact Smith, Jones and Brown LLP about the lease.", []),  # a company form after the list
+        ("Smith, Jones and Brown, Inc. sent the invoice.", []),
+        ("Our auditors at Ernst & Young signed off.", []),  # a firm cue before it
+        ("The firm Wachtell, Lipton, Rosen and Katz advised the board.", []),
+        ("Our counsel at Baker, Hostetler and Smith replied on Monday.", []),
+        ("I spoke with Anna Kowalski at Baker, Hostetler and Smith LLP today.", ["Anna Kowalski"]),
+        ("Please ask Smith and Jones LLP for the file, and cc Maria Lopez.", ["Maria Lopez"]),
+    ],
+)
+def test_surnames_that_name_a_firm_are_not_people(text: str, people: list[str]) -> None:
+    assert names(text) == people
+
+
+@needs_lexicon
+def test_surnames_listed_without_a_firm_cue_are_still_people() -> None:
+    assert {"Smith", "Jones"} <= set(names("Invite Smith, Jones and Brown to the meeting."))
+    assert names("We partner with Vrelitha, Quonsby and Smith on the pilot.") != []
+
+
 def test_a_job_title_line_in_a_signature_is_not_a_name() -> None:
     found = names("Best regards,\nTirrowen Brannaugh\nSenior Accountant")
     assert found == ["Tirrowen Brannaugh"]

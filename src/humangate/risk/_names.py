@@ -5,7 +5,8 @@ a known given name or surname (``humangate.risk._lexicon``: the name lists of ``
 and ``gender-guesser``'s first-name dictionary), a cue that names a person ("Mr.", "Dear", "my name
 is", "Hi ...,"), the words around the run (``humangate.risk._name_context``: "told ...", "... said",
 "..., the technical writer,"), a middle initial, a line of its own in a signature or an address block,
-and being listed with another name ("Usamov and Bowers"). Single words that are places, nationalities,
+and being listed with another name ("Usamov and Bowers"), unless the list names a firm
+(``humangate.risk._firms``: "Usamov, Bowers and Reed LLP"). Single words that are places, nationalities,
 departments or plain English words need a cue. Text written all in lower case (or all in capitals) is
 read with every word capitalised, and then only name-list words or cued words count. Nothing is
 downloaded; without ``faker`` and ``gender-guesser`` only the context rules work.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from humangate.risk._firms import firm_spans
 from humangate.risk._lexicon import COMMON_WORDS as _COMMON
 from humangate.risk._lexicon import NameLexicon, load_lexicon
 from humangate.risk._name_context import ROLE_NOUNS, evidence_after, evidence_before, is_cued, is_greeted
@@ -261,9 +263,13 @@ def find_names(text: str, *, blocked: list[tuple[int, int]] | None = None) -> li
             break
         found += extra
     found += _mentioned_again(text, found, blocked)
+    # Partners' surnames naming a firm ("Baker, Hostetler and Smith LLP"), and runs that reach into one
+    # ("Contact Smith" in "Contact Smith, Jones and Brown LLP"), are not people.
+    firms = firm_spans(text)
     best: dict[tuple[int, int], float] = {}
     for a, b, sc in found:
-        best[(a, b)] = max(sc, best.get((a, b), 0.0))
+        if not any(fa < b and a < fb for fa, fb in firms):
+            best[(a, b)] = max(sc, best.get((a, b), 0.0))
     return sorted((a, b, sc) for (a, b), sc in best.items())
 
 
