@@ -72,6 +72,7 @@ def planned_runs(spec: TaskSpec, *, source_dir: Path | None = None) -> list[Plan
                 customer=_pick(item, "customer", "name", "from"),
                 text=text,
                 require_approval=spec.require_approval,
+                limits=spec.limits,
             )
             runs.append(PlannedRun("support", message.customer or message.id, message.model_dump(mode="json")))
             continue
@@ -102,6 +103,7 @@ def planned_runs(spec: TaskSpec, *, source_dir: Path | None = None) -> list[Plan
             goal=spec.goal or "an introduction",
             tone=spec.tone,
             require_approval=spec.require_approval,
+            limits=spec.limits,
         )
         runs.append(PlannedRun("outreach", f"{recipient.name} ({company})", outreach.model_dump(mode="json")))
     return runs

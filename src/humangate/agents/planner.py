@@ -50,6 +50,8 @@ def _merged(spec: TaskSpec, offline: TaskSpec, from_input: bool) -> TaskSpec:
             "items": items,
             "require_approval": spec.require_approval or offline.require_approval,
             "rules": list(dict.fromkeys([*spec.rules, *offline.rules])),
+            # The limits read from the text by rule always hold; the model may add ones the rules missed.
+            "limits": list({(x.subject, x.amount, x.unit): x for x in [*offline.limits, *spec.limits]}.values()),
             "model_failure": None,
         }
     )

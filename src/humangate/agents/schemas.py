@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "AmountLimit",
     "Brief",
     "Claim",
     "Conflict",
@@ -164,6 +165,23 @@ class SupportReply(_Model):
     body: str = Field(min_length=1, max_length=10_000)
 
 
+class AmountLimit(_Model):
+    """A task's review rule on amounts: a person sees any ``subject`` over ``amount`` ("refunds over $100")."""
+
+    subject: str = Field(
+        min_length=1, max_length=40, description='What the limit is on, singular ("refund"); "anything": every amount.'
+    )
+    amount: float = Field(ge=0)
+    unit: Literal["", "$", "€", "£", "%"] = Field(default="", description="Currency or percent; empty: any currency.")
+
+    def label(self) -> str:
+        """Return the limit as a rule reads ("any refund over $100", "anything over $1,000")."""
+        number = f"{self.amount:,.2f}".removesuffix(".00")
+        value = f"{number}%" if self.unit == "%" else f"{self.unit}{number}"
+        what = "anything" if self.subject in ("anything", "amount") else f"any {self.subject}"
+        return f"{what} over {value}"
+
+
 class TaskSpec(_Model):
     """The planner's reading of a plain-English task."""
 
@@ -174,4 +192,5 @@ class TaskSpec(_Model):
     tone: str = "friendly and concise"
     require_approval: bool = False
     rules: list[str] = Field(default_factory=list, description="Review rules read from the text.")
+    limits: list[AmountLimit] = Field(default_factory=list, max_length=20, description="The rules on amounts.")
     model_failure: str | None = Field(default=None, description="Why the model's plan could not be used.")

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from humangate.agents.drafter import Drafter
 from humangate.agents.offline import draft as offline_draft
-from humangate.agents.schemas import Brief, DraftInput, EmailDraft, Recipient, Source
+from humangate.agents.schemas import AmountLimit, Brief, DraftInput, EmailDraft, Recipient, Source
 from humangate.graphs.common import GraphDeps, recall, remembered, send_email
 from humangate.graphs.context import RunContext
 from humangate.graphs.gate import GateState, GateView, review_gate
@@ -47,6 +47,7 @@ class DraftRequest(BaseModel):
     tone: str = Field(default="friendly and concise", max_length=200)
     sender: str = Field(default="The team", max_length=200)
     require_approval: bool = False
+    limits: list[AmountLimit] = Field(default_factory=list, max_length=20)
 
 
 class DraftingInput(DraftRequest):
@@ -112,6 +113,7 @@ def add_drafting_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
             node="review_send",
             external=True,
             always_review=req.require_approval,
+            limits=req.limits,
         )
         text = email_text(email)
         judged, similar = remembered(

@@ -13,7 +13,7 @@ from typing import Any
 from langgraph.graph import START, StateGraph
 from pydantic import BaseModel, ConfigDict, Field
 
-from humangate.agents.schemas import Recipient, ResearchInput, Source
+from humangate.agents.schemas import AmountLimit, Recipient, ResearchInput, Source
 from humangate.graphs.common import GraphDeps
 from humangate.graphs.context import RunContext
 from humangate.graphs.drafting import DraftingState, DraftRequest, add_drafting_steps
@@ -37,6 +37,7 @@ class OutreachInput(BaseModel):
     tone: str = Field(default="friendly and concise", max_length=200)
     sender: str = Field(default="The team", max_length=200)
     require_approval: bool = False
+    limits: list[AmountLimit] = Field(default_factory=list, max_length=20, description="The task's limits on amounts.")
 
 
 class OutreachState(ResearchState, DraftingState, total=False):
@@ -59,7 +60,12 @@ def _to_state(inp: BaseModel) -> dict[str, Any]:
         subject=inp.company, question=f"Facts about {inp.company} useful for {inp.goal}.", sources=inp.sources
     )
     request = DraftRequest(
-        recipient=inp.recipient, goal=inp.goal, tone=inp.tone, sender=inp.sender, require_approval=inp.require_approval
+        recipient=inp.recipient,
+        goal=inp.goal,
+        tone=inp.tone,
+        sender=inp.sender,
+        require_approval=inp.require_approval,
+        limits=inp.limits,
     )
     return {"research_input": research.model_dump(mode="json"), "draft_request": request.model_dump(mode="json")}
 

@@ -12,9 +12,9 @@ from typing import Any
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from humangate.agents.schemas import SupportAnalysis, SupportMessage, SupportReply
+from humangate.agents.schemas import AmountLimit, SupportAnalysis, SupportMessage, SupportReply
 from humangate.agents.support import SupportAnalyst
 from humangate.graphs.common import GraphDeps, recall, remembered, send_email
 from humangate.graphs.context import RunContext
@@ -29,9 +29,10 @@ NAME = "support"
 
 
 class SupportInput(SupportMessage):
-    """Input of the support graph: the message, and whether every reply waits for a person."""
+    """Input of the support graph: the message, whether every reply waits for a person, the task's limits."""
 
     require_approval: bool = False
+    limits: list[AmountLimit] = Field(default_factory=list, max_length=20)
 
 
 class SupportState(GateState, total=False):
@@ -39,6 +40,7 @@ class SupportState(GateState, total=False):
 
     request: dict[str, Any]
     require_approval: bool
+    limits: list[dict[str, Any]]
     analysis: dict[str, Any]
     reply: dict[str, Any]
     assessment: dict[str, Any]
@@ -76,6 +78,7 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
             graph=NAME,
             node="review_reply",
             always_review=always,
+            limits=[AmountLimit.model_validate(x) for x in state.get("limits", [])],
         )
         # Replies are filed under the customer's message, and the lessons are checked in the reply.
         judged, similar = remembered(
@@ -141,8 +144,9 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
 
 def _to_state(inp: BaseModel) -> dict[str, Any]:
     assert isinstance(inp, SupportInput)
-    request = inp.model_dump(mode="json", exclude={"require_approval"})
-    return {"request": request, "require_approval": inp.require_approval}
+    request = inp.model_dump(mode="json", exclude={"require_approval", "limits"})
+    limits = [x.model_dump(mode="json") for x in inp.limits]
+    return {"request": request, "require_approval": inp.require_approval, "limits": limits}
 
 
 def support_spec(deps: GraphDeps | None = None) -> GraphSpec:

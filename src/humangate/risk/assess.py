@@ -20,9 +20,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from humangate.agents.schemas import Brief, EmailDraft, Source, SupportAnalysis, SupportReply
+from humangate.agents.schemas import AmountLimit, Brief, EmailDraft, Source, SupportAnalysis, SupportReply
 from humangate.review.contract import RiskAssessment, RiskLevel, Trigger, TriggerKind, risk_rank
 from humangate.risk.injection import injection_triggers
+from humangate.risk.limits import limit_triggers
 from humangate.risk.pii import SENSITIVE_ENTITIES, PiiEntity, find_pii, pii_triggers
 from humangate.risk.policy import NodeSettings, RiskPolicy
 from humangate.risk.terms import TermCategory, find_policy_terms, policy_triggers
@@ -101,10 +102,15 @@ def combine(
     confidence: float,
     always_review: bool = False,
     sample_key: str = "",
+    required: Sequence[Trigger] = (),
 ) -> RiskAssessment:
-    """Combine triggers into an assessment: score, combined rules, level, review and audit sampling."""
-    found = list(triggers)
-    score = _noisy_or(t.score or 0.0 for t in found if t.kind not in ("sampling", "rule"))
+    """Combine triggers into an assessment: score, combined rules, level, review and audit sampling.
+
+    ``required`` triggers come from the task's own rules (``risk.limits``): each one forces review and
+    lifts the level to high (a reviewer's call, not an expert's) unless the other triggers rank higher.
+    """
+    score = _noisy_or(t.score or 0.0 for t in triggers if t.kind not in ("sampling", "rule"))
+    found = [*triggers, *required]
     level = settings.thresholds.level(score)
     for rule in _RULES:
         if rule.fires(signals):
@@ -115,13 +121,15 @@ def combine(
             found.append(Trigger(kind="rule", reason=text, score=settings.thresholds.floor(rule.level)))
             if risk_rank(rule.level) > risk_rank(level):
                 level = rule.level
+    if required and risk_rank(level) < risk_rank("high"):
+        level = "high"
     score = max(score, settings.thresholds.floor(level))
     asked = always_review or settings.always_review
     if asked:
         found.append(
             Trigger(kind="rule", reason="Every proposal at this step is reviewed: the task or policy says so.")
         )
-    needs_review = asked or risk_rank(level) >= risk_rank(settings.review_from)
+    needs_review = asked or bool(required) or risk_rank(level) >= risk_rank(settings.review_from)
     if not needs_review and sampled(sample_key, settings.sampling_rate, salt=policy_version):
         found.append(sampling_trigger(settings.sampling_rate))
     return RiskAssessment(
@@ -216,11 +224,13 @@ def assess_draft(
     irreversible: bool = False,
     expected: Sequence[str] = (),
     sample_key: str | None = None,
+    limits: Sequence[AmountLimit] = (),
 ) -> RiskAssessment:
     """Assess an outbound email against its brief: terms, personal data, unsupported figures, impact.
 
     ``expected`` names values the email should contain (recipient's and sender's names); the
-    recipient's address and the names in the greeting and signature are expected anyway.
+    recipient's address and the names in the greeting and signature are expected anyway. An amount
+    over one of the task's ``limits`` forces review.
     """
     settings = policy.settings(graph, node)
     text = f"{draft.subject}\n\n{draft.body}"
@@ -257,6 +267,7 @@ def assess_draft(
         confidence=draft.confidence,
         always_review=always_review,
         sample_key=sample_key or _key(graph, node, draft),
+        required=limit_triggers(text, limits, where="The email"),
     )
 
 
@@ -276,8 +287,9 @@ def assess_support(
     always_review: bool = False,
     expected: Sequence[str] = (),
     sample_key: str | None = None,
+    limits: Sequence[AmountLimit] = (),
 ) -> RiskAssessment:
-    """Assess a reply to a customer: their mood and intent, the reply's terms and data, injected text."""
+    """Assess a reply to a customer: mood and intent, terms and data, injected text, the task's limits."""
     settings = policy.settings(graph, node)
     allow = [reply.to, *expected, *_expected_names(reply.body)]
     pii = [m for m in find_pii(reply.body) if m.entity in SENSITIVE_ENTITIES and not _allowed(m.text, allow)]
@@ -312,4 +324,5 @@ def assess_support(
         confidence=analysis.confidence,
         always_review=always_review,
         sample_key=sample_key or _key(graph, node, message_text, reply),
+        required=limit_triggers(reply.body, limits, where="The reply"),
     )

@@ -7,9 +7,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from humangate.agents.schemas import TaskSpec
+from humangate.agents.schemas import AmountLimit, TaskSpec
+from humangate.risk.limits import parse_amount
 
-__all__ = ["GRAPHS", "approval_rules", "items_from_folder", "items_from_text", "plan"]
+__all__ = ["GRAPHS", "amount_limits", "approval_rules", "items_from_folder", "items_from_text", "plan"]
 
 Graph = Literal["outreach", "research", "support"]
 GRAPHS: dict[Graph, str] = {
@@ -62,7 +63,7 @@ _NO_APPROVAL = re.compile(
 )
 _THRESHOLD = re.compile(
     r"\b(refunds?|discounts?|anything|amounts?|orders?|credits?)\s+(?:over|above|greater than|"
-    r"more than|exceeding|>)\s*([$€£]?\s?\d[\d,.]*\s*(?:[$€£]|dollars|euros|pounds)?)",
+    r"more than|exceeding|>)\s*([$€£]?\s?\d[\d,]*(?:\.\d+)?\s*(?:[kK]\b)?\s*(?:[$€£%]|percent|dollars|euros|pounds)?)",
     re.I,
 )
 _ESCALATE = re.compile(
@@ -124,10 +125,30 @@ def items_from_folder(folder: Path) -> list[dict[str, Any]]:
     return [{"company": p.name.replace("-", " ").replace("_", " ").title(), "source_dir": str(p)} for p in targets]
 
 
+def amount_limits(task: str) -> list[AmountLimit]:
+    """Return the task's limits on amounts ("approve any refund over $100"), one per subject and amount."""
+    limits: dict[tuple[str, float, str], AmountLimit] = {}
+    for what, written in _THRESHOLD.findall(task):
+        parsed = parse_amount(written.strip())
+        if parsed is None:
+            continue
+        subject = what.lower().rstrip("s") if what.lower() != "anything" else "anything"
+        limit = AmountLimit(subject="anything" if subject == "amount" else subject, amount=parsed[0], unit=parsed[1])
+        limits.setdefault((limit.subject, limit.amount, limit.unit), limit)
+    return list(limits.values())
+
+
+def _conditional(task: str, asked: re.Match[str]) -> bool:
+    """Return whether an approval phrase only covers amounts over a limit ("let me approve refunds over $100")."""
+    tail = task[asked.end() : asked.end() + 40]
+    limit = _THRESHOLD.search(tail)
+    return limit is not None and not re.search(r"[.;:]", tail[: limit.start()])
+
+
 def approval_rules(task: str) -> tuple[bool, list[str]]:
     """Return whether the task asks a person to approve before sending, and the review rules it states."""
     rules: list[str] = []
-    asked = next((m.group(0) for p in _APPROVAL if (m := p.search(task))), None)
+    asked = next((m.group(0) for p in _APPROVAL for m in p.finditer(task) if not _conditional(task, m)), None)
     require = asked is not None and not _NO_APPROVAL.search(task)
     if require:
         rules.append(f"Always ask a reviewer before anything is sent (the task says: {asked!r}).")
@@ -176,4 +197,5 @@ def plan(task: str, *, csv_rows: Sequence[Mapping[str, Any]] | None = None, sour
         tone=" and ".join(tones) if tones else "friendly and concise",
         require_approval=require,
         rules=rules,
+        limits=amount_limits(task),
     )

@@ -1,0 +1,116 @@
+"""A task's limits on amounts ("let me approve any credit over $100") are read, carried and enforced."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+
+from humangate import Orchestrator, Settings
+from humangate.agents.offline.planning import amount_limits, plan
+from humangate.agents.schemas import AmountLimit, SupportMessage, SupportReply
+from humangate.agents.support import SupportAnalyst
+from humangate.graphs.common import GraphDeps
+from humangate.graphs.registry import default_registry
+from humangate.risk import RiskPolicy, assess_support
+from humangate.risk.limits import find_amounts, limit_triggers, parse_amount
+from humangate.tasks import planned_runs
+from tests.test_agents_llm import answering
+
+CREDIT = AmountLimit(subject="credit", amount=100, unit="$")
+# The built-in policy already reviews every price a reply states; a lenient one shows the limit at work.
+LENIENT = RiskPolicy.from_toml_text('version = "lenient-1"\n[defaults]\nreview_from = "high"\n')
+ASK = "Hi, could you add the missing loyalty points to my account? Thanks!"
+
+
+@pytest.mark.parametrize(
+    ("task", "limits"),
+    [
+        ("Answer these tickets and let me approve any refund over $100.", [("refund", 100.0, "$")]),
+        ("Flag discounts above 20% and refunds over 50 euros.", [("discount", 20.0, "%"), ("refund", 50.0, "€")]),
+        ("Show me anything over $1.5k before it goes out.", [("anything", 1500.0, "$")]),
+        ("Check credits greater than 1,000 dollars.", [("credit", 1000.0, "$")]),
+        ("Review orders over 200.", [("order", 200.0, "")]),
+        ("Draft intro emails and let me approve before sending.", []),
+    ],
+)
+def test_the_planner_reads_limits_from_the_task(task: str, limits: list[tuple[str, float, str]]) -> None:
+    assert [(x.subject, x.amount, x.unit) for x in amount_limits(task)] == limits
+    assert plan(task).limits == amount_limits(task)
+
+
+def test_amounts_need_a_unit_and_read_as_written() -> None:
+    assert parse_amount("$1,250.50") == (1250.5, "$")
+    assert parse_amount("20 percent") == (20.0, "%")
+    assert parse_amount("€2k") == (2000.0, "€")
+    assert parse_amount("300") == (300.0, "")
+    assert parse_amount("three hundred") is None
+    assert find_amounts("Order 12345 of 3 items, total £40 and 15% off.") == [("£40", 40.0, "£"), ("15%", 15.0, "%")]
+
+
+@pytest.mark.parametrize(
+    ("text", "hit"),
+    [
+        ("We have added a $150 credit to your account.", True),
+        ("We credited you 150 euros.", True),  # no conversion: another currency still goes to a person
+        ("We have added a $50 credit to your account.", False),
+        ("Your order of $500 shipped.", False),  # an amount, but not of a credit
+        ("Credit note 12345 is attached.", False),  # a bare number is no amount
+        ("We have added a credit. The order was $300.", False),  # the amount is in another sentence
+        ("A 150% credit? No.", False),  # a percent is not a sum
+    ],
+)
+def test_an_amount_over_the_limit_in_a_sentence_about_its_subject_triggers(text: str, hit: bool) -> None:
+    triggers = limit_triggers(text, [CREDIT], where="The reply")
+    assert bool(triggers) is hit
+    if hit:
+        (trigger,) = triggers
+        assert trigger.kind == "policy" and "any credit over $100" in trigger.reason
+        assert trigger.reason.startswith("The reply mentions")
+
+
+def test_a_limit_forces_review_of_a_reply_the_policy_would_pass() -> None:
+    message = SupportMessage(id="m1", customer="Ann Lee", text=ASK)
+    analysis = SupportAnalyst().run(message)
+    reply = SupportReply(to="Ann Lee", body="Hi Ann,\n\nWe have added a $150 credit to your account.\n\nBest regards")
+    policy = LENIENT
+    passed = assess_support(message.text, analysis, reply, policy)
+    assert not passed.needs_review, passed.triggers
+    held = assess_support(message.text, analysis, reply, policy, limits=[CREDIT])
+    assert held.needs_review and held.level == "high"
+    assert any("any credit over $100" in t.reason for t in held.triggers)
+    small = reply.model_copy(update={"body": "Hi Ann,\n\nWe have added a $40 credit to your account."})
+    assert not assess_support(message.text, analysis, small, policy, limits=[CREDIT]).needs_review
+
+
+def _offering(amount: str) -> GenericFakeChatModel:
+    analysis = SupportAnalyst().run(SupportMessage(id="m1", customer="Ann Lee", text=ASK)).model_dump(mode="json")
+    analysis["suggested_reply"] = f"Hi Ann,\n\nWe have added a {amount} credit to your account.\n\nBest regards"
+    return answering(*[json.dumps(analysis)] * 4)
+
+
+@pytest.fixture
+def credit_model_orch(settings: Settings) -> Iterator[Orchestrator]:
+    deps = GraphDeps(model=_offering("$150"), policy=LENIENT)
+    with Orchestrator(settings, deps=deps, registry=default_registry(deps)) as o:
+        o.add_user("alice", "reviewer")
+        yield o
+
+
+def test_a_support_task_with_a_limit_pauses_the_reply_that_goes_over_it(credit_model_orch: Orchestrator) -> None:
+    orch = credit_model_orch
+    task = "Answer these support messages and let me approve any credit over $100."
+    spec = plan(task, csv_rows=[{"id": "m1", "customer": "Ann Lee", "text": ASK}])
+    assert not spec.require_approval  # "let me approve any credit over $100" covers those credits only
+    (planned,) = planned_runs(spec)
+    assert planned.inputs["limits"] == [{"subject": "credit", "amount": 100.0, "unit": "$"}]
+    run = orch.start(planned.graph, planned.inputs)
+    assert run.status == "paused", run
+    (item_id,) = run.pending_items
+    item = orch.item(item_id)
+    assert any("any credit over $100" in t.reason for t in item.request.assessment.triggers)
+    # The same reply without the task's limit goes out unreviewed.
+    free = dict(planned.inputs, limits=[])
+    assert orch.start(planned.graph, free).status == "completed"
