@@ -110,7 +110,8 @@ def test_three_reviewers_over_300_items(sim: tuple[Orchestrator, Clock]) -> None
     canaries = {
         who: [i for i, w in owner.items() if w == who and kinds[i] == "canary"] for who in ("careful", "rubber")
     }
-    assert kinds and Counter(kinds.values())["canary"] >= 15, "about a tenth of the items should bring a canary"
+    # About a tenth of the items bring a canary: Binomial(300, 0.1) falls outside 10-55 about once in 140,000.
+    assert 10 <= Counter(kinds.values())["canary"] <= 55, Counter(kinds.values())
     assert all(canaries.values()), canaries
 
     quality = orch.quality()
