@@ -1,0 +1,181 @@
+"""The Review tab's handlers, free of Gradio: open (claim) an item, check the dwell, record a decision.
+
+Every decision goes through ``Orchestrator.decide`` as the signed-in user, so authority, dwell and
+conflicts are enforced by the service; these functions only turn its answers into text.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from humangate.errors import HumanGateError, ReviewError
+from humangate.review.contract import ACTIONS, ROLES, Action, Role, role_rank
+from humangate.review.queue import ReviewItem
+from humangate.review.service import Orchestrator
+from humangate.ui.inbox_view import next_item_id
+from humangate.ui.render import (
+    esc,
+    render_header,
+    render_observed,
+    render_sources,
+    render_timeline,
+    render_triggers,
+)
+
+__all__ = [
+    "DecisionForm",
+    "DecisionOutcome",
+    "ItemView",
+    "approve_ready",
+    "decide",
+    "open_item",
+]
+
+_EMAIL_FIELDS = ("to", "subject", "body")
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """Everything the review view shows for one item, already rendered safely."""
+
+    item_id: int
+    header: str
+    triggers: str
+    sources: str
+    observed: str
+    timeline: str
+    email: bool
+    to: str
+    subject: str
+    body: str
+    proposal_json: str
+    allowed: tuple[Action, ...]
+    escalate_roles: tuple[Role, ...]
+    opened_at: float
+    min_dwell_seconds: float
+    message: str
+    claimed: bool
+
+
+def _is_email(proposal: dict[str, Any]) -> bool:
+    return {"subject", "body"} <= proposal.keys() and all(isinstance(proposal.get(k, ""), str) for k in _EMAIL_FIELDS)
+
+
+def _view(orch: Orchestrator, item: ReviewItem, *, opened_at: float, message: str, claimed: bool) -> ItemView:
+    req = item.request
+    try:
+        timeline = render_timeline(orch.timeline(item.run_id))
+    except HumanGateError as exc:
+        timeline = f"<p>{esc(exc)}</p>"
+    email = _is_email(req.proposal)
+    return ItemView(
+        item_id=item.id,
+        header=render_header(item),
+        triggers=render_triggers(req, blind=item.blind),
+        sources=render_sources(req),
+        observed=render_observed(req),
+        timeline=timeline,
+        email=email,
+        to=str(req.proposal.get("to", "")) if email else "",
+        subject=str(req.proposal.get("subject", "")) if email else "",
+        body=str(req.proposal.get("body", "")) if email else "",
+        proposal_json=json.dumps(req.proposal, indent=2, ensure_ascii=False),
+        allowed=tuple(a for a in ACTIONS if a in req.allowed_actions),
+        escalate_roles=tuple(r for r in ROLES if role_rank(r) > role_rank(item.required_role)),
+        opened_at=opened_at,
+        min_dwell_seconds=item.min_dwell_seconds,
+        message=message,
+        claimed=claimed,
+    )
+
+
+def open_item(orch: Orchestrator, user: str, item_id: int) -> ItemView:
+    """Claim the item for ``user`` and return its view; when the claim is refused, show it with the reason."""
+    try:
+        item = orch.claim(item_id, user)
+    except ReviewError as exc:
+        item = orch.item(item_id)
+        return _view(orch, item, opened_at=orch.clock(), message=str(exc), claimed=False)
+    except HumanGateError as exc:  # e.g. an unknown user: show the item, let the service refuse decisions
+        item = orch.item(item_id)
+        return _view(orch, item, opened_at=orch.clock(), message=str(exc), claimed=False)
+    opened = item.claimed_at if item.claimed_at is not None else orch.clock()
+    return _view(orch, item, opened_at=opened, message=f"Item {item.id} opened for {user}.", claimed=True)
+
+
+def approve_ready(now: float, opened_at: float | None, min_dwell_seconds: float) -> bool:
+    """Return True once the policy's minimum dwell has passed since the item was opened."""
+    return opened_at is not None and now - opened_at >= min_dwell_seconds
+
+
+@dataclass(frozen=True)
+class DecisionForm:
+    """The review view's inputs when a decision button is pressed."""
+
+    action: Action
+    reason_code: str | None = None
+    note: str | None = None
+    instructions: str | None = None
+    escalate_to: str | None = None
+    to: str | None = None
+    subject: str | None = None
+    body: str | None = None
+    proposal_json: str | None = None
+
+
+@dataclass(frozen=True)
+class DecisionOutcome:
+    """What happened: whether the service accepted it, its message, and the item to open next."""
+
+    ok: bool
+    message: str
+    next_item: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _edited(item: ReviewItem, form: DecisionForm) -> dict[str, Any]:
+    proposal = item.request.proposal
+    if _is_email(proposal) and form.proposal_json is None:
+        typed = {"to": form.to, "subject": form.subject, "body": form.body}
+        return {**proposal, **{k: v for k, v in typed.items() if v is not None and k in proposal}}
+    try:
+        edited = json.loads(form.proposal_json or "")
+    except json.JSONDecodeError as exc:
+        raise ReviewError(
+            f"The edited proposal is not valid JSON ({exc.msg} at line {exc.lineno}); fix it and save again.",
+            item_id=item.id,
+        ) from None
+    if not isinstance(edited, dict):
+        raise ReviewError("The edited proposal must be a JSON object with the proposal's fields.", item_id=item.id)
+    return edited
+
+
+def decide(orch: Orchestrator, user: str | None, item_id: int | None, form: DecisionForm) -> DecisionOutcome:
+    """Record ``form`` as ``user``'s decision through the service; on success pick the next item."""
+    if not user:
+        return DecisionOutcome(False, "Sign in first: decisions are recorded under your name.")
+    if item_id is None:
+        return DecisionOutcome(False, "Open an item from the inbox first.")
+    try:
+        item = orch.item(item_id)
+        decision: dict[str, Any] = {
+            "action": form.action,
+            "reviewer": user,
+            "reason_code": form.reason_code or None,
+            "note": (form.note or "").strip() or None,
+        }
+        if form.action == "edit":
+            decision["edited"] = _edited(item, form)
+        elif form.action == "redirect":
+            decision["instructions"] = form.instructions or ""
+        elif form.action == "escalate":
+            decision["escalate_to"] = form.escalate_to or None
+        result = orch.decide(item_id, decision)
+    except HumanGateError as exc:
+        return DecisionOutcome(False, str(exc))
+    run = result.run
+    state = run.status + (f", {run.outcome}" if run.outcome else "")
+    message = f"Item {item_id}: {form.action} recorded (run {run.id[:12]} is {state})."
+    return DecisionOutcome(True, message, next_item_id(orch, user, skip=[item_id]))

@@ -1,0 +1,89 @@
+"""The New task tab's handler, free of Gradio: plan a plain-English task over uploaded files and start its runs.
+
+Runs start under the signed-in user's name, as ``humangate run`` starts them; uploaded sources are copied to a
+temporary folder that lives only while the task is planned and started.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from humangate.errors import HumanGateError
+from humangate.review.service import Orchestrator
+
+__all__ = ["start_task"]
+
+
+def _read_rows(path: str | Path) -> list[dict[str, Any]]:
+    try:
+        with Path(path).open(newline="", encoding="utf-8") as fh:
+            rows = [dict(r) for r in csv.DictReader(fh)]
+    except (OSError, csv.Error, UnicodeDecodeError) as exc:
+        raise ValueError(f"The uploaded file is not a readable CSV file: {exc}.") from None
+    if not rows:
+        raise ValueError("The uploaded CSV has no rows under its header.")
+    return rows
+
+
+def start_task(
+    orch: Orchestrator,
+    user: str | None,
+    task: str,
+    csv_path: str | Path | None = None,
+    source_paths: list[str] | None = None,
+) -> Iterator[str]:
+    """Plan a plain-English task as ``humangate run`` does, start its runs, and report each as it starts."""
+    from humangate.tasks import plan_task, start_planned
+
+    if not user:
+        yield "Sign in first: runs are started under your name."
+        return
+    if not task.strip():
+        yield "Type a task first, e.g. “Draft a thank-you note to each customer in the CSV and let me approve it.”"
+        return
+    log = [f"Task: {task.strip()[:2_000]}"]
+    try:
+        rows = _read_rows(csv_path) if csv_path else None
+    except ValueError as exc:
+        yield "\n".join([*log, str(exc)])
+        return
+    if rows is not None:
+        log.append(f"Read {len(rows)} rows from the CSV.")
+    started = []
+    with tempfile.TemporaryDirectory(prefix="humangate-sources-") as folder:
+        source_dir = _gather_sources(source_paths or [], Path(folder))
+        if source_dir is not None:
+            log.append(f"Read {len(list(source_dir.iterdir()))} uploaded source file(s); every item reads them.")
+        try:
+            spec, planned = plan_task(orch, task, rows, source_dir)
+        except HumanGateError as exc:
+            yield "\n".join([*log, f"Could not start: {exc}"])
+            return
+        rules = "; ".join(spec.rules) or "the risk policy decides what a person sees"
+        log.append(f"Plan: {len(planned)} {spec.graph} runs; {rules}")
+        yield "\n".join(log)
+        for number, (label, run) in enumerate(start_planned(orch, planned, user), start=1):
+            started.append(run)
+            items = ", ".join(str(i) for i in run.pending_items)
+            waits = f"; waits for review at items {items}" if items else ""
+            outcome = f" ({run.outcome})" if run.outcome else ""
+            log.append(f"[{number}/{len(planned)}] {label}: {run.graph} {run.id[:12]} {run.status}{outcome}{waits}")
+            yield "\n".join(log)
+    done = sum(1 for r in started if r.status == "completed")
+    waiting = sum(1 for r in started if r.status == "paused")
+    log.append(f"{len(started)} runs started: {done} completed without a person, {waiting} waiting for review.")
+    yield "\n".join(log)
+
+
+def _gather_sources(paths: list[str], folder: Path) -> Path | None:
+    """Copy uploaded source files (text or markdown) into one folder; None when there are none."""
+    for raw in paths:
+        src = Path(raw)
+        if src.suffix.lower() in (".md", ".txt", ".markdown") and src.is_file():
+            shutil.copyfile(src, folder / src.name)
+    return folder if any(folder.iterdir()) else None
