@@ -19,6 +19,7 @@ from humangate.checkpoints.schema import assessments, audit_events, audit_head, 
 from humangate.errors import StorageError
 from humangate.memory import _backlog as backlog
 from humangate.oversight import audit
+from humangate.review import _advancing as advancing
 from humangate.review import _recording as recording
 from humangate.review import _users as users
 from humangate.review import queue, service
@@ -154,9 +155,9 @@ _HOT: list[tuple[str, Fast, dict[str, Any]]] = [
         },
     ),
     ("started by", service._RUN_FOR_DECISION, {"run_id": "r1"}),
-    ("set status", service._SET_RUN_STATUS, {"run_id": "r1", "new_status": "paused", "new_outcome": None, "now": 4}),
-    ("mark applied", service._MARK_APPLIED, {"decision_id": 1, "now": 5}),
-    ("unapplied", service._UNAPPLIED, {"run_id": "r1"}),
+    ("set status", advancing._SET_RUN_STATUS, {"run_id": "r1", "new_status": "paused", "new_outcome": None, "now": 4}),
+    ("mark applied", advancing._MARK_APPLIED, {"decision_id": 1, "now": 5}),
+    ("unapplied", advancing._UNAPPLIED, {"run_id": "r1"}),
     ("close item", recording._CLOSE_ITEM, {"item_id": 1, "seen_version": 1, "now": 6}),
     (
         "insert decision",

@@ -1,9 +1,10 @@
 """The Orchestrator: start runs, list and claim review items, decide them, and recover after crashes.
 
 The class is assembled from mixins, one concern each: ``_users`` (roles and passwords), ``_views``
-(read-only runs, queue and reports) and ``_oversight`` (M-of-N votes, audits, canaries, webhooks and the
-SLA sweep); ``_recording`` stores decisions and files them in memory. This module holds the write path:
-starting and advancing runs, leases, decisions and crash recovery.
+(read-only runs, queue and reports), ``_oversight`` (M-of-N votes, audits, canaries, webhooks and the
+SLA sweep) and ``_advancing`` (invoking runs and syncing the queue and run status from them);
+``_recording`` stores decisions and files them in memory. This module holds the write path: starting
+runs, leases, decisions and crash recovery.
 """
 
 from __future__ import annotations
@@ -11,42 +12,39 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, NamedTuple
+from typing import Any
 
-from langchain_core.runnables import RunnableConfig
 from langgraph.pregel import Pregel
-from langgraph.types import Command, GraphOutput, Interrupt
+from langgraph.types import Command
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import bindparam, select, update
 
 from humangate.checkpoints.database import Database
 from humangate.checkpoints.fast import Fast
 from humangate.checkpoints.savers import open_checkpointer
-from humangate.checkpoints.schema import decisions, review_items, runs
+from humangate.checkpoints.schema import review_items, runs
 from humangate.config import Settings
 from humangate.effects import FileMailer, Outbox
 from humangate.errors import ClaimedError, InvalidInputError, RunFailedError
 from humangate.graphs.common import GraphDeps, deps_from_settings
-from humangate.graphs.context import RunContext
-from humangate.graphs.gate import GATE_EVENTS_KEY
-from humangate.graphs.registry import GraphRegistry, GraphSpec, default_registry
+from humangate.graphs.registry import GraphRegistry, default_registry
 from humangate.memory.embeddings import make_embedder
 from humangate.memory.recall import Recall
 from humangate.memory.store import MemoryStore
 from humangate.oversight.audit import append_event
+from humangate.review._advancing import AdvancingMixin, unapplied
 from humangate.review._oversight import OversightMixin, SweepReport
 from humangate.review._recording import pending_item, record_decision
 from humangate.review._users import UsersMixin, role_of
 from humangate.review._views import ViewsMixin
 from humangate.review.authority import check_decision, parse_decision
-from humangate.review.contract import ReviewDecision, RiskAssessment
-from humangate.review.queue import ReviewItem, load_item, log_assessment, sync_interrupts
+from humangate.review.contract import ReviewDecision
+from humangate.review.queue import ReviewItem, load_item
 from humangate.review.runs import RunInfo, RunLock, load_run, new_worker_id
-from humangate.risk.assess import is_sampled
 
 __all__ = ["DecideResult", "Orchestrator", "ReconcileReport", "SweepReport"]
 
@@ -67,45 +65,6 @@ _INSERT_RUN = Fast(
     ),
 )
 _RUN_FOR_DECISION = Fast(select(runs.c.started_by).where(runs.c.id == bindparam("run_id")))
-_SET_RUN_STATUS = Fast(
-    update(runs)
-    .where(runs.c.id == bindparam("run_id"))
-    .values(
-        status=bindparam("new_status"),
-        outcome=func.coalesce(bindparam("new_outcome"), runs.c.outcome),  # set once, when the run completes
-        updated_at=bindparam("now"),
-        lock_owner=None,
-        lock_expires_at=None,
-    )
-)
-# One decision at a time: an expanding IN cannot be prebuilt for the cursor, and a resume applies one or a few.
-_MARK_APPLIED = Fast(
-    update(decisions)
-    .where(decisions.c.id == bindparam("decision_id"), decisions.c.applied_at.is_(None))
-    .values(applied_at=bindparam("now"))
-)
-_UNAPPLIED = Fast(
-    select(decisions.c.id, decisions.c.interrupt_id, decisions.c.decision_json)
-    .where(decisions.c.run_id == bindparam("run_id"), decisions.c.applied_at.is_(None))
-    .order_by(decisions.c.id)
-)
-
-
-class _Unapplied(NamedTuple):
-    """A recorded decision the run has not resumed with yet."""
-
-    id: int
-    interrupt_id: str
-    decision_json: str
-
-
-def _unapplied(conn: Connection, run_id: str) -> list[_Unapplied]:
-    return [_Unapplied(*row) for row in _UNAPPLIED.all(conn, {"run_id": run_id})]
-
-
-def _set_applied(conn: Connection, decision_ids: Sequence[int], now: float) -> None:
-    for decision_id in decision_ids:
-        _MARK_APPLIED.execute(conn, {"decision_id": decision_id, "now": now})
 
 
 @dataclass(frozen=True)
@@ -132,7 +91,7 @@ class ReconcileReport:
     memory_waiting: int = 0  # queued decisions memory could not store yet (their error is logged)
 
 
-class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
+class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, AdvancingMixin):
     """Start gated runs, serve the review queue and apply decisions; safe across processes."""
 
     def __init__(
@@ -179,12 +138,6 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
 
     # -- runs --------------------------------------------------------------------------------
 
-    def graph(self, name: str) -> Pregel[Any, Any, Any, Any]:
-        """Return the named graph compiled with this Orchestrator's checkpointer."""
-        if name not in self._compiled:
-            self._compiled[name] = self.registry.get(name).build().compile(checkpointer=self.saver)
-        return self._compiled[name]
-
     def start(
         self,
         graph: str,
@@ -221,101 +174,6 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
                 conn, actor=started_by or "system", kind="run.started", run_id=run_id, at=now, payload={"graph": graph}
             )
         return self._advance(spec, run_id, spec.to_state(model))
-
-    def _config(self, run_id: str) -> RunnableConfig:
-        return {"configurable": {"thread_id": run_id}}
-
-    def _context(self, spec: GraphSpec, run_id: str) -> RunContext:
-        return RunContext(run_id=run_id, graph=spec.name, outbox=self.outbox, mailer=self.mailer, memory=self.recall)
-
-    def _advance(self, spec: GraphSpec, run_id: str, payload: Any, applied: Sequence[int] = ()) -> RunInfo:
-        """Invoke the graph (the caller holds the run lock), then sync the queue and release the lock."""
-        try:
-            out = self.graph(spec.name).invoke(
-                payload, self._config(run_id), context=self._context(spec, run_id), version="v2"
-            )
-        except Exception as exc:
-            with self.db.write() as conn:
-                conn.execute(
-                    update(runs)
-                    .where(runs.c.id == run_id)
-                    .values(status="failed", error=f"{type(exc).__name__}: {exc}"[:4000], updated_at=self.clock())
-                )
-                append_event(
-                    conn,
-                    actor="system",
-                    kind="run.failed",
-                    run_id=run_id,
-                    payload={"error": f"{type(exc).__name__}: {exc}"[:1000]},
-                )
-                self.lock.release(conn, run_id)
-            raise RunFailedError(run_id, exc) from exc
-        return self._sync(spec, run_id, applied, self._outcome_of(spec, out))
-
-    def _outcome_of(self, spec: GraphSpec, out: Any) -> _Outcome | None:
-        """Read open interrupts and gate events from what ``invoke`` returned, saving a ``get_state``.
-
-        ``invoke`` returns the final state values and every interrupt raised in its last step (siblings
-        re-raise theirs when one of them is resumed). None sends ``_sync`` to the checkpoint instead when
-        that is not the whole story (a custom output schema without the gate events) or not in a stable
-        order: parallel interrupts arrive as their threads finish, the checkpoint lists them in task
-        order, and the queue numbers sibling items in that order.
-        """
-        channels = self.graph(spec.name).output_channels
-        if not isinstance(out, GraphOutput) or not isinstance(out.value, dict) or isinstance(channels, str):
-            return None
-        if GATE_EVENTS_KEY not in channels or len(out.interrupts) > 1:
-            return None
-        return _Outcome(out.interrupts, out.value.get(GATE_EVENTS_KEY) or [], bool(out.interrupts))
-
-    def _sync(
-        self, spec: GraphSpec, run_id: str, applied: Sequence[int] = (), outcome: _Outcome | None = None
-    ) -> RunInfo:
-        """Write open interrupts into the queue, the run's status, applied decisions; release the lock."""
-        if outcome is None:
-            snap = self.graph(spec.name).get_state(self._config(run_id))
-            values = snap.values if isinstance(snap.values, dict) else {}
-            # snap.tasks, not snap.next: after a crash the newest saved checkpoint can have next == ()
-            # while its tasks are still owed; only an empty task list is a finished run.
-            outcome = _Outcome(snap.interrupts, values.get(GATE_EVENTS_KEY, []), bool(snap.tasks))
-        events = outcome.events
-        now = self.clock()
-        with self.db.write() as conn:
-            if applied:
-                _set_applied(conn, applied, now)
-            synced = sync_interrupts(conn, run_id=run_id, interrupts=outcome.interrupts, actor="system", now=now)
-            for queued in synced.new:
-                self._queued(conn, queued, now)
-            for e in events:
-                if e["outcome"] == "passed":
-                    fresh = log_assessment(
-                        conn,
-                        event_id=e["id"],
-                        run_id=run_id,
-                        graph=spec.name,
-                        node=e["node"],
-                        assessment=e["assessment"],
-                        at=now,  # the Orchestrator's clock, not the node's: metrics compare it with decisions
-                    )
-                    if fresh and "proposal" in e and is_sampled(RiskAssessment.model_validate(e["assessment"])):
-                        self._audit_passed(conn, spec, run_id, e, now)
-            status = "paused" if outcome.interrupts else ("running" if outcome.tasks_left else "completed")
-            before = load_run(conn, run_id, pending=synced.pending)
-            outcome_word = _outcome(events) if status == "completed" else None
-            _SET_RUN_STATUS.execute(
-                conn, {"run_id": run_id, "new_status": status, "new_outcome": outcome_word, "now": now}
-            )
-            if status != before.status:
-                append_event(
-                    conn,
-                    actor="system",
-                    kind=f"run.{status}",
-                    run_id=run_id,
-                    at=now,
-                    payload={"outcome": outcome_word} if status == "completed" else {},
-                )
-            # What _SET_RUN_STATUS wrote, without reading the row again.
-            return replace(before, status=status, outcome=outcome_word or before.outcome, updated_at=now)
 
     # -- queue -------------------------------------------------------------------------------
 
@@ -386,7 +244,7 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
             taken = self.lock.take(conn, item.run_id)  # usually free: resume without another transaction
             # Nothing advanced a synced run since its queue was written: every unapplied decision of the
             # run answers an open interrupt, so resume with them without reading the checkpoint first.
-            rows = _unapplied(conn, item.run_id) if taken.synced else None
+            rows = unapplied(conn, item.run_id) if taken.synced else None
         if rows is not None:
             batch = {r.interrupt_id: json.loads(r.decision_json) for r in rows}
             run = self._advance(spec, item.run_id, Command(resume=batch), [r.id for r in rows])
@@ -400,28 +258,6 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
         """Resume the run with every recorded, not yet applied decision; return how many were applied."""
         self.lock.acquire(run_id, wait_seconds=self.settings.run_lock_seconds)
         return self._apply_locked(run_id)[0]
-
-    def _apply_locked(self, run_id: str) -> tuple[int, RunInfo]:
-        with self.db.read() as conn:
-            graph_name = conn.execute(select(runs.c.graph).where(runs.c.id == run_id)).scalar_one()
-            rows = _unapplied(conn, run_id)
-        spec = self.registry.get(graph_name)
-        snap = self.graph(spec.name).get_state(self._config(run_id))
-        open_ids = {i.id for i in snap.interrupts}
-        batch = {r.interrupt_id: json.loads(r.decision_json) for r in rows if r.interrupt_id in open_ids}
-        # A decision whose interrupt is already closed was consumed before a crash cut the bookkeeping.
-        self._mark_applied([r.id for r in rows if r.interrupt_id not in open_ids])
-        if batch:
-            applied = [r.id for r in rows if r.interrupt_id in open_ids]
-            return len(batch), self._advance(spec, run_id, Command(resume=batch), applied)
-        if snap.tasks and not snap.interrupts:  # a crash stopped the run between or inside nodes: carry on
-            return 0, self._advance(spec, run_id, None)
-        return 0, self._sync(spec, run_id)
-
-    def _mark_applied(self, decision_ids: list[int]) -> None:
-        if decision_ids:
-            with self.db.write() as conn:
-                _set_applied(conn, decision_ids, self.clock())
 
     # -- recovery ----------------------------------------------------------------------------
 
@@ -456,22 +292,6 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin):
         caught = self.memory.catch_up()
         report.memory_stored, report.memory_waiting = caught.stored, caught.failed
         return report
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    """Where an invoke left a run: its open interrupts, its gate events, whether tasks are still owed."""
-
-    interrupts: Sequence[Interrupt]
-    events: list[dict[str, Any]]
-    tasks_left: bool
-
-
-def _outcome(events: list[dict[str, Any]]) -> str:
-    decided = [e["outcome"] for e in events if e["outcome"] != "passed"]
-    if decided and decided[-1] == "reject":
-        return "rejected"
-    return "approved" if decided else "passed"
 
 
 def _errors(exc: ValidationError) -> str:
