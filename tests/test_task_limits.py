@@ -114,3 +114,18 @@ def test_a_support_task_with_a_limit_pauses_the_reply_that_goes_over_it(credit_m
     # The same reply without the task's limit goes out unreviewed.
     free = dict(planned.inputs, limits=[])
     assert orch.start(planned.graph, free).status == "completed"
+
+
+def test_earned_autonomy_never_passes_a_reply_over_the_tasks_limit(settings: Settings) -> None:
+    # One approval of a similar reply earns autonomy under this policy, up to level high.
+    policy = RiskPolicy.from_toml_text(
+        'version = "autonomy-1"\n[defaults]\nreview_from = "high"\nautonomy_after = 1\nautonomy_max_level = "high"\n'
+    )
+    deps = GraphDeps(model=_offering("$150"), policy=policy)
+    inputs = {"id": "m1", "customer": "Ann Lee", "text": ASK, "limits": [CREDIT.model_dump(mode="json")]}
+    with Orchestrator(settings, deps=deps, registry=default_registry(deps)) as orch:
+        orch.add_user("alice", "reviewer")
+        for _ in range(3):
+            run = orch.start("support", inputs)
+            assert run.status == "paused", run
+            orch.decide(run.pending_items[0], {"action": "approve", "reviewer": "alice"})

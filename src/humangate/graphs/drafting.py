@@ -23,6 +23,7 @@ from humangate.graphs.gate import GateState, GateView, review_gate
 from humangate.graphs.registry import GraphSpec
 from humangate.graphs.views import claim_sources
 from humangate.risk import assess_draft
+from humangate.risk.limits import limit_triggers
 
 __all__ = [
     "NAME",
@@ -116,6 +117,8 @@ def add_drafting_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
             limits=req.limits,
         )
         text = email_text(email)
+        # The task's own rules are never passed by earned autonomy: approval asked for, a limit gone over.
+        held = req.require_approval or bool(limit_triggers(text, req.limits))
         judged, similar = remembered(
             runtime,
             assessment,
@@ -123,7 +126,7 @@ def add_drafting_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
             node="review_send",
             key=text,
             proposal_text=text,
-            always_review=req.require_approval,
+            always_review=held,
         )
         return {"draft_assessment": judged, "draft_similar": similar}
 

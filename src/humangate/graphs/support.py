@@ -22,6 +22,7 @@ from humangate.graphs.gate import GateState, GateView, review_gate
 from humangate.graphs.registry import GraphSpec
 from humangate.review.contract import SourceExcerpt
 from humangate.risk import assess_support
+from humangate.risk.limits import limit_triggers
 
 __all__ = ["NAME", "SupportInput", "build_support_graph", "support_spec"]
 
@@ -69,6 +70,7 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
     def assess(state: SupportState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         message = SupportMessage.model_validate(state["request"])
         reply = SupportReply.model_validate(state["reply"])
+        limits = [AmountLimit.model_validate(x) for x in state.get("limits", [])]
         always = bool(state.get("require_approval"))
         assessment = assess_support(
             message.text,
@@ -78,9 +80,10 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
             graph=NAME,
             node="review_reply",
             always_review=always,
-            limits=[AmountLimit.model_validate(x) for x in state.get("limits", [])],
+            limits=limits,
         )
-        # Replies are filed under the customer's message, and the lessons are checked in the reply.
+        # Replies are filed under the customer's message, and the lessons are checked in the reply. The
+        # task's own rules are never passed by earned autonomy: approval asked for, a limit gone over.
         judged, similar = remembered(
             runtime,
             assessment,
@@ -88,7 +91,7 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
             node="review_reply",
             key=message.text,
             proposal_text=reply.body,
-            always_review=always,
+            always_review=always or bool(limit_triggers(reply.body, limits)),
         )
         return {"assessment": judged, "similar": similar}
 
