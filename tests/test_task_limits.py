@@ -41,6 +41,20 @@ def test_the_planner_reads_limits_from_the_task(task: str, limits: list[tuple[st
     assert plan(task).limits == amount_limits(task)
 
 
+@pytest.mark.parametrize(
+    ("task", "everything"),
+    [
+        ("Answer the tickets and let me approve any refund over $100.", False),
+        ("Check refunds over $100 before sending the replies.", False),
+        ("Let me approve before sending; refunds over $100 need a human.", True),
+        ("Draft the emails and let me approve them. Discounts over 20% too.", True),
+    ],
+)
+def test_an_approval_scoped_to_a_limit_covers_that_limit_only(task: str, everything: bool) -> None:
+    spec = plan(task)
+    assert spec.require_approval is everything and spec.limits
+
+
 def test_amounts_need_a_unit_and_read_as_written() -> None:
     assert parse_amount("$1,250.50") == (1250.5, "$")
     assert parse_amount("20 percent") == (20.0, "%")

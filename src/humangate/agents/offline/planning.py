@@ -140,9 +140,9 @@ def amount_limits(task: str) -> list[AmountLimit]:
 
 def _conditional(task: str, asked: re.Match[str]) -> bool:
     """Return whether an approval phrase only covers amounts over a limit ("let me approve refunds over $100")."""
-    tail = task[asked.end() : asked.end() + 40]
-    limit = _THRESHOLD.search(tail)
-    return limit is not None and not re.search(r"[.;:]", tail[: limit.start()])
+    clause = task[asked.start() : asked.end() + 40]  # "approve refunds over $100 before sending" holds it inside
+    limit = _THRESHOLD.search(clause)
+    return limit is not None and not re.search(r"[.;:]", clause[: limit.start()])
 
 
 def approval_rules(task: str) -> tuple[bool, list[str]]:
