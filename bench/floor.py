@@ -10,10 +10,11 @@ A gated run commits four times on humangate's side, each a point the contract ne
 Every state change appends a hash-chained audit event. ``FloorSide`` does exactly those writes, and
 the two reads a decision needs (the item, the reviewer's role), as 22 hand-written statements on one
 ``sqlite3`` connection in autocommit mode with explicit ``BEGIN IMMEDIATE`` / ``COMMIT``: no
-SQLAlchemy, no pydantic, no recovery reads, and only the assertions a bench needs. It drives the
-same gated graph with the same saver settings as the Orchestrator. That is as little as Python can
-do and keep the four transactions, so its ratio to bare LangGraph is a floor for target (a). With
-``sql=False`` it runs the gated graph alone: the cost of ``review_gate`` itself.
+SQLAlchemy, no pydantic, no recovery reads, no sampled second looks (the product queues 5% of
+approvals for one), and only the assertions a bench needs. It drives the same gated graph with the
+same saver settings as the Orchestrator. That is as little as Python can do and keep the four
+transactions, so its ratio to bare LangGraph is a floor for target (a). With ``sql=False`` it runs
+the gated graph alone: the cost of ``review_gate`` itself.
 
 The rows are real: ``tests/test_bench_floor.py`` reads them back through the Orchestrator, checks
 that each table holds as many rows per run as a run by the product leaves, and verifies the audit
