@@ -132,7 +132,7 @@ def amount_limits(task: str) -> list[AmountLimit]:
         parsed = parse_amount(written.strip())
         if parsed is None:
             continue
-        subject = what.lower().rstrip("s") if what.lower() != "anything" else "anything"
+        subject = what.lower().rstrip("s")  # "refunds" -> "refund"; "amounts" means anything
         limit = AmountLimit(subject="anything" if subject == "amount" else subject, amount=parsed[0], unit=parsed[1])
         limits.setdefault((limit.subject, limit.amount, limit.unit), limit)
     return list(limits.values())
