@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import http.client
 import importlib.util
+import json
+import re
 import socket
 import subprocess
 import sys
@@ -15,7 +17,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pytest
 from pydantic import BaseModel, Field, model_validator
@@ -149,6 +151,67 @@ def _check_json_schema_was_refused_once(result: StructuredResult[BaseModel]) -> 
 def test_llama_cpp_python_is_installed() -> None:
     _require_llama_cpp()
     assert _gguf().name == "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def test_llama_cpp_is_built_without_avx512_or_amx() -> None:
+    """A native build on a CPU with AMX or AVX-512 dies on its first completion; `make dev` builds portably."""
+    _require_llama_cpp()
+    import llama_cpp
+
+    info = llama_cpp.llama_print_system_info().decode(errors="replace")
+    used = {name for name, on in re.findall(r"(AVX512\w*|AMX\w*) = (\d)", info) if on == "1"}
+    assert not used, f"llama.cpp was built with {sorted(used)}; rebuild it with `make dev` (see the Makefile).\n{info}"
+
+
+def _post(server: LlmServer, body: dict[str, Any]) -> dict[str, Any]:
+    """POST a chat completion; a server that dies on it fails the test with its exit code and log."""
+    port = int(server.base_url.rsplit(":", 1)[1].split("/", 1)[0])
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        conn.request("POST", "/v1/chat/completions", json.dumps(body), {"Content-Type": "application/json"})
+        response = conn.getresponse()
+        status, payload = response.status, response.read()
+    except OSError as exc:
+        time.sleep(0.5)
+        code = server.process.poll()
+        pytest.fail(f"The llama.cpp server dropped the request ({exc!r}); exit code {code}:\n{_tail(server.log)}")
+    finally:
+        conn.close()
+    time.sleep(0.2)  # a crash while answering can land just after the last byte
+    assert server.process.poll() is None, f"The llama.cpp server died answering:\n{_tail(server.log)}"
+    assert status == 200, payload[:2000]
+    reply: dict[str, Any] = json.loads(payload)
+    return reply
+
+
+def test_a_plain_completion_leaves_the_server_running(llm_server: LlmServer) -> None:
+    reply = _post(llm_server, {"messages": [{"role": "user", "content": MESSAGE}], "max_tokens": 24})
+    message = reply["choices"][0]["message"]
+    assert isinstance(message["content"], str) and message["content"].strip()
+
+
+def test_a_function_call_leaves_the_server_running(llm_server: LlmServer) -> None:
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "classify",
+            "description": "Record the sentiment of the customer's message.",
+            "parameters": {
+                "type": "object",
+                "properties": {"label": {"type": "string", "enum": ["positive", "neutral", "negative"]}},
+                "required": ["label"],
+            },
+        },
+    }
+    body = {
+        "messages": [{"role": "system", "content": "Classify the message."}, {"role": "user", "content": MESSAGE}],
+        "tools": [tool],
+        "tool_choice": {"type": "function", "function": {"name": "classify"}},
+        "max_tokens": 64,
+    }
+    call = _post(llm_server, body)["choices"][0]["message"]["tool_calls"][0]["function"]
+    assert call["name"] == "classify"
+    assert json.loads(call["arguments"])["label"] in ("positive", "neutral", "negative")
 
 
 def test_a_small_schema_gets_a_value_or_an_explained_failure(llm_server: LlmServer) -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import sys
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -41,9 +44,19 @@ def demo(
     as_json: JsonOpt = False,
 ) -> None:
     """Run the bundled sample tasks offline: outreach to four companies, then a dozen support tickets."""
+    from humangate.cli._demo_db import demo_database
     from humangate.data.demo import demo_root, demo_support_messages
 
-    with _orchestrator(db, as_json, model=model) as orch:
+    target = demo_database(db)
+    with _orchestrator(target.url, as_json, model=model) as orch:
+        if not as_json:
+            if target.fresh:
+                out.print(f"Demo database [bold]{escape(target.url)}[/], made anew on each [bold]humangate demo[/].")
+            elif orch.runs(limit=1):
+                out.print(
+                    f"[yellow]Adding the demo's runs to {escape(target.url)}, which already holds runs[/]: "
+                    "item numbers differ from the README's."
+                )
         orch.add_user("demo-reviewer", "reviewer", actor="demo")
         orch.add_user("demo-expert", "expert", actor="demo")
         root = demo_root()
@@ -54,6 +67,9 @@ def demo(
         support = _plan_and_start(orch, DEMO_SUPPORT_TASK, tickets, None, "demo", as_json)
         _report([*outreach, *support], orch, as_json)
         if not as_json:
+            if target.fresh and os.environ.get("HUMANGATE_DB_URL") != target.url:
+                out.print("Point the other commands at it:")
+                out.print(f"  [bold]export HUMANGATE_DB_URL={escape(target.url)}[/]", soft_wrap=True)
             out.print(
                 "Next: [bold]humangate queue[/], [bold]humangate show ITEM[/], "
                 "[bold]humangate decide ITEM --as demo-reviewer --approve[/] (critical items need demo-expert)"
@@ -67,17 +83,56 @@ def _plan_and_start(
     source_dir: Path | None,
     who: str,
     as_json: bool,
+    *,
+    keyed: bool = False,
+    dry_run: bool = False,
+    yes: bool = True,
 ) -> list[tuple[str, RunInfo]]:
-    from humangate.tasks import plan_task, start_planned
+    """Plan ``task``, print the plan, confirm it when it could send unreviewed, and start its runs.
+
+    ``keyed`` runs start under their items' stable keys, so a repeated task starts only what never
+    started (``humangate run``); the demo adds fresh runs each time.
+    """
+    from humangate.task_plan import confirmation_reason, describe_plan
+    from humangate.tasks import already_started, plan_task, start_planned
 
     spec, planned = plan_task(orch, task, rows, source_dir)
+    done = already_started(orch, planned) if keyed else set()
+    if not keyed:
+        planned = [replace(p, key="") for p in planned]
+    lines = describe_plan(spec, planned, orch.deps.policy, started=len(done))
+    if dry_run:
+        if as_json:
+            print(json.dumps({"plan": _plan_json(spec, planned, orch, len(done)), "started": 0}, indent=2))
+        else:
+            out.print(f"[bold]{escape(task)}[/]")
+            for line in lines:
+                out.print(escape(line), soft_wrap=True)
+            out.print("Nothing was started (--dry-run).")
+        return []
     if not as_json:
-        rules = "; ".join(spec.rules) or "the risk policy decides what a person sees"
-        out.print(f"[bold]{escape(task)}[/]\n  plan: {len(planned)} {spec.graph} runs; {escape(rules)}")
+        out.print(f"[bold]{escape(task)}[/]")
+        for line in lines:
+            out.print(escape(line), soft_wrap=True)
         if spec.model_failure:
             out.print(
                 f"  [yellow]the model's plan could not be used[/] ({escape(spec.model_failure)}); planned offline"
             )
+    reason = None if yes or len(done) == len(planned) else confirmation_reason(spec, planned, orch.deps.policy)
+    if reason is not None:
+        if not _interactive():
+            _fail(
+                f"Not started: {reason}. Check the plan with --dry-run, then run again with --yes to start it "
+                "without a terminal.",
+                as_json=as_json,
+            )
+        if not typer.confirm(f"Start these runs? ({reason})", default=False, err=True):
+            _fail("Not started: the plan was not confirmed.", as_json=as_json)
+    if done and not as_json:
+        out.print(
+            f"{len(done)} of {len(planned)} items already started by an earlier run of this task; starting "
+            f"{len(planned) - len(done)}. (`humangate reconcile` finishes runs a crash cut short.)"
+        )
     started: list[tuple[str, RunInfo]] = []
     with Progress(
         TextColumn("{task.description}"),
@@ -87,12 +142,34 @@ def _plan_and_start(
         console=err,
         disable=as_json or not err.is_terminal,
     ) as progress:
-        bar = progress.add_task(f"{spec.graph} runs", total=len(planned))
-        for label, run in start_planned(orch, planned, who):
+        bar = progress.add_task(f"{spec.graph} runs", total=len(planned) - len(done))
+        for label, run in start_planned(orch, planned, who, skip=done):
             started.append((label, run))
             progress.update(bar, description=f"{spec.graph}: {label[:40]}")
             progress.advance(bar)
     return started
+
+
+def _interactive() -> bool:
+    """Return whether a person can answer a prompt (stdin is a terminal)."""
+    return sys.stdin.isatty()
+
+
+def _plan_json(spec: Any, planned: list[Any], orch: Orchestrator, done: int) -> dict[str, Any]:
+    from humangate.task_plan import gate_plans
+
+    return {
+        "graph": spec.graph,
+        "items": len(planned),
+        "labels": [p.label for p in planned],
+        "rules": spec.rules,
+        "gates": [
+            {"node": g.node, "holds": g.what, "held_by": list(g.held_by), "forced": g.forced}
+            for g in gate_plans(spec, orch.deps.policy)
+        ],
+        "refused": [note for p in planned for note in p.refused],
+        "already_started": done,
+    }
 
 
 def _report(started: list[tuple[str, RunInfo]], orch: Orchestrator, as_json: bool) -> None:
@@ -134,11 +211,20 @@ def run(
         Path | None, typer.Option("--source", help="Folder of sources (one sub-folder per item).")
     ] = None,
     as_user: Annotated[str, typer.Option("--as", help="Who starts the runs.")] = "cli",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan and start nothing.")] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Start without asking, even when a send could go out unreviewed.")
+    ] = False,
     model: ModelOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Plan TASK, start one run per item, and show what completed and what waits for review, and why."""
+    """Plan TASK, start one run per item, and show what completed and what waits for review, and why.
+
+    A run that could send without review, or one of more than 25 items, asks for confirmation first
+    (``--yes`` skips it; without a terminal it is refused). Items an earlier run of the same task
+    started are not started again.
+    """
     rows: list[dict[str, Any]] | None = None
     if input is not None:
         try:
@@ -154,7 +240,10 @@ def run(
         _fail(f"--source {source} is not a folder.", as_json=as_json)
     with _orchestrator(db, as_json, model=model) as orch:
         try:
-            started = _plan_and_start(orch, task, rows, source, as_user, as_json)
+            started = _plan_and_start(
+                orch, task, rows, source, as_user, as_json, keyed=True, dry_run=dry_run, yes=yes
+            )
         except HumanGateError as exc:
             _fail(str(exc), as_json=as_json)
-        _report(started, orch, as_json)
+        if not dry_run:
+            _report(started, orch, as_json)
