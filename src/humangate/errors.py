@@ -13,6 +13,7 @@ problem, and structured attributes carry the facts a program needs.
     ├── InvalidInputError      a graph's input that does not fit its schema
     ├── RunBusyError           another worker holds the run's lock
     ├── RunFailedError         a node raised; the run is marked failed
+    ├── EffectRefused          the effect layer refused to send a message; nothing was written
     └── ReviewError            a review action was refused; nothing was written
         ├── ItemNotFoundError
         ├── AlreadyDecidedError
@@ -31,6 +32,7 @@ __all__ = [
     "ClaimedError",
     "ConfigError",
     "DwellError",
+    "EffectRefused",
     "HumanGateError",
     "InvalidDecisionError",
     "InvalidInputError",
@@ -140,6 +142,26 @@ class RunFailedError(HumanGateError):
     def __init__(self, run_id: str, cause: BaseException) -> None:
         self.run_id = run_id
         super().__init__(f"Run {run_id} failed: {type(cause).__name__}: {cause}")
+
+
+class EffectRefused(HumanGateError):
+    """The effect layer refused to send a message as it is; nothing was written.
+
+    Attributes:
+        field: the part of the message that was refused (``to``, ``subject``, a header name).
+        value: the refused value, as given.
+        problem: what is wrong with it, as a phrase ("is not an email address").
+    """
+
+    def __init__(self, field: str, value: str, problem: str) -> None:
+        self.field = field
+        self.value = value
+        self.problem = problem
+        what = {"to": "recipient"}.get(field, field)
+        super().__init__(
+            f"The message was not sent: its {what} {value!r} {problem}. Edit the proposal so the {what} is "
+            "right, then approve it again; nothing was written."
+        )
 
 
 class ReviewError(HumanGateError):

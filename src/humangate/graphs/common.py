@@ -1,4 +1,8 @@
-"""Pieces every humangate graph shares: its dependencies, the run context check, and sending email."""
+"""Pieces every humangate graph shares: its dependencies, the run context check, and sending email.
+
+A message the effect layer refuses (``EffectRefused``) is not sent and does not fail the run: the send
+node goes back to its gate with a trigger that says why, so a person fixes or rejects it.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +10,32 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from langgraph.graph import END
 from langgraph.runtime import Runtime
+from langgraph.types import Command
 
 from humangate.config import Settings
-from humangate.effects import effect_key
+from humangate.effects import check_email, effect_key
+from humangate.errors import EffectRefused
 from humangate.graphs.context import RunContext
+from humangate.review.contract import RiskAssessment, Trigger, risk_rank
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
     from humangate.memory.recall import Recall
-    from humangate.review.contract import RiskAssessment
     from humangate.risk import RiskPolicy
 
-__all__ = ["GraphDeps", "attempt_of", "deps_from_settings", "recall", "remembered", "require_context", "send_email"]
+__all__ = [
+    "GraphDeps",
+    "attempt_of",
+    "deps_from_settings",
+    "recall",
+    "remembered",
+    "require_context",
+    "send_email",
+    "send_or_hold",
+]
 
 
 def _default_policy() -> RiskPolicy:
@@ -93,9 +109,15 @@ def send_email(
     gate: str,
     message: Mapping[str, Any],
 ) -> dict[str, Any]:
-    """Send ``message`` (to, subject, body) through the outbox, once per run, node and attempt."""
+    """Send ``message`` (to, subject, body; ticket for a support reply) through the outbox, once per attempt.
+
+    Raise ``EffectRefused`` before anything is written when the message is unsafe to send.
+    """
     ctx = require_context(runtime, graph)
     payload = {"to": message["to"], "subject": message.get("subject", ""), "body": message["body"]}
+    if message.get("ticket"):
+        payload["ticket"] = message["ticket"]
+    check_email(payload)  # refused here, no outbox row is left pending for a message that can never go
     delivery = ctx.outbox.deliver(
         key=effect_key(ctx.run_id, node, attempt_of(state, gate)),
         run_id=ctx.run_id,
@@ -105,3 +127,32 @@ def send_email(
         handler=ctx.mailer,
     )
     return {"key": delivery.key, **delivery.result}
+
+
+def send_or_hold(
+    runtime: Runtime[RunContext],
+    state: Mapping[str, Any],
+    *,
+    graph: str,
+    node: str,
+    gate: str,
+    assessment_key: str,
+    message: Mapping[str, Any],
+) -> Command[str]:
+    """Send ``message``, or go back to ``gate`` with a trigger saying why the effect layer refused it."""
+    try:
+        sent = send_email(runtime, state, graph=graph, node=node, gate=gate, message=message)
+    except EffectRefused as exc:
+        before = RiskAssessment.model_validate(state[assessment_key])
+        header = exc.problem.startswith("holds the control character")
+        trigger = Trigger(
+            kind="injection" if header else "data_quality",
+            reason=f"The mail layer refused to send this: its {'recipient' if exc.field == 'to' else exc.field} "
+            f"{exc.problem}. Edit it or reject.",
+            score=0.9,
+            evidence=[exc.value[:2_000]],
+        )
+        level = before.level if risk_rank(before.level) >= risk_rank("high") else "high"
+        held = before.model_copy(update={"triggers": [*before.triggers, trigger], "needs_review": True, "level": level})
+        return Command(goto=gate, update={assessment_key: held.model_dump(mode="json")})
+    return Command(goto=END, update={"sent": sent})

@@ -24,6 +24,7 @@ from humangate.agents.schemas import AmountLimit, Brief, EmailDraft, Source, Sup
 from humangate.review.contract import RiskAssessment, RiskLevel, Trigger, TriggerKind, risk_rank
 from humangate.risk.injection import injection_triggers
 from humangate.risk.limits import limit_triggers
+from humangate.risk.outbound import outbound_triggers
 from humangate.risk.pii import SENSITIVE_ENTITIES, PiiEntity, find_pii, pii_triggers
 from humangate.risk.policy import NodeSettings, RiskPolicy
 from humangate.risk.terms import TermCategory, find_policy_terms, policy_triggers
@@ -225,12 +226,15 @@ def assess_draft(
     expected: Sequence[str] = (),
     sample_key: str | None = None,
     limits: Sequence[AmountLimit] = (),
+    sources: Sequence[Source] = (),
+    names: Sequence[tuple[str, str]] = (),
 ) -> RiskAssessment:
     """Assess an outbound email against its brief: terms, personal data, unsupported figures, impact.
 
     ``expected`` names values the email should contain (recipient's and sender's names); the
     recipient's address and the names in the greeting and signature are expected anyway. An amount
-    over one of the task's ``limits`` forces review.
+    over one of the task's ``limits``, or what ``risk.outbound`` holds (bad headers or recipient,
+    links, requests for credentials, text lifted from ``sources`` that speaks to the reader), forces review.
     """
     settings = policy.settings(graph, node)
     text = f"{draft.subject}\n\n{draft.body}"
@@ -267,7 +271,16 @@ def assess_draft(
         confidence=draft.confidence,
         always_review=always_review,
         sample_key=sample_key or _key(graph, node, draft),
-        required=limit_triggers(text, limits, where="The email"),
+        required=[
+            *limit_triggers(text, limits, where="The email"),
+            *outbound_triggers(
+                to=draft.to,
+                subject=draft.subject,
+                body=draft.body,
+                names=names,
+                sources=[(f"source {s.id}", s.text) for s in sources],
+            ),
+        ],
     )
 
 
@@ -288,8 +301,15 @@ def assess_support(
     expected: Sequence[str] = (),
     sample_key: str | None = None,
     limits: Sequence[AmountLimit] = (),
+    ticket: str = "",
+    names: Sequence[tuple[str, str]] = (),
 ) -> RiskAssessment:
-    """Assess a reply to a customer: mood and intent, terms and data, injected text, the task's limits."""
+    """Assess a reply to a customer: mood and intent, terms and data, injected text, the task's limits.
+
+    The reply goes back on the customer's ticket (``ticket``, its id), so a customer known by name alone
+    is a recipient; ``risk.outbound`` holds bad headers, links, requests for credentials and text lifted
+    from the customer's message that speaks to the reader.
+    """
     settings = policy.settings(graph, node)
     allow = [reply.to, *expected, *_expected_names(reply.body)]
     pii = [m for m in find_pii(reply.body) if m.entity in SENSITIVE_ENTITIES and not _allowed(m.text, allow)]
@@ -324,5 +344,16 @@ def assess_support(
         confidence=analysis.confidence,
         always_review=always_review,
         sample_key=sample_key or _key(graph, node, message_text, reply),
-        required=limit_triggers(reply.body, limits, where="The reply"),
+        required=[
+            *limit_triggers(reply.body, limits, where="The reply"),
+            *outbound_triggers(
+                to=reply.to,
+                subject="",
+                body=reply.body,
+                names=names,
+                sources=[("customer message", message_text)],
+                ticket=ticket or "ticket",
+                where="The reply",
+            ),
+        ],
     )
