@@ -2,7 +2,9 @@
 
 Looks for phrases that address the model ("ignore previous instructions", "you are now", "system
 prompt", "send the email to..."), chat-template markers, instructions inside HTML comments or hidden
-markup, and zero-width or bidirectional control characters that hide text from a human reader.
+markup, and zero-width or bidirectional control characters that hide text from a human reader. The
+same kinds of phrase are read in French, German, Spanish, Italian and Portuguese, whatever their case
+and accents (``risk._injection_lexicon``). Emoji sequences (🤦‍♀️, 👩🏽‍💻, 🏴 flags) are not hidden text.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from humangate.review.contract import Trigger
+from humangate.risk._injection_lexicon import hidden_characters, multilingual_matches
 
 __all__ = ["InjectionMatch", "find_injections", "injection_triggers"]
 
@@ -118,21 +121,23 @@ def find_injections(text: str) -> list[InjectionMatch]:
     for label, pattern in _PHRASES:
         for m in pattern.finditer(target):
             found.append(InjectionMatch(label, m.start(), m.end(), _excerpt(target, m.start(), m.end())))
+    for label, start, end in multilingual_matches(target):
+        found.append(InjectionMatch(label, start, end, _excerpt(target, start, end)))
     for m in _HIDDEN_MARKUP.finditer(text):
         inner = m.group("comment") if m.group("comment") is not None else m.group("hidden") or ""
         if _IMPERATIVE.search(inner):
             comment = m.group("comment") is not None
             label = "hides an instruction in an HTML comment" if comment else "hides text in markup"
             found.append(InjectionMatch(label, m.start(), m.end(), _excerpt(text, m.start(), m.end())))
-    invisible = list(_INVISIBLE.finditer(text))
+    invisible = hidden_characters(text)
     if invisible:
         first = invisible[0]
         found.append(
             InjectionMatch(
                 f"contains {len(invisible)} invisible character(s) that can hide text from a reader",
-                first.start(),
-                first.end(),
-                _excerpt(text, first.start(), first.end()),
+                first,
+                first + 1,
+                _excerpt(text, first, first + 1),
             )
         )
     return sorted(found, key=lambda m: m.start)

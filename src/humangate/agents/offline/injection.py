@@ -1,4 +1,8 @@
-"""Find text in untrusted sources that tries to instruct the agent instead of informing it."""
+"""Find text in untrusted sources that tries to instruct the agent instead of informing it.
+
+English patterns live here; the same kinds of instruction in French, German, Spanish, Italian and
+Portuguese, in any case and with or without accents, come from ``risk._injection_lexicon``.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import re
 
 from humangate.agents.offline.text import split_sentences
 from humangate.agents.schemas import InjectionFinding, Source
+from humangate.risk._injection_lexicon import hidden_characters, multilingual_matches
 
 __all__ = ["find_injections", "looks_like_injection"]
 
@@ -82,6 +87,10 @@ def looks_like_injection(text: str) -> str | None:
     for name, pattern in _PATTERNS:
         if pattern.search(text):
             return name
+    if found := multilingual_matches(text):
+        return found[0][0]
+    if hidden_characters(text):
+        return "text hidden from the reader"
     return None
 
 

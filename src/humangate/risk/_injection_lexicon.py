@@ -1,0 +1,166 @@
+"""Injection phrases in English, French, German, Spanish, Italian and Portuguese, and hidden characters.
+
+The phrases are matched on folded text (``risk._fold``: no case, no accents), so "Ignorez les
+instructions précédentes" and "IGNOREZ LES INSTRUCTIONS PRECEDENTES" read the same. Hidden characters
+are those that hide text from a reader; the same code points inside an emoji sequence (a zero-width
+joiner between two emoji, tag characters of a subdivision flag) or between letters of a script that
+joins with them (Arabic, Indic) are how text is written, not hidden.
+"""
+
+from __future__ import annotations
+
+import re
+
+from humangate.risk._fold import fold_map
+
+__all__ = ["PHRASES", "hidden_characters", "multilingual_matches"]
+
+# What an instruction is about: instructions, rules, orders, prompts, context, in the six languages.
+_TARGET = (
+    r"(?:instructions?|prompts?|rules|directions|guidelines|context|messages?|constraints|consignes?|regles?"
+    r"|directives?|indications?|anweisung(?:en)?|instruktion(?:en)?|regeln|befehle?|vorgaben|richtlinien"
+    r"|anordnungen|instrucciones|instruccion|indicaciones|reglas|ordenes|directrices|normas|istruzioni|regole|indicazioni"
+    r"|instrucoes|instrucao|indicacoes|regras|ordens|diretrizes)"
+)
+# Imperatives of "ignore", "forget", "disregard" (English is covered by ``risk.injection`` itself).
+_IGNORE = (
+    r"(?:ignore[zs]?|oublie[zs]?|ne\s+(?:tiens|tenez)\s+(?:pas|plus)\s+compte|fai(?:s|tes)\s+abstraction"
+    r"|ignorier(?:e|en\s+sie)|vergiss|vergesst|vergessen\s+sie|missachte[tn]?(?:\s+sie)?"
+    r"|ignora[dn]?|ignoren?|olvida[dn]?|olvide[ns]?|haz\s+caso\s+omiso|hagan?\s+caso\s+omiso|no\s+hagas\s+caso"
+    r"|omit[ae]n?|ignorate|dimentica(?:te)?|esqueca[ms]?|esquece|desconsidere[ms]?|desconsidera)"
+)
+PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "tells the model to ignore its instructions",
+        # Not after an auxiliary: "a ignoré les consignes" reports what someone did, it orders nothing.
+        re.compile(
+            rf"(?<!\ba )(?<!\bont )(?<!ait )(?<!ient )(?<!\bhat )(?<!\bha )\b{_IGNORE}\b"
+            rf"(?:\s+[\w']+){{0,4}}?\s+(?:de\s+|d'|a\s+)?{_TARGET}\b"
+        ),
+    ),
+    (
+        "tries to give the model a new role",
+        re.compile(
+            r"\b(?:you\s+are\s+now|from\s+now\s+on,?\s+you|tu\s+es\s+(?:maintenant|desormais|a\s+present)"
+            r"|vous\s+etes\s+(?:maintenant|desormais|a\s+present)|(?:a\s+partir\s+de\s+maintenant|desormais),?\s+"
+            r"(?:tu|vous)\b|du\s+bist\s+(?:jetzt|nun|ab\s+sofort|ab\s+jetzt)|sie\s+sind\s+(?:jetzt|nun|ab\s+sofort)"
+            r"|ab\s+(?:jetzt|sofort)\s+bist\s+du|ahora\s+eres|ahora\s+usted\s+es|(?:a\s+partir\s+de\s+ahora|desde"
+            r"\s+ahora),?\s+(?:eres|tu|usted)\b|ora\s+sei|da\s+ora\s+in\s+poi,?\s+(?:sei|tu)\b|agora\s+voce\s+e"
+            r"|a\s+partir\s+de\s+agora,?\s+(?:voce|tu)\b|nouvelles\s+(?:instructions|consignes)\s*:"
+            r"|neue\s+anweisungen\s*:|nuevas\s+instrucciones\s*:|nuove\s+istruzioni\s*:|novas\s+instrucoes\s*:)"
+        ),
+    ),
+    (
+        "refers to the system prompt",
+        re.compile(
+            r"\b(?:system\s*prompt|prompt\s+(?:systeme|du\s+systeme|del\s+sistema|di\s+sistema|do\s+sistema)"
+            r"|(?:message|invite)\s+systeme|system-?(?:prompt|nachricht|anweisung(?:en)?)"
+            r"|(?:mensaje|instrucciones)\s+del\s+sistema|messaggio\s+di\s+sistema|mensagem\s+do\s+sistema)\b"
+        ),
+    ),
+    (
+        "asks the model to reveal its instructions",
+        re.compile(
+            r"\b(?:revele\w*|affiche\w*|montre\w*|repete\w*|zeig\w*|verrat\w*|wiederhol\w*|gib\s+\w+\s+aus"
+            r"|revela\w*|muestra\w*|repite\w*|mostra\w*|rivela\w*|ripeti\w*|revel\w*)\s+(?:\w+\s+){0,2}?"
+            rf"(?:tes|vos|les|deine|ihre|die|tus|sus|las|le|tue|as|suas)\s+{_TARGET}\b"
+        ),
+    ),
+    (
+        "tells the agent to keep something from the user",
+        re.compile(
+            r"\b(?:ne\s+(?:le\s+)?(?:dis|dites)\s+(?:rien|pas)\s+a\s+l'?(?:utilisateur|client|humain)"
+            r"|sag\w*\s+(?:es\s+)?(?:dem|den)\s+(?:nutzer|benutzer|kunden|menschen)\s+nicht"
+            r"|no\s+(?:le\s+)?(?:digas|diga)\s+(?:nada\s+)?al\s+(?:usuario|cliente)"
+            r"|non\s+dire\s+(?:nulla\s+)?all'?\s*(?:utente|cliente)|nao\s+(?:diga|conte)\s+(?:nada\s+)?ao\s+"
+            r"(?:usuario|cliente))\b"
+        ),
+    ),
+    (
+        "addresses an AI model directly",
+        re.compile(
+            r"\b(?:(?:cher|chere|liebe[rs]?|querido|estimado|caro|prezado)\s+(?:ia|ki|ai|assistant\w*|asistente"
+            r"|assistente|modele|modell|modelo)\b|si\s+tu\s+es\s+une?\s+(?:ia|assistant)|si\s+vous\s+etes\s+une?"
+            r"\s+(?:ia|assistant)|wenn\s+du\s+eine?\s+(?:ki|assistent)|si\s+eres\s+una?\s+(?:ia|asistente)"
+            r"|se\s+sei\s+una?\s+(?:ia|assistente)|se\s+voce\s+(?:e|for)\s+uma?\s+(?:ia|assistente))\b"
+        ),
+    ),
+)
+
+
+def multilingual_matches(text: str) -> list[tuple[str, int, int]]:
+    """Return ``(label, start, end)`` of each phrase in ``text``, with positions in ``text`` as written."""
+    folded, where = fold_map(text)
+    found: list[tuple[str, int, int]] = []
+    for label, pattern in PHRASES:
+        for m in pattern.finditer(folded):
+            if m.end() > m.start():
+                found.append((label, where[m.start()], where[m.end() - 1] + 1))
+    return found
+
+
+_ZW = "\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff"
+_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_TAG = range(0xE0000, 0xE0080)
+# Scripts that join letters with ZWJ/ZWNJ as part of spelling: Arabic, Syriac, Thaana, N'Ko, the Indic
+# scripts, Sinhala, Mongolian, and Arabic presentation forms.
+_JOINING = re.compile("[\u0600-\u08ff\u0900-\u0dff\u1800-\u18af\ufb50-\ufdff\ufe70-\ufefc]")
+_EMOJI_MODIFIERS = re.compile("[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff\u20e3]")
+
+
+def _is_emoji(ch: str) -> bool:
+    o = ord(ch)
+    return (
+        0x1F000 <= o <= 0x1FAFF
+        or 0x2600 <= o <= 0x27BF
+        or 0x2300 <= o <= 0x23FF
+        or 0x2B00 <= o <= 0x2BFF
+        or 0x2190 <= o <= 0x21FF
+        or o in (0x00A9, 0x00AE, 0x203C, 0x2049, 0x2122, 0x2139, 0x24C2, 0x3030, 0x303D, 0x3297, 0x3299)
+    )
+
+
+def _base(text: str, i: int, step: int) -> str:
+    """Return the character next to ``i`` in direction ``step``, past emoji modifiers and variation selectors."""
+    j = i + step
+    while 0 <= j < len(text) and _EMOJI_MODIFIERS.match(text[j]):
+        j += step
+    return text[j] if 0 <= j < len(text) else ""
+
+
+def _flag_tags(text: str) -> set[int]:
+    """Return the positions of tag characters that spell a subdivision flag (black flag, tags, cancel tag)."""
+    ok: set[int] = set()
+    i = 0
+    while i < len(text):
+        if text[i] == "\U0001f3f4":
+            j = i + 1
+            while j < len(text) and 0xE0020 <= ord(text[j]) <= 0xE007E:
+                j += 1
+            if j > i + 1 and j < len(text) and text[j] == "\U000e007f":
+                ok.update(range(i + 1, j + 1))
+                i = j
+        i += 1
+    return ok
+
+
+def hidden_characters(text: str) -> list[int]:
+    """Return the positions of characters in ``text`` that hide or reorder text for a human reader."""
+    flags = _flag_tags(text) if "\U0001f3f4" in text else set()
+    found: list[int] = []
+    for i, ch in enumerate(text):
+        if ch in _BIDI:
+            found.append(i)
+        elif ord(ch) in _TAG:
+            if i not in flags:
+                found.append(i)
+        elif ch in _ZW:
+            before, after = _base(text, i, -1), _base(text, i, 1)
+            if ch == "\u200d" and before and after and _is_emoji(before) and _is_emoji(after):
+                continue  # an emoji ZWJ sequence: 🤦‍♀️, 👩‍👩‍👧
+            if ch in "\u200c\u200d" and _JOINING.match(before or " ") and _JOINING.match(after or " "):
+                continue  # Persian, Hindi and other scripts spell words with these
+            if ch == "\ufeff" and i == 0:
+                continue  # a byte order mark at the start of a file
+            found.append(i)
+    return found
