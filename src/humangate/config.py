@@ -94,6 +94,9 @@ class Settings:
     webhook_url: str | None = None
     webhook_secret: str | None = None
     webhook_format: Literal["json", "slack"] = "json"
+    audit_key_file: Path | None = None  # the audit chain's HMAC key; default: next to a SQLite file
+    login_free_failures: int = 3  # failed logins per user or address before each further one locks it
+    login_max_lock_seconds: float = 900.0
 
     def __post_init__(self) -> None:
         DatabaseURL.parse(self.db_url)
@@ -140,6 +143,8 @@ class Settings:
         if env.get("HUMANGATE_WEBHOOK_URL"):
             kwargs["webhook_url"] = env["HUMANGATE_WEBHOOK_URL"].strip()
             kwargs["webhook_secret"] = env.get("HUMANGATE_WEBHOOK_SECRET") or None
+        if env.get("HUMANGATE_AUDIT_KEY_FILE"):
+            kwargs["audit_key_file"] = Path(env["HUMANGATE_AUDIT_KEY_FILE"])
         if env.get("HUMANGATE_WEBHOOK_FORMAT"):
             value = env["HUMANGATE_WEBHOOK_FORMAT"].strip().lower()
             if value not in ("json", "slack"):

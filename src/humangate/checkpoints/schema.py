@@ -28,6 +28,7 @@ __all__ = [
     "audit_head",
     "corrections",
     "decisions",
+    "login_failures",
     "memory_backlog",
     "metadata",
     "notifications",
@@ -151,6 +152,8 @@ audit_head = Table(
     Column("id", Integer, primary_key=True),
     Column("seq", Integer, nullable=False),
     Column("hash", String(64), nullable=False),
+    # First event hashed with the HMAC key kept outside the database; NULL: the chain is not keyed yet.
+    Column("keyed_from", Integer),
 )
 
 audit_events = Table(
@@ -191,6 +194,16 @@ users = Table(
     Column("role", String(20), nullable=False),
     Column("created_at", Float, nullable=False),
     Column("password_hash", String(300)),  # scrypt, see humangate.auth; NULL: cannot sign in to the panel
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("key", String(300), primary_key=True),  # "user:NAME" or "addr:ADDRESS"
+    Column("failures", Integer, nullable=False),
+    Column("first_failed_at", Float, nullable=False),
+    Column("last_failed_at", Float, nullable=False),
+    Column("locked_until", Float, nullable=False),
 )
 
 corrections = Table(

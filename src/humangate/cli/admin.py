@@ -38,7 +38,7 @@ app.add_typer(notifications_app, name="notifications")
 
 @audit_app.command("verify")
 def audit_verify(db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Recompute the audit hash chain; exit 1 and name the rows when anything was altered."""
+    """Recompute the keyed audit chain and match decisions to their events; exit 1 naming what was altered."""
     with _orchestrator(db, as_json) as orch:
         report = orch.verify_audit()
         if as_json:
@@ -53,11 +53,11 @@ def audit_verify(db: DbOpt = None, as_json: JsonOpt = False) -> None:
                 )
             )
         elif report.ok:
-            out.print(f"[green]Audit chain intact[/]: {report.events} events verified.")
+            out.print(f"[green]Audit chain intact[/]: {report.events} events verified, every decision matched.")
         else:
             err.print(f"[bold red]Audit chain broken[/] ({report.events} events checked):")
             for p in report.problems:
-                err.print(f"  event {p.seq}: {p.problem}")
+                err.print(f"  {f'event {p.seq}' if p.seq else 'decisions'}: {escape(p.problem)}")
         if not report.ok:
             raise typer.Exit(1)
 

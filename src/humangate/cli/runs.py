@@ -86,6 +86,7 @@ def reconcile(db: DbOpt = None, as_json: JsonOpt = False) -> None:
             "busy": report.busy,
             "memory_stored": report.memory_stored,
             "memory_waiting": report.memory_waiting,
+            "quarantined": report.quarantined,
         }
         if as_json:
             print(json.dumps(data, indent=2))
@@ -97,6 +98,9 @@ def reconcile(db: DbOpt = None, as_json: JsonOpt = False) -> None:
                 f"{report.memory_stored} queued decision(s)"
                 + (f", {report.memory_waiting} still waiting (see the log)." if report.memory_waiting else ".")
             )
+            if report.quarantined:
+                ids = ", ".join(str(i) for i in report.quarantined)
+                out.print(f"Quarantined review items (their stored request cannot be read): {ids}.")
 
 
 def _pct(rate: Rate) -> str:

@@ -22,6 +22,7 @@ from humangate.graphs.context import RunContext
 from humangate.graphs.gate import GateState, GateView, review_gate
 from humangate.graphs.registry import GraphSpec
 from humangate.graphs.views import claim_sources
+from humangate.review.contract import RiskAssessment
 from humangate.risk import assess_draft
 from humangate.risk.limits import limit_triggers
 
@@ -82,6 +83,17 @@ def _sources(state: Any) -> list[Source]:
     return [Source.model_validate(s) for s in research.get("sources", [])]
 
 
+def _check_claims(state: Any, edited: BaseModel) -> str | None:
+    """Return why an edited draft's ``claims_used`` names claims the brief does not have, or None."""
+    assert isinstance(edited, EmailDraft)
+    count = len(Brief.model_validate(state["brief"]).claims)
+    unknown = sorted({i for i in edited.claims_used if not 0 <= i < count})
+    if not unknown:
+        return None
+    have = f"claims 0 to {count - 1}" if count else "no claims"
+    return f"claims_used names claims {unknown} that the brief does not have (it has {have})"
+
+
 def add_drafting_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps, *, graph: str) -> str:
     """Add draft -> assess_draft -> review_send -> send to ``builder``; return the entry node."""
     drafter = Drafter(deps.model)
@@ -103,11 +115,10 @@ def add_drafting_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
             inp = inp.model_copy(update={"corrections": memory.examples(graph, "review_send", probe)})
         return {"draft": drafter.run(inp).model_dump(mode="json")}
 
-    def assess(state: DraftingState, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    def assess_only(state: Any) -> RiskAssessment:
         req = DraftRequest.model_validate(state["draft_request"])
-        email = EmailDraft.model_validate(state["draft"])
-        assessment = assess_draft(
-            email,
+        return assess_draft(
+            EmailDraft.model_validate(state["draft"]),
             Brief.model_validate(state["brief"]),
             deps.policy,
             graph=graph,
@@ -116,6 +127,11 @@ def add_drafting_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
             always_review=req.require_approval,
             limits=req.limits,
         )
+
+    def assess(state: DraftingState, runtime: Runtime[RunContext]) -> dict[str, Any]:
+        req = DraftRequest.model_validate(state["draft_request"])
+        email = EmailDraft.model_validate(state["draft"])
+        assessment = assess_only(state)
         text = email_text(email)
         # The task's own rules are never passed by earned autonomy: approval asked for, a limit gone over.
         held = req.require_approval or bool(limit_triggers(text, req.limits))
@@ -162,6 +178,8 @@ def add_drafting_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
         view=view,
         memory_key=lambda state: email_text(EmailDraft.model_validate(state["draft"])),
         policy=deps.policy.gate_policy(graph, "review_send"),
+        reassess=assess_only,
+        check_edit=_check_claims,
     )
     builder.add_node("draft", draft)
     builder.add_node("assess_draft", assess)

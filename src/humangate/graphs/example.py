@@ -145,6 +145,10 @@ def send(state: NotifyState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     return {"sent": send_email(runtime, state, graph=NAME, node="send", gate="review", message=msg.model_dump())}
 
 
+def _reassess(state: Any) -> RiskAssessment:
+    return RiskAssessment.model_validate(assess(state)["assessment"])
+
+
 def _view(state: Any) -> GateView:
     req = NotifyInput.model_validate(state["request"])
     return GateView(
@@ -165,6 +169,7 @@ def build_notify_graph(policy: GatePolicy | None = None) -> StateGraph[NotifySta
         redirect_to="draft",
         view=_view,
         policy=policy,
+        reassess=_reassess,
     )
     builder = StateGraph(NotifyState, context_schema=RunContext)
     builder.add_node("draft", draft)

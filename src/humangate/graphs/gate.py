@@ -2,8 +2,11 @@
 
 A gate reads a proposal and its ``RiskAssessment`` from state. Low risk passes straight on; anything
 else pauses the run with a ``ReviewRequest`` and routes the reviewer's ``ReviewDecision`` with
-``Command``. The gate is pure (it re-runs from its first line on resume): it records what happened in
-the ``gate_events`` state channel, and the Orchestrator persists those records after each invoke.
+``Command``. An edit is the editor's vote for the edited version: what will be sent is assessed again,
+and the gate pauses again for another reviewer when the edit raised the risk, changed a recipient,
+failed the graph's own edit check, or the item needs more approvals (M of N). The gate is pure (it
+re-runs from its first line on resume): it records what happened in the ``gate_events`` state
+channel, and the Orchestrator persists those records after each invoke.
 """
 
 from __future__ import annotations
@@ -28,20 +31,58 @@ from humangate.review.contract import (
     RiskLevel,
     Role,
     SourceExcerpt,
+    Trigger,
+    risk_rank,
+    role_rank,
 )
 
 __all__ = [
     "GATE_EVENTS_KEY",
+    "RECIPIENT_FIELDS",
+    "EditCheck",
     "GateEvent",
     "GatePolicy",
     "GateState",
     "GateView",
+    "Reassess",
     "ReviewGate",
+    "normalized",
+    "recipients_of",
     "review_gate",
 ]
 
 GATE_EVENTS_KEY = "gate_events"
 _DECISION_SCHEMA: dict[str, Any] = TypeAdapter(ReviewDecision).json_schema()
+RECIPIENT_FIELDS = ("to", "cc", "bcc", "reply_to", "recipient", "recipients", "email")
+"""Proposal fields that say who receives it: locked unless an edit says ``wrong_recipient``."""
+# Kinds that follow from the text's hash or from memory, not from what the text says.
+_UNSTABLE_KINDS = frozenset({"sampling", "memory"})
+
+Reassess = Callable[[Mapping[str, Any]], RiskAssessment]
+"""Assess a proposal again from the graph's state (with the proposal under its key), without memory."""
+EditCheck = Callable[[Mapping[str, Any], BaseModel], str | None]
+"""Return why an edited proposal does not fit the run's state (e.g. unknown claim ids), or None."""
+
+
+def normalized(value: Any) -> Any:
+    """Return ``value`` with every string's whitespace collapsed, to tell a real edit from a no-op."""
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, Mapping):
+        return {k: normalized(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [normalized(v) for v in value]
+    return value
+
+
+def recipients_of(proposal: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the proposal's recipient fields, normalized (case and whitespace of addresses do not count)."""
+    out: dict[str, Any] = {}
+    for name in RECIPIENT_FIELDS:
+        if name in proposal:
+            value = normalized(proposal[name])
+            out[name] = value.lower() if isinstance(value, str) else value
+    return out
 
 
 class GateEvent(TypedDict):
@@ -112,6 +153,8 @@ class ReviewGate:
         view: Callable[[Mapping[str, Any]], GateView] | None = None,
         policy: GatePolicy | None = None,
         memory_key: Callable[[Mapping[str, Any]], str] | None = None,
+        reassess: Reassess | None = None,
+        check_edit: EditCheck | None = None,
     ) -> None:
         self.name = name
         self.graph = graph
@@ -127,6 +170,9 @@ class ReviewGate:
         self.policy = policy or GatePolicy()
         # The text memory files a correction of this proposal under (default: none, the proposal's text).
         self.memory_key = memory_key or (lambda state: "")
+        # Without a way to assess an edit again, every edit is held for a second reviewer (fail closed).
+        self.reassess = reassess
+        self.check_edit = check_edit
         actions: list[Action] = ["approve", "edit", "reject"]
         if redirect_to is not None:
             actions.append("redirect")
@@ -207,9 +253,16 @@ class ReviewGate:
                     )
                     continue
                 case "approve":
-                    return Command(goto=self.next, update=event("approve", decision))
+                    update = event("approve", decision)
+                    if request.edited_by:  # approving a held edit approves the edited version
+                        update[self.proposal_key] = request.proposal
+                    return Command(goto=self.next, update=update)
                 case "edit":
                     edited = self.proposal_model.model_validate(decision.edited)
+                    held = self._hold_edit(state, request, edited, decision)
+                    if held is not None:
+                        request = held
+                        continue
                     update = event("edit", decision)
                     update[self.proposal_key] = edited.model_dump(mode="json")
                     return Command(goto=self.next, update=update)
@@ -230,6 +283,66 @@ class ReviewGate:
                 case _:
                     assert_never(decision.action)
 
+    def _hold_edit(
+        self, state: Mapping[str, Any], request: ReviewRequest, edited: BaseModel, decision: ReviewDecision
+    ) -> ReviewRequest | None:
+        """Return the request to pause again with when the edit needs another reviewer, or None to send it."""
+        before, after = request.proposal, edited.model_dump(mode="json")
+        reasons: list[str] = []
+        if recipients_of(before) != recipients_of(after):
+            reasons.append(f"changed the recipient ({_recipients_text(before)} -> {_recipients_text(after)})")
+        if self.check_edit is not None and (problem := self.check_edit(state, edited)):
+            reasons.append(problem)
+        new = request.assessment
+        if self.reassess is None:
+            reasons.append("cannot be assessed again by this gate")
+        else:
+            old = self.reassess({**state, self.proposal_key: before})
+            new = self.reassess({**state, self.proposal_key: after})
+            if risk_rank(new.level) > risk_rank(old.level):
+                reasons.append(f"raised the risk from {old.level} to {new.level}")
+            seen = {t.kind for t in old.triggers} | _UNSTABLE_KINDS
+            added = [t for t in new.triggers if t.kind not in seen]
+            if added:
+                reasons.append("added " + "; ".join(f"{t.kind}: {t.reason}" for t in added))
+            elif new.needs_review and not old.needs_review:
+                reasons.append("now needs review on its own")
+        if request.approvals_needed > 1:
+            reasons.append(f"is one of {request.approvals_needed} approvals this item needs")
+        if not reasons:
+            return None
+        level = new.level if risk_rank(new.level) > risk_rank(request.assessment.level) else request.assessment.level
+        # The editor's edit is their vote for the edited version; the others must come from other reviewers.
+        needed = max(1, max(request.approvals_needed, self.policy.approvals_needed[level]) - 1)
+        role = self.policy.roles[level]
+        why = f"Edited by {decision.reviewer} ({decision.reason_code}): the edit " + "; ".join(reasons)
+        why = why[:900] + ". Another reviewer must approve the edited version before it is sent."
+        kept = [t for t in new.triggers if t.kind != "sampling"]
+        assessment = RiskAssessment(
+            level=level,
+            score=max(new.score, request.assessment.score),
+            confidence=min(new.confidence, request.assessment.confidence),
+            triggers=[*kept, Trigger(kind="rule", reason=why, evidence=[decision.reviewer])][-50:],
+            needs_review=True,
+            policy_version=new.policy_version,
+        )
+        return request.model_copy(
+            update={
+                "proposal": after,
+                "assessment": assessment,
+                "required_role": role if role_rank(role) > role_rank(request.required_role) else request.required_role,
+                "min_dwell_seconds": max(request.min_dwell_seconds, self.policy.min_dwell_seconds[level]),
+                "approvals_needed": needed,
+                "edited_by": [*request.edited_by, decision.reviewer],
+                "attempts": [*request.attempts, why],
+            }
+        )
+
+
+def _recipients_text(proposal: Mapping[str, Any]) -> str:
+    found = recipients_of(proposal)
+    return ", ".join(f"{k}: {v}" for k, v in found.items())[:200] or "none"
+
 
 def review_gate(
     *,
@@ -246,6 +359,8 @@ def review_gate(
     view: Callable[[Mapping[str, Any]], GateView] | None = None,
     policy: GatePolicy | None = None,
     memory_key: Callable[[Mapping[str, Any]], str] | None = None,
+    reassess: Reassess | None = None,
+    check_edit: EditCheck | None = None,
 ) -> ReviewGate:
     """Build a review gate; add it with ``builder.add_node(gate.name, gate, destinations=gate.destinations)``.
 
@@ -254,7 +369,8 @@ def review_gate(
     ``assessment_key``. Approve and edit go to ``next``; reject to ``on_reject``; redirect back to
     ``redirect_to`` with the reviewer's instructions under ``instructions_key``; escalate pauses again
     for a higher role. ``memory_key`` returns the text correction memory files this proposal under
-    (by default the proposal's own text).
+    (by default the proposal's own text). ``reassess`` assesses an edited proposal again (without it
+    every edit is held for another reviewer); ``check_edit`` refuses edits that do not fit the state.
     """
     return ReviewGate(
         name=name,
@@ -270,4 +386,6 @@ def review_gate(
         view=view,
         policy=policy,
         memory_key=memory_key,
+        reassess=reassess,
+        check_edit=check_edit,
     )

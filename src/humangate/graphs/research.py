@@ -20,6 +20,7 @@ from humangate.graphs.context import RunContext
 from humangate.graphs.gate import GateState, GateView, review_gate
 from humangate.graphs.registry import GraphSpec
 from humangate.graphs.views import brief_sources
+from humangate.review.contract import RiskAssessment
 from humangate.risk import assess_brief
 
 __all__ = ["NAME", "ResearchState", "add_research_steps", "brief_text", "build_research_graph", "research_spec"]
@@ -54,10 +55,15 @@ def add_research_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
             inp = inp.model_copy(update={"instructions": instructions})
         return {"brief": researcher.run(inp).model_dump(mode="json")}
 
-    def assess(state: ResearchState, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    def assess_only(state: Any) -> RiskAssessment:
         inp = ResearchInput.model_validate(state["research_input"])
+        return assess_brief(
+            Brief.model_validate(state["brief"]), inp.sources, deps.policy, graph=graph, node="review_brief"
+        )
+
+    def assess(state: ResearchState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         brief = Brief.model_validate(state["brief"])
-        assessment = assess_brief(brief, inp.sources, deps.policy, graph=graph, node="review_brief")
+        assessment = assess_only(state)
         text = brief_text(brief)
         node = "review_brief"
         judged, similar = remembered(runtime, assessment, graph=graph, node=node, key=text, proposal_text=text)
@@ -87,6 +93,7 @@ def add_research_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
         view=view,
         memory_key=lambda state: brief_text(Brief.model_validate(state["brief"])),
         policy=deps.policy.gate_policy(graph, "review_brief"),
+        reassess=assess_only,
     )
     builder.add_node("research", research)
     builder.add_node("assess_brief", assess)

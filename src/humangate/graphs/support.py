@@ -20,7 +20,7 @@ from humangate.graphs.common import GraphDeps, recall, remembered, send_email
 from humangate.graphs.context import RunContext
 from humangate.graphs.gate import GateState, GateView, review_gate
 from humangate.graphs.registry import GraphSpec
-from humangate.review.contract import SourceExcerpt
+from humangate.review.contract import RiskAssessment, SourceExcerpt
 from humangate.risk import assess_support
 from humangate.risk.limits import limit_triggers
 
@@ -67,21 +67,24 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
         reply = SupportReply(to=message.customer or message.id, body=analysis.suggested_reply)
         return {"analysis": analysis.model_dump(mode="json"), "reply": reply.model_dump(mode="json")}
 
+    def assess_only(state: Any) -> RiskAssessment:
+        return assess_support(
+            SupportMessage.model_validate(state["request"]).text,
+            SupportAnalysis.model_validate(state["analysis"]),
+            SupportReply.model_validate(state["reply"]),
+            deps.policy,
+            graph=NAME,
+            node="review_reply",
+            always_review=bool(state.get("require_approval")),
+            limits=[AmountLimit.model_validate(x) for x in state.get("limits", [])],
+        )
+
     def assess(state: SupportState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         message = SupportMessage.model_validate(state["request"])
         reply = SupportReply.model_validate(state["reply"])
         limits = [AmountLimit.model_validate(x) for x in state.get("limits", [])]
         always = bool(state.get("require_approval"))
-        assessment = assess_support(
-            message.text,
-            SupportAnalysis.model_validate(state["analysis"]),
-            reply,
-            deps.policy,
-            graph=NAME,
-            node="review_reply",
-            always_review=always,
-            limits=limits,
-        )
+        assessment = assess_only(state)
         # Replies are filed under the customer's message, and the lessons are checked in the reply. The
         # task's own rules are never passed by earned autonomy: approval asked for, a limit gone over.
         judged, similar = remembered(
@@ -132,6 +135,7 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
         view=view,
         memory_key=lambda state: str(state["request"]["text"]),
         policy=deps.policy.gate_policy(NAME, "review_reply"),
+        reassess=assess_only,
     )
     builder = StateGraph(SupportState, context_schema=RunContext)
     builder.add_node("analyze", analyze)

@@ -1,13 +1,17 @@
 """Append-only, hash-chained audit events and their verification.
 
-Each event's hash is ``sha256(prev_hash + canonical body)``. An append moves the single ``audit_head``
-row by compare-and-set on its (seq, hash), which also locks it until the transaction ends, so
-concurrent writers (threads, processes, panel replicas) extend one chain, never fork it.
+Each event's hash is ``HMAC-SHA256(key, prev_hash + canonical body)`` with a key kept outside the
+database (see ``_audit_key``), so whoever rewrites an event cannot re-hash the rest. Chains written
+before the key existed keep their plain ``sha256`` hashes up to ``audit_head.keyed_from``; the first
+keyed event's HMAC covers the last plain hash, so the plain part is anchored too. An append moves the
+single ``audit_head`` row by compare-and-set on its (seq, hash), which also locks it until the
+transaction ends, so concurrent writers (threads, processes, panel replicas) extend one chain.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import time
 import weakref
@@ -18,9 +22,18 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, select, update
 
 from humangate.checkpoints.fast import Fast
-from humangate.checkpoints.schema import audit_events, audit_head
+from humangate.checkpoints.schema import audit_events, audit_head, decisions
 
-__all__ = ["GENESIS_HASH", "AuditProblem", "AuditReport", "append_event", "verify_chain"]
+__all__ = [
+    "GENESIS_HASH",
+    "AuditProblem",
+    "AuditReport",
+    "append_event",
+    "cross_check_decisions",
+    "key_chain",
+    "use_audit_key",
+    "verify_chain",
+]
 
 GENESIS_HASH = "0" * 64
 
@@ -38,6 +51,7 @@ def _event_hash(
     run_id: str | None,
     item_id: int | None,
     payload_json: str,
+    key: bytes | None = None,
 ) -> str:
     body = _canonical(
         {
@@ -50,7 +64,10 @@ def _event_hash(
             "payload": payload_json,
         }
     )
-    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+    message = (prev_hash + body).encode()
+    if key is None:  # the scheme of events written before the chain was keyed
+        return hashlib.sha256(message).hexdigest()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 # Built once and run on the DB-API cursor (see ``Fast``): building Core statements per call cost ~3x
@@ -69,6 +86,33 @@ _INSERT_EVENT = Fast(
 # compare-and-set on (seq, hash), so a stale guess (another process appended, a transaction rolled
 # back) costs one more statement, never a fork.
 _HEADS: weakref.WeakKeyDictionary[Engine, tuple[int, str]] = weakref.WeakKeyDictionary()
+# Each database's audit key, set by whoever opened it with its settings (the Orchestrator).
+_KEYS: weakref.WeakKeyDictionary[Engine, bytes] = weakref.WeakKeyDictionary()
+
+
+def use_audit_key(engine: Engine, key: bytes) -> None:
+    """Hash every event appended through ``engine`` with ``key``."""
+    _KEYS[engine] = key
+
+
+def key_chain(conn: Connection, *, key: bytes, new_key: bool) -> bool:
+    """Mark the chain keyed from its next event on; return False when it must stay as it is.
+
+    An empty chain is keyed from its first event. A chain with events is keyed only with a key made just
+    now: an existing key beside an unkeyed chain means the chain was rewritten (``verify_chain`` says so).
+    """
+    seq, keyed_from = conn.execute(
+        select(audit_head.c.seq, audit_head.c.keyed_from).where(audit_head.c.id == 1).with_for_update()
+    ).one()
+    if keyed_from is not None:
+        return True
+    if seq and not new_key:
+        return False
+    conn.execute(update(audit_head).where(audit_head.c.id == 1).values(keyed_from=int(seq) + 1))
+    _KEYS[conn.engine] = key
+    if seq:  # the keyed marker: its HMAC covers the last plain hash (its prev_hash)
+        append_event(conn, actor="system", kind="audit.keyed", payload={"plain_events": int(seq)})
+    return True
 
 
 def append_event(
@@ -118,7 +162,7 @@ def _move_head(
 ) -> str | None:
     """Move the chain head from ``head`` to the new event; return its hash, or None when ``head`` was stale."""
     seq, prev = head[0] + 1, head[1]
-    digest = _event_hash(prev, seq, *body)
+    digest = _event_hash(prev, seq, *body, key=_KEYS.get(conn.engine))
     params = {"prev_seq": head[0], "prev_hash": prev, "new_seq": seq, "new_hash": digest}
     return digest if _MOVE_HEAD.execute(conn, params) == 1 else None
 
@@ -144,11 +188,26 @@ class AuditReport:
         return not self.problems
 
 
-def verify_chain(conn: Connection, *, max_problems: int = 100) -> AuditReport:
-    """Recompute every hash in order and report rows that were edited, removed or inserted."""
+def verify_chain(conn: Connection, *, key: bytes | None = None, max_problems: int = 100) -> AuditReport:
+    """Recompute every hash in order and report rows that were edited, removed or inserted.
+
+    With ``key``, events from ``audit_head.keyed_from`` on must carry its HMAC, and a chain with events
+    that was never keyed is reported: plain SHA-256 hashes can be recomputed by anyone.
+    """
     report = AuditReport()
     expected_prev = GENESIS_HASH
     expected_seq = 1
+    head_seq, head_hash, keyed_from = conn.execute(
+        select(audit_head.c.seq, audit_head.c.hash, audit_head.c.keyed_from)
+    ).one()
+    if key is not None and keyed_from is None and head_seq:
+        report.problems.append(
+            AuditProblem(
+                1,
+                "the chain is not keyed although its audit key exists: it was rewritten, or the key "
+                "(HUMANGATE_AUDIT_KEY_FILE) belongs to another database",
+            )
+        )
     rows = conn.execution_options(stream_results=True, yield_per=2000).execute(
         select(audit_events).order_by(audit_events.c.seq)
     )
@@ -162,8 +221,19 @@ def verify_chain(conn: Connection, *, max_problems: int = 100) -> AuditReport:
             report.problems.append(
                 AuditProblem(row.seq, "prev_hash does not match the event before it: the chain was cut")
             )
+        keyed = key is not None and keyed_from is not None and row.seq >= keyed_from
+        if keyed and row.seq == keyed_from and keyed_from > 1 and row.kind != "audit.keyed":
+            report.problems.append(AuditProblem(row.seq, "the chain's keyed part does not start with its marker"))
         digest = _event_hash(
-            row.prev_hash, row.seq, row.at, row.actor, row.kind, row.run_id, row.item_id, row.payload_json
+            row.prev_hash,
+            row.seq,
+            row.at,
+            row.actor,
+            row.kind,
+            row.run_id,
+            row.item_id,
+            row.payload_json,
+            key=key if keyed else None,
         )
         if digest != row.hash:
             report.problems.append(
@@ -173,9 +243,46 @@ def verify_chain(conn: Connection, *, max_problems: int = 100) -> AuditReport:
         expected_seq = row.seq + 1
         if len(report.problems) >= max_problems:
             return report
-    head_seq, head_hash = conn.execute(select(audit_head.c.seq, audit_head.c.hash)).one()
     if head_seq != expected_seq - 1 or head_hash != expected_prev:
         report.problems.append(
             AuditProblem(int(head_seq), "the chain head does not match the last event: events were removed")
         )
+    if key is not None and keyed_from is not None and keyed_from > expected_seq:
+        report.problems.append(AuditProblem(int(keyed_from), "the chain's keyed part starts after its last event"))
     return report
+
+
+def cross_check_decisions(conn: Connection, report: AuditReport, *, max_problems: int = 100) -> None:
+    """Report decisions with no ``decision.recorded`` event, and such events with no decision row."""
+    rows = conn.execute(
+        select(audit_events.c.seq, audit_events.c.payload_json).where(audit_events.c.kind == "decision.recorded")
+    ).all()
+    events: dict[int, int] = {}
+    for seq, payload_json in rows:
+        try:
+            decision_id = json.loads(payload_json).get("decision_id")
+        except (ValueError, AttributeError):
+            decision_id = None
+        if isinstance(decision_id, int):
+            events[decision_id] = int(seq)
+        else:
+            report.problems.append(AuditProblem(int(seq), "a decision.recorded event names no decision"))
+    found = conn.execute(select(decisions.c.id, decisions.c.item_id, decisions.c.reviewer, decisions.c.action))
+    seen: set[int] = set()
+    for decision_id, item_id, reviewer, action in found:
+        seen.add(int(decision_id))
+        if decision_id not in events:
+            report.problems.append(
+                AuditProblem(
+                    0,
+                    f"decision {decision_id} ({action} by {reviewer} on item {item_id}) has no decision.recorded "
+                    "event: it was written outside the service",
+                )
+            )
+        if len(report.problems) >= max_problems:
+            return
+    for decision_id, seq in sorted(events.items()):
+        if decision_id not in seen:
+            report.problems.append(AuditProblem(seq, f"event {seq} records decision {decision_id}, which is missing"))
+            if len(report.problems) >= max_problems:
+                return

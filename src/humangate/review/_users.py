@@ -10,8 +10,10 @@ from sqlalchemy import bindparam, select, update
 from humangate.checkpoints.database import Database
 from humangate.checkpoints.fast import Fast
 from humangate.checkpoints.schema import users
+from humangate.config import Settings
 from humangate.errors import InvalidDecisionError, UnknownUserError
 from humangate.oversight.audit import append_event
+from humangate.review._logins import LoginThrottle, audit_login, login_keys
 from humangate.review.contract import ROLES, SYSTEM_REVIEWER, Role
 from humangate.review.users import check_password, count_login_users, set_password
 
@@ -33,6 +35,7 @@ class UsersMixin:
 
     db: Database
     clock: Callable[[], float]
+    settings: Settings
 
     def add_user(self, name: str, role: Role, *, actor: str = "admin") -> None:
         """Add a reviewer (or change their role)."""
@@ -64,6 +67,27 @@ class UsersMixin:
         """Return True when the user exists and the password matches, in constant time."""
         with self.db.read() as conn:
             return check_password(conn, name, password)
+
+    def login(self, name: str, password: str, *, address: str | None = None) -> bool:
+        """Check a panel login, throttled per user and per client address; audit every failure.
+
+        While the user or the address is locked by earlier failures, the password is not even checked.
+        """
+        throttle = LoginThrottle(self.settings.login_free_failures, self.settings.login_max_lock_seconds)
+        keys = login_keys(name, address)
+        now = self.clock()
+        with self.db.read() as conn:
+            locked = throttle.locked_until(conn, keys, now)
+        ok = False if locked else self.check_password(name, password)
+        with self.db.write() as conn:
+            if ok:
+                throttle.succeed(conn, name)
+            elif locked:
+                audit_login(conn, name=name, address=address, outcome="throttled", now=now, lock=locked - now)
+            else:
+                lock = throttle.fail(conn, keys, now)
+                audit_login(conn, name=name, address=address, outcome="failed", now=now, lock=lock)
+        return ok
 
     def login_users(self) -> int:
         """Count users who can sign in to the panel."""

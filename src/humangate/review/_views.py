@@ -11,7 +11,7 @@ from sqlalchemy import select
 from humangate.checkpoints.database import Database
 from humangate.checkpoints.schema import audit_events, runs
 from humangate.errors import ItemNotFoundError
-from humangate.oversight.audit import AuditReport, verify_chain
+from humangate.oversight.audit import AuditReport, cross_check_decisions, verify_chain
 from humangate.oversight.metrics import MetricsReport, compute_metrics
 from humangate.oversight.quality import QualityReport, compute_quality
 from humangate.review.queue import Page, QueueFilter, ReviewItem, count_pending, load_item, pending_page
@@ -24,6 +24,7 @@ class ViewsMixin:
     """Read runs, timelines, queue pages and reports; nothing here writes."""
 
     db: Database
+    _audit_key: bytes
     clock: Callable[[], float]
 
     # -- runs --------------------------------------------------------------------------------
@@ -85,7 +86,9 @@ class ViewsMixin:
     def verify_audit(self) -> AuditReport:
         """Walk the audit chain and report any event that was edited, removed or inserted."""
         with self.db.read() as conn:
-            return verify_chain(conn)
+            report = verify_chain(conn, key=self._audit_key)
+            cross_check_decisions(conn, report)
+            return report
 
     def quality(self, since: float | None = None, graph: str | None = None) -> QualityReport:
         """Return reviewer-quality figures: agreement, rubber-stamp signals, audit findings, canaries."""

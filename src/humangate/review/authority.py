@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
 from humangate.errors import ClaimedError, DwellError, InvalidDecisionError, NotAuthorizedError
+from humangate.graphs.gate import ReviewGate, normalized, recipients_of
 from humangate.graphs.registry import GraphSpec
 from humangate.review.contract import (
     ACTIONS,
@@ -58,8 +59,14 @@ def check_decision(
     started_by: str | None,
     now: float,
     spec: GraphSpec | None,
+    state: Callable[[], Mapping[str, Any]] | None = None,
 ) -> None:
-    """Raise unless ``reviewer`` (with ``role``) may take ``decision`` on ``item``; None checks a claim."""
+    """Raise unless ``reviewer`` (with ``role``) may take ``decision`` on ``item``; None checks a claim.
+
+    An edit is that reviewer's vote for the edited version: it passes the same role, dwell and
+    starter checks as an approval, and it must change something, keep the recipients (unless the
+    reason is ``wrong_recipient``) and fit the run's ``state`` (read only for edits).
+    """
     if role_rank(role) < role_rank(item.required_role):
         raise NotAuthorizedError(
             item.id,
@@ -89,7 +96,14 @@ def check_decision(
             item.required_role,
             "whoever started a run may not approve its items; ask another reviewer.",
         )
-    if decision.action == "approve" and item.min_dwell_seconds > 0:
+    if decision.action in ("approve", "edit") and reviewer in request.edited_by and item.kind == "gate":
+        raise NotAuthorizedError(
+            item.id,
+            reviewer,
+            item.required_role,
+            f"{reviewer} made the edit it holds; another reviewer must approve the edited version.",
+        )
+    if decision.action in ("approve", "edit") and item.min_dwell_seconds > 0:
         waited = now - item.claimed_at if item.claimed_by == reviewer and item.claimed_at else None
         if waited is None or waited < item.min_dwell_seconds:
             raise DwellError(item.id, item.min_dwell_seconds, waited)
@@ -120,3 +134,32 @@ def check_decision(
                 item_id=item.id,
                 allowed=fields,
             ) from None
+        _check_edit_content(item, decision, gate, state)
+
+
+def _check_edit_content(
+    item: ReviewItem, decision: ReviewDecision, gate: ReviewGate, state: Callable[[], Mapping[str, Any]] | None
+) -> None:
+    """Refuse an edit that changes nothing, moves a recipient without saying why, or does not fit the run."""
+    edited = gate.proposal_model.model_validate(decision.edited)
+    after = edited.model_dump(mode="json")
+    try:
+        before = gate.proposal_model.model_validate(item.request.proposal).model_dump(mode="json")
+    except ValidationError:
+        before = item.request.proposal
+    if normalized(after) == normalized(before):
+        raise InvalidDecisionError(
+            f"The edit of item {item.id} changes nothing (whitespace aside); use approve to send it as it is.",
+            item_id=item.id,
+            allowed=["approve"],
+        )
+    old, new = recipients_of(before), recipients_of(after)
+    if old != new and decision.reason_code != "wrong_recipient":
+        moved = ", ".join(sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k)))
+        raise InvalidDecisionError(
+            f"The edit of item {item.id} changes the recipient ({moved}); recipients are locked. If the recipient "
+            "is wrong, edit with reason_code wrong_recipient, and another reviewer approves the new one.",
+            item_id=item.id,
+        )
+    if gate.check_edit is not None and state is not None and (problem := gate.check_edit(state(), edited)):
+        raise InvalidDecisionError(f"The edit of item {item.id} is refused: {problem}.", item_id=item.id)

@@ -147,6 +147,10 @@ class ReviewRequest(BaseModel):
         default_factory=list, description="Earlier reviewer decisions on similar proposals, newest first."
     )
     memory_key: str = Field(default="", description="The text memory files a correction of this proposal under.")
+    edited_by: list[str] = Field(
+        default_factory=list,
+        description="Reviewers whose edit this request carries (held again after it); none of them may approve it.",
+    )
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
 

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from langgraph.types import Interrupt
+from pydantic import ValidationError
 from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from humangate.checkpoints.database import insert_ignore, insert_ignore_id
 from humangate.checkpoints.fast import Fast
 from humangate.checkpoints.schema import assessments, review_items
-from humangate.errors import InvalidDecisionError
+from humangate.errors import InvalidDecisionError, ReviewError
 from humangate.oversight.audit import append_event
 from humangate.review.contract import (
     RISK_LEVELS,
@@ -29,6 +30,7 @@ from humangate.review.contract import (
 )
 
 __all__ = [
+    "CorruptItemError",
     "Page",
     "QueueFilter",
     "Queued",
@@ -37,6 +39,7 @@ __all__ = [
     "load_item",
     "log_assessment",
     "pending_page",
+    "quarantine_item",
     "sync_interrupts",
 ]
 
@@ -54,6 +57,22 @@ _SUPERSEDE = Fast(
     .where(review_items.c.id == bindparam("item_id"))
     .values(status="superseded", version=review_items.c.version + 1, decided_at=bindparam("now"))
 )
+
+
+class CorruptItemError(ReviewError):
+    """An item's stored request does not parse or validate: it is quarantined and skipped.
+
+    Attributes:
+        problem: what is wrong with the stored request.
+    """
+
+    def __init__(self, item_id: int, problem: str) -> None:
+        self.problem = problem
+        super().__init__(
+            f"Review item {item_id} cannot be read ({problem}); it is quarantined and skipped. "
+            "`humangate reconcile` lists quarantined items; the run's checkpoint still holds its request.",
+            item_id=item_id,
+        )
 
 
 @dataclass(frozen=True)
@@ -89,8 +108,14 @@ class ReviewItem:
 
     @property
     def request(self) -> ReviewRequest:
-        """Return the stored request, parsed."""
-        return ReviewRequest.model_validate_json(self.request_json)
+        """Return the stored request, parsed; raise ``CorruptItemError`` when it cannot be read."""
+        try:
+            return ReviewRequest.model_validate_json(self.request_json)
+        except (ValidationError, ValueError, TypeError) as exc:
+            first = exc.errors()[0] if isinstance(exc, ValidationError) and exc.errors() else None
+            where = ".".join(str(p) for p in first["loc"]) if first else ""
+            what = f"{where}: {first['msg']}" if first else type(exc).__name__
+            raise CorruptItemError(self.id, f"its stored request is invalid at {what}"[:300]) from None
 
     @classmethod
     def from_row(cls, row: Any) -> ReviewItem:
@@ -188,6 +213,26 @@ def pending_page(conn: Connection, filt: QueueFilter, *, limit: int = 50, cursor
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, _encode_cursor(rows[-1]) if more and rows else None)
+
+
+def quarantine_item(conn: Connection, item: ReviewItem, problem: str, now: float) -> bool:
+    """Take a pending item whose request cannot be read out of the queue; False if it changed meanwhile."""
+    done = conn.execute(
+        update(review_items)
+        .where(review_items.c.id == item.id, review_items.c.status == "pending")
+        .values(status="quarantined", version=review_items.c.version + 1, decided_at=now)
+    ).rowcount
+    if done == 1:
+        append_event(
+            conn,
+            actor="system",
+            kind="item.quarantined",
+            run_id=item.run_id,
+            item_id=item.id,
+            at=now,
+            payload={"problem": problem},
+        )
+    return done == 1
 
 
 def count_pending(conn: Connection, filt: QueueFilter) -> int:

@@ -35,7 +35,8 @@ from humangate.graphs.registry import GraphRegistry, default_registry
 from humangate.memory.embeddings import make_embedder
 from humangate.memory.recall import Recall
 from humangate.memory.store import MemoryStore
-from humangate.oversight.audit import append_event
+from humangate.oversight._audit_key import audit_key_path, load_audit_key
+from humangate.oversight.audit import append_event, key_chain, use_audit_key
 from humangate.review._advancing import AdvancingMixin, unapplied
 from humangate.review._oversight import OversightMixin, SweepReport
 from humangate.review._recording import pending_item, record_decision
@@ -43,7 +44,7 @@ from humangate.review._users import UsersMixin, role_of
 from humangate.review._views import ViewsMixin
 from humangate.review.authority import check_decision, parse_decision
 from humangate.review.contract import ReviewDecision
-from humangate.review.queue import ReviewItem, load_item
+from humangate.review.queue import CorruptItemError, ReviewItem, load_item, quarantine_item
 from humangate.review.runs import RunInfo, RunLock, load_run, new_worker_id
 
 __all__ = ["DecideResult", "Orchestrator", "ReconcileReport", "SweepReport"]
@@ -89,6 +90,7 @@ class ReconcileReport:
     busy: list[str] = field(default_factory=list)
     memory_stored: int = 0  # queued decisions memory stored as corrections
     memory_waiting: int = 0  # queued decisions memory could not store yet (their error is logged)
+    quarantined: list[int] = field(default_factory=list)  # items whose stored request cannot be read
 
 
 class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, AdvancingMixin):
@@ -118,6 +120,7 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, AdvancingMixin):
         except BaseException:
             self._stack.close()
             raise
+        self._audit_key = self._key_audit_chain(settings)
         self.outbox = Outbox(self.db)
         self.mailer = FileMailer(settings.outbox_dir)
         # Memory is always recorded; it only steers runs (examples, trigger, autonomy) when switched on.
@@ -125,6 +128,19 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, AdvancingMixin):
         self.recall = Recall(self.memory, self.deps.policy) if settings.memory else None
         self.lock = RunLock(self.db, self.worker, settings.run_lock_seconds)
         self._compiled: dict[str, Pregel[Any, Any, Any, Any]] = {}
+
+    def _key_audit_chain(self, settings: Settings) -> bytes:
+        """Load (or create) the audit key and hash new events with it once the chain is keyed."""
+        try:
+            key, new = load_audit_key(audit_key_path(settings))
+            with self.db.write() as conn:
+                keyed = key_chain(conn, key=key, new_key=new)
+        except BaseException:
+            self._stack.close()
+            raise
+        if keyed:
+            use_audit_key(self.db.engine, key)
+        return key
 
     def close(self) -> None:
         """Close the checkpointer and database connections."""
@@ -179,9 +195,17 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, AdvancingMixin):
 
     def claim(self, item_id: int, reviewer: str) -> ReviewItem:
         """Lease an item to a reviewer for ``settings.lease_seconds``; re-claiming extends the lease."""
+        try:
+            return self._claim(item_id, reviewer)
+        except CorruptItemError as exc:  # quarantined, never leased: the next reviewer gets the next item
+            self.quarantine(item_id, exc.problem)
+            raise
+
+    def _claim(self, item_id: int, reviewer: str) -> ReviewItem:
         now = self.clock()
         with self.db.write() as conn:
             item = pending_item(conn, item_id)
+            item.request  # noqa: B018  (raises CorruptItemError when the stored request cannot be read)
             role = role_of(conn, reviewer)
             check_decision(item, None, reviewer=reviewer, role=role, started_by=None, now=now, spec=None)
             still_mine = item.claimed_by == reviewer and (item.lease_expires_at or 0) > now
@@ -219,13 +243,35 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, AdvancingMixin):
         waits for the rest; audit and canary items record the judgement and never touch the run.
         """
         parsed = parse_decision(item_id, decision)
+        try:
+            return self._decide(item_id, parsed)
+        except CorruptItemError as exc:
+            self.quarantine(item_id, exc.problem)
+            raise
+
+    def quarantine(self, item_id: int, problem: str) -> bool:
+        """Take a pending item whose stored request cannot be read out of the queue; True when it was."""
+        with self.db.write() as conn:
+            item = load_item(conn, item_id)
+            return item is not None and quarantine_item(conn, item, problem, self.clock())
+
+    def _decide(self, item_id: int, parsed: ReviewDecision) -> DecideResult:
         now = self.clock()
         with self.db.write() as conn:
             item = pending_item(conn, item_id)
             role = role_of(conn, parsed.reviewer)
             started_by = _RUN_FOR_DECISION.scalar(conn, {"run_id": item.run_id})
             spec = self.registry.get(item.graph)
-            check_decision(item, parsed, reviewer=parsed.reviewer, role=role, started_by=started_by, now=now, spec=spec)
+            check_decision(
+                item,
+                parsed,
+                reviewer=parsed.reviewer,
+                role=role,
+                started_by=started_by,
+                now=now,
+                spec=spec,
+                state=lambda: self._state_values(spec.name, item.run_id),
+            )
             if item.kind != "gate":
                 decision_id = record_decision(conn, item, parsed, now, applied=True)
                 self._judge_check(conn, item, parsed, now)
@@ -254,6 +300,10 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, AdvancingMixin):
         _, run = self._apply_locked(item.run_id)
         return DecideResult(item_id=item_id, decision_id=decision_id, run=run)
 
+    def _state_values(self, graph: str, run_id: str) -> dict[str, Any]:
+        """Return the run's latest checkpointed state (what an edit is checked against)."""
+        return dict(self.graph(graph).get_state(self._config(run_id)).values)
+
     def apply_decisions(self, run_id: str) -> int:
         """Resume the run with every recorded, not yet applied decision; return how many were applied."""
         self.lock.acquire(run_id, wait_seconds=self.settings.run_lock_seconds)
@@ -264,6 +314,7 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, AdvancingMixin):
     def reconcile(self) -> ReconcileReport:
         """Rebuild queue rows and run status from the checkpoints, finish runs a crash cut short, catch memory up."""
         report = ReconcileReport()
+        report.quarantined = self._quarantine_corrupt()
         with self.db.read() as conn:
             open_runs = conn.execute(
                 select(runs.c.id, runs.c.graph, runs.c.inputs_json)
@@ -292,6 +343,20 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, AdvancingMixin):
         caught = self.memory.catch_up()
         report.memory_stored, report.memory_waiting = caught.stored, caught.failed
         return report
+
+    def _quarantine_corrupt(self) -> list[int]:
+        """Quarantine pending items whose request cannot be read; return every quarantined item's id."""
+        with self.db.read() as conn:
+            rows = conn.execute(select(review_items).where(review_items.c.status == "pending")).all()
+        for row in rows:
+            item = ReviewItem.from_row(row)
+            try:
+                item.request  # noqa: B018
+            except CorruptItemError as exc:
+                self.quarantine(item.id, exc.problem)
+        with self.db.read() as conn:
+            stmt = select(review_items.c.id).where(review_items.c.status == "quarantined").order_by(review_items.c.id)
+            return [int(i) for i in conn.execute(stmt).scalars()]
 
 
 def _errors(exc: ValidationError) -> str:

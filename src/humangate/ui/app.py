@@ -10,9 +10,11 @@ user.
 from __future__ import annotations
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from humangate.review.service import Orchestrator
 from humangate.ui.audit_tab import audit_tab
+from humangate.ui.guard import ClientAddress, login_checker
 from humangate.ui.inbox_tab import inbox_tab
 from humangate.ui.memory_tab import memory_tab
 from humangate.ui.metrics_tab import metrics_tab
@@ -91,7 +93,8 @@ def serve(app: gr.Blocks, orch: Orchestrator, *, host: str = "127.0.0.1", port: 
     _, local_url, _ = app.launch(
         server_name=host,
         server_port=port,
-        auth=orch.check_password,
+        auth=login_checker(orch),
+        app_kwargs={"middleware": [Middleware(ClientAddress)]},
         auth_message="Sign in with your humangate user (humangate users add NAME --role reviewer --password ...).",
         prevent_thread_lock=True,
         quiet=True,

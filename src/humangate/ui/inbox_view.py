@@ -12,7 +12,7 @@ from typing import Any, get_args
 
 from humangate.errors import HumanGateError
 from humangate.review.contract import RISK_LEVELS, ROLES, TriggerKind, role_rank
-from humangate.review.queue import QueueFilter
+from humangate.review.queue import CorruptItemError, QueueFilter
 from humangate.review.service import Orchestrator
 
 __all__ = [
@@ -143,6 +143,11 @@ def next_item_id(
                 continue
             if item.kind == "gate" and orch.run(item.run_id).started_by == user:
                 continue  # the service would refuse: who started a run may not approve its items
+            try:
+                item.request  # noqa: B018
+            except CorruptItemError as exc:  # one unreadable row must not block everyone behind it
+                orch.quarantine(item.id, exc.problem)
+                continue
             return item.id
         if page.next_cursor is None:
             return None

@@ -130,6 +130,8 @@ def review_tab(
             }
         ready = approve_ready(orch.clock(), view.opened_at, view.min_dwell_seconds)
         allowed: set[Action] = set(view.allowed)
+        # Not claimed (above the user's role, held by another): read only; the service refuses anyway.
+        can = view.claimed
         return {
             header: view.header,
             triggers: view.triggers,
@@ -141,11 +143,11 @@ def review_tab(
             p_subject: view.subject,
             p_body: view.body,
             p_json: gr.Textbox(value=view.proposal_json, visible=not view.email),
-            btn_approve: gr.Button(visible="approve" in allowed, interactive=ready),
-            btn_edit: gr.Button(visible="edit" in allowed),
-            btn_reject: gr.Button(visible="reject" in allowed),
-            btn_redirect: gr.Button(visible="redirect" in allowed),
-            btn_escalate: gr.Button(visible="escalate" in allowed and bool(view.escalate_roles)),
+            btn_approve: gr.Button(visible="approve" in allowed, interactive=ready and can),
+            btn_edit: gr.Button(visible="edit" in allowed, interactive=can),
+            btn_reject: gr.Button(visible="reject" in allowed, interactive=can),
+            btn_redirect: gr.Button(visible="redirect" in allowed, interactive=can),
+            btn_escalate: gr.Button(visible="escalate" in allowed and bool(view.escalate_roles), interactive=can),
             escalate_role: gr.Dropdown(
                 choices=list(view.escalate_roles) or list(ROLES[1:]),
                 value=(view.escalate_roles or ROLES[1:])[0],
@@ -159,20 +161,23 @@ def review_tab(
                 "opened_at": view.opened_at,
                 "min_dwell": view.min_dwell_seconds,
                 "email": view.email,
+                "claimed": view.claimed,
             },
             tabs: gr.Tabs(selected="review"),
         }
 
-    def open_id(item_id: int | None, user: str | None, message: str | None = None) -> dict[Any, Any]:
+    def open_id(item_id: int | None, user: str | None, message: str | None = None, done: str = "") -> dict[Any, Any]:
+        # ``done`` says what was just recorded: the reviewer reads it even when the next item cannot open.
+        lead = f"{done} " if done else ""
         if item_id is None:
-            return show(None, message or "No pending item you may decide.")
+            return show(None, lead + (message or "No pending item you may decide."))
         if not user:
-            return show(None, "Sign in first: items are claimed in your name.")
+            return show(None, lead + "Sign in first: items are claimed in your name.")
         try:
             view = open_item(orch, user, item_id)
         except HumanGateError as exc:
-            return show(None, str(exc))
-        return show(view, message or view.message)
+            return show(None, f"{lead}Item {item_id} could not be opened: {exc}")
+        return show(view, lead + (message or view.message))
 
     def on_select(evt: gr.SelectData, request: gr.Request) -> dict[Any, Any]:
         row = evt.row_value or []
@@ -223,9 +228,7 @@ def review_tab(
                 return {status: render_status(outcome.message)}
             if outcome.next_item is None:
                 return show(None, outcome.message + " Nothing else is waiting for you.")
-            nxt = open_id(outcome.next_item, user)
-            nxt[status] = render_status(f"{outcome.message} Opened item {outcome.next_item}.")
-            return nxt
+            return open_id(outcome.next_item, user, done=outcome.message)
 
         return act
 
@@ -242,7 +245,7 @@ def review_tab(
     ]
 
     def on_tick(state: dict[str, Any] | None) -> Any:
-        if not state:
+        if not state or not state.get("claimed", True):
             return gr.Button(interactive=False)
         return gr.Button(interactive=approve_ready(orch.clock(), state["opened_at"], state["min_dwell"]))
 

@@ -10,9 +10,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from humangate.errors import HumanGateError, ReviewError
+from humangate.errors import HumanGateError, NotAuthorizedError, ReviewError
 from humangate.review.contract import ACTIONS, ROLES, Action, Role, role_rank
-from humangate.review.queue import ReviewItem
+from humangate.review.queue import CorruptItemError, ReviewItem
 from humangate.review.service import Orchestrator
 from humangate.ui.inbox_view import next_item_id
 from humangate.ui.render import (
@@ -95,6 +95,16 @@ def open_item(orch: Orchestrator, user: str, item_id: int) -> ItemView:
     """Claim the item for ``user`` and return its view; when the claim is refused, show it with the reason."""
     try:
         item = orch.claim(item_id, user)
+    except NotAuthorizedError as exc:  # above the user's role: read only, and say who may decide it
+        item = orch.item(item_id)
+        higher = [r for r in ROLES if role_rank(r) >= role_rank(item.required_role)]
+        note = (
+            f"Read only: item {item.id} is decided by a {' or '.join(higher)}; you may look at it but not "
+            f"decide it. ({exc})"
+        )
+        return _view(orch, item, opened_at=orch.clock(), message=note, claimed=False)
+    except CorruptItemError:
+        raise
     except ReviewError as exc:
         item = orch.item(item_id)
         return _view(orch, item, opened_at=orch.clock(), message=str(exc), claimed=False)
@@ -178,4 +188,8 @@ def decide(orch: Orchestrator, user: str | None, item_id: int | None, form: Deci
     run = result.run
     state = run.status + (f", {run.outcome}" if run.outcome else "")
     message = f"Item {item_id}: {form.action} recorded (run {run.id[:12]} is {state})."
-    return DecisionOutcome(True, message, next_item_id(orch, user, skip=[item_id]))
+    try:
+        following = next_item_id(orch, user, skip=[item_id])
+    except HumanGateError as exc:  # the decision stands: say so, and why nothing else opened
+        return DecisionOutcome(True, f"{message} The next item could not be found: {exc}")
+    return DecisionOutcome(True, message, following)
