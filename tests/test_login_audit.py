@@ -176,3 +176,27 @@ def test_audit_verify_reports_a_decision_without_its_event(orch: Orchestrator, s
         conn.execute(delete(decisions).where(decisions.c.id == gone))
     problems = [p.problem for p in orch.verify_audit().problems]
     assert any("which is missing" in p for p in problems)
+
+
+def test_the_panel_throttles_logins_by_client_address_over_http(
+    orch: Orchestrator, sqlite_settings: Settings, tmp_path: Path
+) -> None:
+    import httpx
+
+    from tests.panel_support import PanelServer
+
+    with (
+        PanelServer(sqlite_settings.db_url, tmp_path / "panel.log") as panel,
+        httpx.Client(base_url=panel.url.rstrip("/"), timeout=30) as client,
+    ):
+        codes = [
+            client.post("/login", data={"username": f"user{i}", "password": "wrong-guess"}).status_code
+            for i in range(4)
+        ]
+        # Four failures from one address, each under another name: the address is locked for everyone.
+        right = client.post("/login", data={"username": "alice", "password": "alice-secret"}).status_code
+    assert codes == [400, 400, 400, 400] and right == 400
+    failed, throttled = _events(orch, "auth.login_failed"), _events(orch, "auth.login_throttled")
+    assert [e["address"] for e in failed] == ["127.0.0.1"] * 4
+    assert [(e["name"], e["address"]) for e in throttled] == [("alice", "127.0.0.1")]
+    assert orch.verify_audit().ok  # the panel's process keyed its events with the same key file
