@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import json
 from pathlib import Path
@@ -15,6 +16,7 @@ from typer.testing import CliRunner
 from humangate import Orchestrator, Settings
 from humangate.checkpoints.schema import audit_events, decisions, review_items
 from humangate.cli import app
+from humangate.oversight._audit_key import audit_key_path, load_audit_key
 from humangate.oversight.audit import GENESIS_HASH
 from humangate.oversight.export import export_audit, parse_time
 
@@ -44,8 +46,8 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _rehash(line: dict[str, Any]) -> str:
-    """Recompute an event's hash from the exported line alone, as an outside auditor would."""
+def _rehash(line: dict[str, Any], key: bytes) -> str:
+    """Recompute an event's hash from the exported line and the audit key, as an outside auditor would."""
     body = _canonical(
         {
             "seq": line["seq"],
@@ -57,7 +59,7 @@ def _rehash(line: dict[str, Any]) -> str:
             "payload": _canonical(line["payload"]),
         }
     )
-    return hashlib.sha256((line["prev_hash"] + body).encode()).hexdigest()
+    return hmac.new(key, (line["prev_hash"] + body).encode(), hashlib.sha256).hexdigest()
 
 
 def _export(orch: Orchestrator, **filters: Any) -> list[dict[str, Any]]:
@@ -95,12 +97,13 @@ def test_the_export_is_the_whole_chain_with_what_each_reviewer_saw(settings: Set
             stored = {r.item_id: r for r in conn.execute(select(decisions))}
             requests = dict(conn.execute(select(review_items.c.id, review_items.c.request_json)).all())
     assert len(lines) == total and [x["seq"] for x in lines] == list(range(1, total + 1))
+    key, _ = load_audit_key(audit_key_path(settings))  # the chain is keyed: plain SHA-256 cannot rebuild it
     prev = GENESIS_HASH
     for line in lines:
         assert list(line)[:10] == [
             "seq", "at", "at_unix", "actor", "kind", "run_id", "item_id", "payload", "prev_hash", "hash"
         ]  # fmt: skip
-        assert line["prev_hash"] == prev and _rehash(line) == line["hash"]
+        assert line["prev_hash"] == prev and _rehash(line, key) == line["hash"]
         assert line["at"].endswith("Z") and parse_time(line["at"], now=0) == pytest.approx(line["at_unix"], abs=1e-6)
         prev = line["hash"]
     decided = [x for x in lines if x["kind"] == "decision.recorded"]
