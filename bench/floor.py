@@ -36,6 +36,8 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.pregel import Pregel
 from langgraph.types import Command
 
+from humangate.config import Settings
+from humangate.oversight._audit_key import audit_key_path, load_audit_key
 from humangate.oversight.audit import _event_hash
 
 __all__ = ["FLOOR_STATEMENTS", "FloorSide"]
@@ -118,6 +120,8 @@ class FloorSide:
         self.conn.execute(f"PRAGMA synchronous={synchronous}")
         seq, digest = self.conn.execute(_HEAD).fetchone()
         self.head: tuple[int, str] = (seq, digest)
+        # The product keys the chain with an HMAC whose key lives beside the database; so does the floor.
+        self.key, _ = load_audit_key(audit_key_path(Settings(db_url=f"sqlite:///{db_path}")))
 
     def close(self) -> None:
         """Close the connection."""
@@ -126,7 +130,7 @@ class FloorSide:
     def _event(self, at: float, actor: str, kind: str, run_id: str, item_id: int | None, payload: str) -> None:
         prev_seq, prev = self.head
         seq = prev_seq + 1
-        digest = _event_hash(prev, seq, at, actor, kind, run_id, item_id, payload)
+        digest = _event_hash(prev, seq, at, actor, kind, run_id, item_id, payload, key=self.key)
         moved = self.conn.execute(_MOVE_HEAD, (seq, digest, prev_seq, prev)).rowcount
         if moved != 1:
             raise RuntimeError("the floor bench must be the only writer of its database")
@@ -212,7 +216,8 @@ class FloorSide:
         (decision_id,) = c.execute(
             _DECISION, (item_id, rid, interrupt_id, who, self.decision["action"], self.decision_json, digest, now)
         ).fetchone()
-        self._event(now, who, "decision.recorded", rid, item_id, _json({"action": self.decision["action"]}))
+        recorded = {"decision": self.decision, "request_sha256": digest, "decision_id": decision_id}
+        self._event(now, who, "decision.recorded", rid, item_id, _json(recorded))
         c.execute(_BACKLOG, (decision_id, now))
         if c.execute(_LOCK_RUN, (self.owner, now + 60, rid, now)).rowcount != 1:
             raise RuntimeError("run is locked")
