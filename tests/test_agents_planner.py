@@ -73,11 +73,10 @@ def test_items_come_from_a_folder_of_sources(tmp_path: Path) -> None:
         (tmp_path / name).mkdir()
         (tmp_path / name / "about.md").write_text("# About\nText.")
     spec = Planner().run("Research these companies and write to each of them.", source_dir=tmp_path)
+    # Items name their sub-folder; tasks.py resolves it inside the given folder before reading it.
     assert spec.items == [
-        {"company": "Lumen Robotics", "source_dir": str(tmp_path / "lumen-robotics")},
-        {"company": "Quill Legal", "source_dir": str(tmp_path / "quill_legal")},
+        {"company": "Lumen Robotics", "sources": "lumen-robotics"},
+        {"company": "Quill Legal", "sources": "quill_legal"},
     ]
     flat = Planner().run("Research this company.", source_dir=tmp_path / "quill_legal")
-    assert flat.graph == "research" and flat.items == [
-        {"company": "Quill Legal", "source_dir": str(tmp_path / "quill_legal")}
-    ]
+    assert flat.graph == "research" and flat.items == [{"company": "Quill Legal", "sources": "."}]

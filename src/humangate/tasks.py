@@ -1,33 +1,60 @@
-"""Turn a planned task (``TaskSpec``) into graph inputs: one run per item."""
+"""Turn a planned task (``TaskSpec``) into graph inputs: one run per item, each under a stable key.
+
+A run's id is its item's key: a hash of the task text, the graph and the item's own content (and its
+place among identical items). Running the same task on the same input again, say after ``humangate
+run`` was killed, finds the runs already started and starts only the rest; a run started twice would
+be refused by the runs table, and its effects are keyed by run id in the outbox, so no recipient gets a
+second message for one item.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from humangate.agents.researcher import load_sources
-from humangate.agents.schemas import Recipient, ResearchInput, Source, TaskSpec
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from humangate.agents.schemas import Recipient, ResearchInput, TaskSpec
+from humangate.checkpoints.schema import runs as runs_table
 from humangate.errors import InvalidInputError
 from humangate.graphs.outreach import OutreachInput
 from humangate.graphs.support import SupportInput
+from humangate.sources import item_sources
 
 if TYPE_CHECKING:
     from humangate.review.runs import RunInfo
     from humangate.review.service import Orchestrator
 
-__all__ = ["PlannedRun", "plan_task", "planned_runs", "start_planned"]
+__all__ = ["PlannedRun", "already_started", "plan_task", "planned_runs", "run_key", "start_planned"]
 
 
 @dataclass(frozen=True)
 class PlannedRun:
-    """One run to start: the graph, its input and a label for progress and summaries."""
+    """One run to start: the graph, its input, a label, its stable key (the run id) and what was refused."""
 
     graph: str
     label: str
     inputs: dict[str, Any]
+    key: str = ""
+    refused: tuple[str, ...] = field(default=())
+
+
+def run_key(task: str, graph: str, item: Mapping[str, Any], occurrence: int = 0) -> str:
+    """Return the stable run id of an item: the same task, graph and item always give the same key."""
+    canonical = {
+        "task": " ".join(task.split()),
+        "graph": graph,
+        "item": {str(k).strip(): v.strip() if isinstance(v, str) else v for k, v in item.items()},
+        "occurrence": occurrence,  # two identical rows are two items, each with a key of its own
+    }
+    blob = json.dumps(canonical, sort_keys=True, ensure_ascii=False, default=str)
+    return "task-" + hashlib.sha256(blob.encode()).hexdigest()[:40]
 
 
 def _slug(text: str) -> str:
@@ -42,18 +69,6 @@ def _pick(item: Mapping[str, Any], *names: str) -> str:
     return ""
 
 
-def _sources(item: Mapping[str, Any], company: str, source_dir: Path | None) -> list[Source]:
-    if folder := _pick(item, "source_dir"):
-        return load_sources(Path(folder))
-    if source_dir is None:
-        return []
-    for name in (_pick(item, "sources", "source"), _slug(company)):
-        if name and (source_dir / name).is_dir():
-            return load_sources(source_dir / name)
-    has_subfolders = any(p.is_dir() for p in source_dir.iterdir())
-    return [] if has_subfolders else load_sources(source_dir)  # one flat folder: every item reads it
-
-
 def planned_runs(spec: TaskSpec, *, source_dir: Path | None = None) -> list[PlannedRun]:
     """Return the runs ``spec`` asks for; raise ``InvalidInputError`` naming what an item lacks."""
     if not spec.items:
@@ -62,7 +77,11 @@ def planned_runs(spec: TaskSpec, *, source_dir: Path | None = None) -> list[Plan
             "or pass --input FILE.csv or --source FOLDER."
         )
     runs: list[PlannedRun] = []
+    seen: dict[str, int] = {}
     for number, item in enumerate(spec.items, start=1):
+        same = json.dumps(item, sort_keys=True, default=str)
+        seen[same] = seen.get(same, -1) + 1
+        key = run_key(spec.task, spec.graph, item, seen[same])
         if spec.graph == "support":
             text = _pick(item, "text", "message", "body")
             if not text:
@@ -73,16 +92,18 @@ def planned_runs(spec: TaskSpec, *, source_dir: Path | None = None) -> list[Plan
                 text=text,
                 require_approval=spec.require_approval,
                 limits=spec.limits,
+                routes=spec.routes,
             )
-            runs.append(PlannedRun("support", message.customer or message.id, message.model_dump(mode="json")))
+            runs.append(PlannedRun("support", message.customer or message.id, message.model_dump(mode="json"), key))
             continue
         company = _pick(item, "company", "subject", "name")
         if not company:
             raise InvalidInputError(f"Item {number} names no company (a column named company).")
-        sources = _sources(item, company, source_dir)
+        names = [_pick(item, "sources", "source"), _slug(company)]
+        sources, refused = item_sources(item, names, source_dir, f"Item {number} ({company})")
         if spec.graph == "research":
             research = ResearchInput(subject=company, question=spec.goal, sources=sources)
-            runs.append(PlannedRun("research", company, research.model_dump(mode="json")))
+            runs.append(PlannedRun("research", company, research.model_dump(mode="json"), key, tuple(refused)))
             continue
         email = _pick(item, "email")
         if not email:
@@ -105,7 +126,8 @@ def planned_runs(spec: TaskSpec, *, source_dir: Path | None = None) -> list[Plan
             require_approval=spec.require_approval,
             limits=spec.limits,
         )
-        runs.append(PlannedRun("outreach", f"{recipient.name} ({company})", outreach.model_dump(mode="json")))
+        label = f"{recipient.name} ({company})"
+        runs.append(PlannedRun("outreach", label, outreach.model_dump(mode="json"), key, tuple(refused)))
     return runs
 
 
@@ -119,7 +141,32 @@ def plan_task(
     return spec, planned_runs(spec, source_dir=source_dir)
 
 
-def start_planned(orch: Orchestrator, planned: list[PlannedRun], who: str) -> Iterator[tuple[str, RunInfo]]:
-    """Start the planned runs one by one, yielding each as it completes or pauses."""
+def already_started(orch: Orchestrator, planned: list[PlannedRun]) -> set[str]:
+    """Return the keys of ``planned`` that an earlier run of the same task already started."""
+    keys = [p.key for p in planned if p.key]
+    found: set[str] = set()
+    with orch.db.read() as conn:
+        for i in range(0, len(keys), 500):
+            found.update(conn.execute(select(runs_table.c.id).where(runs_table.c.id.in_(keys[i : i + 500]))).scalars())
+    return found
+
+
+def start_planned(
+    orch: Orchestrator, planned: list[PlannedRun], who: str, *, skip: set[str] | None = None
+) -> Iterator[tuple[str, RunInfo]]:
+    """Start the planned runs not yet started, one by one, yielding each as it completes or pauses.
+
+    ``skip`` holds keys known to be started (``already_started``); a run another process started
+    meanwhile is refused by its key and skipped too, so no item runs twice.
+    """
+    done = already_started(orch, planned) if skip is None else skip
     for item in planned:
-        yield item.label, orch.start(item.graph, item.inputs, started_by=who)
+        if item.key and item.key in done:
+            continue
+        try:
+            run = orch.start(item.graph, item.inputs, started_by=who, run_id=item.key or None)
+        except IntegrityError:
+            if item.key and item.key in already_started(orch, [item]):
+                continue  # started by another process between the check and the insert
+            raise
+        yield item.label, run

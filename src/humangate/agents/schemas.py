@@ -21,6 +21,7 @@ __all__ = [
     "InjectionFinding",
     "Recipient",
     "ResearchInput",
+    "RoutingRule",
     "Source",
     "SupportAnalysis",
     "SupportMessage",
@@ -182,6 +183,27 @@ class AmountLimit(_Model):
         return f"{what} over {value}"
 
 
+RouteKind = Literal["angry", "refund", "legal", "churn", "urgent", "billing", "technical", "human"]
+
+
+class RoutingRule(_Model):
+    """A task's escalation rule: messages of these kinds wait for a person ("hand me anything angry")."""
+
+    kinds: list[RouteKind] = Field(min_length=1, max_length=8, description="What the rule is about.")
+    terms: list[str] = Field(default_factory=list, max_length=20, description="The rule's own words, folded.")
+    role: Literal["reviewer", "expert", "owner", "admin"] | None = Field(
+        default=None, description='The role the rule names ("to an expert"); None: any reviewer.'
+    )
+    said: str = Field(default="", max_length=300, description="The task's words the rule was read from.")
+
+    def label(self) -> str:
+        """Return the rule as a plan reads ("angry or legal messages to an expert")."""
+        names = [k if k != "human" else "hand-off" for k in self.kinds]
+        kinds = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+        who = f"{'an' if self.role[0] in 'aeo' else 'a'} {self.role}" if self.role else "a person"
+        return f"{kinds} messages to {who}"
+
+
 class TaskSpec(_Model):
     """The planner's reading of a plain-English task."""
 
@@ -193,4 +215,5 @@ class TaskSpec(_Model):
     require_approval: bool = False
     rules: list[str] = Field(default_factory=list, description="Review rules read from the text.")
     limits: list[AmountLimit] = Field(default_factory=list, max_length=20, description="The rules on amounts.")
+    routes: list[RoutingRule] = Field(default_factory=list, max_length=20, description="The escalation rules.")
     model_failure: str | None = Field(default=None, description="Why the model's plan could not be used.")

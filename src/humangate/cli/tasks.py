@@ -240,9 +240,7 @@ def run(
         _fail(f"--source {source} is not a folder.", as_json=as_json)
     with _orchestrator(db, as_json, model=model) as orch:
         try:
-            started = _plan_and_start(
-                orch, task, rows, source, as_user, as_json, keyed=True, dry_run=dry_run, yes=yes
-            )
+            started = _plan_and_start(orch, task, rows, source, as_user, as_json, keyed=True, dry_run=dry_run, yes=yes)
         except HumanGateError as exc:
             _fail(str(exc), as_json=as_json)
         if not dry_run:

@@ -14,7 +14,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
-from humangate.agents.schemas import AmountLimit, SupportAnalysis, SupportMessage, SupportReply
+from humangate.agents.schemas import AmountLimit, RoutingRule, SupportAnalysis, SupportMessage, SupportReply
 from humangate.agents.support import SupportAnalyst
 from humangate.graphs.common import GraphDeps, recall, remembered, send_email
 from humangate.graphs.context import RunContext
@@ -23,6 +23,7 @@ from humangate.graphs.registry import GraphSpec
 from humangate.review.contract import RiskAssessment, SourceExcerpt
 from humangate.risk import assess_support
 from humangate.risk.limits import limit_triggers
+from humangate.risk.routing import apply_routes, route_hits
 
 __all__ = ["NAME", "SupportInput", "build_support_graph", "support_spec"]
 
@@ -30,10 +31,11 @@ NAME = "support"
 
 
 class SupportInput(SupportMessage):
-    """Input of the support graph: the message, whether every reply waits for a person, the task's limits."""
+    """Input of the support graph: the message, whether every reply waits for a person, the task's rules."""
 
     require_approval: bool = False
     limits: list[AmountLimit] = Field(default_factory=list, max_length=20)
+    routes: list[RoutingRule] = Field(default_factory=list, max_length=20)
 
 
 class SupportState(GateState, total=False):
@@ -42,6 +44,7 @@ class SupportState(GateState, total=False):
     request: dict[str, Any]
     require_approval: bool
     limits: list[dict[str, Any]]
+    routes: list[dict[str, Any]]
     analysis: dict[str, Any]
     reply: dict[str, Any]
     assessment: dict[str, Any]
@@ -67,8 +70,13 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
         reply = SupportReply(to=message.customer or message.id, body=analysis.suggested_reply)
         return {"analysis": analysis.model_dump(mode="json"), "reply": reply.model_dump(mode="json")}
 
+    def routed(state: Any) -> list[tuple[RoutingRule, str]]:
+        message = SupportMessage.model_validate(state["request"])
+        routes = [RoutingRule.model_validate(x) for x in state.get("routes", [])]
+        return route_hits(message.text, SupportAnalysis.model_validate(state["analysis"]), routes)
+
     def assess_only(state: Any) -> RiskAssessment:
-        return assess_support(
+        assessment = assess_support(
             SupportMessage.model_validate(state["request"]).text,
             SupportAnalysis.model_validate(state["analysis"]),
             SupportReply.model_validate(state["reply"]),
@@ -78,6 +86,8 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
             always_review=bool(state.get("require_approval")),
             limits=[AmountLimit.model_validate(x) for x in state.get("limits", [])],
         )
+        # The task's routing rules ("hand me anything angry") hold the messages they match.
+        return apply_routes(assessment, routed(state), deps.policy.settings(NAME, "review_reply"))
 
     def assess(state: SupportState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         message = SupportMessage.model_validate(state["request"])
@@ -94,7 +104,7 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
             node="review_reply",
             key=message.text,
             proposal_text=reply.body,
-            always_review=always or bool(limit_triggers(reply.body, limits)),
+            always_review=always or bool(limit_triggers(reply.body, limits)) or bool(routed(state)),
         )
         return {"assessment": judged, "similar": similar}
 
@@ -151,9 +161,10 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
 
 def _to_state(inp: BaseModel) -> dict[str, Any]:
     assert isinstance(inp, SupportInput)
-    request = inp.model_dump(mode="json", exclude={"require_approval", "limits"})
+    request = inp.model_dump(mode="json", exclude={"require_approval", "limits", "routes"})
     limits = [x.model_dump(mode="json") for x in inp.limits]
-    return {"request": request, "require_approval": inp.require_approval, "limits": limits}
+    routes = [x.model_dump(mode="json") for x in inp.routes]
+    return {"request": request, "require_approval": inp.require_approval, "limits": limits, "routes": routes}
 
 
 def support_spec(deps: GraphDeps | None = None) -> GraphSpec:

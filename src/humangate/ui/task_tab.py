@@ -1,4 +1,7 @@
-"""The panel's New task tab: a plain-English task, an optional CSV of items and source files, and Start.
+"""The panel's New task tab: a plain-English task, an optional CSV of items and source files, Plan and Start.
+
+Plan shows what ``humangate run --dry-run`` prints (graph, items, each gate and what holds it) and
+enables Start; changing the task or its files disables Start until the plan is shown again.
 
 This module lays the tab out and holds its handler; ``build_app`` registers its event through ``wire``. The
 planning and starting are in ``humangate.ui.task_view``; runs start under the signed-in user's name.
@@ -8,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import gradio as gr
 
@@ -16,7 +20,7 @@ from humangate.ui.inbox_tab import InboxTab
 from humangate.ui.render import text_block
 from humangate.ui.runs_tab import RunsTab
 from humangate.ui.tab_support import signed_in
-from humangate.ui.task_view import start_task
+from humangate.ui.task_view import plan_text, start_task
 
 __all__ = ["TaskTab", "task_tab"]
 
@@ -41,14 +45,26 @@ def task_tab(orch: Orchestrator, *, default_user: str | None = None) -> TaskTab:
             type="filepath",
             elem_id="task-sources",
         )
-        task_start = gr.Button("Start", elem_id="task-start", variant="primary")
+        with gr.Row():
+            task_plan = gr.Button("Plan", elem_id="task-plan")
+            task_start = gr.Button("Start", elem_id="task-start", variant="primary", interactive=False)
         task_log = gr.HTML(elem_id="task-log")
+
+    def on_plan(task: str, csv_path: str | None, sources: list[str] | None, request: gr.Request) -> tuple[str, Any]:
+        plan = plan_text(orch, signed_in(request, default_user), task or "", csv_path, sources)
+        return text_block(plan), gr.update(interactive="Nothing was started." in plan)
+
+    def on_change() -> Any:
+        return gr.update(interactive=False)
 
     def on_start(task: str, csv_path: str | None, sources: list[str] | None, request: gr.Request) -> Iterator[str]:
         for log in start_task(orch, signed_in(request, default_user), task or "", csv_path, sources):
             yield text_block(log)
 
     def wire(runs: RunsTab, inbox: InboxTab) -> None:
+        task_plan.click(on_plan, [task_text, task_file, task_sources], [task_log, task_start])
+        for box in (task_text, task_file, task_sources):
+            box.change(on_change, None, task_start)
         task_start.click(on_start, [task_text, task_file, task_sources], task_log).then(
             runs.load, None, runs.table
         ).then(inbox.load, inbox.inputs, inbox.outputs)

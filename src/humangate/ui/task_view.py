@@ -16,7 +16,7 @@ from typing import Any
 from humangate.errors import HumanGateError
 from humangate.review.service import Orchestrator
 
-__all__ = ["start_task"]
+__all__ = ["plan_text", "start_task"]
 
 
 def _read_rows(path: str | Path) -> list[dict[str, Any]]:
@@ -30,6 +30,49 @@ def _read_rows(path: str | Path) -> list[dict[str, Any]]:
     return rows
 
 
+def _inputs(user: str | None, task: str, csv_path: str | Path | None) -> tuple[list[str], list[dict[str, Any]] | None]:
+    """Check who and what; raise ``ValueError`` with the sentence to show when the task cannot be planned."""
+    if not user:
+        raise ValueError("Sign in first: runs are started under your name.")
+    if not task.strip():
+        raise ValueError(
+            "Type a task first, e.g. “Draft a thank-you note to each customer in the CSV and let me approve it.”"
+        )
+    log = [f"Task: {task.strip()[:2_000]}"]
+    rows = _read_rows(csv_path) if csv_path else None
+    if rows is not None:
+        log.append(f"Read {len(rows)} rows from the CSV.")
+    return log, rows
+
+
+def plan_text(
+    orch: Orchestrator,
+    user: str | None,
+    task: str,
+    csv_path: str | Path | None = None,
+    source_paths: list[str] | None = None,
+) -> str:
+    """Plan a task as ``humangate run --dry-run`` does and return the plan; nothing starts."""
+    from humangate.task_plan import confirmation_reason, describe_plan
+    from humangate.tasks import already_started, plan_task
+
+    try:
+        log, rows = _inputs(user, task, csv_path)
+    except ValueError as exc:
+        return str(exc)
+    with tempfile.TemporaryDirectory(prefix="humangate-sources-") as folder:
+        source_dir = _gather_sources(source_paths or [], Path(folder))
+        try:
+            spec, planned = plan_task(orch, task, rows, source_dir)
+        except HumanGateError as exc:
+            return "\n".join([*log, f"Cannot plan: {exc}"])
+    log.extend(describe_plan(spec, planned, orch.deps.policy, started=len(already_started(orch, planned))))
+    reason = confirmation_reason(spec, planned, orch.deps.policy)
+    log.append(f"Check before you press Start: {reason}." if reason else "Every send waits for a person.")
+    log.append("Nothing was started. Press Start to start these runs.")
+    return "\n".join(log)
+
+
 def start_task(
     orch: Orchestrator,
     user: str | None,
@@ -37,23 +80,17 @@ def start_task(
     csv_path: str | Path | None = None,
     source_paths: list[str] | None = None,
 ) -> Iterator[str]:
-    """Plan a plain-English task as ``humangate run`` does, start its runs, and report each as it starts."""
-    from humangate.tasks import plan_task, start_planned
+    """Plan a plain-English task as ``humangate run`` does, start its runs, and report each as it starts.
 
-    if not user:
-        yield "Sign in first: runs are started under your name."
-        return
-    if not task.strip():
-        yield "Type a task first, e.g. “Draft a thank-you note to each customer in the CSV and let me approve it.”"
-        return
-    log = [f"Task: {task.strip()[:2_000]}"]
+    Items an earlier start of the same task already started are not started again.
+    """
+    from humangate.tasks import already_started, plan_task, start_planned
+
     try:
-        rows = _read_rows(csv_path) if csv_path else None
+        log, rows = _inputs(user, task, csv_path)
     except ValueError as exc:
-        yield "\n".join([*log, str(exc)])
+        yield "\n".join([f"Task: {task.strip()[:2_000]}", str(exc)]) if user and task.strip() else str(exc)
         return
-    if rows is not None:
-        log.append(f"Read {len(rows)} rows from the CSV.")
     started = []
     with tempfile.TemporaryDirectory(prefix="humangate-sources-") as folder:
         source_dir = _gather_sources(source_paths or [], Path(folder))
@@ -66,17 +103,25 @@ def start_task(
             return
         rules = "; ".join(spec.rules) or "the risk policy decides what a person sees"
         log.append(f"Plan: {len(planned)} {spec.graph} runs; {rules}")
+        log.extend(f"Refused: {note}" for p in planned for note in p.refused)
+        done = already_started(orch, planned)
+        if done:
+            log.append(
+                f"{len(done)} of {len(planned)} items already started by an earlier run of this task; "
+                f"starting {len(planned) - len(done)}."
+            )
         yield "\n".join(log)
-        for number, (label, run) in enumerate(start_planned(orch, planned, user), start=1):
+        for number, (label, run) in enumerate(start_planned(orch, planned, user or "", skip=done), start=1):
             started.append(run)
             items = ", ".join(str(i) for i in run.pending_items)
             waits = f"; waits for review at items {items}" if items else ""
             outcome = f" ({run.outcome})" if run.outcome else ""
-            log.append(f"[{number}/{len(planned)}] {label}: {run.graph} {run.id[:12]} {run.status}{outcome}{waits}")
+            total = len(planned) - len(done)
+            log.append(f"[{number}/{total}] {label}: {run.graph} {run.id[:12]} {run.status}{outcome}{waits}")
             yield "\n".join(log)
-    done = sum(1 for r in started if r.status == "completed")
+    done_now = sum(1 for r in started if r.status == "completed")
     waiting = sum(1 for r in started if r.status == "paused")
-    log.append(f"{len(started)} runs started: {done} completed without a person, {waiting} waiting for review.")
+    log.append(f"{len(started)} runs started: {done_now} completed without a person, {waiting} waiting for review.")
     yield "\n".join(log)
 
 

@@ -7,10 +7,22 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+from humangate.agents.offline.task_rules import TaskRules, read_rules
+from humangate.agents.offline.wording import UNIVERSAL, fold, tokens
 from humangate.agents.schemas import AmountLimit, TaskSpec
+from humangate.errors import InvalidInputError
 from humangate.risk.limits import parse_amount
 
-__all__ = ["GRAPHS", "amount_limits", "approval_rules", "items_from_folder", "items_from_text", "plan"]
+__all__ = [
+    "EXAMPLES",
+    "GRAPHS",
+    "amount_limits",
+    "approval_rules",
+    "cannot_do",
+    "items_from_folder",
+    "items_from_text",
+    "plan",
+]
 
 Graph = Literal["outreach", "research", "support"]
 GRAPHS: dict[Graph, str] = {
@@ -20,7 +32,8 @@ GRAPHS: dict[Graph, str] = {
 }
 _SUPPORT = re.compile(
     r"\b(?:support|tickets?|triage|inbox|helpdesk|help desk|complaints?|customer (?:messages?|"
-    r"emails?|requests?))\b",
+    r"emails?|requests?)|kundennachrichten|kundenanfragen|soporte|mensajes de (?:los )?clientes|"
+    r"messages (?:des |de nos )?clients)\b",
     re.I,
 )
 _OUTREACH = re.compile(
@@ -44,34 +57,29 @@ _TONES = re.compile(
     r"upbeat|direct|playful)\b",
     re.I,
 )
-_APPROVAL = (
-    re.compile(r"\b(?:let|have)\s+me\s+(?:approve|review|check|see|sign off|look at|okay|ok)\b", re.I),
-    re.compile(
-        r"\b(?:approve|review|check|see|sign off)\b[^.;]{0,40}\bbefore\b[^.;]{0,30}\b(?:send|sent|sending|"
-        r"post|posted|posting|publish\w*|go(?:es)? out|repl(?:y|ies|ying))\b",
-        re.I,
-    ),
-    re.compile(
-        r"\b(?:ask|check with)\s+me\s+(?:first|before)\b|\b(?:my|human|manual)\s+(?:approval|sign-?off)\b"
-        r"|\bnothing\s+(?:goes\s+out|is\s+sent|gets\s+sent)\s+without\b|\bdon'?t\s+send\s+(?:anything\s+)?"
-        r"without\b|\bwait\s+for\s+(?:me|my)\b",
-        re.I,
-    ),
-)
-_NO_APPROVAL = re.compile(
-    r"\b(?:no need to|don'?t|do not)\s+(?:ask|check with|bother)\s+me\b|\bwithout asking me\b", re.I
-)
 _THRESHOLD = re.compile(
     r"\b(refunds?|discounts?|anything|amounts?|orders?|credits?)\s+(?:over|above|greater than|"
     r"more than|exceeding|>)\s*([$€£]?\s?\d[\d,]*(?:\.\d+)?\s*(?:[kK]\b)?\s*(?:[$€£%]|percent|dollars|euros|pounds)?)",
     re.I,
 )
-_ESCALATE = re.compile(
-    r"\b(?:escalate|flag|send|show|route)\s+(?:me\s+)?(?:any\s+|all\s+)?(angry|furious|upset|"
-    r"legal|churn\w*|cancell?ation|refund)\b[^.;]{0,30}|\b(angry|furious|upset|legal|churn\w*)\s+"
-    r"(?:customers?|messages?|tickets?)\b[^.;]{0,20}\b(?:to me|escalate\w*|flag\w*|review\w*)",
+EXAMPLES: dict[Graph, str] = {
+    "outreach": "Research these companies, draft an intro email to the contact at each, and let me approve "
+    "before anything is sent. (--input people.csv with company,name,email)",
+    "research": "Research Acme Corp, Globex and Initech into cited briefs. (optionally --source FOLDER)",
+    "support": "Answer these support tickets and hand angry or legal ones to me. (--input tickets.csv with text)",
+}
+# Effects no graph has: a task that leads with one is refused rather than turned into emails.
+_UNSUPPORTED = re.compile(
+    r"^\W*(?:please\s+)?(?:pay|transfer|wire|delete|remove|post|tweet|publish|call|phone|text|sms|book|buy|"
+    r"purchase|order|schedule|cancel|refund|charge|deploy|print)\b",
     re.I,
 )
+
+
+def cannot_do(task: str) -> InvalidInputError:
+    """Return the error for a task no graph does, naming what the planner can do, with examples."""
+    can = " ".join(f'{name}: {what} (e.g. "{EXAMPLES[name]}").' for name, what in GRAPHS.items())
+    return InvalidInputError(f"I cannot plan {task.strip()[:120]!r}: no graph does that. I can do these: {can}")
 
 
 def _graph(task: str, csv_rows: Sequence[Mapping[str, Any]] | None) -> Graph:
@@ -81,8 +89,14 @@ def _graph(task: str, csv_rows: Sequence[Mapping[str, Any]] | None) -> Graph:
         return "outreach"
     if _RESEARCH.search(task):
         return "research"
-    columns = {k.lower() for row in (csv_rows or [])[:1] for k in row}
-    return "outreach" if columns & {"email", "recipient"} else "research"
+    if _UNSUPPORTED.search(task):
+        raise cannot_do(task)
+    columns = {str(k).strip().lower() for row in (csv_rows or [])[:1] for k in row}
+    if columns & {"email", "recipient"}:
+        return "outreach"
+    if columns & {"text", "message", "body"}:
+        return "support"
+    return "research"
 
 
 def _name(chunk: str) -> str | None:
@@ -119,10 +133,14 @@ def items_from_text(task: str) -> list[str]:
 
 
 def items_from_folder(folder: Path) -> list[dict[str, Any]]:
-    """Return one item per sub-folder of ``folder`` (or one for the folder itself) with its source path."""
+    """Return one item per sub-folder of ``folder`` (or one for the folder itself) naming its sub-folder."""
     subfolders = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
     targets = subfolders or [folder]
-    return [{"company": p.name.replace("-", " ").replace("_", " ").title(), "source_dir": str(p)} for p in targets]
+    # The sub-folder by name, resolved and checked inside ``folder`` when read (humangate.sources).
+    return [
+        {"company": p.name.replace("-", " ").replace("_", " ").title(), "sources": "." if p == folder else p.name}
+        for p in targets
+    ]
 
 
 def amount_limits(task: str) -> list[AmountLimit]:
@@ -138,28 +156,21 @@ def amount_limits(task: str) -> list[AmountLimit]:
     return list(limits.values())
 
 
-def _conditional(task: str, asked: re.Match[str]) -> bool:
-    """Return whether an approval phrase only covers amounts over a limit ("let me approve refunds over $100")."""
-    clause = task[asked.start() : asked.end() + 40]  # "approve refunds over $100 before sending" holds it inside
+def _limited(clause: str) -> bool:
+    """Return whether a limit scopes the clause's review wording ("approve any refund over $100")."""
     limit = _THRESHOLD.search(clause)
-    return limit is not None and not re.search(r"[.;:]", clause[: limit.start()])
+    if limit is None:
+        return False
+    outside = tokens(fold(clause[: limit.start()] + " " + clause[limit.end() :]))
+    return not any(w in UNIVERSAL for w in outside)  # "approve them and any refund over $100": all of them
 
 
-def approval_rules(task: str) -> tuple[bool, list[str]]:
-    """Return whether the task asks a person to approve before sending, and the review rules it states."""
-    rules: list[str] = []
-    asked = next((m.group(0) for p in _APPROVAL for m in p.finditer(task) if not _conditional(task, m)), None)
-    require = asked is not None and not _NO_APPROVAL.search(task)
-    if require:
-        rules.append(f"Always ask a reviewer before anything is sent (the task says: {asked!r}).")
+def approval_rules(task: str, graph: Graph = "outreach") -> TaskRules:
+    """Return whether the task asks a person to approve every effect, its routing rules, and the plan's rules."""
+    read = read_rules(task, graph, limited=_limited)
     for what, amount in _THRESHOLD.findall(task):
-        rules.append(f"Ask a reviewer for {what.lower()} over {amount.strip()}.")
-    for match in _ESCALATE.finditer(task):
-        kind = (match.group(1) or match.group(2)).lower()
-        rules.append(f"Escalate {kind} messages to a reviewer (the task says: {match.group(0).strip()!r}).")
-    if _NO_APPROVAL.search(task):
-        rules.append("Do not ask for approval when the risk is low (the task says so).")
-    return require, rules
+        read.rules.append(f"Ask a reviewer for {what.lower()} over {amount.strip()}.")
+    return read
 
 
 def _goal(task: str, graph: Graph) -> str:
@@ -187,7 +198,7 @@ def plan(task: str, *, csv_rows: Sequence[Mapping[str, Any]] | None = None, sour
     else:
         key = "message" if graph == "support" else "company"
         items = [{key: name} for name in items_from_text(task)]
-    require, rules = approval_rules(task)
+    read = approval_rules(task, graph)
     tones = list(dict.fromkeys(t.lower() for t in _TONES.findall(task)))
     return TaskSpec(
         task=task,
@@ -195,7 +206,8 @@ def plan(task: str, *, csv_rows: Sequence[Mapping[str, Any]] | None = None, sour
         items=items,
         goal=_goal(task, graph),
         tone=" and ".join(tones) if tones else "friendly and concise",
-        require_approval=require,
-        rules=rules,
+        require_approval=read.require,
+        rules=read.rules,
         limits=amount_limits(task),
+        routes=read.routes,
     )

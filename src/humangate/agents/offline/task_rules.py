@@ -1,0 +1,216 @@
+"""Read a task's review, approval and escalation wording into rules that fail closed.
+
+The task is read clause by clause (sentences; "but" starts a new clause). A clause that speaks of
+review ("let me aprove them", "lass mich jede E-Mail prüfen", "je veux valider avant l'envoi") asks a
+person to approve every outside effect, unless its scope is pinned down: an amount limit right after
+the review word (the planner's ``AmountLimit``), or kinds of message ("every refund request", "anything
+angry"), which become a ``RoutingRule``. A clause that hands messages to a person ("hand me anything
+angry", "refund requests go to an expert") becomes a ``RoutingRule`` too; when what it hands over cannot
+be told, every reply waits. Only a recognised permission ("send without asking me", "no need to
+review") relaxes review, and only when nothing else in its clause negates or limits it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from humangate.agents.offline.wording import (
+    BEFORE,
+    CONSULT,
+    EXCEPT,
+    FILLERS,
+    GENERIC,
+    NEGATIONS,
+    PERSON,
+    UNIVERSAL,
+    Word,
+    fold,
+    kinds_in,
+    matches,
+    tokens,
+)
+from humangate.agents.schemas import RoutingRule
+
+__all__ = ["TaskRules", "read_rules"]
+
+_CLAUSES = re.compile(r"(?<=[.!?;])\s+|\n+|,?\s+\b(?:but|aber|pero|mais)\b\s+", re.I)
+_PHRASES = re.compile(
+    r"\bsign(?:s|ed|ing)? off\b|\bgreen ?light\b|\bgo ?ahead\b|\bvisto bueno\b|\bfeu vert\b"
+    r"|\blook (?:at|over|through)\b|\bhave a look\b|\bmy (?:ok|okay|say-?so|blessing)\b|\bmon (?:accord|aval)\b"
+    r"|\bmi (?:permiso|ok)\b"
+)
+_RELAX = re.compile(
+    r"\bwithout (?:asking|checking with|consulting|bothering|waiting for) (?:me|us|anyone|anybody)\b"
+    r"|\bwithout (?:my |our |a |any |human |manual |prior )?(?:review|approval|sign-?off|ok|okay|check|go-?ahead)\b"
+    r"|\bno need (?:for (?:me|us) )?to (?:ask|check with|consult|bother|review|approve|check|see|wait for)\b"
+    r"|\bno (?:human )?(?:review|approval|sign-?off|check) (?:is )?(?:needed|required|necessary)\b"
+    r"|\b(?:don't|do not|dont|needn't|need not) (?:need to )?(?:ask|bother|consult|check with|wait for) (?:me|us)\b"
+    r"|\bi (?:don't|do not|dont) (?:need|want|have) to (?:see|review|approve|check|look at|sign off)\b"
+    r"|\bskip (?:the |my )?(?:review|approval|check)s?\b"
+    r"|\bohne (?:mich zu fragen|ruckfrage|rucksprache|(?:meine |eine |manuelle )?(?:freigabe|genehmigung|prufung|"
+    r"kontrolle|zustimmung))\b|\b(?:du musst|sie mussen|ihr musst) mich nicht fragen\b"
+    r"|\bkeine (?:freigabe|genehmigung|prufung) (?:notig|erforderlich|notwendig)\b"
+    r"|\bsin (?:preguntarme|consultarme|(?:mi |una )?(?:aprobacion|revision|autorizacion|visto bueno|permiso))\b"
+    r"|\bno (?:hace falta|es necesario) (?:que (?:lo |los |las |la )?(?:revise|apruebe|vea)|revisar|aprobar|"
+    r"preguntarme|consultarme)\b|\bno (?:necesito|tengo que) (?:revisar|aprobar|ver)(?:los|las|lo|la)?\b"
+    r"|\bno me (?:preguntes|consultes)\b"
+    r"|\bsans (?:me (?:demander|consulter)|(?:mon |ma |une )?(?:accord|validation|approbation|relecture|aval))\b"
+    r"|\b(?:pas|plus) besoin de (?:me (?:demander|consulter)|valider|verifier|relire|approuver)\b"
+    r"|\binutile de (?:me (?:demander|consulter)|valider|verifier|relire)\b"
+)
+_PEOPLE = (
+    r"(?:me|us|myself|someone|somebody|(?:a |an |the )?(?:person|human|reviewer|manager|supervisor|expert|"
+    r"specialist|owner|admin\w*|team lead|senior \w+|legal team|people)s?)"
+)
+_TARGETS = re.compile(
+    rf"\bto {_PEOPLE}\b"
+    r"|\b(?:hand|give|send|show|forward|pass|bring|route|escalate|flag)\s+(?:it |them |those )?(?:me|us)\b"
+    r"|\b(?:leave|keep|save|reserve|hold)\b[^.]{0,40}\bfor (?:me|us|a person|an expert)\b"
+    r"|\ban (?:mich|uns|einen? (?:menschen|person|experten?|expertin|prufer\w*|mitarbeiter\w*|vorgesetzte\w*)|"
+    r"den (?:experten|inhaber|besitzer|admin\w*))\b|\b(?:gib|gebt|zeig|zeigt|schick|schickt|leite|leitet|reich)\w* "
+    r"(?:\w+ )?mir\b|\bzu mir\b"
+    r"|\ba (?:mi|nosotros|alguien|una? (?:persona|humano|experto|experta|especialista|revisor\w*|supervisor\w*|"
+    r"responsable|gerente)|el (?:experto|propietario|duen\w*|responsable|supervisor|gerente|administrador))\b"
+    r"|\b(?:pasa|pasale|manda|envia|reenvia|deja|da|muestra|ensena|remite|deriva|escala|asigna)(?:me|nos)"
+    r"(?:lo|la|los|las)?\b"
+    r"|\ba (?:moi|nous|quelqu'un|un (?:expert|humain|relecteur|responsable|superviseur|specialiste|manager)|une "
+    r"(?:personne|experte)|l'expert|l' expert|la personne|le (?:responsable|proprietaire|superviseur|manager))\b"
+    r"|\b(?:passe|passez|envoie|envoyez|transmets|transmettez|transfere|transferez|renvoie|renvoyez|laisse|laissez|"
+    r"donne|donnez|montre|montrez|remonte|remontez)-(?:moi|nous)\b|\bme (?:les |le |la |l' )?(?:transmettre|"
+    r"transmets|passer|passe|envoyer|envoie|renvoyer|montrer|remonter|laisser)\b"
+)
+_ESCALATE = ("escal", "eskal", "flag", "markier", "signal", "senal", "remont")  # alone they hand over
+_ROLES = (
+    (
+        "expert",
+        r"\b(?:expert\w*|specialist\w*|spezialist\w*|especialista\w*|senior|manager\w*|supervisor\w*|"
+        r"vorgesetzt\w*|jefe|gerente|responsable|superviseur)\b",
+    ),
+    ("owner", r"\b(?:owner|inhaber\w*|besitzer\w*|propietario\w*|duen[oa]|proprietaire)\b"),
+    ("admin", r"\badmin\w*\b"),
+)
+_JOINERS = (
+    FILLERS | GENERIC | PERSON | {"who", "which", "that", "wer", "que", "qui", "welche", "ones", "lo", "los", "las"}
+)
+
+
+@dataclass
+class TaskRules:
+    """What the task's wording asks: approval of every effect, routing rules, and the plan's sentences."""
+
+    require: bool = False
+    routes: list[RoutingRule] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
+
+
+def _said(clause: str) -> str:
+    text = " ".join(clause.split()).strip(" ,")
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def _review_at(words: list[str], folded: str) -> int | None:
+    """Return the index of the clause's review word, or None when it does not speak of review."""
+    person = any(w in PERSON for w in words) or any(w in BEFORE for w in words)
+    for i, word in enumerate(words):
+        if Word.strong(word) or (person and Word.weak(word)):
+            return i
+    phrase = _PHRASES.search(folded) or CONSULT.search(folded)
+    return len(tokens(folded[: phrase.start()])) if phrase else None
+
+
+def _anchors(words: list[str], folded: str) -> list[int]:
+    """Return where the clause hands messages over: escalation verbs and "to me"-like targets."""
+    found = [i for i, w in enumerate(words) if any(matches(w, s) for s in _ESCALATE)]
+    for m in _TARGETS.finditer(folded):
+        found.extend([len(tokens(folded[: m.start()])), len(tokens(folded[: m.end()])) - 1])
+    return sorted(set(found))
+
+
+def _adjacent(words: list[str], anchors: list[int], kinds: set[int]) -> bool:
+    """Return whether a kind word follows or precedes an anchor with only joining words between."""
+    allowed = _JOINERS | UNIVERSAL
+    for a in anchors:
+        for step in (1, -1):
+            i = a + step
+            while 0 <= i < len(words) and i not in kinds and (words[i] in allowed or i in anchors):
+                i += step
+            if 0 <= i < len(words) and i in kinds:
+                return True
+    return False
+
+
+def _unscoped(words: list[str], kinds: set[int]) -> bool:
+    """Return whether a word such as "each", "them" or "alles" covers more than the kinds named."""
+    for i, word in enumerate(words):
+        if word not in UNIVERSAL:
+            continue
+        j = i + 1
+        while j < len(words) and words[j] in FILLERS and j not in kinds:
+            j += 1
+        if j not in kinds:
+            return True
+    return False
+
+
+def _role(folded: str) -> str | None:
+    return next((role for role, pattern in _ROLES if re.search(pattern, folded)), None)
+
+
+def _relaxes(folded: str, words: list[str]) -> re.Match[str] | None:
+    """Return the permission in the clause when nothing else in it negates or limits it."""
+    match = _RELAX.search(folded)
+    if match is None:
+        return None
+    outside = tokens(folded[: match.start()]) + tokens(folded[match.end() :])
+    return None if any(w in NEGATIONS or w in EXCEPT for w in outside) else match
+
+
+def read_rules(task: str, graph: str, *, limited: Callable[[str], bool] = lambda clause: False) -> TaskRules:
+    """Return the review rules of ``task`` for ``graph``; ``limited(clause)`` says a limit scopes the clause."""
+    out = TaskRules()
+    effect = {"outreach": "email before it is sent", "support": "reply before it is sent"}.get(graph, "brief")
+    everything = f"a person approves every {effect}"
+    for clause in (c for c in _CLAUSES.split(task) if c and c.strip()):
+        folded = fold(clause)
+        words = tokens(folded)
+        said = _said(clause)
+        review = _review_at(words, folded)
+        anchors = _anchors(words, folded)
+        if _RELAX.search(folded):
+            if _relaxes(folded, words) and not anchors:
+                out.rules.append(
+                    f"Do not ask for approval where the risk policy passes a proposal (I read {said!r} as that "
+                    "permission); the task's limits and escalation rules still hold."
+                )
+            else:
+                out.require = True
+                out.rules.append(
+                    f"I could not read {said!r} as a clear permission to send unreviewed, so {everything}."
+                )
+            continue
+        if review is None and not anchors:
+            continue
+        if limited(clause):
+            continue  # "let me approve any refund over $100": the limit holds those, and only those
+        found = kinds_in(words)
+        at = {i for i, w in enumerate(words) if any(w in hits for hits in found.values())}
+        scoped = bool(found) and _adjacent(words, anchors or [review or 0], at) and not _unscoped(words, at)
+        if not scoped:
+            out.require = True
+            out.rules.append(f"I read {said!r} as: {everything}.")
+            continue
+        rule = RoutingRule(
+            kinds=list(found),
+            terms=sorted({w for hits in found.values() for w in hits})[:20],
+            role=_role(folded),
+            said=said[:300],
+        )
+        if graph != "support":
+            out.require = True
+            out.rules.append(f"The {graph} graph cannot sort work by {rule.label()!r}, so {everything} ({said!r}).")
+            continue
+        out.routes.append(rule)
+        out.rules.append(f"Escalate {rule.label()} before any reply is sent (the task says: {said!r}).")
+    return out
