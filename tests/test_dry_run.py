@@ -100,3 +100,15 @@ def test_sources_are_read_only_inside_the_given_folder(tmp_path: Path) -> None:
     assert "source_dir value" in notes and "'leak.md' was not read" in notes
     assert "'../secret' was not read: it climbs out with '..'" in notes
     assert "'globex' was not read: it is a link to a folder outside" in notes
+
+
+def test_on_a_terminal_the_run_asks_and_a_no_starts_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from humangate.cli import tasks as cli_tasks
+
+    db, csv = _setup(tmp_path, monkeypatch)
+    monkeypatch.setattr(cli_tasks, "_interactive", lambda: True)  # CliRunner's stdin is no terminal
+    declined = runner.invoke(app, ["run", TASK, "--input", str(csv), "--db", db], input="n\n")
+    assert declined.exit_code == 1 and "Start these runs?" in declined.output and _runs(db) == 0
+    accepted = runner.invoke(app, ["run", TASK, "--input", str(csv), "--db", db], input="y\n")
+    assert accepted.exit_code == 0, accepted.output
+    assert _runs(db) == 4
