@@ -160,3 +160,15 @@ def test_the_plan_says_how_it_read_unclear_wording() -> None:
     spec = plan("Answer these support tickets and check them.", csv_rows=[{"text": MESSAGES["calm"]}])
     assert spec.require_approval
     assert any("I read" in r and "check them" in r and "a person approves every reply" in r for r in spec.rules)
+
+
+def test_a_models_plan_never_drops_the_routing_rules_read_offline() -> None:
+    import json
+
+    from humangate.agents.planner import Planner
+    from tests.test_agents_llm import answering
+
+    task = "Answer these support tickets and hand me anything angry."
+    model_plan = {"task": task, "graph": "support", "items": [], "rules": [], "routes": []}
+    spec = Planner(answering(*[json.dumps(model_plan)] * 4)).run(task, csv_rows=[{"text": MESSAGES["angry"]}])
+    assert spec.model_failure is None and [r.kinds for r in spec.routes] == [["angry"]]

@@ -52,6 +52,8 @@ def _merged(spec: TaskSpec, offline: TaskSpec, from_input: bool) -> TaskSpec:
             "rules": list(dict.fromkeys([*spec.rules, *offline.rules])),
             # The limits read from the text by rule always hold; the model may add ones the rules missed.
             "limits": list({(x.subject, x.amount, x.unit): x for x in [*offline.limits, *spec.limits]}.values()),
+            # So do the routing rules ("hand me anything angry"): the model may add, never drop, one.
+            "routes": list({r.model_dump_json(): r for r in [*offline.routes, *spec.routes]}.values()),
             "model_failure": None,
         }
     )
