@@ -251,9 +251,8 @@ def test_a_decision_never_waits_on_the_embedder(orch: Orchestrator) -> None:
     _, item = _support(orch, QUESTION, approval=True)
     working = orch.memory.embedder
     orch.memory.embedder = _BrokenEmbedder()
-    orch.decide(
-        item.id, {"action": "edit", "reviewer": "alice", "reason_code": "tone", "edited": item.request.proposal}
-    )
+    edited = {**item.request.proposal, "body": item.request.proposal["body"] + "\n\nKind regards, Alice"}
+    orch.decide(item.id, {"action": "edit", "reviewer": "alice", "reason_code": "tone", "edited": edited})
     [queued] = _backlog(orch)
     assert queued.attempts == 0 and queued.active  # queued in the decision's transaction, not yet tried
     orch.memory.embedder = working
