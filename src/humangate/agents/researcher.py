@@ -2,8 +2,9 @@
 
 With a chat model it renders ``prompts/researcher.md`` and asks for a structured ``Brief``; without one,
 or when the model's answer cannot be used, the offline engine answers. The model's brief is checked
-against the sources: claims citing unknown ids or carrying instruction-like text are dropped, and the
-offline engine's injection findings and number/date conflicts are always added.
+against the sources: claims citing unknown ids or carrying instruction-like text are dropped, a
+conflict keeps only the quotes its sources really contain, and the offline engine's injection findings
+and conflicts (values, figures, negations, Yes/No answers) are always added.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from langchain_core.language_models import BaseChatModel
 
 from humangate.agents.offline import research
 from humangate.agents.offline.injection import looks_like_injection
-from humangate.agents.schemas import Brief, ResearchInput, Source
+from humangate.agents.schemas import Brief, Conflict, ResearchInput, Source
 from humangate.prompts import render_messages
 
 __all__ = ["PROMPT", "PROMPT_VARIABLES", "SOURCE_SUFFIXES", "Researcher", "load_sources", "prompt_variables"]
@@ -79,17 +80,37 @@ def _failed(offline: Brief, failure: str) -> Brief:
     return offline.model_copy(update={"model_failure": failure[:2_000], "confidence": 0.0})
 
 
+def _kept(conflict: Conflict, texts: dict[str, str]) -> Conflict:
+    """Keep a model's conflict (it only adds review) but drop ids and quotes the sources do not back."""
+    ids = [sid for sid in conflict.source_ids if sid in texts]
+    quotes = conflict.quotes if len(conflict.quotes) == len(conflict.source_ids) else []
+    pairs = list(zip(conflict.source_ids, quotes, strict=False))
+    backed = bool(pairs) and all(sid in texts and " ".join(q.split()).lower() in texts[sid] for sid, q in pairs)
+    values = conflict.values if len(conflict.values) == len(conflict.source_ids) and ids == conflict.source_ids else []
+    return conflict.model_copy(
+        update={"source_ids": ids, "quotes": [q for _, q in pairs] if backed else [], "values": values}
+    )
+
+
 def _checked(brief: Brief, inp: ResearchInput, offline: Brief) -> Brief:
     """Keep what the sources support and add what the offline checks always find."""
     known = {s.id for s in inp.sources}
+    texts = {s.id: " ".join(s.text.split()).lower() for s in inp.sources}
     claims = []
     for claim in brief.claims:
         cited = [sid for sid in claim.source_ids if sid in known]
         if cited and looks_like_injection(claim.text) is None:
             claims.append(claim.model_copy(update={"source_ids": cited}))
-    conflicts = [c for c in brief.conflicts if len(set(c.source_ids) & known) >= 2]
+    conflicts = [_kept(c, texts) for c in brief.conflicts if len(set(c.source_ids) & set(texts)) >= 2]
+    # The union: a contradiction the offline checks found stays even when the model missed it.
+    listed = {(c.topic.lower(), frozenset(c.source_ids)) for c in conflicts}
     topics = {c.topic.lower() for c in conflicts}
-    conflicts += [c for c in offline.conflicts if c.topic.lower() not in topics]
+    conflicts += [
+        c
+        for c in offline.conflicts
+        if (c.topic.lower(), frozenset(c.source_ids)) not in listed
+        and not (c.kind == "value" and c.topic.lower() in topics)
+    ]
     injections = [f for f in brief.injections if f.source_id in known]
     seen = {(f.source_id, f.excerpt) for f in injections}
     injections += [f for f in offline.injections if (f.source_id, f.excerpt) not in seen]

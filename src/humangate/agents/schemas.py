@@ -57,6 +57,14 @@ class Conflict(_Model):
     description: str = Field(max_length=2_000, description="One sentence a reviewer reads.")
     source_ids: list[str] = Field(min_length=2)
     values: list[str] = Field(default_factory=list, description="The disagreeing values, one per source.")
+    kind: Literal["value", "number", "statement", "yes_no"] = Field(
+        default="value",
+        description="value: a named fact (a year, a headcount); number: a figure with the same unit; "
+        "statement: one source negates or reverses what another says; yes_no: opposite Yes/No answers.",
+    )
+    quotes: list[str] = Field(
+        default_factory=list, description="The disagreeing statements as each source words them, one per source."
+    )
 
 
 class InjectionFinding(_Model):

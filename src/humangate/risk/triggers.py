@@ -11,7 +11,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 
-from humangate.agents.schemas import Brief, EmailDraft, Source, SupportAnalysis
+from humangate.agents.schemas import Brief, Conflict, EmailDraft, Source, SupportAnalysis
 from humangate.review.contract import Trigger
 from humangate.risk.pii import find_pii
 from humangate.risk.terms import find_policy_terms
@@ -75,16 +75,9 @@ def brief_quality_triggers(brief: Brief, sources: Sequence[Source]) -> list[Trig
         out.append(
             Trigger(
                 kind="data_quality",
-                reason=f"The sources disagree on {len(brief.conflicts)} point(s): "
-                + "; ".join(c.topic or c.description for c in brief.conflicts[:3])
-                + ". A person should decide which to trust.",
+                reason=_conflict_reason(brief.conflicts),
                 score=round(min(0.6, 0.35 + 0.1 * (len(brief.conflicts) - 1)), 3),
-                evidence=[
-                    f"{c.description} ({', '.join(f'{s}: {v}' for s, v in zip(c.source_ids, c.values, strict=False))})"
-                    if c.values
-                    else c.description
-                    for c in brief.conflicts[:10]
-                ],
+                evidence=[_conflict_detail(c, 600) for c in brief.conflicts[:10]],
             )
         )
     uncited = sorted({sid for c in brief.claims for sid in c.source_ids if sid not in known}) if sources else []
@@ -108,19 +101,53 @@ def brief_quality_triggers(brief: Brief, sources: Sequence[Source]) -> list[Trig
                 evidence=brief.missing[:10],
             )
         )
-    weak = [w for w in brief.weak_sources if w in known or not sources]
-    if sources and brief.claims and (brief.coverage < 0.5 or len(weak) * 2 > len(sources)):
+    # Coverage is a gap only when most sources gave nothing; short sources that each gave a claim are not.
+    contributing = {sid for c in brief.claims for sid in c.source_ids if sid in known}
+    if sources and brief.claims and len(contributing) * 2 < len(sources):
+        idle = [s.id for s in sources if s.id not in contributing]
+        weak = [w for w in brief.weak_sources if w in idle]
         out.append(
             Trigger(
                 kind="data_quality",
-                reason=f"Only {brief.coverage:.0%} of the sources contributed a claim"
-                + (f" and {len(weak)} had little usable text" if weak else "")
+                reason=f"Only {len(contributing)} of {len(sources)} sources contributed a claim"
+                + (f", and {len(weak)} of the other {len(idle)} had little usable text" if weak else "")
                 + "; the brief may rest on too little.",
                 score=0.25,
-                evidence=[f"weak source: {w}" for w in weak[:10]],
+                evidence=[f"no claim from source {i}" + (" (little usable text)" if i in weak else "") for i in idle][
+                    :10
+                ],
             )
         )
     return out
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "\u2026"
+
+
+def _conflict_detail(conflict: Conflict, limit: int) -> str:
+    """Return what each source says on a conflict: quotes when there are any, else the values."""
+    said = conflict.quotes or conflict.values
+    if not said:
+        return f"{conflict.topic} ({_short(conflict.description, limit)})"
+    each = max(40, limit // max(1, len(said)))
+    parts = [f'{sid}: "{_short(q, each)}"' for sid, q in zip(conflict.source_ids, said, strict=False)]
+    return f"{conflict.topic} ({' vs '.join(parts)})"
+
+
+def _conflict_reason(conflicts: Sequence[Conflict]) -> str:
+    """Return one sentence naming each disagreement, its sources and their words, within the reason's limit."""
+    head = f"The sources disagree on {len(conflicts)} point(s): "
+    tail = ". A person should decide which to trust."
+    shown: list[str] = []
+    for conflict in conflicts[:3]:
+        detail = _conflict_detail(conflict, 260)
+        if len(head) + sum(len(d) + 2 for d in shown) + len(detail) + len(tail) + 20 > 1_000:
+            break
+        shown.append(detail)
+    more = len(conflicts) - len(shown)
+    return head + "; ".join(shown) + (f"; and {more} more" if more and shown else f"{more} more" if more else "") + tail
 
 
 _NUMBER = re.compile(r"(?<![\w.])[$€£]?\d[\d,]*(?:\.\d+)?\s?(?:%|percent|[kKmMbB]n?\b|million|billion)?")

@@ -1,13 +1,23 @@
-"""Pull comparable facts (founding year, headcount, revenue...) out of sentences and find disagreements."""
+"""Pull comparable facts (founding year, headcount, any figure with a unit) out of sentences; find disagreements."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from humangate.agents.offline.contradictions import Stated, quote, read, related, topic_of
+from humangate.agents.offline.text import terms
 from humangate.agents.schemas import Conflict
 
-__all__ = ["EXPECTED_FACTS", "Fact", "extract_facts", "find_conflicts"]
+__all__ = [
+    "EXPECTED_FACTS",
+    "Fact",
+    "Quantity",
+    "extract_facts",
+    "find_conflicts",
+    "find_number_conflicts",
+    "quantities",
+]
 
 _YEAR = r"((?:18|19|20)\d{2})"
 _NUM = r"(\d[\d,]*(?:\.\d+)?(?:\s*(?:million|billion|thousand|bn|k|m)\b)?\+?)"
@@ -165,6 +175,11 @@ def _same(a: Fact, b: Fact) -> bool:
     return a.value.lower() == b.value.lower()
 
 
+def _word_at(sentence: str, value: str) -> int:
+    at = sentence.find(value)
+    return len(sentence[:at].split()) if at >= 0 else 0
+
+
 def find_conflicts(facts: list[Fact]) -> list[Conflict]:
     """Return one conflict per attribute on which two or more sources state different values."""
     conflicts: list[Conflict] = []
@@ -186,13 +201,151 @@ def find_conflicts(facts: list[Fact]) -> list[Conflict]:
         if len(groups) < 2:
             continue
         parts = [f"{g[0].value} ({', '.join(repr(f.source_id) for f in g)})" for g in groups]
-        description = f"Sources disagree on the {topic}: " + " vs ".join(parts) + "."
+        quotes = [quote(f.sentence, _word_at(f.sentence, f.value), 16) for f in stated]
+        said = "; ".join(f'{f.source_id!r}: "{q}"' for f, q in zip(stated, quotes, strict=True))
+        description = f"Sources disagree on the {topic}: " + " vs ".join(parts) + f". {said}."
         conflicts.append(
             Conflict(
                 topic=topic,
                 description=description[:2_000],
                 source_ids=[f.source_id for f in stated],
                 values=[f.value for f in stated],
+                quotes=quotes,
             )
         )
     return conflicts
+
+
+# Any figure with a unit: "450 metres", "$3 million", "12%", "52-98 cm". Bare numbers and years carry
+# no unit to compare on, so they are left out ("in 2017", "one of 19").
+_FIGURE = r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?!\d)"
+_QUANTITY = re.compile(rf"(?<![\w.,])([$€£])?\s?{_FIGURE}(?:\s*(?:\u2013|-|\u2014|to)\s*[$€£]?{_FIGURE})?")
+_SCALE = re.compile(r"\s*(million|billion|thousand|bn|k|m)\b", re.I)
+_UNIT = re.compile(r"\s*(%|per\s?cent\b|°\s?[cf]\b|[a-z][a-z]*)", re.I)
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+_MONTHS = frozenset(m.lower() for m in _NOT_NAMES) - {"the", "our", "its", "this"}
+_TOLERANCE = 0.1  # sources round: 26,000 and 25,000 bears are the same figure
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A figure with a unit, as one sentence states it (a range when ``low < high``)."""
+
+    low: float
+    high: float
+    unit: str  # the key: a currency sign, "%", "°c" or the stem of the unit word
+    label: str  # the unit as written, for the reader
+    raw: str
+    word: int  # word index in the sentence, where a quote is centred
+    digits: frozenset[str]  # the digit strings it is written with
+
+
+def _unit(word: str, currency: str | None, year_like: bool) -> str | None:
+    if currency:
+        return currency
+    if word == "%" or word.replace(" ", "") == "percent":
+        return "%"
+    if word.startswith("°"):
+        return word.replace(" ", "")
+    if word and word not in _MONTHS and terms(word) and not year_like:
+        return terms(word)[0]
+    return None
+
+
+def quantities(sentence: str) -> list[Quantity]:
+    """Return the figures with a unit that ``sentence`` states (currency, percent or a unit word)."""
+    found: list[Quantity] = []
+    for match in _QUANTITY.finditer(sentence):
+        currency = match.group(1)
+        values = [float(w.replace(",", "") + (f or "")) for w, f in (match.group(2, 3), match.group(4, 5)) if w]
+        end = match.end()
+        scale = _SCALE.match(sentence, end)
+        if scale and (currency or scale.group(1).lower() not in ("k", "m")):
+            values = [v * _MULTIPLIERS[scale.group(1).lower()] for v in values]
+            end = scale.end()
+        unit_match = _UNIT.match(sentence, end)
+        word = unit_match.group(1).lower() if unit_match else ""
+        year_like = not match.group(3) and 1800 <= values[0] <= 2100
+        unit = _unit(word, currency, year_like)
+        if unit is None:
+            continue
+        end = unit_match.end() if unit_match and not currency else end
+        raw = sentence[match.start() : end].strip()
+        label = unit if unit in ("$", "€", "£", "%") or unit.startswith("°") else word
+        found.append(
+            Quantity(
+                min(values),
+                max(values),
+                unit,
+                label,
+                raw,
+                len(sentence[: match.start()].split()),
+                frozenset(_DIGITS.findall(match.group(0))),
+            )
+        )
+    return found
+
+
+def _differ(a: Quantity, b: Quantity) -> bool:
+    """Return whether two figures cannot both be right, allowing for rounding and overlapping ranges."""
+    slack = _TOLERANCE * max(abs(a.high), abs(b.high))
+    return a.low - slack > b.high or b.low - slack > a.high
+
+
+def _reading(source_id: str, sentence: str, company: bool) -> tuple[Stated, frozenset[str], dict[str, Quantity]] | None:
+    if sentence.rstrip().endswith("?") or (company and extract_facts(source_id, sentence)):
+        return None  # a company's facts are compared per attribute by find_conflicts
+    stated = read(source_id, sentence)
+    if stated.conditional:
+        return None  # "if emissions stay high, ... 98 cm": a scenario, not a statement of fact
+    per_unit: dict[str, list[Quantity]] = {}
+    for q in quantities(sentence):
+        per_unit.setdefault(q.unit, []).append(q)
+    single = {u: qs[0] for u, qs in per_unit.items() if len(qs) == 1}
+    if not single:
+        return None
+    return stated, stated.content - frozenset(terms(" ".join(single))), single
+
+
+def find_number_conflicts(sentences: list[tuple[str, str]], *, company: bool = True) -> list[Conflict]:
+    """Return conflicts between sources that give different figures in the same unit for the same subject.
+
+    The subject is the sentence's content words (figures and the unit set aside): two sentences must
+    share most of them (``contradictions.related``), and every other number they hold must be the same,
+    so that they differ in that one figure ("5% below 2000 levels" and "15% below 1990 levels" are two
+    statements, not one in dispute). A sentence with two figures in one unit is ambiguous ("from 300 to
+    400 ppm") and is not compared in that unit. With ``company``, sentences holding a company fact are
+    left to ``find_conflicts``.
+    """
+    readings = [r for sid, text in sentences if (r := _reading(sid, text, company)) is not None]
+    conflicts: list[Conflict] = []
+    seen: set[tuple[frozenset[str], str]] = set()
+    for i, (a, a_subject, a_units) in enumerate(readings):
+        for b, b_subject, b_units in readings[i + 1 :]:
+            if a.source_id == b.source_id or not related(a_subject, b_subject):
+                continue
+            for unit in a_units.keys() & b_units.keys():
+                qa, qb, key = a_units[unit], b_units[unit], (frozenset((a.source_id, b.source_id)), unit)
+                rest_a = frozenset(_DIGITS.findall(a.text)) - qa.digits
+                rest_b = frozenset(_DIGITS.findall(b.text)) - qb.digits
+                if key in seen or rest_a != rest_b or not _differ(qa, qb):
+                    continue
+                seen.add(key)
+                conflicts.append(_number_conflict(a, b, qa, qb))
+    return conflicts
+
+
+def _number_conflict(a: Stated, b: Stated, qa: Quantity, qb: Quantity) -> Conflict:
+    topic = f"{topic_of(a, b)} (in {qa.label})"[:300]
+    quotes = [quote(a.text, qa.word), quote(b.text, qb.word)]
+    return Conflict(
+        topic=topic,
+        kind="number",
+        description=(
+            f'Sources disagree on {topic}: source {a.source_id!r} says "{quotes[0]}", '
+            f'but source {b.source_id!r} says "{quotes[1]}".'
+        )[:2_000],
+        source_ids=[a.source_id, b.source_id],
+        values=[qa.raw, qb.raw],
+        quotes=quotes,
+    )

@@ -1,17 +1,22 @@
-"""Offline researcher: rank source sentences, cite them as claims, detect conflicts, injections and gaps."""
+"""Offline researcher: rank source sentences, cite them as claims, detect conflicts, injections and gaps.
+
+Company facts (founding year, headcount, headquarters) are asked for only when the subject reads as a
+company name; a claim or a topic ("polar bear populations") has no founding year to miss.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from humangate.agents.offline.contradictions import MIN_SHARED, find_statement_conflicts
 from humangate.agents.offline.directives import Directives, read_directives
-from humangate.agents.offline.facts import EXPECTED_FACTS, Fact, extract_facts, find_conflicts
+from humangate.agents.offline.facts import EXPECTED_FACTS, Fact, extract_facts, find_conflicts, find_number_conflicts
 from humangate.agents.offline.injection import find_injections, looks_like_injection
 from humangate.agents.offline.text import bm25_scores, overlap, split_sentences, terms
 from humangate.agents.schemas import Brief, Claim, Conflict, ResearchInput, Source
 
-__all__ = ["MAX_CLAIMS", "research", "source_excluded"]
+__all__ = ["MAX_CLAIMS", "is_company", "research", "source_excluded"]
 
 MAX_CLAIMS = 8
 # Terms that make a sentence about a company worth citing even when the question names none of them.
@@ -39,6 +44,55 @@ _GENERIC = frozenset(
         "tell background overview company organisation organization"
     )
 )
+
+
+# Last words that mark a company name whatever its capitals ("acme labs", "Bank of X").
+_COMPANY_WORDS = frozenset(
+    [
+        "inc",
+        "inc.",
+        "ltd",
+        "ltd.",
+        "llc",
+        "plc",
+        "gmbh",
+        "ag",
+        "sa",
+        "bv",
+        "nv",
+        "corp",
+        "corp.",
+        "corporation",
+        "company",
+        "co",
+        "co.",
+        "labs",
+        "lab",
+        "technologies",
+        "systems",
+        "group",
+        "holdings",
+        "partners",
+        "ventures",
+        "solutions",
+        "analytics",
+        "robotics",
+        "software",
+        "studios",
+        "bank",
+    ]
+)
+_NAME_GLUE = frozenset(["&", "and", "of", "the", "de", "for", "von", "van", "la", "le"])
+
+
+def is_company(subject: str) -> bool:
+    """Return whether ``subject`` reads as a company name: a short proper name, not a claim or a topic."""
+    words = subject.split()
+    if not 1 <= len(words) <= 6 or subject.rstrip()[-1:] in ".?!:":
+        return False
+    if any(w.lower().strip(",") in _COMPANY_WORDS for w in words[1:]):
+        return True
+    return all(w[0].isupper() or w[0].isdigit() or w.lower() in _NAME_GLUE for w in words)
 
 
 @dataclass
@@ -108,14 +162,23 @@ def _select(sentences: list[_Sentence]) -> list[_Draft]:
 def _missing(inp: ResearchInput, facts: list[Fact], sentences: list[str], claims: list[Claim]) -> list[str]:
     if not inp.sources:
         return ["no sources were provided"]
-    found = {f.topic for f in facts}
-    missing = [f"no source states the {topic}" for topic in EXPECTED_FACTS if topic not in found]
-    if not any(_WHAT_IT_DOES.search(sentence) for sentence in sentences):
-        missing.append(f"no source says what {inp.subject} does")
+    missing: list[str] = []
+    if is_company(inp.subject):
+        found = {f.topic for f in facts}
+        missing += [f"no source states the {topic}" for topic in EXPECTED_FACTS if topic not in found]
+        if not any(_WHAT_IT_DOES.search(sentence) for sentence in sentences):
+            missing.append(f"no source says what {inp.subject} does")
     asked = set(terms(inp.question)) - set(terms(inp.subject)) - set(_FACT_TERMS) - _GENERIC
     if len(asked) >= 2 and not any(asked & set(terms(c.text)) for c in claims):
         missing.append(f"no claim answers the question: {inp.question.strip().rstrip('.?')[:300]}")
     return missing
+
+
+def _pivot(inp: ResearchInput) -> str:
+    """Return the question the sources answer, when it says more than "facts about the company"."""
+    text = inp.question or ("" if is_company(inp.subject) else inp.subject)
+    own = set(terms(inp.subject)) if is_company(inp.subject) else set()
+    return text if len(set(terms(text)) - own - _GENERIC) >= MIN_SHARED else ""
 
 
 def _confidence(
@@ -146,7 +209,11 @@ def research(inp: ResearchInput) -> Brief:
         if looks_like_injection(sentence) is None
     ]
     facts = [fact for sid, sentence in readable for fact in extract_facts(sid, sentence)]
-    conflicts = find_conflicts(facts)
+    # A topic's sources speak of many firms ("Cerrejón employs 4,600", "the industry employs 500,000"):
+    # company facts are compared only when the subject is one company.
+    company = is_company(inp.subject)
+    conflicts = (find_conflicts(facts) if company else []) + find_number_conflicts(readable, company=company)
+    conflicts += find_statement_conflicts(readable, _pivot(inp))
     contributing = {sid for c in claims for sid in c.source_ids}
     coverage = round(len(contributing) / len(considered), 2) if considered else 0.0
     relevant = {s.source_id for s in sentences if s.score > 0}
