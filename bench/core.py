@@ -80,9 +80,9 @@ from sqlalchemy import text
 from humangate.checkpoints.savers import open_checkpointer
 from humangate.checkpoints.schema import review_items, runs
 from humangate.config import Settings
+from humangate.core.contract import RiskAssessment, RiskLevel, SourceExcerpt, Trigger, risk_rank
 from humangate.graphs.gate import GateState, GateView, review_gate
 from humangate.graphs.registry import GraphRegistry, GraphSpec
-from humangate.review.contract import RiskAssessment, RiskLevel, SourceExcerpt, Trigger, risk_rank
 from humangate.review.queue import QueueFilter, ReviewItem, _encode_cursor
 from humangate.review.service import Orchestrator
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from humangate import Orchestrator, ReviewItem, Settings
 from humangate.checkpoints.schema import runs
-from humangate.review.contract import Role
+from humangate.core.contract import Role
 
 AUTO_TOPIC = "Thanks for the meeting."
 """The only topic that passes the gate on its own (with ``require_approval`` False)."""

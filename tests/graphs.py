@@ -9,8 +9,8 @@ from langgraph.graph import END, START, StateGraph
 from pydantic import BaseModel
 
 from humangate import GateState, GateView, GraphRegistry, GraphSpec, review_gate
+from humangate.core.contract import RiskAssessment
 from humangate.graphs.registry import default_registry
-from humangate.review.contract import RiskAssessment
 
 
 class Note(BaseModel):

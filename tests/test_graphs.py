@@ -23,11 +23,11 @@ from sqlalchemy import select
 
 from humangate import Orchestrator, ReviewItem, RunInfo, Settings
 from humangate.checkpoints.schema import outbox
+from humangate.core.contract import risk_rank
 from humangate.data.demo import demo_outreach_items, demo_support_messages
 from humangate.errors import NotAuthorizedError
 from humangate.graphs.common import GraphDeps
 from humangate.graphs.registry import default_registry
-from humangate.review.contract import risk_rank
 
 OUTREACH = {item["company"]: item for item in demo_outreach_items()}
 SUPPORT = {message.id: message for message in demo_support_messages()}

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from humangate import Orchestrator, Settings
 from humangate.checkpoints.schema import metadata
+from humangate.core.gate_policy import GatePolicy
 from humangate.errors import (
     AlreadyDecidedError,
     ClaimedError,
@@ -20,7 +21,6 @@ from humangate.errors import (
     UnknownUserError,
 )
 from humangate.graphs.example import notify_spec
-from humangate.graphs.gate import GatePolicy
 from humangate.graphs.registry import GraphRegistry
 
 GATED = {

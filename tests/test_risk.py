@@ -17,7 +17,7 @@ from humangate.agents.schemas import (
     SupportAnalysis,
     SupportReply,
 )
-from humangate.review.contract import RiskAssessment, Trigger
+from humangate.core.contract import RiskAssessment, Trigger
 from humangate.risk import (
     NodeOverrides,
     RiskPolicy,

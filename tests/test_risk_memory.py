@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from humangate.core.contract import RiskAssessment, Trigger
 from humangate.memory.store import Correction, Match
-from humangate.review.contract import RiskAssessment, Trigger
 from humangate.risk import RiskPolicy
 from humangate.risk.memory import apply_memory
 

@@ -9,8 +9,8 @@ import gradio as gr
 import pytest
 
 from humangate import GatePolicy, GraphRegistry, Orchestrator, Settings
+from humangate.core.contract import ReviewRequest, RiskAssessment, SourceExcerpt
 from humangate.graphs.example import notify_spec
-from humangate.review.contract import ReviewRequest, RiskAssessment, SourceExcerpt
 from humangate.ui import build_app
 from humangate.ui import handlers as h
 from humangate.ui.render import esc, render_observed, render_sources

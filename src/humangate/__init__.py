@@ -1,16 +1,17 @@
 """humangate: human-in-the-loop automation on LangGraph."""
 
 from humangate.config import Settings
-from humangate.errors import HumanGateError
-from humangate.graphs.gate import GateEvent, GatePolicy, GateState, GateView, ReviewGate, review_gate
-from humangate.graphs.registry import GraphRegistry, GraphSpec, default_registry
-from humangate.review.contract import (
+from humangate.core.contract import (
     ReviewDecision,
     ReviewRequest,
     RiskAssessment,
     SourceExcerpt,
     Trigger,
 )
+from humangate.core.gate_policy import GatePolicy
+from humangate.errors import HumanGateError
+from humangate.graphs.gate import GateEvent, GateState, GateView, ReviewGate, review_gate
+from humangate.graphs.registry import GraphRegistry, GraphSpec, default_registry
 from humangate.review.queue import Page, QueueFilter, ReviewItem
 from humangate.review.runs import RunInfo
 from humangate.review.service import DecideResult, Orchestrator, ReconcileReport

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ from humangate.review.queue import ReviewItem
 from humangate.review.runs import RunInfo
 from humangate.review.service import Orchestrator
 
-__all__ = ["DbOpt", "JsonOpt", "ModelOpt", "app", "err", "out"]
+__all__ = ["DbOpt", "JsonOpt", "ModelOpt", "app", "clean", "err", "out", "shown"]
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -46,11 +47,34 @@ ModelOpt = Annotated[
 ]
 
 
+# What a terminal would act on or reorder instead of showing: C0 and C1 controls (ESC starts ANSI escape
+# sequences), DEL, bidirectional marks, embeddings, overrides and isolates, line and paragraph separators,
+# and tag characters. Newlines and tabs are handled apart.
+_TERMINAL_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\U000e0000-\U000e007f]"
+)
+
+
+def clean(text: object, *, newlines: bool = True) -> str:
+    """Return ``text`` without control and bidi characters, safe to print on a terminal.
+
+    Tabs become spaces; newlines stay where a layout needs them (``newlines=True``), else become spaces.
+    """
+    value = str(text).replace("\r\n", "\n").replace("\t", " ")
+    value = _TERMINAL_UNSAFE.sub("", value)
+    return value if newlines else value.replace("\n", " ")
+
+
+def shown(text: object, *, newlines: bool = True) -> str:
+    """Return untrusted ``text`` cleaned (``clean``) and escaped for rich markup; print stored values with it."""
+    return escape(clean(text, newlines=newlines))
+
+
 def _fail(message: str, *, as_json: bool, code: int = 1) -> NoReturn:
     if as_json:
         print(json.dumps({"error": message}))
     else:
-        err.print(f"[bold red]error:[/] {escape(message)}")
+        err.print(f"[bold red]error:[/] {shown(message)}")
     raise typer.Exit(code)
 
 
@@ -110,5 +134,5 @@ def _runs_table(runs: list[RunInfo], orch: Orchestrator) -> Table:
     for run in runs:
         why = " ".join(r.reason for i in run.pending_items for r in orch.item(i).request.assessment.triggers)
         status = run.status + (f" ({run.outcome})" if run.outcome else "")
-        table.add_row(run.id[:12], escape(run.title), status, escape(why) or "-")
+        table.add_row(shown(run.id[:12]), shown(run.title, newlines=False), shown(status), shown(why) or "-")
     return table

@@ -26,11 +26,11 @@ from humangate.cli._common import (
     users_app,
 )
 from humangate.config import Settings
+from humangate.core.contract import ROLES
 from humangate.errors import HumanGateError, InvalidDecisionError
 from humangate.oversight.background import Housekeeper
 from humangate.oversight.delivery import NOTIFY_STATUSES, Dispatcher, count_by_status, list_notifications
 from humangate.oversight.export import export_audit, parse_time
-from humangate.review.contract import ROLES
 
 notifications_app = typer.Typer(help="Webhook notifications: what was delivered, what waits, what failed and why.")
 app.add_typer(notifications_app, name="notifications")

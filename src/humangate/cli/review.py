@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
@@ -21,9 +20,10 @@ from humangate.cli._common import (
     _run_json,
     app,
     out,
+    shown,
 )
+from humangate.core.contract import REASON_CODES, ROLES
 from humangate.errors import HumanGateError
-from humangate.review.contract import REASON_CODES, ROLES
 from humangate.review.queue import QueueFilter
 
 
@@ -62,11 +62,11 @@ def queue(
             table.add_row(
                 str(i.id),
                 i.risk_level,
-                escape(i.title),
+                shown(i.title, newlines=False),
                 ", ".join(i.trigger_kinds),
                 i.required_role,
                 _age(i.created_at),
-                i.claimed_by or "",
+                shown(i.claimed_by or "", newlines=False),
             )
         out.print(table)
         if page.next_cursor:
@@ -97,7 +97,7 @@ def show(
             return
         req = item.request
         a = req.assessment
-        out.print(Panel(escape(req.title), title=f"item {item.id} · {item.status} · run {item.run_id[:12]}"))
+        out.print(Panel(shown(req.title), title=f"item {item.id} · {item.status} · run {item.run_id[:12]}"))
         if item.blind:
             out.print(
                 "[bold]Blind audit[/] of work that already went ahead; the system's assessment is hidden. Approve if "
@@ -106,22 +106,22 @@ def show(
         else:
             out.print(
                 f"[bold]Risk[/] {a.level} (score {a.score:.2f}, confidence {a.confidence:.2f}, "
-                f"policy {a.policy_version}); needs role [bold]{req.required_role}[/]"
+                f"policy {shown(a.policy_version)}); needs role [bold]{req.required_role}[/]"
             )
         for t in a.triggers:
             out.print(
-                f"  • {escape('[' + t.kind + ']')} {escape(t.reason)}"
-                + (f"  evidence: {escape('; '.join(t.evidence))}" if t.evidence else "")
+                f"  • {shown('[' + t.kind + ']')} {shown(t.reason)}"
+                + (f"  evidence: {shown('; '.join(t.evidence))}" if t.evidence else "")
             )
         if req.observed:
-            out.print(f"[bold]Saw[/] {escape(req.observed)}")
+            out.print(f"[bold]Saw[/] {shown(req.observed)}")
         for attempt in req.attempts:
-            out.print(f"[bold]Tried[/] {escape(attempt)}")
+            out.print(f"[bold]Tried[/] {shown(attempt)}")
         for s in req.sources:
-            out.print(Panel(escape(s.excerpt), title=f"source {escape(s.id)}: {escape(s.title)}"))
+            out.print(Panel(shown(s.excerpt), title=f"source {shown(s.id)}: {shown(s.title)}"))
         out.print(
             Panel(
-                escape(json.dumps(req.proposal, indent=2, ensure_ascii=False)), title=f"proposal ({req.proposal_kind})"
+                shown(json.dumps(req.proposal, indent=2, ensure_ascii=False)), title=f"proposal ({req.proposal_kind})"
             )
         )
         out.print(f"Allowed: {', '.join(req.allowed_actions)}. Reason codes: {', '.join(REASON_CODES)}.")
@@ -217,4 +217,4 @@ def sweep(db: DbOpt = None, as_json: JsonOpt = False) -> None:
         + (f" ({', '.join(map(str, report.failed_closed))})." if report.failed_closed else ".")
     )
     for item_id, why in report.skipped:
-        out.print(f"  skipped item {item_id}: {escape(why)}")
+        out.print(f"  skipped item {item_id}: {shown(why)}")

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from humangate.cli._common import (
@@ -20,6 +19,7 @@ from humangate.cli._common import (
     _runs_table,
     app,
     out,
+    shown,
 )
 from humangate.errors import HumanGateError
 from humangate.oversight.metrics import MetricsReport, Rate, parse_since
@@ -65,8 +65,8 @@ def runs(
             table.add_row(
                 str(e["seq"]),
                 time.strftime("%H:%M:%S", time.localtime(e["at"])),
-                escape(e["actor"]),
-                e["kind"],
+                shown(e["actor"], newlines=False),
+                shown(e["kind"]),
                 str(e["item_id"] or ""),
             )
         out.print(table)
@@ -119,7 +119,7 @@ def _metrics_tables(report: MetricsReport) -> list[Table]:
         f" since {datetime.fromtimestamp(report.since, UTC).isoformat(timespec='minutes')}" if report.since else ""
     )
     ttd, q = report.time_to_decision, report.queue
-    summary = Table(title=f"Oversight metrics{escape(scope)}")
+    summary = Table(title=f"Oversight metrics{shown(scope)}")
     summary.add_column("metric")
     summary.add_column("value", justify="right")
     summary.add_row("escalation rate (needs review / all assessments)", _pct(report.escalation.overall))
@@ -137,7 +137,7 @@ def _metrics_tables(report: MetricsReport) -> list[Table]:
     escalations = {(g, n): r for g, n, r in report.escalation.by_node}
     for g, n in sorted(overrides.keys() | escalations.keys()):
         by_node.add_row(
-            escape(g), escape(n), _pct(escalations.get((g, n), Rate(0, 0))), _pct(overrides.get((g, n), Rate(0, 0)))
+            shown(g), shown(n), _pct(escalations.get((g, n), Rate(0, 0))), _pct(overrides.get((g, n), Rate(0, 0)))
         )
     tables.append(by_node)
     for title, rows in (
@@ -148,7 +148,7 @@ def _metrics_tables(report: MetricsReport) -> list[Table]:
         table.add_column("who" if "reviewer" in title else "trigger")
         table.add_column("override rate", justify="right")
         for key, rate in rows:
-            table.add_row(escape(key), _pct(rate))
+            table.add_row(shown(key), _pct(rate))
         tables.append(table)
     patterns = Table(title="Exception patterns: assessments per trigger kind, and per day (UTC)")
     patterns.add_column("trigger")
@@ -156,7 +156,7 @@ def _metrics_tables(report: MetricsReport) -> list[Table]:
     for day in report.trend_days:
         patterns.add_column(day[5:], justify="right")
     for p in report.exceptions:
-        patterns.add_row(escape(p.kind), str(p.count), *map(str, p.per_day))
+        patterns.add_row(shown(p.kind), str(p.count), *map(str, p.per_day))
     tables.append(patterns)
     return tables
 
@@ -185,14 +185,14 @@ def _quality_tables(q: QualityReport) -> list[Table]:
         caught = f"{r.canaries_seen - r.canaries_approved}/{r.canaries_seen}" if r.canaries_seen else "-"
         reviewers.add_row(
             "[bold red]FLAG[/]" if r.flagged else "",
-            escape(r.reviewer),
+            shown(r.reviewer),
             str(r.decisions),
             _share(r.approval_rate),
             _share(r.fast_share),
             str(r.longest_approve_streak),
             gap,
             caught,
-            escape(" ".join(r.flags)),
+            shown(" ".join(r.flags)),
         )
     return [summary, reviewers]
 

@@ -15,10 +15,10 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from humangate.config import Settings
+from humangate.core.contract import RiskAssessment, Trigger, risk_rank
 from humangate.effects import check_email, effect_key
 from humangate.errors import EffectRefused
 from humangate.graphs.context import RunContext
-from humangate.review.contract import RiskAssessment, Trigger, risk_rank
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel

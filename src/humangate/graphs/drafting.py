@@ -12,19 +12,21 @@ from typing import Any
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
+from langgraph.types import Command
 from pydantic import BaseModel, ConfigDict, Field
 
 from humangate.agents.drafter import Drafter
 from humangate.agents.offline import draft as offline_draft
 from humangate.agents.schemas import AmountLimit, Brief, DraftInput, EmailDraft, Recipient, Source
-from humangate.graphs.common import GraphDeps, recall, remembered, send_email
+from humangate.core.contract import RiskAssessment
+from humangate.graphs.common import GraphDeps, recall, remembered, send_or_hold
 from humangate.graphs.context import RunContext
 from humangate.graphs.gate import GateState, GateView, review_gate
 from humangate.graphs.registry import GraphSpec
 from humangate.graphs.views import claim_sources
-from humangate.review.contract import RiskAssessment
 from humangate.risk import assess_draft
 from humangate.risk.limits import limit_triggers
+from humangate.risk.outbound import outbound_triggers
 
 __all__ = [
     "NAME",
@@ -83,6 +85,10 @@ def _sources(state: Any) -> list[Source]:
     return [Source.model_validate(s) for s in research.get("sources", [])]
 
 
+def _names(req: DraftRequest) -> list[tuple[str, str]]:
+    return [("The recipient's name", req.recipient.name), ("The sender's name", req.sender)]
+
+
 def _check_claims(state: Any, edited: BaseModel) -> str | None:
     """Return why an edited draft's ``claims_used`` names claims the brief does not have, or None."""
     assert isinstance(edited, EmailDraft)
@@ -126,6 +132,8 @@ def add_drafting_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
             external=True,
             always_review=req.require_approval,
             limits=req.limits,
+            sources=_sources(state),
+            names=_names(req),
         )
 
     def assess(state: DraftingState, runtime: Runtime[RunContext]) -> dict[str, Any]:
@@ -133,8 +141,16 @@ def add_drafting_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
         email = EmailDraft.model_validate(state["draft"])
         assessment = assess_only(state)
         text = email_text(email)
-        # The task's own rules are never passed by earned autonomy: approval asked for, a limit gone over.
-        held = req.require_approval or bool(limit_triggers(text, req.limits))
+        # The task's own rules are never passed by earned autonomy: approval asked for, a limit gone over;
+        # nor is what the outbound checks hold (a bad header or recipient, a link, a request for a password).
+        outbound = outbound_triggers(
+            to=email.to,
+            subject=email.subject,
+            body=email.body,
+            names=_names(req),
+            sources=[(f"source {s.id}", s.text) for s in _sources(state)],
+        )
+        held = req.require_approval or bool(limit_triggers(text, req.limits)) or bool(outbound)
         judged, similar = remembered(
             runtime,
             assessment,
@@ -146,11 +162,17 @@ def add_drafting_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
         )
         return {"draft_assessment": judged, "draft_similar": similar}
 
-    def send(state: DraftingState, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    def send(state: DraftingState, runtime: Runtime[RunContext]) -> Command[str]:
         email = EmailDraft.model_validate(state["draft"])
-        return {
-            "sent": send_email(runtime, state, graph=graph, node="send", gate="review_send", message=email.model_dump())
-        }
+        return send_or_hold(
+            runtime,
+            state,
+            graph=graph,
+            node="send",
+            gate="review_send",
+            assessment_key="draft_assessment",
+            message=email.model_dump(),
+        )
 
     def view(state: Any) -> GateView:
         req = DraftRequest.model_validate(state["draft_request"])
@@ -184,10 +206,9 @@ def add_drafting_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
     builder.add_node("draft", draft)
     builder.add_node("assess_draft", assess)
     builder.add_node(gate.name, gate, destinations=gate.destinations)
-    builder.add_node("send", send)
+    builder.add_node("send", send, destinations=(gate.name, END))
     builder.add_edge("draft", "assess_draft")
     builder.add_edge("assess_draft", gate.name)
-    builder.add_edge("send", END)
     return "draft"
 
 

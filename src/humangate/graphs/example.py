@@ -13,11 +13,12 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, ConfigDict, Field
 
+from humangate.core.contract import RiskAssessment, RiskLevel, SourceExcerpt, Trigger
+from humangate.core.gate_policy import GatePolicy
 from humangate.graphs.common import send_email
 from humangate.graphs.context import RunContext
-from humangate.graphs.gate import GatePolicy, GateState, GateView, review_gate
+from humangate.graphs.gate import GateState, GateView, review_gate
 from humangate.graphs.registry import GraphSpec
-from humangate.review.contract import RiskAssessment, RiskLevel, SourceExcerpt, Trigger
 
 __all__ = ["NAME", "NotifyInput", "NotifyMessage", "build_notify_graph", "notify_spec"]
 

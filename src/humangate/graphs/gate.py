@@ -23,25 +23,23 @@ from langgraph.graph import END
 from langgraph.types import Command, interrupt
 from pydantic import BaseModel, TypeAdapter
 
-from humangate.review.contract import (
+from humangate.core.contract import (
     Action,
     ReviewDecision,
     ReviewRequest,
     RiskAssessment,
-    RiskLevel,
-    Role,
     SourceExcerpt,
     Trigger,
     risk_rank,
     role_rank,
 )
+from humangate.core.gate_policy import GatePolicy
 
 __all__ = [
     "GATE_EVENTS_KEY",
     "RECIPIENT_FIELDS",
     "EditCheck",
     "GateEvent",
-    "GatePolicy",
     "GateState",
     "GateView",
     "Reassess",
@@ -102,25 +100,6 @@ class GateState(TypedDict, total=False):
     """Mix into a graph's state: the channel gates write their events to."""
 
     gate_events: Annotated[list[GateEvent], operator.add]
-
-
-@dataclass(frozen=True)
-class GatePolicy:
-    """Who may decide at each risk level and how long they must look first."""
-
-    roles: Mapping[RiskLevel, Role] = field(
-        default_factory=lambda: {"low": "reviewer", "medium": "reviewer", "high": "reviewer", "critical": "expert"}
-    )
-    min_dwell_seconds: Mapping[RiskLevel, float] = field(
-        default_factory=lambda: {"low": 0.0, "medium": 0.0, "high": 0.0, "critical": 0.0}
-    )
-    sla_seconds: Mapping[RiskLevel, float] = field(
-        default_factory=lambda: {"low": 0.0, "medium": 0.0, "high": 0.0, "critical": 0.0}
-    )
-    escalation_chain: tuple[Role, ...] = ("reviewer", "expert", "owner")
-    approvals_needed: Mapping[RiskLevel, int] = field(
-        default_factory=lambda: {"low": 1, "medium": 1, "high": 1, "critical": 1}
-    )
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,12 @@ from langgraph.runtime import Runtime
 
 from humangate.agents.researcher import Researcher
 from humangate.agents.schemas import Brief, ResearchInput
+from humangate.core.contract import RiskAssessment
 from humangate.graphs.common import GraphDeps, remembered
 from humangate.graphs.context import RunContext
 from humangate.graphs.gate import GateState, GateView, review_gate
 from humangate.graphs.registry import GraphSpec
 from humangate.graphs.views import brief_sources
-from humangate.review.contract import RiskAssessment
 from humangate.risk import assess_brief
 
 __all__ = ["NAME", "ResearchState", "add_research_steps", "brief_text", "build_research_graph", "research_spec"]

@@ -12,22 +12,25 @@ from typing import Any
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
+from langgraph.types import Command
 from pydantic import BaseModel, Field
 
 from humangate.agents.schemas import AmountLimit, RoutingRule, SupportAnalysis, SupportMessage, SupportReply
 from humangate.agents.support import SupportAnalyst
-from humangate.graphs.common import GraphDeps, recall, remembered, send_email
+from humangate.core.contract import RiskAssessment, SourceExcerpt
+from humangate.graphs.common import GraphDeps, recall, remembered, send_or_hold
 from humangate.graphs.context import RunContext
 from humangate.graphs.gate import GateState, GateView, review_gate
 from humangate.graphs.registry import GraphSpec
-from humangate.review.contract import RiskAssessment, SourceExcerpt
 from humangate.risk import assess_support
 from humangate.risk.limits import limit_triggers
+from humangate.risk.outbound import outbound_triggers
 from humangate.risk.routing import apply_routes, route_hits
 
 __all__ = ["NAME", "SupportInput", "build_support_graph", "support_spec"]
 
 NAME = "support"
+_SUBJECT = "Re: your message"
 
 
 class SupportInput(SupportMessage):
@@ -76,8 +79,9 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
         return route_hits(message.text, SupportAnalysis.model_validate(state["analysis"]), routes)
 
     def assess_only(state: Any) -> RiskAssessment:
+        message = SupportMessage.model_validate(state["request"])
         assessment = assess_support(
-            SupportMessage.model_validate(state["request"]).text,
+            message.text,
             SupportAnalysis.model_validate(state["analysis"]),
             SupportReply.model_validate(state["reply"]),
             deps.policy,
@@ -85,6 +89,8 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
             node="review_reply",
             always_review=bool(state.get("require_approval")),
             limits=[AmountLimit.model_validate(x) for x in state.get("limits", [])],
+            ticket=message.id,
+            names=[("The customer's name", message.customer)],
         )
         # The task's routing rules ("hand me anything angry") hold the messages they match.
         return apply_routes(assessment, routed(state), deps.policy.settings(NAME, "review_reply"))
@@ -95,8 +101,17 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
         limits = [AmountLimit.model_validate(x) for x in state.get("limits", [])]
         always = bool(state.get("require_approval"))
         assessment = assess_only(state)
+        outbound = outbound_triggers(
+            to=reply.to,
+            subject=_SUBJECT,
+            body=reply.body,
+            names=[("The customer's name", message.customer)],
+            sources=[("customer message", message.text)],
+            ticket=message.id,
+        )
         # Replies are filed under the customer's message, and the lessons are checked in the reply. The
-        # task's own rules are never passed by earned autonomy: approval asked for, a limit gone over.
+        # task's own rules are never passed by earned autonomy: approval asked for, a limit gone over, or
+        # what the outbound checks hold.
         judged, similar = remembered(
             runtime,
             assessment,
@@ -104,14 +119,18 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
             node="review_reply",
             key=message.text,
             proposal_text=reply.body,
-            always_review=always or bool(limit_triggers(reply.body, limits)) or bool(routed(state)),
+            always_review=always or bool(limit_triggers(reply.body, limits)) or bool(outbound) or bool(routed(state)),
         )
         return {"assessment": judged, "similar": similar}
 
-    def reply(state: SupportState, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    def reply(state: SupportState, runtime: Runtime[RunContext]) -> Command[str]:
         answer = SupportReply.model_validate(state["reply"])
-        message = {"to": answer.to, "subject": "Re: your message", "body": answer.body}
-        return {"sent": send_email(runtime, state, graph=NAME, node="reply", gate="review_reply", message=message)}
+        # The reply goes back on the ticket: to the customer's address, or to them by name on the ticket.
+        ticket = SupportMessage.model_validate(state["request"]).id
+        message = {"to": answer.to, "subject": _SUBJECT, "body": answer.body, "ticket": ticket}
+        return send_or_hold(
+            runtime, state, graph=NAME, node="reply", gate="review_reply", assessment_key="assessment", message=message
+        )
 
     def view(state: Any) -> GateView:
         message = SupportMessage.model_validate(state["request"])
@@ -151,11 +170,10 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
     builder.add_node("analyze", analyze)
     builder.add_node("assess", assess)
     builder.add_node(gate.name, gate, destinations=gate.destinations)
-    builder.add_node("reply", reply)
+    builder.add_node("reply", reply, destinations=(gate.name, END))
     builder.add_edge(START, "analyze")
     builder.add_edge("analyze", "assess")
     builder.add_edge("assess", gate.name)
-    builder.add_edge("reply", END)
     return builder
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from humangate.agents.schemas import Brief, Source
-from humangate.review.contract import SourceExcerpt
+from humangate.core.contract import SourceExcerpt
 
 __all__ = ["brief_sources", "claim_sources"]
 

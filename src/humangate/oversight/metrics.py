@@ -22,7 +22,7 @@ from sqlalchemy import Connection, case, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from humangate.checkpoints.schema import assessments, decisions, review_items
-from humangate.review.contract import ACTIONS
+from humangate.core.contract import ACTIONS
 
 __all__ = [
     "OVERRIDE_ACTIONS",

@@ -41,8 +41,8 @@ from sqlalchemy import Connection, Subquery, and_, case, func, literal, select, 
 from sqlalchemy.sql.elements import ColumnElement
 
 from humangate.checkpoints.schema import decisions, review_items, votes
+from humangate.core.contract import SYSTEM_REVIEWER
 from humangate.oversight.metrics import Rate
-from humangate.review.contract import SYSTEM_REVIEWER
 
 __all__ = [
     "JUDGEMENTS",

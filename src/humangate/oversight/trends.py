@@ -20,8 +20,8 @@ from sqlalchemy import Connection, Integer, case, cast, func, literal_column, se
 from sqlalchemy.sql.elements import ColumnElement
 
 from humangate.checkpoints.schema import assessments, decisions, review_items
+from humangate.core.contract import ACTIONS
 from humangate.oversight.metrics import OVERRIDE_ACTIONS, Rate
-from humangate.review.contract import ACTIONS
 
 __all__ = ["DailySeries", "daily_series"]
 

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, bindparam, func, select, update
 from humangate.checkpoints.database import Database
 from humangate.checkpoints.fast import Fast
 from humangate.checkpoints.schema import decisions, runs
+from humangate.core.contract import RiskAssessment
 from humangate.effects import FileMailer, Outbox
 from humangate.errors import RunFailedError
 from humangate.graphs.context import RunContext
@@ -29,7 +30,6 @@ from humangate.graphs.gate import GATE_EVENTS_KEY
 from humangate.graphs.registry import GraphRegistry, GraphSpec
 from humangate.memory.recall import Recall
 from humangate.oversight.audit import append_event
-from humangate.review.contract import RiskAssessment
 from humangate.review.queue import Queued, log_assessment, sync_interrupts
 from humangate.review.runs import RunInfo, RunLock, load_run
 from humangate.risk.assess import is_sampled

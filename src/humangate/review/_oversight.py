@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from humangate.checkpoints.database import Database
 from humangate.checkpoints.schema import review_items, runs, votes
 from humangate.config import Settings
+from humangate.core.contract import SYSTEM_REVIEWER, ReviewDecision, ReviewRequest, RiskAssessment
 from humangate.errors import AlreadyDecidedError, InvalidDecisionError, RunFailedError, UnknownGraphError
 from humangate.graphs.common import GraphDeps
 from humangate.graphs.registry import GraphRegistry, GraphSpec
@@ -27,7 +28,6 @@ from humangate.review.checks import (
     next_role,
     overdue_items,
 )
-from humangate.review.contract import SYSTEM_REVIEWER, ReviewDecision, ReviewRequest, RiskAssessment
 from humangate.review.queue import Queued, ReviewItem, load_item
 from humangate.review.runs import RunInfo, RunLock
 from humangate.risk.triggers import sampled

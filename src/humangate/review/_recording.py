@@ -9,9 +9,9 @@ from sqlalchemy import bindparam, update
 
 from humangate.checkpoints.fast import Fast
 from humangate.checkpoints.schema import decisions, review_items
+from humangate.core.contract import ReviewDecision
 from humangate.errors import AlreadyDecidedError, ItemNotFoundError
 from humangate.oversight.audit import append_event
-from humangate.review.contract import ReviewDecision
 from humangate.review.queue import ReviewItem, load_item
 
 __all__ = ["dwell", "pending_item", "record_decision"]

@@ -11,10 +11,10 @@ from humangate.checkpoints.database import Database
 from humangate.checkpoints.fast import Fast
 from humangate.checkpoints.schema import users
 from humangate.config import Settings
+from humangate.core.contract import ROLES, SYSTEM_REVIEWER, Role
 from humangate.errors import InvalidDecisionError, UnknownUserError
 from humangate.oversight.audit import append_event
 from humangate.review._logins import LoginThrottle, audit_login, login_keys
-from humangate.review.contract import ROLES, SYSTEM_REVIEWER, Role
 from humangate.review.users import check_password, count_login_users, set_password
 
 __all__ = ["UsersMixin", "role_of"]

@@ -8,10 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from humangate.errors import ClaimedError, DwellError, InvalidDecisionError, NotAuthorizedError
-from humangate.graphs.gate import ReviewGate, normalized, recipients_of
-from humangate.graphs.registry import GraphSpec
-from humangate.review.contract import (
+from humangate.core.contract import (
     ACTIONS,
     MAX_EDIT_BYTES,
     ROLES,
@@ -19,6 +16,9 @@ from humangate.review.contract import (
     Role,
     role_rank,
 )
+from humangate.errors import ClaimedError, DwellError, InvalidDecisionError, NotAuthorizedError
+from humangate.graphs.gate import ReviewGate, normalized, recipients_of
+from humangate.graphs.registry import GraphSpec
 from humangate.review.queue import ReviewItem
 
 __all__ = ["check_decision", "parse_decision"]

@@ -21,8 +21,8 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from humangate.checkpoints.schema import review_items, votes
+from humangate.core.contract import SYSTEM_REVIEWER, ReviewRequest, Role, risk_rank, role_rank
 from humangate.oversight.audit import append_event
-from humangate.review.contract import SYSTEM_REVIEWER, ReviewRequest, Role, risk_rank, role_rank
 from humangate.review.queue import ReviewItem
 
 __all__ = [

@@ -16,9 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from humangate.checkpoints.database import insert_ignore, insert_ignore_id
 from humangate.checkpoints.fast import Fast
 from humangate.checkpoints.schema import assessments, review_items
-from humangate.errors import InvalidDecisionError, ReviewError
-from humangate.oversight.audit import append_event
-from humangate.review.contract import (
+from humangate.core.contract import (
     RISK_LEVELS,
     ROLES,
     ReviewRequest,
@@ -28,6 +26,8 @@ from humangate.review.contract import (
     risk_rank,
     role_rank,
 )
+from humangate.errors import InvalidDecisionError, ReviewError
+from humangate.oversight.audit import append_event
 
 __all__ = [
     "CorruptItemError",

@@ -28,6 +28,7 @@ from humangate.checkpoints.fast import Fast
 from humangate.checkpoints.savers import open_checkpointer
 from humangate.checkpoints.schema import review_items, runs
 from humangate.config import Settings
+from humangate.core.contract import ReviewDecision
 from humangate.effects import FileMailer, Outbox
 from humangate.errors import ClaimedError, InvalidInputError, RunFailedError
 from humangate.graphs.common import GraphDeps, deps_from_settings
@@ -43,7 +44,6 @@ from humangate.review._recording import pending_item, record_decision
 from humangate.review._users import UsersMixin, role_of
 from humangate.review._views import ViewsMixin
 from humangate.review.authority import check_decision, parse_decision
-from humangate.review.contract import ReviewDecision
 from humangate.review.queue import CorruptItemError, ReviewItem, load_item, quarantine_item
 from humangate.review.runs import RunInfo, RunLock, load_run, new_worker_id
 

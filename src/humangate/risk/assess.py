@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from humangate.agents.schemas import AmountLimit, Brief, EmailDraft, Source, SupportAnalysis, SupportReply
-from humangate.review.contract import RiskAssessment, RiskLevel, Trigger, TriggerKind, risk_rank
+from humangate.core.contract import RiskAssessment, RiskLevel, Trigger, TriggerKind, risk_rank
 from humangate.risk.injection import injection_triggers
 from humangate.risk.limits import limit_triggers
 from humangate.risk.outbound import outbound_triggers

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from humangate.review.contract import Trigger
+from humangate.core.contract import Trigger
 from humangate.risk._injection_lexicon import hidden_characters, multilingual_matches
 
 __all__ = ["InjectionMatch", "find_injections", "injection_triggers"]

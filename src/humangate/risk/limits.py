@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from humangate.agents.schemas import AmountLimit
-from humangate.review.contract import Trigger
+from humangate.core.contract import Trigger
 
 __all__ = ["find_amounts", "limit_triggers", "parse_amount"]
 

@@ -24,9 +24,9 @@ from typing import Any
 
 from humangate.agents.offline.corrections import learn, names_in, violations
 from humangate.agents.schemas import CorrectionExample
+from humangate.core.contract import RISK_LEVELS, ROLES, RiskAssessment, RiskLevel, Trigger, risk_rank
 from humangate.memory.redact import redact
 from humangate.memory.store import DONE, Match
-from humangate.review.contract import RISK_LEVELS, ROLES, RiskAssessment, RiskLevel, Trigger, risk_rank
 from humangate.risk.policy import NodeSettings
 from humangate.risk.triggers import sampled, sampling_trigger
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from humangate.core.contract import Trigger
 from humangate.effects import check_email, header_problem
 from humangate.errors import EffectRefused
-from humangate.review.contract import Trigger
 from humangate.risk._fold import fold, sentences
 
 __all__ = ["find_credential_requests", "find_links", "lifted_passages", "outbound_triggers"]

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from humangate.review.contract import Trigger
+from humangate.core.contract import Trigger
 from humangate.risk._names import find_names
 
 __all__ = ["PII_ENTITIES", "SENSITIVE_ENTITIES", "PiiEntity", "PiiMatch", "find_pii", "pii_triggers"]

@@ -35,9 +35,9 @@ from typing import Annotated, Any, Literal
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from humangate.core.contract import RISK_LEVELS, ROLES, RiskLevel, Role
+from humangate.core.gate_policy import GatePolicy
 from humangate.errors import ConfigError
-from humangate.graphs.gate import GatePolicy
-from humangate.review.contract import RISK_LEVELS, ROLES, RiskLevel, Role
 from humangate.risk.terms import TERM_CATEGORIES, TermCategory
 
 __all__ = ["DEFAULT_POLICY_VERSION", "NodeOverrides", "NodeSettings", "RiskPolicy", "Thresholds"]

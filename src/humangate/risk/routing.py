@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from humangate.agents.offline.wording import fold, kinds_in, matches, tokens
 from humangate.agents.schemas import RoutingRule, SupportAnalysis
-from humangate.review.contract import RiskAssessment, RiskLevel, Trigger, risk_rank, role_rank
+from humangate.core.contract import RiskAssessment, RiskLevel, Trigger, risk_rank, role_rank
 from humangate.risk.policy import NodeSettings
 
 __all__ = ["apply_routes", "route_hits"]

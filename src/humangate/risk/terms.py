@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from humangate.review.contract import Trigger
+from humangate.core.contract import Trigger
 
 __all__ = [
     "TERM_CATEGORIES",

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 
 from humangate.agents.schemas import Brief, Conflict, EmailDraft, Source, SupportAnalysis
-from humangate.review.contract import Trigger
+from humangate.core.contract import Trigger
 from humangate.risk.pii import find_pii
 from humangate.risk.terms import find_policy_terms
 

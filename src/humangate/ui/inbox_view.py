@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, get_args
 
+from humangate.core.contract import RISK_LEVELS, ROLES, TriggerKind, role_rank
 from humangate.errors import HumanGateError
-from humangate.review.contract import RISK_LEVELS, ROLES, TriggerKind, role_rank
 from humangate.review.queue import CorruptItemError, QueueFilter
 from humangate.review.service import Orchestrator
 

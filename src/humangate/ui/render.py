@@ -13,8 +13,8 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from humangate.core.contract import ReviewRequest, SourceExcerpt
 from humangate.memory.store import DONE
-from humangate.review.contract import ReviewRequest, SourceExcerpt
 from humangate.review.queue import ReviewItem
 
 __all__ = [

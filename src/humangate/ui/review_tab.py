@@ -13,8 +13,8 @@ from typing import Any
 
 import gradio as gr
 
+from humangate.core.contract import REASON_CODES, ROLES, Action
 from humangate.errors import HumanGateError
-from humangate.review.contract import REASON_CODES, ROLES, Action
 from humangate.review.service import Orchestrator
 from humangate.ui.inbox_tab import InboxTab
 from humangate.ui.inbox_view import next_item_id, queue_filter

@@ -10,8 +10,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from humangate.core.contract import ACTIONS, ROLES, Action, Role, role_rank
 from humangate.errors import HumanGateError, NotAuthorizedError, ReviewError
-from humangate.review.contract import ACTIONS, ROLES, Action, Role, role_rank
 from humangate.review.queue import CorruptItemError, ReviewItem
 from humangate.review.service import Orchestrator
 from humangate.ui.inbox_view import next_item_id
