@@ -296,13 +296,13 @@ def test_a_reviewer_cannot_approve_a_critical_item(panel: Panel, alice: Page, er
     alice.locator("#inbox-refresh").click()
     alice.wait_for_timeout(500)
     open_item(alice, item_id)
-    # Opening already says the item needs an expert; a reject without a reason changes the message first,
-    # so the refusal read below is the answer to the Approve click.
-    alice.locator("#btn-reject").click()
-    _status(alice).to_contain_text("needs a reason_code")
-    alice.locator("#btn-approve").click()
-    _status(alice).to_contain_text("needs the expert role")
-    wait_for_item(alice, item_id)  # the refused item stays open
+    # Above her role the item opens read only: she sees it, is told who decides it, and cannot act on it.
+    # (A forged decision event for it is refused by the service: test_ui_handlers.)
+    _status(alice).to_contain_text("Read only")
+    _status(alice).to_contain_text("expert")
+    for button in ("#btn-approve", "#btn-reject", "#btn-redirect"):
+        expect(alice.locator(button)).to_be_disabled()
+    wait_for_item(alice, item_id)
     screenshot(alice, "panel-refused")
     assert panel.item(item_id).status == "pending" and panel.decisions(item_id) == []
 
