@@ -21,12 +21,12 @@ pii          presidio_synth_v2.json (1,500 synthetic sentences, labelled spans).
              sentence-level routing (is a sentence with any covered PII flagged?).
 commitments  email_intent.tsv (4,649 e-mail sentences, ``actionable`` = a request or a commitment).
              Patterns were tuned on the ``train`` split; figures are reported on ``test``.
-support      nlupp.jsonl (handoff = asks for a person) and vader_tweets.tsv (mean human rating <= -2) through
-             the real pipeline: ``SupportAnalyst`` -> its suggested reply -> ``assess_support`` under the default
-             ``RiskPolicy``; escalated = ``needs_review``. The handoff lexicon was tuned on nlupp folds 0-14, so
-             nlupp is reported on folds 15-19; VADER was tuned on the tweets, so figures on them are optimistic.
-             Recall, precision and escalation rate (share of all messages sent to a person) per data set and
-             combined, against the issue's target (recall >= 0.95 with <= 40% escalated).
+support      the reporting splits only (``bench/routing_support.py``): nlupp folds 15-19, GoEmotions test.tsv
+             and vader_tweets rows with id 4 mod 5, which the escalation router never trained or calibrated on.
+             Through the real pipeline (``SupportAnalyst`` -> its suggested reply -> ``assess_support`` under the
+             default ``RiskPolicy``; escalated = ``needs_review``) and the router alone, beside review-everything
+             and VADER, against the issue's target (recall >= 0.95 with <= 30% escalated), with a check of the
+             router's calibration guarantee on those unseen rows.
 conflicts    climate_fever.jsonl (1,535 claims, 5 evidence sentences each): one ``Source`` per evidence ->
              ``Researcher`` -> ``assess_brief``. Is a DISPUTED claim (its evidence both supports and refutes
              it) flagged as a conflict? Nothing was tuned on this set. Baselines: a negation/contrast keyword
@@ -49,16 +49,16 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO))
 
-from humangate.agents.offline.triage import sentiment  # noqa: E402
+from bench import routing_support  # noqa: E402
+
 from humangate.agents.researcher import Researcher  # noqa: E402
-from humangate.agents.schemas import ResearchInput, Source, SupportMessage, SupportReply  # noqa: E402
-from humangate.agents.support import SupportAnalyst  # noqa: E402
+from humangate.agents.schemas import ResearchInput, Source  # noqa: E402
 from humangate.risk import (  # noqa: E402
     PII_ENTITIES,
     RiskPolicy,
     assess_brief,
-    assess_support,
     find_commitments,
     find_pii,
 )
@@ -301,131 +301,16 @@ def section_commitments(data: Path) -> list[Row]:
 
 # ------------------------------------------------------------------------------ support escalation
 
-NLUPP_REPORT_FOLDS = frozenset(range(15, 20))
-TWEET_MUST_ESCALATE = -2.0  # mean human rating on [-4, 4] at or below which a tweet must reach a person
-VADER_THRESHOLD = -0.05  # VADER's own "negative" cut-off: the fixed-threshold baseline
-SUPPORT_TARGET_RECALL = 0.95
-SUPPORT_TARGET_ESCALATED = 0.40
-_CUSTOMER_SIGNALS = ("churn", "legal", "refund", "wants_human")
-
-
-@dataclass(frozen=True)
-class _Routed:
-    """One support message through the real pipeline: analyst, suggested reply, risk assessment."""
-
-    positive: bool
-    escalated: bool
-    vader: float
-    intent: str
-    calm: bool  # the analysis found nothing against it: not negative, not urgent, no churn/legal/refund/handoff
-    kinds: frozenset[str]
-
-
-def _route_support(key: str, text: str, positive: bool, analyst: SupportAnalyst, policy: RiskPolicy) -> _Routed:
-    analysis = analyst.run(SupportMessage(id=key, text=text))
-    reply = SupportReply(to="customer", body=analysis.suggested_reply)
-    assessment = assess_support(text, analysis, reply, policy)
-    signalled = analysis.label == "negative" or analysis.urgency == "high"
-    return _Routed(
-        positive=positive,
-        escalated=assessment.needs_review,
-        vader=sentiment(text),
-        intent=analysis.intent,
-        calm=not signalled and not any(getattr(analysis, s) for s in _CUSTOMER_SIGNALS),
-        kinds=frozenset(t.kind for t in assessment.triggers),
-    )
-
-
-def _verdict(recall: float, escalated: float) -> str:
-    ok = recall >= SUPPORT_TARGET_RECALL and escalated <= SUPPORT_TARGET_ESCALATED
-    missed = [
-        *([f"recall {recall:.3f} < {SUPPORT_TARGET_RECALL}"] if recall < SUPPORT_TARGET_RECALL else []),
-        *([f"escalated {escalated:.3f} > {SUPPORT_TARGET_ESCALATED}"] if escalated > SUPPORT_TARGET_ESCALATED else []),
-    ]
-    return "PASS" if ok else "MISS (" + "; ".join(missed) + ")"
-
-
-def _support_split(name: str, routed: Sequence[_Routed], *, target: bool) -> list[Row]:
-    labels = [r.positive for r in routed]
-    humangate = "humangate SupportAnalyst + assess_support"
-    methods: dict[str, list[bool]] = {
-        "review everything": [True] * len(routed),
-        f"VADER compound <= {VADER_THRESHOLD}": [r.vader <= VADER_THRESHOLD for r in routed],
-        humangate: [r.escalated for r in routed],
-    }
-    print(f"\n-- {name}: {len(routed)} messages, {sum(labels)} must escalate")
-    print(f"{'method':<52}{'R':>7}{'P':>7}{'F1':>7}{'escalated':>11}")
-    out: list[Row] = []
-    for method, flags in methods.items():
-        r, p, share = _binary(labels, flags)
-        f1 = 2 * p * r / (p + r) if p + r else 0.0
-        print(f"{method:<52}{r:>7.3f}{p:>7.3f}{f1:>7.3f}{share:>11.3f}")
-        verdict = _verdict(r, share).split(" ")[0] if target else ""
-        out.append(Row("support escalation", method, name, r, p, share, len(routed), target=verdict))
-    r, _, share = _binary(labels, methods[humangate])
-    goal = f"R>={SUPPORT_TARGET_RECALL}, <={SUPPORT_TARGET_ESCALATED:.0%} escalated"
-    print(f"humangate against the target ({goal}): {_verdict(r, share)}")
-    escalated = [x for x in routed if x.escalated]
-    calm = [x for x in escalated if x.calm]
-    low = sum("confidence" in x.kinds for x in calm)
-    intents = ", ".join(f"{k} {v}" for k, v in Counter(x.intent for x in calm).most_common(4))
-    print(
-        f"{len(calm)} of {len(escalated)} escalations had a calm analysis (not negative, no churn, legal, refund, "
-        f"handoff or urgency); {low} of them carry the analyst's-confidence trigger; intents: {intents or '-'}"
-    )
-    missed = Counter(x.intent for x in routed if x.positive and not x.escalated)
-    if missed:
-        print(f"missed {sum(missed.values())}, by intent: " + ", ".join(f"{k} {v}" for k, v in missed.most_common()))
-    return out
+SUPPORT_TARGET_RECALL, SUPPORT_TARGET_ESCALATED = routing_support.TARGET_RECALL, routing_support.TARGET_ESCALATED
 
 
 def section_support(data: Path) -> list[Row]:
-    """Support escalation on nlupp (handoff, report folds) and vader_tweets (very negative), through the real agent."""
-    nlupp_path, tweets_path = data / "support" / "nlupp.jsonl", data / "support" / "vader_tweets.tsv"
-    nlupp = [json.loads(line) for line in nlupp_path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    with tweets_path.open(newline="", encoding="utf-8") as fh:
-        tweets = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
-    print(f"\n== Support escalation: {nlupp_path} ({len(nlupp)} utterances), {tweets_path} ({len(tweets)} tweets)")
-    print(
-        "must escalate: nlupp utterances whose intents include 'handoff' (asks for a person), and tweets rated "
-        f"mean_sentiment <= {TWEET_MUST_ESCALATE:g} by the human raters.\n"
-        "pipeline per message: SupportAnalyst().run -> SupportReply(body=suggested_reply) -> "
-        "assess_support(..., RiskPolicy()); escalated = needs_review.\n"
-        f"nlupp: the handoff lexicon was tuned on folds 0-14, so figures are reported on folds "
-        f"{min(NLUPP_REPORT_FOLDS)}-{max(NLUPP_REPORT_FOLDS)} only (tune folds shown for comparison).\n"
-        "vader_tweets: VADER's lexicon was tuned on these tweets, so every VADER-based figure on them (the "
-        "baseline's and the analyst's) is optimistic: a calibration check, not a test."
-    )
-    analyst, policy = SupportAnalyst(), RiskPolicy()
-    t0 = time.perf_counter()
-    nlupp_routed = [
-        (
-            r["fold"] in NLUPP_REPORT_FOLDS,
-            _route_support(f"nlupp-{i}", r["text"], "handoff" in r["intents"], analyst, policy),
-        )
-        for i, r in enumerate(nlupp)
-    ]
-    tweets_routed = [
-        _route_support(
-            f"tweet-{r['id']}", r["text"], float(r["mean_sentiment"]) <= TWEET_MUST_ESCALATE, analyst, policy
-        )
-        for r in tweets
-    ]
-    seconds = time.perf_counter() - t0
-    print(f"pipeline {1000 * seconds / (len(nlupp) + len(tweets)):.2f} ms/message")
-    report = [r for in_report, r in nlupp_routed if in_report]
-    share = _ratio(len(tweets_routed), len(report) + len(tweets_routed))
-    print(f"combined = nlupp report folds + all tweets; tweets are {share:.0%} of it, so it inherits their optimism")
-    splits: list[tuple[str, list[_Routed], bool]] = [
-        ("nlupp tune: folds 0-14", [r for in_report, r in nlupp_routed if not in_report], False),
-        ("nlupp report: folds 15-19", report, True),
-        ("vader_tweets (VADER tuned)", tweets_routed, True),
-        ("combined: nlupp 15-19+tweets", report + tweets_routed, True),
-    ]
-    out: list[Row] = []
-    for name, routed, target in splits:
-        out += _support_split(name, routed, target=target)
-    return out
+    """Support escalation on the reporting splits only (``bench/routing_support.py``), through the real agent."""
+
+    def row(method: str, split: str, recall: float, precision: float, share: float, n: int, target: str) -> Row:
+        return Row("support escalation", method, split, recall, precision, share, n, target=target)
+
+    return routing_support.run(data, row)
 
 
 # ----------------------------------------------------------------------------- research conflicts

@@ -52,10 +52,17 @@ def test_demo_pauses_exactly_where_it_should(db_url: str, tmp_path: Path, monkey
     answered = {label for label, r in runs.items() if r["graph"] == "support" and r["status"] == "completed"}
     from humangate.data.demo import demo_support_cases
 
+    # The escalation router, at the default policy's 95% recall, also holds two thank-you notes: the price
+    # of its guarantee, named here so that any other change in what pauses shows.
+    false_holds = {"Tom Becker", "Emma Wilson"}
     for message, expected in demo_support_cases():  # the sample data's own labels decide what must pause
         must_pause = bool(expected["flags"]) or expected["label"] == "negative"
-        assert (message.customer in answered) != must_pause, (message.customer, expected)
-    assert len(answered) == 6
+        assert not (must_pause and message.customer in false_holds)
+        assert (message.customer in answered) != (must_pause or message.customer in false_holds), (
+            message.customer,
+            expected,
+        )
+    assert len(answered) == 4
     legal = next(i for i in queue.values() if "lawyer" in json.dumps(hg(db_url, "show", str(i["id"]))["request"]))
     assert legal["risk_level"] == "critical" and legal["required_role"] == "expert"
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == len(answered)

@@ -20,14 +20,21 @@ def data(tmp_path: Path) -> Path:
     (tmp_path / "research").mkdir()
     nlupp = [
         {"domain": "banking", "fold": 15, "text": "Can I speak to a real person please?", "intents": ["handoff"]},
-        {"domain": "banking", "fold": 16, "text": "How long does a new card take to arrive?", "intents": ["how_long"]},
+        {"domain": "hotels", "fold": 16, "text": "What time is breakfast?", "intents": ["when"]},
         {"domain": "hotels", "fold": 3, "text": "Put me through to the manager.", "intents": ["handoff"]},
     ]
     (tmp_path / "support" / "nlupp.jsonl").write_text("".join(json.dumps(r) + "\n" for r in nlupp))
     (tmp_path / "support" / "vader_tweets.tsv").write_text(
         "id\tmean_sentiment\ttext\n"
-        "1\t-3.1\tThis is the worst service ever and I am furious about it.\n"
-        "2\t2.6\tWhat a lovely sunny day at the beach with friends.\n"
+        "4\t-3.1\tThis is the worst service ever and I am furious about it.\n"
+        "9\t2.6\tWhat a lovely sunny day at the beach with friends.\n"
+        "3\t-3.5\tA training row: id 3 mod 5 is calibration, never reported.\n"
+    )
+    (tmp_path / "support" / "goemotions").mkdir()
+    names = "anger annoyance disappointment disapproval disgust fear grief nervousness sadness joy neutral"
+    (tmp_path / "support" / "goemotions" / "labels.txt").write_text(names.replace(" ", "\n") + "\n")
+    (tmp_path / "support" / "goemotions" / "test.tsv").write_text(
+        "This is so annoying, the app broke again and nobody fixes it.\t1\tc1\nWhat a lovely day, thank you!\t9\tc2\n"
     )
     evidence = "Sea levels have risen by about 20 centimetres since 1900."
     claims = [
@@ -52,18 +59,23 @@ def _row(rows: list[rq.Row], method: str, split: str) -> rq.Row:
     return next(r for r in rows if r.method.startswith(method) and r.split.startswith(split))
 
 
-def test_support_reports_on_folds_15_to_19_and_marks_the_target(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_support_reports_on_the_reporting_rows_only_and_marks_the_target(
+    data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     rows = rq.section_support(data)
     out = capsys.readouterr().out
-    assert "folds 15-19 only" in out and "VADER's lexicon was tuned on these tweets" in out
-    report = _row(rows, "humangate", "nlupp report")
+    assert "folds 15-19" in out and "VADER's lexicon was tuned on these tweets" in out
+    assert "anger, annoyance, disappointment" in out and "guarantee check on unseen rows" in out
+    report = _row(rows, "humangate SupportAnalyst", "nlupp report")
     assert report.n == 2  # the fold-3 utterance is a tuning row, kept out of the report
     assert (report.recall, report.flagged) == (1.0, 0.5)
-    combined = _row(rows, "humangate", "combined")
-    assert combined.n == 4 and combined.recall == 1.0 and combined.target in ("PASS", "MISS")
-    everything = _row(rows, "review everything", "combined")
+    assert _row(rows, "humangate SupportAnalyst", "vader_tweets").n == 2  # id 3 mod 5 is a calibration row
+    assert _row(rows, "humangate router alone", "goemotions").recall == 1.0
+    pooled = _row(rows, "humangate SupportAnalyst", "pooled")
+    assert pooled.n == 6 and pooled.recall == 1.0 and pooled.target in ("PASS", "MISS")
+    everything = _row(rows, "review everything", "pooled")
     assert (everything.recall, everything.precision, everything.flagged) == (1.0, 0.5, 1.0)
-    assert _row(rows, "humangate", "nlupp tune").target == ""
+    assert everything.target == ""
 
 
 def test_conflicts_sets_the_engine_beside_the_baselines(data: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -20,7 +20,10 @@ from humangate.graphs.registry import default_registry
 from humangate.risk import RiskPolicy
 from humangate.tasks import planned_runs, start_planned
 
-LENIENT = RiskPolicy.from_toml_text('version = "lenient-1"\n[defaults]\nreview_from = "critical"\n')
+# Lenient on the escalation router too (a low recall target): only the task's own rules hold a reply.
+LENIENT = RiskPolicy.from_toml_text(
+    'version = "lenient-1"\n[defaults]\nreview_from = "critical"\ntarget_recall = 0.05\n'
+)
 MESSAGES = {
     "calm": "Hello, could you tell me when my order ships? Thanks a lot!",
     "angry": "This is ridiculous. It is the third time I write and nobody answers. I am furious.",

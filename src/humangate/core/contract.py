@@ -38,6 +38,7 @@ TriggerKind = Literal[
     "data_quality",
     "impact",
     "sentiment",
+    "router",
     "injection",
     "memory",
     "sampling",

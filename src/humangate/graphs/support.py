@@ -91,6 +91,7 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
             limits=[AmountLimit.model_validate(x) for x in state.get("limits", [])],
             ticket=message.id,
             names=[("The customer's name", message.customer)],
+            history=message.history,
         )
         # The task's routing rules ("hand me anything angry") hold the messages they match.
         return apply_routes(assessment, routed(state), deps.policy.settings(NAME, "review_reply"))

@@ -41,7 +41,9 @@ PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "tries to give the model a new role",
         re.compile(
-            r"\b(?:you\s+are\s+now|from\s+now\s+on,?\s+you|tu\s+es\s+(?:maintenant|desormais|a\s+present)"
+            # "where you are now" asks about a place, it gives no new role.
+            r"\b(?:(?<!where\s)(?<!what\s)(?<!how\s)(?<!who\s)(?<!when\s)you\s+are\s+now|from\s+now\s+on,?\s+you"
+            r"|tu\s+es\s+(?:maintenant|desormais|a\s+present)"
             r"|vous\s+etes\s+(?:maintenant|desormais|a\s+present)|(?:a\s+partir\s+de\s+maintenant|desormais),?\s+"
             r"(?:tu|vous)\b|du\s+bist\s+(?:jetzt|nun|ab\s+sofort|ab\s+jetzt)|sie\s+sind\s+(?:jetzt|nun|ab\s+sofort)"
             r"|ab\s+(?:jetzt|sofort)\s+bist\s+du|ahora\s+eres|ahora\s+usted\s+es|(?:a\s+partir\s+de\s+ahora|desde"

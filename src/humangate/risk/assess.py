@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from humangate.agents.schemas import AmountLimit, Brief, EmailDraft, Source, SupportAnalysis, SupportReply
 from humangate.core.contract import RiskAssessment, RiskLevel, Trigger, TriggerKind, risk_rank
+from humangate.risk.escalation import escalation, without_templates
 from humangate.risk.injection import injection_triggers
 from humangate.risk.limits import limit_triggers
 from humangate.risk.outbound import outbound_triggers
@@ -36,7 +37,6 @@ from humangate.risk.triggers import (
     model_failure_triggers,
     sampled,
     sampling_trigger,
-    sentiment_triggers,
 )
 
 __all__ = ["Signals", "assess_brief", "assess_draft", "assess_support", "combine", "is_sampled"]
@@ -104,11 +104,14 @@ def combine(
     always_review: bool = False,
     sample_key: str = "",
     required: Sequence[Trigger] = (),
+    held: bool = False,
 ) -> RiskAssessment:
     """Combine triggers into an assessment: score, combined rules, level, review and audit sampling.
 
     ``required`` triggers come from the task's own rules (``risk.limits``): each one forces review and
     lifts the level to high (a reviewer's call, not an expert's) unless the other triggers rank higher.
+    ``held`` forces review at the level the scores give (at least medium): the escalation router or a
+    hard rule found a message a person must answer.
     """
     score = _noisy_or(t.score or 0.0 for t in triggers if t.kind not in ("sampling", "rule"))
     found = [*triggers, *required]
@@ -124,13 +127,15 @@ def combine(
                 level = rule.level
     if required and risk_rank(level) < risk_rank("high"):
         level = "high"
+    if held and risk_rank(level) < risk_rank("medium"):
+        level = "medium"
     score = max(score, settings.thresholds.floor(level))
     asked = always_review or settings.always_review
     if asked:
         found.append(
             Trigger(kind="rule", reason="Every proposal at this step is reviewed: the task or policy says so.")
         )
-    needs_review = asked or bool(required) or risk_rank(level) >= risk_rank(settings.review_from)
+    needs_review = asked or bool(required) or held or risk_rank(level) >= risk_rank(settings.review_from)
     if not needs_review and sampled(sample_key, settings.sampling_rate, salt=policy_version):
         found.append(sampling_trigger(settings.sampling_rate))
     return RiskAssessment(
@@ -303,8 +308,13 @@ def assess_support(
     limits: Sequence[AmountLimit] = (),
     ticket: str = "",
     names: Sequence[tuple[str, str]] = (),
+    history: Sequence[str] = (),
 ) -> RiskAssessment:
-    """Assess a reply to a customer: mood and intent, terms and data, injected text, the task's limits.
+    """Assess a reply to a customer: whether a person must answer, terms and data, injected text, limits.
+
+    Whether a person must answer is the escalation router's call on the customer's words (and the last
+    turns of their thread, ``history``), with legal, harm, handoff and churn always escalating on top
+    (``risk.escalation``); a router that cannot score holds the message.
 
     The reply goes back on the customer's ticket (``ticket``, its id), so a customer known by name alone
     is a recipient; ``risk.outbound`` holds bad headers, links, requests for credentials and text lifted
@@ -313,12 +323,15 @@ def assess_support(
     settings = policy.settings(graph, node)
     allow = [reply.to, *expected, *_expected_names(reply.body)]
     pii = [m for m in find_pii(reply.body) if m.entity in SENSITIVE_ENTITIES and not _allowed(m.text, allow)]
-    # Wording the customer used themselves ("refund") is their request, not the reply's promise.
+    route = escalation(analysis, message_text, settings, history)
+    # Wording the customer used themselves ("refund") is their request, not the reply's promise; the
+    # analyst's own template sentences ("I'll update you") are the product's standing promise, not a new one.
     triggers = [
         *model_failure_triggers(analysis.model_failure, what="the support analyst"),
         *confidence_triggers(analysis.confidence, settings.confidence_threshold, what="The support analyst"),
-        *sentiment_triggers(analysis),
-        *policy_triggers(reply.body, where="The reply", extra=settings.watch_terms),
+        *route.triggers,
+        *policy_triggers(reply.body, where="The reply", extra=settings.watch_terms, commitments=False),
+        *policy_triggers(without_templates(reply.body), where="The reply", extra=settings.watch_terms, terms=False),
         *pii_triggers(reply.body, allow=allow, where="The reply"),
         *impact_triggers(external=external, text=reply.body, what="reply"),
         *injection_triggers([("customer message", message_text)]),
@@ -330,7 +343,7 @@ def assess_support(
         model_failure=analysis.model_failure is not None,
         sensitive_pii=list(dict.fromkeys(m.entity for m in pii)),
         policy_terms=terms,
-        frustrated=analysis.label == "negative" or analysis.sentiment <= -0.05,
+        frustrated=any(t.kind == "router" for t in route.held),
         churn=analysis.churn,
         legal_threat=analysis.legal,
         refund_asked=analysis.refund,
@@ -344,6 +357,7 @@ def assess_support(
         confidence=analysis.confidence,
         always_review=always_review,
         sample_key=sample_key or _key(graph, node, message_text, reply),
+        held=bool(route.held),
         required=[
             *limit_triggers(reply.body, limits, where="The reply"),
             *outbound_triggers(

@@ -33,8 +33,10 @@ _PHRASES: list[tuple[str, re.Pattern[str]]] = [
     (
         "tries to give the model a new role",
         re.compile(
-            # "act as a ..." only as a command opening a sentence: "oceans act as a sink" is prose.
-            r"\b(?:you\s+are\s+now|from\s+now\s+on,?\s+you|(?:^|(?<=[.!?:]\s))act\s+as\s+(?:a|an|my)\b"
+            # "act as a ..." only as a command opening a sentence: "oceans act as a sink" is prose; "where you
+            # are now" asks about a place.
+            r"\b(?:(?<!where\s)(?<!what\s)(?<!how\s)(?<!who\s)(?<!when\s)you\s+are\s+now|from\s+now\s+on,?\s+you"
+            r"|(?:^|(?<=[.!?:]\s))act\s+as\s+(?:a|an|my)\b"
             r"|pretend\s+(?:to\s+be|you\s+are)"
             r"|you\s+must\s+now|new\s+instructions?\s*:|developer\s+mode|jailbreak|DAN\s+mode)",
             _I,

@@ -44,6 +44,7 @@ __all__ = ["DEFAULT_POLICY_VERSION", "NodeOverrides", "NodeSettings", "RiskPolic
 
 DEFAULT_POLICY_VERSION = "builtin-1"
 _Score = Annotated[float, Field(ge=0.0, le=1.0)]
+_Rate = Annotated[float, Field(gt=0.0, lt=1.0)]
 _Seconds = Annotated[float, Field(ge=0.0, le=86_400.0)]
 _Minutes = Annotated[float, Field(ge=0.0, le=525_600.0)]
 _KEY = re.compile(r"^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)?$")
@@ -147,6 +148,10 @@ class NodeSettings(BaseModel):
     )
     canary_rate: _Score = Field(0.0, description="Share of queued items joined by a seeded known-bad test item.")
     audit_rate: _Score = Field(0.05, description="Share of approved items queued for a blind second look.")
+    target_recall: _Rate = Field(0.95, description="Share of must-escalate messages the router must send to a person.")
+    recall_confidence: _Rate = Field(
+        0.9, description="Confidence with which the router's threshold meets target_recall."
+    )
 
     @field_validator("roles", "min_dwell_seconds", "sla_minutes", "approvals_needed")
     @classmethod
@@ -200,6 +205,8 @@ class NodeOverrides(BaseModel):
     approvals_needed: dict[RiskLevel, Annotated[int, Field(ge=1, le=10)]] | None = None
     canary_rate: _Score | None = None
     audit_rate: _Score | None = None
+    target_recall: _Rate | None = None
+    recall_confidence: _Rate | None = None
 
     @field_validator("thresholds", "roles", "min_dwell_seconds", "sla_minutes", "approvals_needed")
     @classmethod

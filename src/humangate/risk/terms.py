@@ -225,10 +225,11 @@ def policy_triggers(
     where: str = "The draft",
     extra: Mapping[TermCategory, Sequence[str]] | None = None,
     commitments: bool = True,
+    terms: bool = True,
 ) -> list[Trigger]:
     """Return one ``policy`` trigger per category of policy term in ``text``, plus one for promises made."""
     out: list[Trigger] = []
-    matches = find_policy_terms(text, extra=extra)
+    matches = find_policy_terms(text, extra=extra) if terms else []
     for category in TERM_CATEGORIES:
         hits = [m for m in matches if m.category == category]
         if not hits:

@@ -1,4 +1,7 @@
-"""Offline support analyst: VADER sentiment plus intent lexicons for refund, churn, legal and handoff."""
+"""Offline support analyst: VADER sentiment plus intent lexicons for refund, churn, legal, harm and handoff.
+
+The lexicons and VADER scores are also the escalation router's features (``humangate.risk.router``).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ig
 from humangate.agents.offline.directives import read_directives
 from humangate.agents.schemas import SupportAnalysis, SupportMessage
 
-__all__ = ["LEXICONS", "analyze", "find_signals", "sentiment"]
+__all__ = ["LEXICONS", "analyze", "find_signals", "polarity", "sentiment", "template_sentences"]
 
 Urgency = Literal["low", "normal", "high"]
 
@@ -92,19 +95,27 @@ LEXICONS: dict[str, tuple[re.Pattern[str], ...]] = {
     "urgency": tuple(
         re.compile(p, re.I)
         for p in (
+            # Deadline words alone ("today", "right now", "!!") say when, not that something is wrong:
+            # they are features of the router, not reasons on their own.
             r"\burgent(?:ly)?\b",
             r"\basap\b",
-            r"\bimmediately\b",
-            r"\bright now\b",
             r"\bas soon as possible\b",
             r"\bemergency\b",
-            r"\btoday\b",
-            r"\bby (?:monday|tuesday|wednesday|thursday|friday|tomorrow|tonight)\b",
-            r"\b(?:down|outage|locked out|can't log ?in|cannot log ?in)\b",
+            r"\b(?:outage|locked out|can't log ?in|cannot log ?in)\b",
             r"\bthird time\b",
             r"\bstill waiting\b",
-            r"(?-i:\bNOW\b)",
-            r"!{2,}",
+        )
+    ),
+    "harm": tuple(
+        re.compile(p, re.I)
+        for p in (
+            r"\b(?:kill|hurt|harm|cut)\s+(?:my|him|her|them|your|you)sel(?:f|ves)\b",
+            r"\b(?:suicid\w*|self[- ]harm\w*|end (?:it all|my life)|want to die|overdos\w*)\b",
+            r"\b(?:i(?:'ll| will| am going to|'m going to)|gonna)\s+(?:kill|hurt|shoot|stab|attack|find)\s+"
+            r"(?:you|him|her|them|someone|somebody|your)\b",
+            r"\bthreat(?:en(?:ed|ing)?)?\s+(?:me|my|us)\b",
+            r"\b(?:injur(?:ed|y|ies)|hospitali[sz]ed|poison(?:ed|ing)|caught fire|exploded|electric shock)\b",
+            r"\b(?:fraud|scammed|stolen|hacked|identity theft|unauthori[sz]ed (?:payment|transaction|charge)s?)\b",
         )
     ),
     "complaint": tuple(
@@ -164,6 +175,18 @@ def _analyzer() -> SentimentIntensityAnalyzer:
 def sentiment(text: str) -> float:
     """Return VADER's compound score of ``text`` (-1 very negative .. 1 very positive)."""
     return float(_analyzer().polarity_scores(text)["compound"])
+
+
+def polarity(text: str) -> tuple[float, float, float, float]:
+    """Return VADER's (negative, neutral, positive, compound) scores of ``text``."""
+    s = _analyzer().polarity_scores(text)
+    return float(s["neg"]), float(s["neu"]), float(s["pos"]), float(s["compound"])
+
+
+def template_sentences() -> frozenset[str]:
+    """Return the sentences of the analyst's own reply templates (its canned promises, not the customer's)."""
+    texts = [*_REPLIES.values(), "I'm sorry this hasn't been easier.", "I'm sorry for the trouble.", "Of course."]
+    return frozenset(s.strip() for t in texts for s in re.split(r"(?<=[.!?])\s+", t) if s.strip())
 
 
 def find_signals(text: str) -> dict[str, list[str]]:
@@ -232,12 +255,9 @@ def analyze(message: SupportMessage) -> SupportAnalysis:
     name = message.customer.split()[0] if message.customer.strip() else "there"
     directives = read_directives(message.instructions)
     parts = [f"Hi {name},", reply, *directives.additions, "Best regards,\nCustomer Support"]
-    strong = len(signals.keys() & {"legal", "churn", "refund", "handoff", "complaint"})
-    calm = not strong and label != "negative" and "urgency" not in signals
-    if calm and intent in ("question", "billing", "praise", "other"):
-        confidence = 0.9  # a routine, recognised request with nothing against it: the reply template fits
-    else:
-        confidence = 0.85 if strong else 0.7 if intent in ("technical", "billing", "praise") else 0.55
+    # Confidence is how well the canned reply fits, not whether a person must look: that is the escalation
+    # router's call in risk/, which reads the message itself. Every template is a safe holding reply.
+    confidence = 0.9
     if (intent == "praise" and compound < 0) or (intent in ("legal", "cancellation") and compound > 0.3):
         confidence = 0.4  # the words and the tone disagree: a person should read it more carefully
     return SupportAnalysis(

@@ -1,0 +1,139 @@
+"""Whether a support message needs a person: the learned router's call, with the hard rules on top.
+
+The router (``risk.router``) scores the customer's own words; the policy's ``target_recall`` and
+``recall_confidence`` pick its threshold from the shipped calibration scores, so a message at or above
+it is held with a ``router`` trigger that states the score and the guarantee. VADER and the intent
+lexicons are the router's features, not reasons of their own. Some readings are never left to a model:
+legal threats, harm, a request for a person and talk of leaving always escalate (``hard_rule_triggers``).
+
+Fail closed: a router that cannot load or score holds the message, with a trigger saying why.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from humangate.agents.schemas import SupportAnalysis
+from humangate.core.contract import Trigger
+from humangate.risk.policy import NodeSettings
+
+__all__ = ["Escalation", "customer_words", "escalation", "hard_rule_triggers", "without_templates"]
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """What the support assessment adds: triggers, and those among them that must hold the message."""
+
+    triggers: list[Trigger] = field(default_factory=list)
+    held: list[Trigger] = field(default_factory=list)  # each of these alone sends the message to a person
+    probability: float | None = None  # the router's score; None when it could not score
+
+
+@cache
+def _templates() -> frozenset[str]:
+    from humangate.agents.offline.triage import template_sentences  # lazy: agents import risk
+
+    return frozenset(_norm(s) for s in template_sentences())
+
+
+def _norm(sentence: str) -> str:
+    return " ".join(sentence.lower().split())
+
+
+def without_templates(text: str) -> str:
+    """Return ``text`` without the sentences of the analyst's own reply templates (its canned promises)."""
+    kept: list[str] = []
+    for line in text.splitlines():
+        parts = [p for p in _SENTENCE_END.split(line) if _norm(p.lstrip("> ")) not in _templates()]
+        kept.append(" ".join(parts))
+    return "\n".join(kept).strip()
+
+
+def customer_words(text: str, history: Sequence[str] = ()) -> tuple[str, list[str]]:
+    """Return the message and its thread with the product's own reply sentences taken out."""
+    return without_templates(text), [h for h in (without_templates(x) for x in history) if h]
+
+
+_HARD_RULES = (
+    ("legal", "The customer mentions legal action or their legal rights; the reply needs an expert.", 0.7),
+    ("harm", "The customer's message speaks of harm, danger or fraud; a person must answer it.", 0.7),
+    ("wants_human", "The customer asked to talk to a person, so a person should answer.", 0.5),
+    ("churn", "The customer says they may leave or cancel; keeping them may need a person's judgement.", 0.35),
+)
+
+
+def hard_rule_triggers(analysis: SupportAnalysis, text: str) -> list[Trigger]:
+    """Return a ``sentiment`` trigger for each reading that always goes to a person, whatever the router says."""
+    from humangate.agents.offline.triage import find_signals  # lazy: agents import risk
+
+    signals = find_signals(text)
+    found = {
+        "legal": analysis.legal,
+        "harm": "harm" in signals,
+        "wants_human": analysis.wants_human,
+        "churn": analysis.churn,
+    }
+    evidence = [s for s in analysis.signals if s][:10] + [f"harm: {h}" for h in signals.get("harm", [])][:5]
+    return [
+        Trigger(kind="sentiment", reason=why, score=score, evidence=evidence)
+        for k, why, score in _HARD_RULES
+        if found[k]
+    ]
+
+
+def _router_failed(err: Exception) -> Escalation:
+    trigger = Trigger(
+        kind="router",
+        reason="The escalation router could not score this message "
+        f"({type(err).__name__}: {str(err)[:300]}); it is held for a person.",
+        score=0.6,
+    )
+    return Escalation([trigger], [trigger], None)
+
+
+def escalation(analysis: SupportAnalysis, text: str, settings: NodeSettings, history: Sequence[str] = ()) -> Escalation:
+    """Return the router's trigger (when it holds the message) and the hard-rule triggers."""
+    rules = hard_rule_triggers(analysis, text)
+    # A refund is a policy matter (only an authorised person grants one), not a reading of the customer's mood.
+    refund = (
+        [
+            Trigger(
+                kind="policy",
+                reason="The customer asks for a refund or compensation; only an authorised person may grant it.",
+                score=0.35,
+                evidence=[s for s in analysis.signals if s][:10],
+            )
+        ]
+        if analysis.refund
+        else []
+    )
+    words, thread = customer_words(text, history)
+    words = words or text  # a message that is nothing but a template sentence is still read
+    try:
+        from humangate.risk.router import default_router  # lazy: loading the encoder costs ~0.5 s
+
+        router = default_router()
+        threshold = router.threshold(settings.target_recall, settings.recall_confidence)
+        score = router.score(words, thread)
+    except Exception as err:  # anything that stops the router from scoring holds the message: fail closed
+        failed = _router_failed(err)
+        return Escalation([*rules, *refund, *failed.triggers], [*rules, *failed.held], None)
+    p, t = score.probability, threshold.value
+    if p < t:
+        return Escalation([*rules, *refund], rules, p)
+    strength = (p - t) / (1.0 - t) if t < 1.0 else 1.0
+    how = f"{p:.2f}" if score.thread is None else f"{p:.2f} (this message {score.current:.2f}, with its thread "
+    how += "" if score.thread is None else f"{score.thread:.2f})"
+    trigger = Trigger(
+        kind="router",
+        reason=f"The escalation router scores this message {how}, at or above its threshold {t:.3f}, chosen for "
+        f"{threshold.describe()}; a person should answer it.",
+        score=round(0.25 + 0.1 * min(1.0, strength), 3),  # like a mood trigger: medium with the send alone
+        evidence=[f"router score {p:.3f} >= threshold {t:.3f}", *[s for s in analysis.signals if s][:9]],
+    )
+    return Escalation([*rules, *refund, trigger], [*rules, trigger], p)

@@ -1,0 +1,94 @@
+"""The escalation router: a small network on the features, its shipped weights and calibration scores."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from humangate.errors import ConfigError
+from humangate.risk.router.calibration import Threshold, recall_threshold
+from humangate.risk.router.features import featurize
+
+__all__ = ["HISTORY_TURNS", "HISTORY_WEIGHT", "EscalationRouter", "RouterScore", "default_router", "forward"]
+
+FOLDER = Path(__file__).resolve().parent
+HISTORY_TURNS = 3
+# A thread's reading counts a little less than the message alone: it must build up to escalate on its own.
+HISTORY_WEIGHT = 0.9
+
+
+def forward(params: Mapping[str, NDArray[np.float32]], x: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Return the probability that each feature row must escalate."""
+    h = (x - params["mean"]) / params["scale"]
+    layers = sum(1 for k in params if k.startswith("w"))
+    for i in range(layers):
+        h = h @ params[f"w{i}"] + params[f"b{i}"]
+        if i < layers - 1:
+            h = np.maximum(h, 0.0)
+    return np.asarray(1.0 / (1.0 + np.exp(-h.ravel())), dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class RouterScore:
+    """The router's reading of one message: the score used, and its two parts."""
+
+    probability: float  # max(current, HISTORY_WEIGHT * thread): history never lowers it
+    current: float
+    thread: float | None  # the score of the last turns read together with this one; None without history
+
+
+class EscalationRouter:
+    """Score support messages for whether a person must answer, and map a target recall to a threshold."""
+
+    def __init__(self, params: Mapping[str, NDArray[np.float32]], positive_scores: NDArray[np.float32]) -> None:
+        self.params = dict(params)
+        self.positive_scores = np.asarray(positive_scores, dtype=np.float32)
+
+    @classmethod
+    def load(cls, folder: Path | None = None) -> EscalationRouter:
+        """Load the weights and calibration scores from ``folder`` (the package's by default)."""
+        folder = FOLDER if folder is None else folder
+        try:
+            with np.load(folder / "weights.npz") as w, np.load(folder / "calibration.npz") as c:
+                router = cls({k: w[k] for k in w.files}, c["positive_scores"])
+        except (OSError, KeyError, ValueError) as err:
+            raise ConfigError(
+                f"The escalation router's files in {folder} cannot be read ({err}); reinstall humangate or "
+                "run train/train_router.py to rebuild them."
+            ) from None
+        if not {"mean", "scale", "w0", "b0"} <= router.params.keys() or not len(router.positive_scores):
+            raise ConfigError(f"The escalation router's files in {folder} are incomplete; reinstall humangate.")
+        return router
+
+    def scores(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        """Return the probability of each message on its own."""
+        return forward(self.params, featurize(texts))
+
+    def score(self, text: str, history: Sequence[str] = ()) -> RouterScore:
+        """Return the score of ``text``, lifted (never lowered) by the last turns of its thread."""
+        recent = [h for h in history[-HISTORY_TURNS:] if h.strip()]
+        if not recent:
+            current = float(self.scores([text])[0])
+            return RouterScore(current, current, None)
+        current, thread = (float(s) for s in self.scores([text, "\n".join([*recent, text])]))
+        return RouterScore(max(current, HISTORY_WEIGHT * thread), current, thread)
+
+    def threshold(self, target: float, confidence: float) -> Threshold:
+        """Return the threshold that meets ``target`` recall with ``confidence`` on the calibration positives."""
+        return _threshold(id(self), self, round(target, 6), round(confidence, 6))
+
+
+@lru_cache(maxsize=64)
+def _threshold(_key: int, router: EscalationRouter, target: float, confidence: float) -> Threshold:
+    return recall_threshold(router.positive_scores, target, confidence)
+
+
+@cache
+def default_router() -> EscalationRouter:
+    """Return the router shipped in the package, loaded once."""
+    return EscalationRouter.load()
