@@ -68,7 +68,10 @@ def test_the_reviewer_is_told_the_decision_was_recorded_when_the_next_item_canno
     _corrupt(orch, second, "{broken")
     outcome = decide(orch, "alice", first, DecisionForm(action="approve"))
     assert outcome.ok and f"Item {first}: approve recorded" in outcome.message
-    assert outcome.next_item is None  # the corrupt one was quarantined, not offered
+    # The corrupt one was quarantined, not offered. (The next item may be a blind audit of the approval,
+    # which the policy samples for about 5% of run ids.)
+    assert outcome.next_item != second and orch.item(second).status == "quarantined"
+    assert outcome.next_item is None or orch.item(outcome.next_item).kind == "audit"
 
 
 def test_an_item_above_the_reviewers_role_opens_read_only(orch: Orchestrator) -> None:
