@@ -7,7 +7,7 @@ from types import ModuleType
 
 import pytest
 
-from humangate.agents import drafter, planner, researcher, support
+from humangate.agents import drafter, escalation_judge, planner, researcher, support
 from humangate.agents.schemas import Brief, Claim, DraftInput, Recipient, ResearchInput, Source, SupportMessage
 from humangate.prompts import USER_MARKER, load_prompt, prompt_names, render_messages
 
@@ -16,6 +16,7 @@ SAMPLES: list[tuple[ModuleType, dict[str, str]]] = [
     (researcher, researcher.prompt_variables(ResearchInput(subject="Acme", sources=[Source(id="a", text="x")]))),
     (drafter, drafter.prompt_variables(DraftInput(brief=BRIEF, recipient=Recipient(name="Jo", email="jo@a.example")))),
     (support, support.prompt_variables(SupportMessage(id="1", text="Hello"))),
+    (escalation_judge, escalation_judge.prompt_variables(SupportMessage(id="1", text="Hello", history=["Hi"]))),
     (planner, planner.prompt_variables("Research Acme", csv_rows=[{"company": "Acme"}], source_dir=Path("src"))),
 ]
 

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from humangate.agents.schemas import Recipient, ResearchInput, TaskSpec
 from humangate.checkpoints.schema import runs as runs_table
+from humangate.conversations import threaded
 from humangate.errors import InvalidInputError
 from humangate.graphs.outreach import OutreachInput
 from humangate.graphs.support import SupportInput
@@ -78,7 +79,9 @@ def planned_runs(spec: TaskSpec, *, source_dir: Path | None = None) -> list[Plan
         )
     runs: list[PlannedRun] = []
     seen: dict[str, int] = {}
-    for number, item in enumerate(spec.items, start=1):
+    # Support rows are read with the turns before them in their thread (a history cell or a conversation id).
+    items = threaded(spec.items) if spec.graph == "support" else spec.items
+    for number, item in enumerate(items, start=1):
         same = json.dumps(item, sort_keys=True, default=str)
         seen[same] = seen.get(same, -1) + 1
         key = run_key(spec.task, spec.graph, item, seen[same])
@@ -90,6 +93,7 @@ def planned_runs(spec: TaskSpec, *, source_dir: Path | None = None) -> list[Plan
                 id=_pick(item, "id", "ticket") or f"item-{number}",
                 customer=_pick(item, "customer", "name", "from"),
                 text=text,
+                history=list(item.get("history") or []),
                 require_approval=spec.require_approval,
                 limits=spec.limits,
                 routes=spec.routes,

@@ -6,7 +6,7 @@ so the gate validates an edit against the same class.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,6 +18,7 @@ __all__ = [
     "CorrectionExample",
     "DraftInput",
     "EmailDraft",
+    "EscalationJudgement",
     "InjectionFinding",
     "Recipient",
     "ResearchInput",
@@ -146,7 +147,8 @@ class SupportMessage(_Model):
     id: str = Field(min_length=1, max_length=200)
     customer: str = Field(default="", max_length=200)
     text: str = Field(min_length=1, max_length=20_000)
-    history: list[str] = Field(default_factory=list)
+    # The customer's earlier turns, oldest first; capped so that a thread cannot grow a run without bound.
+    history: list[Annotated[str, Field(max_length=20_000)]] = Field(default_factory=list, max_length=50)
     instructions: str | None = Field(default=None, max_length=4_000)
 
 
@@ -165,6 +167,27 @@ class SupportAnalysis(_Model):
     suggested_reply: str = Field(max_length=10_000)
     confidence: float = Field(ge=0.0, le=1.0)
     model_failure: str | None = None
+
+
+class EscalationJudgement(_Model):
+    """A chat model's second opinion on whether a person must answer a support message, by a fixed rubric."""
+
+    frustration: bool = Field(description="The customer is annoyed, angry, let down or losing patience.")
+    complaint: bool = Field(description="They report something wrong, broken, missing or unfair.")
+    churn: bool = Field(description="They speak of leaving, cancelling or moving to a competitor.")
+    harm: bool = Field(description="They speak of danger, injury, fraud, theft or a security problem.")
+    legal: bool = Field(description="They speak of lawyers, courts, regulators, chargebacks or their rights.")
+    asks_for_person: bool = Field(description="They ask for a human, a manager or another department.")
+    needs_person: bool = Field(description="A person, not an automatic reply, should answer this message.")
+    reason: str = Field(default="", max_length=1_000, description="One sentence: why, quoting the message.")
+    model_failure: str | None = None
+
+    def flagged(self) -> list[str]:
+        """Return the rubric items the model marked, by name."""
+        return [k for k in _RUBRIC if getattr(self, k)]
+
+
+_RUBRIC = ("frustration", "complaint", "churn", "harm", "legal", "asks_for_person")
 
 
 class SupportReply(_Model):

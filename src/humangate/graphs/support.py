@@ -15,7 +15,15 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 from pydantic import BaseModel, Field
 
-from humangate.agents.schemas import AmountLimit, RoutingRule, SupportAnalysis, SupportMessage, SupportReply
+from humangate.agents.escalation_judge import EscalationJudge
+from humangate.agents.schemas import (
+    AmountLimit,
+    EscalationJudgement,
+    RoutingRule,
+    SupportAnalysis,
+    SupportMessage,
+    SupportReply,
+)
 from humangate.agents.support import SupportAnalyst
 from humangate.core.contract import RiskAssessment, SourceExcerpt
 from humangate.graphs.common import GraphDeps, recall, remembered, send_or_hold
@@ -23,6 +31,7 @@ from humangate.graphs.context import RunContext
 from humangate.graphs.gate import GateState, GateView, review_gate
 from humangate.graphs.registry import GraphSpec
 from humangate.risk import assess_support
+from humangate.risk.escalation import wants_second_opinion
 from humangate.risk.limits import limit_triggers
 from humangate.risk.outbound import outbound_triggers
 from humangate.risk.routing import apply_routes, route_hits
@@ -49,6 +58,7 @@ class SupportState(GateState, total=False):
     limits: list[dict[str, Any]]
     routes: list[dict[str, Any]]
     analysis: dict[str, Any]
+    judgement: dict[str, Any] | None
     reply: dict[str, Any]
     assessment: dict[str, Any]
     instructions: str | None
@@ -61,6 +71,8 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
     """Return the uncompiled support graph built with ``deps`` (policy and model)."""
     deps = deps or GraphDeps()
     analyst = SupportAnalyst(deps.model)
+    judge = EscalationJudge(deps.model) if deps.model is not None else None
+    settings = deps.policy.settings(NAME, "review_reply")
 
     def analyze(state: SupportState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         message = SupportMessage.model_validate(state["request"])
@@ -71,7 +83,15 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
         corrections = memory.examples(NAME, "review_reply", message.text) if memory else []
         analysis = analyst.run(message, corrections)
         reply = SupportReply(to=message.customer or message.id, body=analysis.suggested_reply)
-        return {"analysis": analysis.model_dump(mode="json"), "reply": reply.model_dump(mode="json")}
+        # The cascade: with a chat model, a message the router would pass by a small margin gets the model's
+        # rubric here, before the gate (the gate re-runs on resume and must not call a model).
+        unsure = judge is not None and wants_second_opinion(message.text, settings, message.history)
+        judgement = judge.run(message) if judge is not None and unsure else None
+        return {
+            "analysis": analysis.model_dump(mode="json"),
+            "reply": reply.model_dump(mode="json"),
+            "judgement": None if judgement is None else judgement.model_dump(mode="json"),
+        }
 
     def routed(state: Any) -> list[tuple[RoutingRule, str]]:
         message = SupportMessage.model_validate(state["request"])
@@ -92,6 +112,7 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
             ticket=message.id,
             names=[("The customer's name", message.customer)],
             history=message.history,
+            judgement=_judgement(state),
         )
         # The task's routing rules ("hand me anything angry") hold the messages they match.
         return apply_routes(assessment, routed(state), deps.policy.settings(NAME, "review_reply"))
@@ -150,7 +171,7 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
             title=f"Reply to {message.customer or message.id}: {analysis.intent}",
             sources=sources,
             observed=f"Sentiment {analysis.sentiment:+.2f} ({analysis.label}), intent {analysis.intent}, urgency "
-            f"{analysis.urgency}; signals: {signals}.",
+            f"{analysis.urgency}; signals: {signals}.{_second_opinion(state)}",
             attempts=[f"Redirected: {i}" for i in [state.get("instructions")] if i],
             similar=list(state.get("similar") or []),
         )
@@ -176,6 +197,22 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
     builder.add_edge("analyze", "assess")
     builder.add_edge("assess", gate.name)
     return builder
+
+
+def _judgement(state: Any) -> EscalationJudgement | None:
+    raw = state.get("judgement")
+    return None if raw is None else EscalationJudgement.model_validate(raw)
+
+
+def _second_opinion(state: Any) -> str:
+    judgement = _judgement(state)
+    if judgement is None:
+        return ""
+    if judgement.model_failure:
+        return " The model asked for a second opinion could not answer."
+    verdict = "a person should answer" if judgement.needs_person else "an automatic reply is fine"
+    marked = ", ".join(judgement.flagged()) or "nothing"
+    return f" The model's second opinion: {verdict} (rubric: {marked}); {judgement.reason[:300]}"
 
 
 def _to_state(inp: BaseModel) -> dict[str, Any]:

@@ -16,11 +16,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
-from humangate.agents.schemas import SupportAnalysis
+from humangate.agents.schemas import EscalationJudgement, SupportAnalysis
 from humangate.core.contract import Trigger
+from humangate.risk.cascade import in_second_opinion_band, judgement_triggers
 from humangate.risk.policy import NodeSettings
 
-__all__ = ["Escalation", "customer_words", "escalation", "hard_rule_triggers", "without_templates"]
+__all__ = [
+    "Escalation",
+    "customer_words",
+    "escalation",
+    "hard_rule_triggers",
+    "wants_second_opinion",
+    "without_templates",
+]
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
@@ -67,11 +75,19 @@ _HARD_RULES = (
 )
 
 
-def hard_rule_triggers(analysis: SupportAnalysis, text: str) -> list[Trigger]:
-    """Return a ``sentiment`` trigger for each reading that always goes to a person, whatever the router says."""
+_THREAD_LEXICONS = {"legal": "legal", "harm": "harm", "wants_human": "handoff", "churn": "churn"}
+
+
+def hard_rule_triggers(analysis: SupportAnalysis, text: str, history: Sequence[str] = ()) -> list[Trigger]:
+    """Return a ``sentiment`` trigger for each reading that always goes to a person, whatever the router says.
+
+    The customer's earlier turns count too: a legal threat or a request for a person two messages ago is
+    not withdrawn by a calm "any news?" now.
+    """
     from humangate.agents.offline.triage import find_signals  # lazy: agents import risk
 
     signals = find_signals(text)
+    earlier = find_signals("\n".join(history)) if history else {}
     found = {
         "legal": analysis.legal,
         "harm": "harm" in signals,
@@ -79,11 +95,23 @@ def hard_rule_triggers(analysis: SupportAnalysis, text: str) -> list[Trigger]:
         "churn": analysis.churn,
     }
     evidence = [s for s in analysis.signals if s][:10] + [f"harm: {h}" for h in signals.get("harm", [])][:5]
-    return [
+    out = [
         Trigger(kind="sentiment", reason=why, score=score, evidence=evidence)
         for k, why, score in _HARD_RULES
         if found[k]
     ]
+    for k, why, score in _HARD_RULES:
+        hits = earlier.get(_THREAD_LEXICONS[k], [])
+        if hits and not found[k]:
+            out.append(
+                Trigger(
+                    kind="sentiment",
+                    reason=f"Earlier in this thread: {why}",
+                    score=score,
+                    evidence=[f"earlier turn: {h}" for h in hits][:5],
+                )
+            )
+    return out
 
 
 def _router_failed(err: Exception) -> Escalation:
@@ -96,9 +124,20 @@ def _router_failed(err: Exception) -> Escalation:
     return Escalation([trigger], [trigger], None)
 
 
-def escalation(analysis: SupportAnalysis, text: str, settings: NodeSettings, history: Sequence[str] = ()) -> Escalation:
-    """Return the router's trigger (when it holds the message) and the hard-rule triggers."""
-    rules = hard_rule_triggers(analysis, text)
+def escalation(
+    analysis: SupportAnalysis,
+    text: str,
+    settings: NodeSettings,
+    history: Sequence[str] = (),
+    judgement: EscalationJudgement | None = None,
+) -> Escalation:
+    """Return the router's trigger (when it holds the message), the model's second opinion and the hard rules.
+
+    ``judgement`` is a chat model's rubric on the message (``risk.cascade``); its call for a person, or its
+    failure to answer, holds a message the router would pass.
+    """
+    words, thread = customer_words(text, history)
+    rules = hard_rule_triggers(analysis, text, thread)
     # A refund is a policy matter (only an authorised person grants one), not a reading of the customer's mood.
     refund = (
         [
@@ -112,7 +151,6 @@ def escalation(analysis: SupportAnalysis, text: str, settings: NodeSettings, his
         if analysis.refund
         else []
     )
-    words, thread = customer_words(text, history)
     words = words or text  # a message that is nothing but a template sentence is still read
     try:
         from humangate.risk.router import default_router  # lazy: loading the encoder costs ~0.5 s
@@ -125,7 +163,8 @@ def escalation(analysis: SupportAnalysis, text: str, settings: NodeSettings, his
         return Escalation([*rules, *refund, *failed.triggers], [*rules, *failed.held], None)
     p, t = score.probability, threshold.value
     if p < t:
-        return Escalation([*rules, *refund], rules, p)
+        second = judgement_triggers(judgement, p)
+        return Escalation([*rules, *refund, *second], [*rules, *second], p)
     strength = (p - t) / (1.0 - t) if t < 1.0 else 1.0
     how = f"{p:.2f}" if score.thread is None else f"{p:.2f} (this message {score.current:.2f}, with its thread "
     how += "" if score.thread is None else f"{score.thread:.2f})"
@@ -137,3 +176,22 @@ def escalation(analysis: SupportAnalysis, text: str, settings: NodeSettings, his
         evidence=[f"router score {p:.3f} >= threshold {t:.3f}", *[s for s in analysis.signals if s][:9]],
     )
     return Escalation([*rules, *refund, trigger], [*rules, trigger], p)
+
+
+def wants_second_opinion(text: str, settings: NodeSettings, history: Sequence[str] = ()) -> bool:
+    """Return whether the router would pass ``text`` but close enough to its threshold to ask a chat model.
+
+    A router that cannot score answers yes: the message is held either way, and the model's reading helps
+    the reviewer.
+    """
+    words, thread = customer_words(text, history)
+    try:
+        from humangate.risk.router import default_router  # lazy: loading the encoder costs ~0.5 s
+
+        router = default_router()
+        threshold = router.threshold(settings.target_recall, settings.recall_confidence).value
+        lower = router.threshold(settings.second_opinion_recall, settings.recall_confidence).value
+        p = router.score(words or text, thread).probability
+    except Exception:
+        return True
+    return in_second_opinion_band(p, threshold, lower)

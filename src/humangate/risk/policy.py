@@ -152,6 +152,11 @@ class NodeSettings(BaseModel):
     recall_confidence: _Rate = Field(
         0.9, description="Confidence with which the router's threshold meets target_recall."
     )
+    second_opinion_recall: _Rate = Field(
+        0.99,
+        description="With a chat model: messages the router passes but scores at or above the threshold for this "
+        "recall go to the model's rubric, and the model's call to escalate holds them.",
+    )
 
     @field_validator("roles", "min_dwell_seconds", "sla_minutes", "approvals_needed")
     @classmethod
@@ -179,6 +184,11 @@ class NodeSettings(BaseModel):
         ranks = [ROLES.index(self.roles[lvl]) for lvl in RISK_LEVELS]
         if ranks != sorted(ranks):
             raise ValueError("roles must not fall as the level rises (critical needs at least the role of high)")
+        if self.second_opinion_recall < self.target_recall:
+            raise ValueError(
+                "second_opinion_recall must be at least target_recall: the model is asked about the messages "
+                "the router passes, from the stricter threshold up"
+            )
         return self
 
 
@@ -207,6 +217,7 @@ class NodeOverrides(BaseModel):
     audit_rate: _Score | None = None
     target_recall: _Rate | None = None
     recall_confidence: _Rate | None = None
+    second_opinion_recall: _Rate | None = None
 
     @field_validator("thresholds", "roles", "min_dwell_seconds", "sla_minutes", "approvals_needed")
     @classmethod
