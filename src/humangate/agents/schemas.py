@@ -27,6 +27,7 @@ __all__ = [
     "SupportMessage",
     "SupportReply",
     "TaskSpec",
+    "document_of",
 ]
 
 
@@ -41,6 +42,11 @@ class Source(_Model):
     title: str = Field(default="", max_length=500)
     text: str = Field(max_length=200_000)
     url: str | None = Field(default=None, max_length=2_000)
+
+
+def document_of(source_id: str) -> str:
+    """Return the document a source id names: the id before its page or section anchor (``report#page-3``)."""
+    return source_id.split("#", 1)[0]
 
 
 class Claim(_Model):
@@ -82,6 +88,9 @@ class ResearchInput(_Model):
     question: str = Field(default="", max_length=2_000)
     sources: list[Source] = Field(default_factory=list)
     instructions: str | None = Field(default=None, max_length=4_000, description="A reviewer's redirect.")
+    without_sources: bool = Field(
+        default=False, description="The task was started without sources on purpose (--no-sources): expect none."
+    )
 
 
 class Brief(_Model):
@@ -148,6 +157,7 @@ class SupportMessage(_Model):
     text: str = Field(min_length=1, max_length=20_000)
     history: list[str] = Field(default_factory=list)
     instructions: str | None = Field(default=None, max_length=4_000)
+    email: str | None = None
 
 
 class SupportAnalysis(_Model):
