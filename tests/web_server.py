@@ -80,7 +80,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.server.state.requests.append((self.path, self.headers.get("Host", "")))
-        answer = self.server.state.routes.get(self.path)
+        routes = self.server.state.routes
+        answer = routes.get(self.path) or routes.get(self.path.split("?", 1)[0])
         if answer is None:
             answer = Answer(b"not here", status=404, headers={"Content-Type": "text/plain"})
         try:

@@ -105,7 +105,7 @@ def item_sources(
     """
     refused: list[str] = []
     skipped = [] if skipped is None else skipped
-    value = item.get("source_dir")
+    value = next((v for k, v in item.items() if str(k).strip().lower() == "source_dir"), None)
     if isinstance(value, str) and value.strip():
         refused.append(
             f"{where}: the source_dir value {_label(value.strip())!r} was not read: item data cannot name a folder "
