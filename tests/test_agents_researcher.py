@@ -117,7 +117,7 @@ def test_research_is_deterministic() -> None:
     assert brief_for("Lumen Robotics") == brief_for("Lumen Robotics")
 
 
-def test_load_sources_reads_title_url_and_text(tmp_path: Path) -> None:
+def test_read_folder_reads_title_url_and_text_and_names_what_it_skips(tmp_path: Path) -> None:
     folder = tmp_path / "acme"
     folder.mkdir()
     (folder / "about.md").write_text("# About Acme\nSource: https://acme.example/about\n\nAcme makes anvils.\n")
