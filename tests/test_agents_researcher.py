@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from humangate.agents.researcher import Researcher, load_sources
+from humangate.agents.researcher import Researcher
 from humangate.agents.schemas import Brief, ResearchInput, Source
 from humangate.data.demo import demo_recipients, demo_sources
+from humangate.sources import read_folder
 
 COMPANIES = [r.company for r in demo_recipients()]
 
@@ -116,14 +117,18 @@ def test_research_is_deterministic() -> None:
     assert brief_for("Lumen Robotics") == brief_for("Lumen Robotics")
 
 
-def test_load_sources_reads_title_url_and_text(tmp_path: Path) -> None:
+def test_read_folder_reads_title_url_and_text_and_names_what_it_skips(tmp_path: Path) -> None:
     folder = tmp_path / "acme"
     folder.mkdir()
     (folder / "about.md").write_text("# About Acme\nSource: https://acme.example/about\n\nAcme makes anvils.\n")
     (folder / "notes.txt").write_text("Plain notes without a title.")
     (folder / "image.png").write_bytes(b"\x89PNG")
-    sources = load_sources(folder)
+    reading = read_folder(folder)
+    sources = reading.sources
     assert [s.id for s in sources] == ["acme/about", "acme/notes"]
+    assert reading.skipped == [
+        "the file 'image.png' was skipped: humangate reads .md, .markdown, .txt, .html, .htm, .xhtml, .pdf, .docx files"
+    ]
     assert sources[0].title == "About Acme" and sources[0].url == "https://acme.example/about"
     assert sources[0].text == "Acme makes anvils."
     assert sources[1].title == "" and sources[1].url is None

@@ -173,9 +173,11 @@ def test_run_plans_a_task_and_starts_one_run_per_item(
     assert [(r["graph"], r["status"]) for r in runs] == [("outreach", "paused"), ("outreach", "paused")]
     nodes = {i["node"] for i in hg(db_url, "queue")["items"]}
     assert nodes == {"review_send"}
+    # No email column is no longer a whole-task error (the send gate waits for an address); no sources stops it.
     (tmp_path / "bad.csv").write_text("company,name\nAcme Tools,Ada\n")
     result = runner.invoke(app, ["run", task, "--input", str(tmp_path / "bad.csv"), "--db", db_url])
-    assert result.exit_code == 1 and "no recipient email" in result.stderr
+    assert result.exit_code == 1 and "have no sources" in result.stderr and "--no-sources" in result.stderr
+    assert "has no recipient email" in result.stdout  # the plan said so before refusing
     result = runner.invoke(app, ["run", "Research nothing in particular.", "--db", db_url])
     assert result.exit_code == 1 and "names no items" in result.stderr
 

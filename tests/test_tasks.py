@@ -66,11 +66,15 @@ def test_an_item_without_its_folder_gets_no_sources_rather_than_another_companys
     assert run.inputs["sources"] == []
 
 
-def test_an_outreach_item_without_an_email_names_the_item_and_the_fix() -> None:
+def test_an_outreach_item_without_an_email_is_planned_and_says_a_reviewer_fills_it_in() -> None:
     rows = [{"company": "Acme", "email": "a@acme.example"}, {"company": "Globex", "email": " "}]
-    spec = Planner(None).run(OUTREACH_TASK, csv_rows=rows)
-    with pytest.raises(InvalidInputError, match=r"Item 2 \(Globex\) has no recipient email.*--input FILE\.csv"):
-        planned_runs(spec)
+    acme, globex = planned_runs(Planner(None).run(OUTREACH_TASK, csv_rows=rows))
+    assert acme.inputs["recipient"]["email"] == "a@acme.example" and not acme.notes
+    assert globex.inputs["recipient"]["email"] == "" and globex.label == "Globex"
+    assert globex.notes == (
+        "Item 2 (Globex) has no recipient email: the draft is made and waits at the send gate until a reviewer "
+        "fills in the address.",
+    )
 
 
 def test_a_task_without_items_says_where_items_come_from() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -97,6 +98,13 @@ class Settings:
     audit_key_file: Path | None = None  # the audit chain's HMAC key; default: next to a SQLite file
     login_free_failures: int = 3  # failed logins per user or address before each further one locks it
     login_max_lock_seconds: float = 900.0
+    # Web pages a task names: networks fetched beyond public addresses (e.g. "10.0.0.0/8"), deadline, size.
+    fetch_allow: tuple[str, ...] = ()
+    fetch_timeout_seconds: float = 20.0
+    fetch_max_bytes: int = 5_000_000
+    search_provider: str | None = None  # "brave", with search_key; off when unset
+    search_key: str | None = None
+    search_url: str | None = None
 
     def __post_init__(self) -> None:
         DatabaseURL.parse(self.db_url)
@@ -111,6 +119,25 @@ class Settings:
                 )
             if not self.webhook_secret:
                 raise ConfigError("Set HUMANGATE_WEBHOOK_SECRET with HUMANGATE_WEBHOOK_URL: every webhook is signed.")
+        for network in self.fetch_allow:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ConfigError(
+                    f"HUMANGATE_FETCH_ALLOW holds {network!r}, which is not a network; "
+                    "write addresses or networks separated by commas, e.g. 10.0.0.0/8,192.168.1.20."
+                ) from None
+        if self.fetch_timeout_seconds <= 0 or self.fetch_max_bytes <= 0:
+            raise ConfigError("HUMANGATE_FETCH_TIMEOUT and HUMANGATE_FETCH_MAX_BYTES must be positive numbers.")
+        if self.search_provider is not None:
+            if self.search_provider not in ("brave",):
+                raise ConfigError(f"HUMANGATE_SEARCH_PROVIDER must be brave, got {self.search_provider!r}.")
+            if not self.search_key:
+                raise ConfigError(
+                    "Set HUMANGATE_SEARCH_KEY with HUMANGATE_SEARCH_PROVIDER: the search API needs a key."
+                )
+            if self.search_url is not None and not self.search_url.startswith(("http://", "https://")):
+                raise ConfigError(f"HUMANGATE_SEARCH_URL must start with http:// or https://, got {self.search_url!r}.")
 
     @property
     def database(self) -> DatabaseURL:
@@ -150,6 +177,16 @@ class Settings:
             if value not in ("json", "slack"):
                 raise ConfigError("HUMANGATE_WEBHOOK_FORMAT must be json or slack.")
             kwargs["webhook_format"] = value
+        if env.get("HUMANGATE_FETCH_ALLOW"):
+            kwargs["fetch_allow"] = tuple(v.strip() for v in env["HUMANGATE_FETCH_ALLOW"].split(",") if v.strip())
+        if "HUMANGATE_FETCH_TIMEOUT" in env:
+            kwargs["fetch_timeout_seconds"] = _number(env, "HUMANGATE_FETCH_TIMEOUT")
+        if "HUMANGATE_FETCH_MAX_BYTES" in env:
+            kwargs["fetch_max_bytes"] = int(_number(env, "HUMANGATE_FETCH_MAX_BYTES"))
+        if env.get("HUMANGATE_SEARCH_PROVIDER"):
+            kwargs["search_provider"] = env["HUMANGATE_SEARCH_PROVIDER"].strip().lower()
+            kwargs["search_key"] = env.get("HUMANGATE_SEARCH_KEY") or None
+            kwargs["search_url"] = env.get("HUMANGATE_SEARCH_URL") or None
         return cls(**kwargs)  # type: ignore[arg-type]
 
     def with_model(self, model: str | None) -> Settings:

@@ -14,6 +14,7 @@ problem, and structured attributes carry the facts a program needs.
     ├── RunBusyError           another worker holds the run's lock
     ├── RunFailedError         a node raised; the run is marked failed
     ├── EffectRefused          the effect layer refused to send a message; nothing was written
+    ├── SourceSkipped          a file or web page was not read (refused or unreadable); the task goes on without it
     └── ReviewError            a review action was refused; nothing was written
         ├── ItemNotFoundError
         ├── AlreadyDecidedError
@@ -41,6 +42,7 @@ __all__ = [
     "ReviewError",
     "RunBusyError",
     "RunFailedError",
+    "SourceSkipped",
     "StorageError",
     "UnknownCorrectionError",
     "UnknownGraphError",
@@ -162,6 +164,22 @@ class EffectRefused(HumanGateError):
             f"The message was not sent: its {what} {value!r} {problem}. Edit the proposal so the {what} is "
             "right, then approve it again; nothing was written."
         )
+
+
+class SourceSkipped(HumanGateError):
+    """A file or web page was not read: refused (a link out, a private address, robots.txt) or unreadable.
+
+    The task goes on without it, and the plan lists it with the reason.
+
+    Attributes:
+        name: the file name, source id or URL.
+        reason: why, as a phrase that follows "it" ("is not a readable PDF (...)").
+    """
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name = name
+        self.reason = reason
+        super().__init__(f"{name} was skipped: it {reason}.")
 
 
 class ReviewError(HumanGateError):

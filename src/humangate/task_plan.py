@@ -13,7 +13,7 @@ from humangate.agents.schemas import TaskSpec
 from humangate.risk.policy import RiskPolicy
 from humangate.tasks import PlannedRun
 
-__all__ = ["CONFIRM_OVER", "GatePlan", "confirmation_reason", "describe_plan", "gate_plans"]
+__all__ = ["CONFIRM_OVER", "GatePlan", "confirmation_reason", "describe_plan", "gate_plans", "sourceless_reason"]
 
 CONFIRM_OVER = 25  # items: a larger run asks for confirmation even when every send is reviewed
 
@@ -70,6 +70,15 @@ def confirmation_reason(spec: TaskSpec, planned: list[PlannedRun], policy: RiskP
     return None
 
 
+def sourceless_reason(spec: TaskSpec, planned: list[PlannedRun]) -> str | None:
+    """Return which research or outreach items found no sources (their briefs would rest on nothing), or None."""
+    empty = [p.label for p in planned if p.sourceless]
+    if not empty:
+        return None
+    names = ", ".join(empty[:3]) + (f" and {len(empty) - 3} more" if len(empty) > 3 else "")
+    return f"{len(empty)} of {len(planned)} {spec.graph} items have no sources ({names})"
+
+
 def describe_plan(
     spec: TaskSpec, planned: list[PlannedRun], policy: RiskPolicy, *, started: int = 0, show: int = 5
 ) -> list[str]:
@@ -84,6 +93,13 @@ def describe_plan(
     for gate in gate_plans(spec, policy):
         lines.append(f"  {gate.node} ({gate.what}): held by " + "; ".join(gate.held_by))
     lines.extend(f"Refused: {note}" for p in planned for note in p.refused)
+    lines.extend(f"Skipped: {note}" for p in planned for note in p.skipped)
+    lines.extend(f"Note: {note}" for p in planned for note in p.notes)
+    if missing := sourceless_reason(spec, planned):
+        lines.append(
+            f"Without sources: {missing}; their briefs would be empty. Give them sources (--source FOLDER, URLs "
+            "in the task or a url column), or start them anyway (--no-sources)."
+        )
     if started:
         lines.append(
             f"{started} of {len(planned)} items already started by an earlier run of this task; "

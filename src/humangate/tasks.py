@@ -12,8 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from email.utils import parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,27 +25,62 @@ from sqlalchemy.exc import IntegrityError
 from humangate.agents.schemas import Recipient, ResearchInput, TaskSpec
 from humangate.checkpoints.schema import runs as runs_table
 from humangate.conversations import threaded
+from humangate.effects import address_problem
 from humangate.errors import InvalidInputError
 from humangate.graphs.outreach import OutreachInput
 from humangate.graphs.support import SupportInput
-from humangate.sources import item_sources
+from humangate.sources import Fetcher, SearchProvider, SourceGatherer, fetcher_from_settings, find_urls, search_provider
 
 if TYPE_CHECKING:
     from humangate.review.runs import RunInfo
     from humangate.review.service import Orchestrator
 
-__all__ = ["PlannedRun", "already_started", "plan_task", "planned_runs", "run_key", "start_planned"]
+__all__ = [
+    "RECIPIENT_COLUMNS",
+    "SENDER_COLUMNS",
+    "PlannedRun",
+    "already_started",
+    "plan_task",
+    "planned_runs",
+    "run_key",
+    "sender_address",
+    "start_planned",
+    "without_sources",
+]
+
+RECIPIENT_COLUMNS = ("email", "e-mail", "email_address", "mail", "recipient_email", "to")
+"""Columns that hold an outreach recipient's address."""
+SENDER_COLUMNS = ("email", "e-mail", "sender_email", "from_email", "reply_to", "from", "sender")
+"""Columns that hold a support message's sender address (``from`` and ``sender`` count when they hold one)."""
+
+
+def sender_address(value: str) -> tuple[str | None, str | None]:
+    """Return the address in a sender cell (``ann@x.example`` or ``Ann <ann@x.example>``) and why it is not one.
+
+    A value without ``@`` is a name, not an address: ``(None, None)``.
+    """
+    if "@" not in value:
+        return None, None
+    if problem := address_problem(value):
+        return None, problem
+    return parseaddr(value)[1] or None, None
 
 
 @dataclass(frozen=True)
 class PlannedRun:
-    """One run to start: the graph, its input, a label, its stable key (the run id) and what was refused."""
+    """One run to start: graph, input, label, stable key (the run id), and what was refused, skipped or noted.
+
+    ``sourceless`` is true for a research or outreach item that found no source at all.
+    """
 
     graph: str
     label: str
     inputs: dict[str, Any]
     key: str = ""
     refused: tuple[str, ...] = field(default=())
+    skipped: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = field(default=())
+    sourceless: bool = False
 
 
 def run_key(task: str, graph: str, item: Mapping[str, Any], occurrence: int = 0) -> str:
@@ -59,24 +96,88 @@ def run_key(task: str, graph: str, item: Mapping[str, Any], occurrence: int = 0)
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    """Return the folder name a company's sources are looked up under ("Müller Bau" -> "muller-bau")."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
 
 
 def _pick(item: Mapping[str, Any], *names: str) -> str:
+    """Return the first non-empty value among the columns ``names``, whatever the header's case and spaces."""
+    columns = {str(k).strip().lower(): v for k, v in item.items()}
     for name in names:
-        value = item.get(name)
+        value = columns.get(name)
         if isinstance(value, str) and value.strip():
             return value.strip()
     return ""
 
 
-def planned_runs(spec: TaskSpec, *, source_dir: Path | None = None) -> list[PlannedRun]:
-    """Return the runs ``spec`` asks for; raise ``InvalidInputError`` naming what an item lacks."""
+def _support_run(spec: TaskSpec, item: Mapping[str, Any], number: int, key: str) -> PlannedRun:
+    text = _pick(item, "text", "message", "body")
+    if not text:
+        raise InvalidInputError(f"Item {number} has no message text (a column named text or message).")
+    notes: list[str] = []
+    sender = _pick(item, *SENDER_COLUMNS)
+    email, problem = sender_address(sender)
+    if problem:
+        notes.append(f"Item {number}: the sender's address {sender[:80]!r} {problem}; it was left out.")
+    from_name = _pick(item, "from") if "@" not in _pick(item, "from") else ""
+    message = SupportInput(
+        id=_pick(item, "id", "ticket") or f"item-{number}",
+        customer=_pick(item, "customer", "name") or from_name or (parseaddr(sender)[0] if email else ""),
+        text=text,
+        email=email,
+        history=list(item.get("history") or []),
+        require_approval=spec.require_approval,
+        limits=spec.limits,
+        routes=spec.routes,
+    )
+    label = message.customer or message.email or message.id
+    return PlannedRun("support", label, message.model_dump(mode="json"), key, notes=tuple(notes))
+
+
+def _recipient(item: Mapping[str, Any], number: int, company: str) -> tuple[Recipient, list[str]]:
+    """Return the item's recipient, and a note when its address is missing or invalid.
+
+    A missing address is left empty: the draft waits at the send gate until a reviewer fills it in. An
+    invalid one is kept as given, so the reviewer sees it; the send gate holds it, and the mail layer
+    refuses it, until a reviewer corrects it.
+    """
+    email = _pick(item, *RECIPIENT_COLUMNS)
+    where = f"Item {number} ({company})"
+    notes = []
+    if not email:
+        notes.append(
+            f"{where} has no recipient email: the draft is made and waits at the send gate until a reviewer "
+            "fills in the address."
+        )
+    elif problem := address_problem(email):
+        notes.append(
+            f"{where}: the email {email[:80]!r} {problem}; the send gate holds it until a reviewer corrects it."
+        )
+    name = _pick(item, "name", "recipient", "contact") or (email.split("@")[0] if "@" in email else "there")
+    return Recipient(name=name[:200], email=email[:320], company=company, role=_pick(item, "role", "title")), notes
+
+
+def planned_runs(
+    spec: TaskSpec,
+    *,
+    source_dir: Path | None = None,
+    fetcher: Fetcher | None = None,
+    search: SearchProvider | None = None,
+) -> list[PlannedRun]:
+    """Return the runs ``spec`` asks for; raise ``InvalidInputError`` naming what an item lacks.
+
+    Sources come from ``source_dir``, the pages the task or an item names (fetched with ``fetcher``;
+    without one they are listed as skipped) and, for an item with none, ``search``.
+    """
     if not spec.items:
         raise InvalidInputError(
             'The task names no items. List them in the text ("these companies: A, B and C"), '
             "or pass --input FILE.csv or --source FOLDER."
         )
+    gatherer = SourceGatherer(root=source_dir, fetcher=fetcher, search=search, task_urls=find_urls(spec.task))
+    if spec.graph != "support":
+        gatherer.prefetch(spec.items)
     runs: list[PlannedRun] = []
     seen: dict[str, int] = {}
     # Support rows are read with the turns before them in their thread (a history cell or a conversation id).
@@ -86,63 +187,64 @@ def planned_runs(spec: TaskSpec, *, source_dir: Path | None = None) -> list[Plan
         seen[same] = seen.get(same, -1) + 1
         key = run_key(spec.task, spec.graph, item, seen[same])
         if spec.graph == "support":
-            text = _pick(item, "text", "message", "body")
-            if not text:
-                raise InvalidInputError(f"Item {number} has no message text (a column named text or message).")
-            message = SupportInput(
-                id=_pick(item, "id", "ticket") or f"item-{number}",
-                customer=_pick(item, "customer", "name", "from"),
-                text=text,
-                history=list(item.get("history") or []),
+            runs.append(_support_run(spec, item, number, key))
+            continue
+        company = _pick(item, "company", "subject", "name", "organisation", "organization")
+        if not company:
+            columns = ", ".join(str(k) for k in item) or "none"
+            raise InvalidInputError(f"Item {number} names no company (a column named company; it has {columns}).")
+        names = [_pick(item, "sources", "source"), _slug(company)]
+        found = gatherer.gather(item, names, f"Item {number} ({company})", company)
+        notes = list(found.notes)
+        if spec.graph == "research":
+            graph, label = "research", company
+            inputs = ResearchInput(subject=company, question=spec.goal, sources=found.sources).model_dump(mode="json")
+        else:
+            recipient, missing = _recipient(item, number, company)
+            notes += missing
+            graph, label = "outreach", company if recipient.name == "there" else f"{recipient.name} ({company})"
+            inputs = OutreachInput(
+                company=company,
+                recipient=recipient,
+                sources=found.sources,
+                goal=spec.goal or "an introduction",
+                tone=spec.tone,
                 require_approval=spec.require_approval,
                 limits=spec.limits,
-                routes=spec.routes,
+            ).model_dump(mode="json")
+        runs.append(
+            PlannedRun(
+                graph,
+                label,
+                inputs,
+                key,
+                refused=tuple(found.refused),
+                skipped=tuple(found.skipped),
+                notes=tuple(notes),
+                sourceless=not found.sources,
             )
-            runs.append(PlannedRun("support", message.customer or message.id, message.model_dump(mode="json"), key))
-            continue
-        company = _pick(item, "company", "subject", "name")
-        if not company:
-            raise InvalidInputError(f"Item {number} names no company (a column named company).")
-        names = [_pick(item, "sources", "source"), _slug(company)]
-        sources, refused = item_sources(item, names, source_dir, f"Item {number} ({company})")
-        if spec.graph == "research":
-            research = ResearchInput(subject=company, question=spec.goal, sources=sources)
-            runs.append(PlannedRun("research", company, research.model_dump(mode="json"), key, tuple(refused)))
-            continue
-        email = _pick(item, "email")
-        if not email:
-            raise InvalidInputError(
-                f"Item {number} ({company}) has no recipient email; outreach needs --input FILE.csv with the "
-                "columns company,name,email (and optionally role, sources)."
-            )
-        recipient = Recipient(
-            name=_pick(item, "name", "recipient", "contact") or email.split("@")[0],
-            email=email,
-            company=company,
-            role=_pick(item, "role", "title"),
         )
-        outreach = OutreachInput(
-            company=company,
-            recipient=recipient,
-            sources=sources,
-            goal=spec.goal or "an introduction",
-            tone=spec.tone,
-            require_approval=spec.require_approval,
-            limits=spec.limits,
-        )
-        label = f"{recipient.name} ({company})"
-        runs.append(PlannedRun("outreach", label, outreach.model_dump(mode="json"), key, tuple(refused)))
     return runs
+
+
+def without_sources(planned: list[PlannedRun]) -> list[PlannedRun]:
+    """Return ``planned`` with each sourceless item marked as started without sources on purpose (``--no-sources``)."""
+    return [replace(p, inputs={**p.inputs, "without_sources": True}) if p.sourceless else p for p in planned]
 
 
 def plan_task(
     orch: Orchestrator, task: str, rows: list[dict[str, Any]] | None = None, source_dir: Path | None = None
 ) -> tuple[TaskSpec, list[PlannedRun]]:
-    """Read ``task`` with the planner (the Orchestrator's model, or offline) and list the runs it asks for."""
+    """Read ``task`` with the planner (the Orchestrator's model, or offline) and list the runs it asks for.
+
+    Pages the task or its items name are fetched under the operator's settings (``HUMANGATE_FETCH_*``),
+    and web search is used when configured (``HUMANGATE_SEARCH_*``).
+    """
     from humangate.agents.planner import Planner
 
     spec = Planner(orch.deps.model).run(task, csv_rows=rows, source_dir=source_dir)
-    return spec, planned_runs(spec, source_dir=source_dir)
+    fetcher = fetcher_from_settings(orch.settings)
+    return spec, planned_runs(spec, source_dir=source_dir, fetcher=fetcher, search=search_provider(orch.settings))
 
 
 def already_started(orch: Orchestrator, planned: list[PlannedRun]) -> set[str]:

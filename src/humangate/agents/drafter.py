@@ -52,7 +52,7 @@ def prompt_variables(inp: DraftInput) -> dict[str, str]:
     """Return the values of the drafter prompt's placeholders for ``inp``."""
     brief, r = inp.brief, inp.recipient
     return {
-        "recipient": f"{r.name} <{r.email}>"
+        "recipient": (f"{r.name} <{r.email}>" if r.email else f"{r.name} (address not known yet)")
         + (f", {r.role}" if r.role else "")
         + (f" at {r.company}" if r.company else ""),
         "goal": inp.goal,

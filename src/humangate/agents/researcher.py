@@ -10,50 +10,18 @@ and conflicts (values, figures, negations, Yes/No answers) are always added.
 from __future__ import annotations
 
 import json
-from importlib.resources.abc import Traversable
 
 from langchain_core.language_models import BaseChatModel
 
 from humangate.agents.offline import research
 from humangate.agents.offline.injection import looks_like_injection
-from humangate.agents.schemas import Brief, Conflict, ResearchInput, Source
+from humangate.agents.schemas import Brief, Conflict, ResearchInput, document_of
 from humangate.prompts import render_messages
 
-__all__ = ["PROMPT", "PROMPT_VARIABLES", "SOURCE_SUFFIXES", "Researcher", "load_sources", "prompt_variables"]
+__all__ = ["PROMPT", "PROMPT_VARIABLES", "Researcher", "prompt_variables"]
 
 PROMPT = "researcher"
 PROMPT_VARIABLES = frozenset({"subject", "question", "instructions", "sources", "source_ids"})
-SOURCE_SUFFIXES = (".md", ".markdown", ".txt")
-_MAX_SOURCE_CHARS = 200_000
-
-
-def load_sources(folder: Traversable) -> list[Source]:
-    """Read every text or markdown file of ``folder`` as a Source with id ``<folder>/<file stem>``.
-
-    A first line ``# Title`` becomes the title and a line ``Source: URL`` near the top the URL.
-    """
-    sources: list[Source] = []
-    for item in sorted(folder.iterdir(), key=lambda p: p.name):
-        if not item.is_file() or not item.name.lower().endswith(SOURCE_SUFFIXES):
-            continue
-        lines = item.read_bytes().decode("utf-8", errors="replace").splitlines()
-        title, url = "", None
-        if lines and lines[0].startswith("# "):
-            title, lines = lines[0][2:].strip(), lines[1:]
-        for i, line in enumerate(lines[:3]):
-            if line.lower().startswith("source:"):
-                url, lines = line.split(":", 1)[1].strip(), lines[:i] + lines[i + 1 :]
-                break
-        stem = item.name.rsplit(".", 1)[0]
-        sources.append(
-            Source(
-                id=f"{folder.name}/{stem}"[:200],
-                title=title[:500],
-                text="\n".join(lines).strip()[:_MAX_SOURCE_CHARS],
-                url=url[:2_000] if url else None,
-            )
-        )
-    return sources
 
 
 def _fenced(text: str) -> str:
@@ -92,6 +60,12 @@ def _kept(conflict: Conflict, texts: dict[str, str]) -> Conflict:
     )
 
 
+def _coverage(contributing: set[str], known: set[str]) -> float:
+    """Return the share of documents that contributed a claim (a PDF's pages are one document)."""
+    documents = {document_of(sid) for sid in known}
+    return round(len({document_of(sid) for sid in contributing} & documents) / len(documents), 2) if documents else 0.0
+
+
 def _checked(brief: Brief, inp: ResearchInput, offline: Brief) -> Brief:
     """Keep what the sources support and add what the offline checks always find."""
     known = {s.id for s in inp.sources}
@@ -121,7 +95,7 @@ def _checked(brief: Brief, inp: ResearchInput, offline: Brief) -> Brief:
             "claims": claims,
             "conflicts": conflicts,
             "injections": injections,
-            "coverage": round(len(contributing) / len(known), 2) if known else 0.0,
+            "coverage": _coverage(contributing, known),
             "weak_sources": [sid for sid in brief.weak_sources if sid in known],
             "model_failure": None,
         }

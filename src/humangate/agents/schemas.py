@@ -28,6 +28,7 @@ __all__ = [
     "SupportMessage",
     "SupportReply",
     "TaskSpec",
+    "document_of",
 ]
 
 
@@ -42,6 +43,11 @@ class Source(_Model):
     title: str = Field(default="", max_length=500)
     text: str = Field(max_length=200_000)
     url: str | None = Field(default=None, max_length=2_000)
+
+
+def document_of(source_id: str) -> str:
+    """Return the document a source id names: the id before its page or section anchor (``report#page-3``)."""
+    return source_id.split("#", 1)[0]
 
 
 class Claim(_Model):
@@ -83,6 +89,9 @@ class ResearchInput(_Model):
     question: str = Field(default="", max_length=2_000)
     sources: list[Source] = Field(default_factory=list)
     instructions: str | None = Field(default=None, max_length=4_000, description="A reviewer's redirect.")
+    without_sources: bool = Field(
+        default=False, description="The task was started without sources on purpose (--no-sources): expect none."
+    )
 
 
 class Brief(_Model):
@@ -150,6 +159,7 @@ class SupportMessage(_Model):
     # The customer's earlier turns, oldest first; capped so that a thread cannot grow a run without bound.
     history: list[Annotated[str, Field(max_length=20_000)]] = Field(default_factory=list, max_length=50)
     instructions: str | None = Field(default=None, max_length=4_000)
+    email: str | None = None
 
 
 class SupportAnalysis(_Model):

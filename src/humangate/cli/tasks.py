@@ -35,6 +35,7 @@ DEMO_OUTREACH_TASK = (
     "Research these companies, draft an intro email to the contact at each, and let me approve before anything is sent."
 )
 DEMO_SUPPORT_TASK = "Triage these support tickets: answer the calm ones and hand angry, churning or legal ones to me."
+DEMO_DOCUMENTS_TASK = "Summarise these documents on warehouse automation into a cited brief."
 
 
 @app.command()
@@ -43,7 +44,7 @@ def demo(
     model: ModelOpt = "offline",
     as_json: JsonOpt = False,
 ) -> None:
-    """Run the bundled sample tasks offline: outreach to four companies, then a dozen support tickets."""
+    """Run the bundled sample tasks offline: outreach to four companies, a dozen support tickets, three documents."""
     from humangate.cli._demo_db import demo_database
     from humangate.data.demo import demo_root, demo_support_messages
 
@@ -65,8 +66,12 @@ def demo(
         with resources.as_file(root.joinpath("sources")) as sources:
             outreach = _plan_and_start(orch, DEMO_OUTREACH_TASK, people, sources, "demo", as_json)
         support = _plan_and_start(orch, DEMO_SUPPORT_TASK, tickets, None, "demo", as_json)
-        _report([*outreach, *support], orch, as_json)
+        with resources.as_file(root.joinpath("documents", "warehouse-automation")) as documents:
+            research = _plan_and_start(orch, DEMO_DOCUMENTS_TASK, None, documents, "demo", as_json)
+        _report([*outreach, *support, *research], orch, as_json)
         if not as_json:
+            for _, run in research:
+                _print_brief(orch, run)
             if target.fresh and os.environ.get("HUMANGATE_DB_URL") != target.url:
                 out.print("Point the other commands at it:")
                 out.print(f"  [bold]export HUMANGATE_DB_URL={escape(target.url)}[/]", soft_wrap=True)
@@ -87,14 +92,16 @@ def _plan_and_start(
     keyed: bool = False,
     dry_run: bool = False,
     yes: bool = True,
+    no_sources: bool = False,
 ) -> list[tuple[str, RunInfo]]:
     """Plan ``task``, print the plan, confirm it when it could send unreviewed, and start its runs.
 
     ``keyed`` runs start under their items' stable keys, so a repeated task starts only what never
-    started (``humangate run``); the demo adds fresh runs each time.
+    started (``humangate run``); the demo adds fresh runs each time. Items that found no sources start
+    only with ``no_sources`` or when a person on a terminal says so.
     """
-    from humangate.task_plan import confirmation_reason, describe_plan
-    from humangate.tasks import already_started, plan_task, start_planned
+    from humangate.task_plan import confirmation_reason, describe_plan, sourceless_reason
+    from humangate.tasks import already_started, plan_task, start_planned, without_sources
 
     spec, planned = plan_task(orch, task, rows, source_dir)
     done = already_started(orch, planned) if keyed else set()
@@ -118,6 +125,18 @@ def _plan_and_start(
             out.print(
                 f"  [yellow]the model's plan could not be used[/] ({escape(spec.model_failure)}); planned offline"
             )
+    missing = sourceless_reason(spec, planned)
+    if missing and not no_sources:
+        if yes or not _interactive():
+            _fail(
+                f"Not started: {missing}. Give them sources (--source FOLDER, URLs in the task or a url column), "
+                "or pass --no-sources to start them without.",
+                as_json=as_json,
+            )
+        if not typer.confirm(f"Start them without sources? ({missing})", default=False, err=True):
+            _fail("Not started: the items without sources were not confirmed.", as_json=as_json)
+    if missing:
+        planned = without_sources(planned)
     reason = None if yes or len(done) == len(planned) else confirmation_reason(spec, planned, orch.deps.policy)
     if reason is not None:
         if not _interactive():
@@ -150,6 +169,21 @@ def _plan_and_start(
     return started
 
 
+def _print_brief(orch: Orchestrator, run: RunInfo) -> None:
+    """Print a finished research run's brief: each claim with the documents, pages or sections it cites."""
+    if run.graph != "research" or run.status != "completed":
+        return  # a paused brief is shown, sources beside it, by `humangate show ITEM`
+    from humangate.agents.schemas import Brief, Source
+
+    values = orch.graph(run.graph).get_state({"configurable": {"thread_id": run.id}}).values
+    brief = Brief.model_validate(values["brief"])
+    titles = {s.id: s.title or s.id for s in (Source.model_validate(x) for x in values["research_input"]["sources"])}
+    out.print(f"[bold]Brief on {escape(brief.subject)}[/] ({len(brief.claims)} claims, each citing its section):")
+    for claim in brief.claims:
+        cited = "; ".join(f"{titles.get(sid, sid)} [{sid}]" for sid in claim.source_ids)
+        out.print(f"  - {escape(claim.text)}\n    [dim]{escape(cited)}[/]", soft_wrap=True)
+
+
 def _interactive() -> bool:
     """Return whether a person can answer a prompt (stdin is a terminal)."""
     return sys.stdin.isatty()
@@ -168,6 +202,9 @@ def _plan_json(spec: Any, planned: list[Any], orch: Orchestrator, done: int) -> 
             for g in gate_plans(spec, orch.deps.policy)
         ],
         "refused": [note for p in planned for note in p.refused],
+        "skipped": [note for p in planned for note in p.skipped],
+        "notes": [note for p in planned for note in p.notes],
+        "without_sources": sum(1 for p in planned if p.sourceless),
         "already_started": done,
     }
 
@@ -206,14 +243,22 @@ def _report(started: list[tuple[str, RunInfo]], orch: Orchestrator, as_json: boo
 @app.command()
 def run(
     task: Annotated[str, typer.Argument(help="What to do, in plain English.")],
-    input: Annotated[Path | None, typer.Option("--input", help="CSV of items, e.g. company,name,email.")] = None,
+    input: Annotated[
+        Path | None,
+        typer.Option("--input", help="CSV of items, e.g. company,name,email[,url]; any delimiter and encoding."),
+    ] = None,
     source: Annotated[
-        Path | None, typer.Option("--source", help="Folder of sources (one sub-folder per item).")
+        Path | None,
+        typer.Option("--source", help="Folder of sources: .md .txt .html .pdf .docx (one sub-folder per item)."),
     ] = None,
     as_user: Annotated[str, typer.Option("--as", help="Who starts the runs.")] = "cli",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan and start nothing.")] = False,
     yes: Annotated[
         bool, typer.Option("--yes", help="Start without asking, even when a send could go out unreviewed.")
+    ] = False,
+    no_sources: Annotated[
+        bool,
+        typer.Option("--no-sources", help="Start items that found no sources anyway: their briefs are empty."),
     ] = False,
     model: ModelOpt = None,
     db: DbOpt = None,
@@ -222,25 +267,34 @@ def run(
     """Plan TASK, start one run per item, and show what completed and what waits for review, and why.
 
     A run that could send without review, or one of more than 25 items, asks for confirmation first
-    (``--yes`` skips it; without a terminal it is refused). Items an earlier run of the same task
-    started are not started again.
+    (``--yes`` skips it; without a terminal it is refused). Research and outreach items that found no
+    sources are not started unless confirmed on a terminal or ``--no-sources`` is given. Items an earlier
+    run of the same task started are not started again.
     """
+    from humangate.sources import read_csv_rows
+
     rows: list[dict[str, Any]] | None = None
     if input is not None:
         try:
-            with input.open(newline="", encoding="utf-8") as fh:
-                rows = [dict(r) for r in csv.DictReader(fh)]
-        except OSError as exc:
-            _fail(f"Cannot read {input}: {exc.strerror}.", as_json=as_json)
-        except (csv.Error, UnicodeDecodeError) as exc:
-            _fail(f"{input} is not a readable CSV file: {exc}.", as_json=as_json)
-        if not rows:
-            _fail(f"{input} has no rows under its header.", as_json=as_json)
+            rows = read_csv_rows(input)
+        except HumanGateError as exc:
+            _fail(str(exc), as_json=as_json)
     if source is not None and not source.is_dir():
         _fail(f"--source {source} is not a folder.", as_json=as_json)
     with _orchestrator(db, as_json, model=model) as orch:
         try:
-            started = _plan_and_start(orch, task, rows, source, as_user, as_json, keyed=True, dry_run=dry_run, yes=yes)
+            started = _plan_and_start(
+                orch,
+                task,
+                rows,
+                source,
+                as_user,
+                as_json,
+                keyed=True,
+                dry_run=dry_run,
+                yes=yes,
+                no_sources=no_sources,
+            )
         except HumanGateError as exc:
             _fail(str(exc), as_json=as_json)
         if not dry_run:

@@ -4,7 +4,8 @@ A gate reads a proposal and its ``RiskAssessment`` from state. Low risk passes s
 else pauses the run with a ``ReviewRequest`` and routes the reviewer's ``ReviewDecision`` with
 ``Command``. An edit is the editor's vote for the edited version: what will be sent is assessed again,
 and the gate pauses again for another reviewer when the edit raised the risk, changed a recipient,
-failed the graph's own edit check, or the item needs more approvals (M of N). The gate is pure (it
+failed the graph's own edit check, or the item needs more approvals (M of N). Filling in a recipient's
+address that was missing is not a change of recipient; the address must be one valid address. The gate is pure (it
 re-runs from its first line on resume): it records what happened in the ``gate_events`` state
 channel, and the Orchestrator persists those records after each invoke.
 """
@@ -34,6 +35,7 @@ from humangate.core.contract import (
     role_rank,
 )
 from humangate.core.gate_policy import GatePolicy
+from humangate.effects import address_problem
 
 __all__ = [
     "GATE_EVENTS_KEY",
@@ -44,6 +46,8 @@ __all__ = [
     "GateView",
     "Reassess",
     "ReviewGate",
+    "fill_problem",
+    "filled_in",
     "normalized",
     "recipients_of",
     "review_gate",
@@ -81,6 +85,28 @@ def recipients_of(proposal: Mapping[str, Any]) -> dict[str, Any]:
             value = normalized(proposal[name])
             out[name] = value.lower() if isinstance(value, str) else value
     return out
+
+
+def filled_in(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, str] | None:
+    """Return the recipient fields an edit filled in where ``before`` had none, or None.
+
+    None also when the edit changed a recipient that was there: that is a change of recipient, not a
+    fill-in. Each filled value must be one valid address (``fill_problem``).
+    """
+    old, new = recipients_of(before), recipients_of(after)
+    changed = [k for k in RECIPIENT_FIELDS if old.get(k) != new.get(k)]
+    if not changed or any(old.get(k) not in ("", None) or not isinstance(new.get(k), str) for k in changed):
+        return None
+    return {k: str(after.get(k, "")).strip() for k in changed}
+
+
+def fill_problem(filled: Mapping[str, str]) -> str | None:
+    """Return why an address filled in by a reviewer may not be sent to (not exactly one valid address), or None."""
+    # The mail layer's own check, so the gate and the mailer never disagree on what an address is.
+    for name, value in filled.items():
+        if problem := address_problem(value):
+            return f"the {name} address {value[:200]!r} {problem}"
+    return None
 
 
 class GateEvent(TypedDict):
@@ -269,7 +295,11 @@ class ReviewGate:
         before, after = request.proposal, edited.model_dump(mode="json")
         reasons: list[str] = []
         if recipients_of(before) != recipients_of(after):
-            reasons.append(f"changed the recipient ({_recipients_text(before)} -> {_recipients_text(after)})")
+            filled = filled_in(before, after)
+            if filled is None:
+                reasons.append(f"changed the recipient ({_recipients_text(before)} -> {_recipients_text(after)})")
+            elif problem := fill_problem(filled):  # the service refuses this first; held here should it not
+                reasons.append(f"filled in an address that cannot be sent to: {problem}")
         if self.check_edit is not None and (problem := self.check_edit(state, edited)):
             reasons.append(problem)
         new = request.assessment

@@ -38,6 +38,7 @@ class OutreachInput(BaseModel):
     sender: str = Field(default="The team", max_length=200)
     require_approval: bool = False
     limits: list[AmountLimit] = Field(default_factory=list, max_length=20, description="The task's limits on amounts.")
+    without_sources: bool = Field(default=False, description="Started without sources on purpose (--no-sources).")
 
 
 class OutreachState(ResearchState, DraftingState, total=False):
@@ -57,7 +58,10 @@ def build_outreach_graph(deps: GraphDeps | None = None) -> StateGraph[OutreachSt
 def _to_state(inp: BaseModel) -> dict[str, Any]:
     assert isinstance(inp, OutreachInput)
     research = ResearchInput(
-        subject=inp.company, question=f"Facts about {inp.company} useful for {inp.goal}.", sources=inp.sources
+        subject=inp.company,
+        question=f"Facts about {inp.company} useful for {inp.goal}.",
+        sources=inp.sources,
+        without_sources=inp.without_sources,
     )
     request = DraftRequest(
         recipient=inp.recipient,

@@ -58,7 +58,12 @@ def add_research_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
     def assess_only(state: Any) -> RiskAssessment:
         inp = ResearchInput.model_validate(state["research_input"])
         return assess_brief(
-            Brief.model_validate(state["brief"]), inp.sources, deps.policy, graph=graph, node="review_brief"
+            Brief.model_validate(state["brief"]),
+            inp.sources,
+            deps.policy,
+            graph=graph,
+            node="review_brief",
+            without_sources=inp.without_sources,
         )
 
     def assess(state: ResearchState, runtime: Runtime[RunContext]) -> dict[str, Any]:

@@ -45,6 +45,7 @@ _SUBJECT = "Re: your message"
 class SupportInput(SupportMessage):
     """Input of the support graph: the message, whether every reply waits for a person, the task's rules."""
 
+    email: str | None = None
     require_approval: bool = False
     limits: list[AmountLimit] = Field(default_factory=list, max_length=20)
     routes: list[RoutingRule] = Field(default_factory=list, max_length=20)

@@ -17,7 +17,7 @@ from humangate.core.contract import (
     role_rank,
 )
 from humangate.errors import ClaimedError, DwellError, InvalidDecisionError, NotAuthorizedError
-from humangate.graphs.gate import ReviewGate, normalized, recipients_of
+from humangate.graphs.gate import ReviewGate, fill_problem, filled_in, normalized, recipients_of
 from humangate.graphs.registry import GraphSpec
 from humangate.review.queue import ReviewItem
 
@@ -65,7 +65,9 @@ def check_decision(
 
     An edit is that reviewer's vote for the edited version: it passes the same role, dwell and
     starter checks as an approval, and it must change something, keep the recipients (unless the
-    reason is ``wrong_recipient``) and fit the run's ``state`` (read only for edits).
+    reason is ``wrong_recipient``, or it fills in an address that was missing, which must be one valid
+    address) and fit the run's ``state`` (read only for edits). A proposal with an empty ``to`` cannot
+    be approved or left empty by an edit.
     """
     if role_rank(role) < role_rank(item.required_role):
         raise NotAuthorizedError(
@@ -107,6 +109,13 @@ def check_decision(
         waited = now - item.claimed_at if item.claimed_by == reviewer and item.claimed_at else None
         if waited is None or waited < item.min_dwell_seconds:
             raise DwellError(item.id, item.min_dwell_seconds, waited)
+    if decision.action == "approve" and item.kind == "gate" and _blank_recipient(request.proposal):
+        raise InvalidDecisionError(
+            f"Item {item.id} has no recipient address, so it cannot be sent as it is; fill in `to` with an edit "
+            "(reason missing_information), or reject it.",
+            item_id=item.id,
+            allowed=[a for a in request.allowed_actions if a != "approve"],
+        )
     if decision.action == "escalate":
         assert decision.escalate_to is not None
         higher = [r for r in ROLES if role_rank(r) > role_rank(item.required_role)]
@@ -154,7 +163,19 @@ def _check_edit_content(
             allowed=["approve"],
         )
     old, new = recipients_of(before), recipients_of(after)
-    if old != new and decision.reason_code != "wrong_recipient":
+    filled = filled_in(before, after) if old != new else None
+    if filled is not None and (problem := fill_problem(filled)):
+        raise InvalidDecisionError(
+            f"The edit of item {item.id} fills in {problem}; write one address such as name@example.com.",
+            item_id=item.id,
+        )
+    if _blank_recipient(after):
+        raise InvalidDecisionError(
+            f"The edit of item {item.id} leaves the recipient's address empty; fill in `to` with their address, "
+            "or reject the item.",
+            item_id=item.id,
+        )
+    if old != new and filled is None and decision.reason_code != "wrong_recipient":
         moved = ", ".join(sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k)))
         raise InvalidDecisionError(
             f"The edit of item {item.id} changes the recipient ({moved}); recipients are locked. If the recipient "
@@ -163,3 +184,8 @@ def _check_edit_content(
         )
     if gate.check_edit is not None and state is not None and (problem := gate.check_edit(state(), edited)):
         raise InvalidDecisionError(f"The edit of item {item.id} is refused: {problem}.", item_id=item.id)
+
+
+def _blank_recipient(proposal: Mapping[str, Any]) -> bool:
+    """Return whether a proposal names a recipient field ``to`` and leaves it empty: it can never be sent."""
+    return "to" in proposal and not str(proposal.get("to") or "").strip()

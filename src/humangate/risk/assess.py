@@ -179,8 +179,13 @@ def assess_brief(
     node: str = "review_brief",
     always_review: bool = False,
     sample_key: str | None = None,
+    without_sources: bool = False,
 ) -> RiskAssessment:
-    """Assess a research brief: model failure, confidence, source quality and injected instructions."""
+    """Assess a research brief: model failure, confidence, source quality and injected instructions.
+
+    ``without_sources``: the task was started without sources on purpose (``--no-sources``); an empty
+    brief is then what was asked for, not a gap, and what is drafted from it is assessed on its own.
+    """
     settings = policy.settings(graph, node)
     triggers = [
         *model_failure_triggers(brief.model_failure, what="the researcher"),
@@ -191,6 +196,16 @@ def assess_brief(
             known=[(f"source {f.source_id}", f"{f.pattern}: {f.excerpt}") for f in brief.injections],
         ),
     ]
+    if without_sources and not sources:
+        triggers = [
+            *model_failure_triggers(brief.model_failure, what="the researcher"),
+            Trigger(
+                kind="data_quality",
+                reason="There are no sources: the task was started without them (--no-sources), so the brief is "
+                "empty and anything drafted from it rests on the task alone.",
+                score=0.1,
+            ),
+        ]
     signals = Signals(
         low_confidence=brief.confidence < settings.confidence_threshold,
         model_failure=brief.model_failure is not None,

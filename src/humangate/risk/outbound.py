@@ -4,6 +4,7 @@ Each check reads the message as it would be sent and holds it (the triggers forc
 
 - a header value (recipient, subject) or a name put into the message holds control characters, or the
   recipient is not an address the mail layer would send to (the same ``check_email`` the mailer runs);
+- the recipient's address is missing (the task's input had none): a reviewer fills it in;
 - the text carries a link (``https://``, ``www.``, ``host.tld/path``): where a reader is sent is a
   person's call;
 - the text asks the reader for credentials or card, bank or account details, in any of the languages
@@ -22,7 +23,13 @@ from humangate.effects import check_email, header_problem
 from humangate.errors import EffectRefused
 from humangate.risk._fold import fold, sentences
 
-__all__ = ["find_credential_requests", "find_links", "lifted_passages", "outbound_triggers"]
+__all__ = [
+    "find_credential_requests",
+    "find_links",
+    "lifted_passages",
+    "missing_address_trigger",
+    "outbound_triggers",
+]
 
 _HOST = r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}"
 _LINK = re.compile(
@@ -137,6 +144,17 @@ def lifted_passages(text: str, sources: Iterable[tuple[str, str]]) -> list[tuple
     return found
 
 
+def missing_address_trigger(where: str = "The email") -> Trigger:
+    """Return the trigger that holds a message whose recipient's address is missing until a reviewer fills it in."""
+    return Trigger(
+        kind="data_quality",
+        reason=f"{where} has no recipient address: the input gave none. Fill in the address (edit `to`, "
+        "reason missing_information) or reject; nothing is sent without a valid one.",
+        score=0.6,
+        evidence=["to: (empty)"],
+    )
+
+
 def outbound_triggers(
     *,
     to: str,
@@ -156,6 +174,9 @@ def outbound_triggers(
     out: list[Trigger] = []
     payload = {"to": to, "subject": subject, "body": body, **({"ticket": ticket} if ticket else {})}
     try:
+        if not to.strip() and not ticket:
+            out.append(missing_address_trigger(where))
+            payload["to"] = "missing@address.invalid"  # the other headers are still checked below
         check_email(payload)
     except EffectRefused as exc:
         header = exc.problem.startswith("holds the control character")

@@ -11,7 +11,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 
-from humangate.agents.schemas import Brief, Conflict, EmailDraft, Source, SupportAnalysis
+from humangate.agents.schemas import Brief, Conflict, EmailDraft, Source, SupportAnalysis, document_of
 from humangate.core.contract import Trigger
 from humangate.risk.pii import find_pii
 from humangate.risk.terms import find_policy_terms
@@ -102,14 +102,16 @@ def brief_quality_triggers(brief: Brief, sources: Sequence[Source]) -> list[Trig
             )
         )
     # Coverage is a gap only when most sources gave nothing; short sources that each gave a claim are not.
-    contributing = {sid for c in brief.claims for sid in c.source_ids if sid in known}
-    if sources and brief.claims and len(contributing) * 2 < len(sources):
-        idle = [s.id for s in sources if s.id not in contributing]
-        weak = [w for w in brief.weak_sources if w in idle]
+    # A document's pages or sections count as one source: one cited page of a long report is not a gap.
+    contributing = {document_of(sid) for c in brief.claims for sid in c.source_ids if sid in known}
+    documents = list(dict.fromkeys(document_of(s.id) for s in sources))
+    if sources and brief.claims and len(contributing) * 2 < len(documents):
+        idle = [d for d in documents if d not in contributing]
+        weak = [d for d in idle if d in {document_of(w) for w in brief.weak_sources}]
         out.append(
             Trigger(
                 kind="data_quality",
-                reason=f"Only {len(contributing)} of {len(sources)} sources contributed a claim"
+                reason=f"Only {len(contributing)} of {len(documents)} sources contributed a claim"
                 + (f", and {len(weak)} of the other {len(idle)} had little usable text" if weak else "")
                 + "; the brief may rest on too little.",
                 score=0.25,

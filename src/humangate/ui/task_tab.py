@@ -16,6 +16,7 @@ from typing import Any
 import gradio as gr
 
 from humangate.review.service import Orchestrator
+from humangate.sources import DOCUMENT_SUFFIXES
 from humangate.ui.inbox_tab import InboxTab
 from humangate.ui.render import text_block
 from humangate.ui.runs_tab import RunsTab
@@ -39,8 +40,8 @@ def task_tab(orch: Orchestrator, *, default_user: str | None = None) -> TaskTab:
         task_text = gr.Textbox(label="What should be done? (plain English)", elem_id="task-text", lines=3, max_lines=10)
         task_file = gr.File(label="Items (CSV, optional)", file_types=[".csv"], type="filepath", elem_id="task-file")
         task_sources = gr.File(
-            label="Sources (.md or .txt, optional; every item reads them)",
-            file_types=[".md", ".txt"],
+            label="Sources (.md, .txt, .html, .pdf or .docx, optional; every item reads them)",
+            file_types=list(DOCUMENT_SUFFIXES),
             file_count="multiple",
             type="filepath",
             elem_id="task-sources",

@@ -6,7 +6,6 @@ temporary folder that lives only while the task is planned and started.
 
 from __future__ import annotations
 
-import csv
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -15,19 +14,16 @@ from typing import Any
 
 from humangate.errors import HumanGateError
 from humangate.review.service import Orchestrator
+from humangate.sources import DOCUMENT_SUFFIXES, read_csv_rows
 
 __all__ = ["plan_text", "start_task"]
 
 
 def _read_rows(path: str | Path) -> list[dict[str, Any]]:
     try:
-        with Path(path).open(newline="", encoding="utf-8") as fh:
-            rows = [dict(r) for r in csv.DictReader(fh)]
-    except (OSError, csv.Error, UnicodeDecodeError) as exc:
-        raise ValueError(f"The uploaded file is not a readable CSV file: {exc}.") from None
-    if not rows:
-        raise ValueError("The uploaded CSV has no rows under its header.")
-    return rows
+        return read_csv_rows(path, name="The uploaded CSV")
+    except HumanGateError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def _inputs(user: str | None, task: str, csv_path: str | Path | None) -> tuple[list[str], list[dict[str, Any]] | None]:
@@ -53,7 +49,7 @@ def plan_text(
     source_paths: list[str] | None = None,
 ) -> str:
     """Plan a task as ``humangate run --dry-run`` does and return the plan; nothing starts."""
-    from humangate.task_plan import confirmation_reason, describe_plan
+    from humangate.task_plan import confirmation_reason, describe_plan, sourceless_reason
     from humangate.tasks import already_started, plan_task
 
     try:
@@ -69,6 +65,8 @@ def plan_text(
     log.extend(describe_plan(spec, planned, orch.deps.policy, started=len(already_started(orch, planned))))
     reason = confirmation_reason(spec, planned, orch.deps.policy)
     log.append(f"Check before you press Start: {reason}." if reason else "Every send waits for a person.")
+    if missing := sourceless_reason(spec, planned):
+        log.append(f"Check before you press Start: {missing}; Start starts them without sources.")
     log.append("Nothing was started. Press Start to start these runs.")
     return "\n".join(log)
 
@@ -84,7 +82,8 @@ def start_task(
 
     Items an earlier start of the same task already started are not started again.
     """
-    from humangate.tasks import already_started, plan_task, start_planned
+    from humangate.task_plan import sourceless_reason
+    from humangate.tasks import already_started, plan_task, start_planned, without_sources
 
     try:
         log, rows = _inputs(user, task, csv_path)
@@ -104,6 +103,12 @@ def start_task(
         rules = "; ".join(spec.rules) or "the risk policy decides what a person sees"
         log.append(f"Plan: {len(planned)} {spec.graph} runs; {rules}")
         log.extend(f"Refused: {note}" for p in planned for note in p.refused)
+        log.extend(f"Skipped: {note}" for p in planned for note in p.skipped)
+        log.extend(f"Note: {note}" for p in planned for note in p.notes)
+        if missing := sourceless_reason(spec, planned):
+            # The plan shown before Start said so; Start is the person's yes (the CLI asks, or takes --no-sources).
+            log.append(f"Without sources: {missing}; they start without, and their briefs are empty.")
+            planned = without_sources(planned)
         done = already_started(orch, planned)
         if done:
             log.append(
@@ -126,9 +131,9 @@ def start_task(
 
 
 def _gather_sources(paths: list[str], folder: Path) -> Path | None:
-    """Copy uploaded source files (text or markdown) into one folder; None when there are none."""
+    """Copy uploaded source files (documents humangate reads) into one folder; None when there are none."""
     for raw in paths:
         src = Path(raw)
-        if src.suffix.lower() in (".md", ".txt", ".markdown") and src.is_file():
+        if src.suffix.lower() in DOCUMENT_SUFFIXES and src.is_file():
             shutil.copyfile(src, folder / src.name)
     return folder if any(folder.iterdir()) else None

@@ -6,12 +6,14 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from humangate.agents.offline.task_rules import TaskRules, read_rules
 from humangate.agents.offline.wording import UNIVERSAL, fold, tokens
 from humangate.agents.schemas import AmountLimit, TaskSpec
 from humangate.errors import InvalidInputError
 from humangate.risk.limits import parse_amount
+from humangate.sources.urls import find_urls
 
 __all__ = [
     "EXAMPLES",
@@ -132,15 +134,32 @@ def items_from_text(task: str) -> list[str]:
     return []
 
 
-def items_from_folder(folder: Path) -> list[dict[str, Any]]:
-    """Return one item per sub-folder of ``folder`` (or one for the folder itself) naming its sub-folder."""
+def items_from_folder(folder: Path, *, companies: bool = True) -> list[dict[str, Any]]:
+    """Return one item per sub-folder of ``folder`` (or one for the folder itself) naming its sub-folder.
+
+    With ``companies`` the folder names read as company names ("lumen-robotics" -> "Lumen Robotics");
+    otherwise as the topic of the documents in them ("warehouse-robotics" -> "warehouse robotics").
+    """
     subfolders = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
     targets = subfolders or [folder]
+
+    def subject(name: str) -> str:
+        words = name.replace("-", " ").replace("_", " ")
+        return words.title() if companies else " ".join(words.split())
+
     # The sub-folder by name, resolved and checked inside ``folder`` when read (humangate.sources).
-    return [
-        {"company": p.name.replace("-", " ").replace("_", " ").title(), "sources": "." if p == folder else p.name}
-        for p in targets
-    ]
+    return [{"company": subject(p.name), "sources": "." if p == folder else p.name} for p in targets]
+
+
+def _pages_subject(urls: list[str]) -> str:
+    """Return what a research task over pages is about: their site, or the sites, named plainly."""
+    hosts = list(dict.fromkeys(urlsplit(u).hostname or "" for u in urls))
+    hosts = [h.removeprefix("www.") for h in hosts if h]
+    return (
+        hosts[0]
+        if len(hosts) == 1
+        else "the pages at " + ", ".join(hosts[:3]) + (" and more" if len(hosts) > 3 else "")
+    )
 
 
 def amount_limits(task: str) -> list[AmountLimit]:
@@ -194,10 +213,13 @@ def plan(task: str, *, csv_rows: Sequence[Mapping[str, Any]] | None = None, sour
             {str(k).strip(): v.strip() if isinstance(v, str) else v for k, v in row.items() if k} for row in csv_rows
         ]
     elif source_dir is not None:
-        items = items_from_folder(source_dir)
+        # A folder of documents ("summarise these reports") is about a topic, not a company, unless the task says so.
+        items = items_from_folder(source_dir, companies=graph == "outreach" or bool(_COMPANIES.search(task)))
     else:
         key = "message" if graph == "support" else "company"
         items = [{key: name} for name in items_from_text(task)]
+        if not items and graph == "research" and (urls := find_urls(task)):
+            items = [{"subject": _pages_subject(urls)}]  # the pages themselves are the item; tasks fetches them
     read = approval_rules(task, graph)
     tones = list(dict.fromkeys(t.lower() for t in _TONES.findall(task)))
     return TaskSpec(

@@ -14,7 +14,7 @@ from humangate.agents.offline.directives import Directives, read_directives
 from humangate.agents.offline.facts import EXPECTED_FACTS, Fact, extract_facts, find_conflicts, find_number_conflicts
 from humangate.agents.offline.injection import find_injections, looks_like_injection
 from humangate.agents.offline.text import bm25_scores, overlap, split_sentences, terms
-from humangate.agents.schemas import Brief, Claim, Conflict, ResearchInput, Source
+from humangate.agents.schemas import Brief, Claim, Conflict, ResearchInput, Source, document_of
 
 __all__ = ["MAX_CLAIMS", "is_company", "research", "source_excluded"]
 
@@ -37,11 +37,12 @@ _WHAT_IT_DOES = re.compile(
     re.I,
 )
 _NUMBERS = re.compile(r"\d[\d,.]*")
-# Words of a generic question ("Facts about X useful for an introduction") that no sentence needs to answer.
+# Words of a generic question ("Facts about X useful for an introduction", "a research brief") that no
+# sentence needs to answer.
 _GENERIC = frozenset(
     terms(
         "facts information details useful introduction intro email outreach follow-up know "
-        "tell background overview company organisation organization"
+        "tell background overview company organisation organization research brief summary cited"
     )
 )
 
@@ -115,8 +116,10 @@ class _Draft:
 
 def source_excluded(source: Source, directives: Directives) -> bool:
     """Return whether a reviewer's redirect asked to leave ``source`` out."""
-    names = {source.id.lower(), source.id.lower().rsplit("/", 1)[-1], *terms(source.title)}
-    return any(token in names or token in source.id.lower().split("/") for token in directives.exclude_sources)
+    whole = document_of(source.id).lower()  # a page or section goes when its document is left out
+    names = {source.id.lower(), source.id.lower().rsplit("/", 1)[-1], whole, whole.rsplit("/", 1)[-1]}
+    names.update(terms(source.title))
+    return any(token in names or token in whole.split("/") for token in directives.exclude_sources)
 
 
 def _claim_worthy(text: str) -> bool:
@@ -193,6 +196,12 @@ def _confidence(
     return round(max(0.0, min(1.0, score)), 2)
 
 
+def _coverage(contributing: set[str], sources: list[Source]) -> float:
+    """Return the share of documents that contributed a claim (a PDF's pages are one document)."""
+    documents = {document_of(s.id) for s in sources}
+    return round(len({document_of(sid) for sid in contributing} & documents) / len(documents), 2) if documents else 0.0
+
+
 def research(inp: ResearchInput) -> Brief:
     """Return a brief of cited claims, conflicts, coverage, gaps and injections, from the sources alone."""
     directives = read_directives(inp.instructions)
@@ -215,12 +224,14 @@ def research(inp: ResearchInput) -> Brief:
     conflicts = (find_conflicts(facts) if company else []) + find_number_conflicts(readable, company=company)
     conflicts += find_statement_conflicts(readable, _pivot(inp))
     contributing = {sid for c in claims for sid in c.source_ids}
-    coverage = round(len(contributing) / len(considered), 2) if considered else 0.0
+    coverage = _coverage(contributing, considered)
     relevant = {s.source_id for s in sentences if s.score > 0}
     weak = [s.id for s in considered if len(s.text.split()) < 30 or s.id not in relevant]
     missing = _missing(inp, facts, [sentence for _, sentence in readable], claims)
     confidence = _confidence(coverage, claims, conflicts, missing, bool(injections))
-    summary = [f"{len(claims)} claims about {inp.subject} from {len(contributing)} of {len(considered)} sources."]
+    documents = {document_of(s.id) for s in considered}
+    cited = {document_of(sid) for sid in contributing}
+    summary = [f"{len(claims)} claims about {inp.subject} from {len(cited)} of {len(documents)} sources."]
     summary += [c.description for c in conflicts]
     if injections:
         ids = ", ".join(dict.fromkeys(repr(f.source_id) for f in injections))

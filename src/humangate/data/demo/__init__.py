@@ -18,8 +18,8 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
 
-from humangate.agents.researcher import load_sources
 from humangate.agents.schemas import Recipient, Source, SupportMessage
+from humangate.sources import read_folder
 
 __all__ = [
     "demo_outreach_items",
@@ -54,7 +54,7 @@ def demo_sources(company: str) -> list[Source]:
     """Return the source pages of one sample company, by name ("Lumen Robotics") or slug ("lumen-robotics")."""
     for row in _recipient_rows():
         if company in (row["company"], row["sources"]):
-            return load_sources(demo_root().joinpath("sources", row["sources"]))
+            return read_folder(demo_root().joinpath("sources", row["sources"])).sources
     known = ", ".join(r["company"] for r in _recipient_rows())
     raise KeyError(f"No sample company {company!r}; the sample companies are: {known}.")
 

@@ -1,0 +1,128 @@
+"""Read an item's sources only inside the folder the user gave: no paths from item data, no links out, no "..".
+
+A task's items come from a CSV (possibly uploaded by a reviewer in the panel), a folder of sources or
+the task text, so an item's fields are untrusted: a ``source_dir`` column is never read, and a
+``sources`` value names a sub-folder of the given folder only. Every path is resolved before it is
+read; a sub-folder or a file that resolves outside the folder (a symlink out, an absolute path, "..")
+is refused, and each refusal is returned as a sentence for the user while the item keeps the sources
+that were allowed. A file that is not a document humangate reads, or that cannot be read, is skipped and
+listed with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+from humangate.agents.schemas import Source
+from humangate.errors import SourceSkipped
+from humangate.sources.documents import DOCUMENT_SUFFIXES, MAX_DOCUMENT_BYTES, document_kind, read_document
+
+__all__ = ["FolderReading", "item_sources", "read_folder"]
+
+
+@dataclass
+class FolderReading:
+    """What reading a folder gave: its sources, and each file skipped with the reason."""
+
+    sources: list[Source] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def read_folder(folder: Traversable, entries: list[Traversable] | None = None) -> FolderReading:
+    """Read the documents of ``folder`` (or only ``entries`` of it) as sources with ids ``<folder>/<file stem>``.
+
+    Files humangate does not read, files it cannot read and sub-folders are listed in ``skipped``.
+    """
+    reading = FolderReading()
+    items = sorted(folder.iterdir() if entries is None else entries, key=lambda p: p.name)
+    for item in items:
+        if item.is_dir():
+            reading.skipped.append(f"the folder {item.name!r} was not read: only files directly in it are read")
+            continue
+        kind = document_kind(item.name)
+        if kind is None:
+            known = ", ".join(DOCUMENT_SUFFIXES)
+            reading.skipped.append(f"the file {item.name!r} was skipped: humangate reads {known} files")
+            continue
+        stem = item.name.rsplit(".", 1)[0]
+        try:
+            if isinstance(item, Path) and item.stat().st_size > MAX_DOCUMENT_BYTES:
+                raise SourceSkipped(item.name, f"is larger than the {MAX_DOCUMENT_BYTES:,} bytes humangate reads")
+            sources, notes = read_document(item.read_bytes(), kind=kind, doc_id=f"{folder.name}/{stem}")
+        except SourceSkipped as exc:
+            reading.skipped.append(f"the file {item.name!r} was skipped: it {exc.reason}")
+            continue
+        except OSError as exc:
+            reading.skipped.append(f"the file {item.name!r} was skipped: it could not be read ({exc.strerror or exc})")
+            continue
+        reading.sources.extend(sources)
+        reading.skipped.extend(f"the file {item.name!r}: {note}" for note in notes)
+    return reading
+
+
+def _inside(root: Path, name: str) -> tuple[Path | None, str | None]:
+    """Return the resolved sub-folder ``name`` of ``root``, or why it is refused."""
+    raw = Path(name)
+    if raw.is_absolute() or name.startswith(("~", "\\")):
+        return None, "it is an absolute path, and only sub-folders of the sources folder are read"
+    if ".." in raw.parts or ".." in Path(name.replace("\\", "/")).parts:
+        return None, "it climbs out with '..'"
+    resolved = (root / raw).resolve()
+    if not resolved.is_relative_to(root):
+        return None, "it is a link to a folder outside the sources folder"
+    return resolved, None
+
+
+def _read(folder: Path, root: Path, where: str, refused: list[str], skipped: list[str]) -> list[Source]:
+    """Read ``folder``'s files, refusing any that resolve outside ``root``."""
+    allowed: list[Traversable] = []
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        if not entry.resolve().is_relative_to(root):
+            refused.append(f"{where}: the file {entry.name!r} was not read: it links outside the sources folder.")
+            continue
+        allowed.append(entry)
+    reading = read_folder(folder, allowed)
+    skipped.extend(f"{where}: {note}." for note in reading.skipped)
+    return reading.sources
+
+
+def _label(value: str) -> str:
+    return value if len(value) <= 80 else value[:77] + "..."
+
+
+def item_sources(
+    item: Mapping[str, Any], names: list[str], root: Path | None, where: str, skipped: list[str] | None = None
+) -> tuple[list[Source], list[str]]:
+    """Return the sources of one item and what was refused, reading only inside ``root``.
+
+    ``names`` are the sub-folders to try in order (the item's ``sources`` value, then the company's
+    slug); without a matching sub-folder, a folder with no sub-folders is read for every item. Files
+    skipped (not documents, unreadable) are added to ``skipped`` with the reason.
+    """
+    refused: list[str] = []
+    skipped = [] if skipped is None else skipped
+    value = next((v for k, v in item.items() if str(k).strip().lower() == "source_dir"), None)
+    if isinstance(value, str) and value.strip():
+        refused.append(
+            f"{where}: the source_dir value {_label(value.strip())!r} was not read: item data cannot name a folder "
+            "on the server; give the folder with --source (or upload the files) and name a sub-folder in a "
+            "sources column."
+        )
+    if root is None:
+        return [], refused
+    root = root.resolve()
+    for name in (n for n in names if n):
+        folder, why = _inside(root, name)
+        if folder is None:
+            refused.append(f"{where}: the sources folder {_label(name)!r} was not read: {why}.")
+            continue
+        if folder.is_dir():
+            return _read(folder, root, where, refused, skipped), refused
+    subfolders = [p for p in root.iterdir() if p.is_dir()]
+    if subfolders:
+        return [], refused
+    return _read(root, root, where, refused, skipped), refused  # one flat folder: every item reads it
