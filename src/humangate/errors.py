@@ -14,6 +14,7 @@ problem, and structured attributes carry the facts a program needs.
     ├── RunBusyError           another worker holds the run's lock
     ├── RunFailedError         a node raised; the run is marked failed
     ├── EffectRefused          the effect layer refused to send a message; nothing was written
+    ├── DeliveryFailed         a sender could not deliver an effect; the outbox retries or gives up
     └── ReviewError            a review action was refused; nothing was written
         ├── ItemNotFoundError
         ├── AlreadyDecidedError
@@ -31,6 +32,7 @@ __all__ = [
     "AlreadyDecidedError",
     "ClaimedError",
     "ConfigError",
+    "DeliveryFailed",
     "DwellError",
     "EffectRefused",
     "HumanGateError",
@@ -162,6 +164,20 @@ class EffectRefused(HumanGateError):
             f"The message was not sent: its {what} {value!r} {problem}. Edit the proposal so the {what} is "
             "right, then approve it again; nothing was written."
         )
+
+
+class DeliveryFailed(HumanGateError):
+    """A sender could not deliver an effect; the outbox retries it, or gives up on it when ``permanent``.
+
+    Attributes:
+        reason: what went wrong and, where it helps, what to change, as sentences.
+        permanent: True when sending it again as it is cannot succeed (a refused recipient, a 5xx answer).
+    """
+
+    def __init__(self, reason: str, *, permanent: bool) -> None:
+        self.reason = reason
+        self.permanent = permanent
+        super().__init__(reason)
 
 
 class ReviewError(HumanGateError):
