@@ -148,6 +148,7 @@ class SupportMessage(_Model):
     text: str = Field(min_length=1, max_length=20_000)
     history: list[str] = Field(default_factory=list)
     instructions: str | None = Field(default=None, max_length=4_000)
+    email: str | None = None
 
 
 class SupportAnalysis(_Model):
@@ -170,8 +171,9 @@ class SupportAnalysis(_Model):
 class SupportReply(_Model):
     """A reply to a customer: the proposal of the support graph."""
 
-    to: str = Field(max_length=200)
+    to: str = Field(max_length=320, description="An address, or the customer's name for a reply on the ticket.")
     body: str = Field(min_length=1, max_length=10_000)
+    subject: str = Field(default="", max_length=300, description="Empty: the generic reply subject.")
 
 
 class AmountLimit(_Model):
