@@ -4,7 +4,9 @@ A scripted reviewer with fixed rules works through one stream of drafting and su
 recurring patterns, twice in one run: with memory off, then on, each on a fresh SQLite database and
 the same cautious policy (every proposal is reviewed until memory earns autonomy). Its rules:
 
-- never promise response or delivery times (the support template says "within one business day");
+- never promise response or delivery times;
+- support replies name no internal team: "our support team", not "our product specialists" or "our
+  technical team" (what the offline replies say);
 - intro email subjects start with "Introduction:" (the drafter writes "Quick introduction for ...");
 - never name a competitor (some briefs mention one of three recurring competitors);
 - refund threats go to an expert (it escalates them; the expert approves).
@@ -47,6 +49,7 @@ autonomy_after = {n}     # ... until memory has seen this many similar approvals
 """
 COMPETITORS = ("Rivalsoft", "Contoso", "Globex")
 PROMISE = re.compile(r",? within (?:one|two|\d+) business days?", re.I)
+TEAMS = re.compile(r"\bour (?:product specialists|technical team|billing team)\b")
 WINDOW = 20
 LAST = 50
 
@@ -120,12 +123,12 @@ def _judge(task: dict[str, Any], proposal: dict[str, Any], role: str) -> dict[st
             "note": "Refund threats go to an expert.",
         }
     body, subject = proposal.get("body", ""), proposal.get("subject")
-    fixed = PROMISE.sub("", body)
+    fixed = TEAMS.sub("our support team", PROMISE.sub("", body))
     fixed = "\n".join(line for line in fixed.split("\n") if not any(c in line for c in COMPETITORS))
     edit: dict[str, Any] = {**proposal, "body": fixed}
     notes = []
     if fixed != body:
-        notes.append("No promised times, no competitors.")
+        notes.append("No promised times, no team names, no competitors.")
     if task["graph"] == "drafting" and not str(subject).startswith("Introduction:"):
         edit["subject"] = "Introduction: " + task["input"]["recipient"]["company"]
         notes.append("Subjects start with 'Introduction:'.")

@@ -19,7 +19,7 @@ from humangate.risk import RiskPolicy
 
 QUESTION = "How do I export my invoices as CSV?"
 QUESTION_AGAIN = "How can I download my invoices in CSV format?"
-PROMISE = " within one business day"
+PROMISE = " to our product specialists"  # a phrase of the reply that reviewers delete
 TECHNICAL = [
     "The export button does nothing when I click it.",
     "Clicking the export button does nothing at all.",
@@ -94,13 +94,13 @@ def test_an_edit_teaches_the_next_similar_reply(orch: Orchestrator) -> None:
             "action": "edit",
             "reviewer": "alice",
             "reason_code": "policy",
-            "note": "We never promise response times.",
+            "note": "We do not name the team that answers.",
             "edited": {**item.request.proposal, "body": body.replace(PROMISE, "")},
         },
     )
     _, again = _support(orch, QUESTION_AGAIN, approval=True)
     assert PROMISE not in again.request.proposal["body"]
-    assert again.request.similar_corrections[0]["note"] == "We never promise response times."
+    assert again.request.similar_corrections[0]["note"] == "We do not name the team that answers."
     # The proposal follows the lesson, so memory does not raise it again.
     assert "memory" not in again.trigger_kinds
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -105,6 +106,17 @@ class Settings:
     search_provider: str | None = None  # "brave", with search_key; off when unset
     search_key: str | None = None
     search_url: str | None = None
+    # Sending (see humangate.effects): without an SMTP host, email goes to the spool folder and nobody gets it.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_from: str | None = None  # the From of every email: "Support <support@example.com>"
+    smtp_timeout: float = 20.0
+    smtp_ca_file: Path | None = None  # a private CA to trust besides the system's, e.g. for an internal relay
+    slack_webhook_url: str | None = field(default=None, repr=False)  # the path is the secret
+    outbox_max_attempts: int = 8  # then the item goes back to a person; waits double from 30 s, capped at 30 min
 
     def __post_init__(self) -> None:
         DatabaseURL.parse(self.db_url)
@@ -138,6 +150,7 @@ class Settings:
                 )
             if self.search_url is not None and not self.search_url.startswith(("http://", "https://")):
                 raise ConfigError(f"HUMANGATE_SEARCH_URL must start with http:// or https://, got {self.search_url!r}.")
+        _check_sending(self)
 
     @property
     def database(self) -> DatabaseURL:
@@ -187,6 +200,7 @@ class Settings:
             kwargs["search_provider"] = env["HUMANGATE_SEARCH_PROVIDER"].strip().lower()
             kwargs["search_key"] = env.get("HUMANGATE_SEARCH_KEY") or None
             kwargs["search_url"] = env.get("HUMANGATE_SEARCH_URL") or None
+        kwargs.update(_sending_from_env(env))
         return cls(**kwargs)  # type: ignore[arg-type]
 
     def with_model(self, model: str | None) -> Settings:
@@ -196,6 +210,76 @@ class Settings:
     def with_db(self, db_url: str) -> Settings:
         """Return a copy that uses another database."""
         return replace(self, db_url=db_url)
+
+
+_LOOPBACK = ("127.0.0.1", "::1", "localhost")
+_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|[0-9A-Fa-f:]{2,39}")  # a name, IPv4 or IPv6
+
+
+def _check_sending(s: Settings) -> None:
+    """Refuse SMTP and Slack settings that could not send, or would send a password in the clear."""
+    if s.smtp_host is not None:
+        if not _HOST.fullmatch(s.smtp_host):
+            raise ConfigError(f"HUMANGATE_SMTP_HOST must be a host name or address, got {s.smtp_host!r}.")
+        if not s.smtp_from:
+            raise ConfigError(
+                'Set HUMANGATE_SMTP_FROM (e.g. "Support <support@example.com>") with HUMANGATE_SMTP_HOST.'
+            )
+        from humangate.effects.messages import address_problem  # lazy: the effects package imports settings
+
+        if problem := address_problem(s.smtp_from):
+            raise ConfigError(f"HUMANGATE_SMTP_FROM {s.smtp_from!r} {problem}.")
+        if s.smtp_security not in ("starttls", "tls", "none"):
+            raise ConfigError(f"HUMANGATE_SMTP_SECURITY must be starttls, tls or none, got {s.smtp_security!r}.")
+        if s.smtp_security == "none" and (s.smtp_username or s.smtp_password):
+            raise ConfigError(
+                "HUMANGATE_SMTP_SECURITY=none would send the SMTP password in the clear; use starttls or tls."
+            )
+        if bool(s.smtp_username) != bool(s.smtp_password):
+            raise ConfigError("Set both HUMANGATE_SMTP_USERNAME and HUMANGATE_SMTP_PASSWORD, or neither.")
+        if not 0 < s.smtp_port < 65536 or s.smtp_timeout <= 0:
+            raise ConfigError("HUMANGATE_SMTP_PORT must be a port (1-65535) and HUMANGATE_SMTP_TIMEOUT positive.")
+        if s.smtp_ca_file is not None and not s.smtp_ca_file.is_file():
+            raise ConfigError(
+                f"HUMANGATE_SMTP_CA_FILE {s.smtp_ca_file} is not a file; name a PEM file of CA certificates."
+            )
+    if s.slack_webhook_url is not None:
+        parts = urlsplit(s.slack_webhook_url)
+        local = parts.scheme == "http" and parts.hostname in _LOOPBACK
+        if not (parts.scheme == "https" or local) or not parts.hostname:
+            raise ConfigError(
+                "HUMANGATE_SLACK_WEBHOOK_URL must be an https:// incoming-webhook URL "
+                "(https://hooks.slack.com/services/...); plain http is allowed on this machine only."
+            )
+    if s.outbox_max_attempts < 1:
+        raise ConfigError("HUMANGATE_OUTBOX_MAX_ATTEMPTS must be at least 1.")
+
+
+def _sending_from_env(env: Mapping[str, str]) -> dict[str, object]:
+    """Read the ``HUMANGATE_SMTP_*``, ``HUMANGATE_SLACK_WEBHOOK_URL`` and outbox variables."""
+    kwargs: dict[str, object] = {}
+    for name, key in (
+        ("HUMANGATE_SMTP_HOST", "smtp_host"),
+        ("HUMANGATE_SMTP_USERNAME", "smtp_username"),
+        ("HUMANGATE_SMTP_PASSWORD", "smtp_password"),
+        ("HUMANGATE_SMTP_FROM", "smtp_from"),
+        ("HUMANGATE_SLACK_WEBHOOK_URL", "slack_webhook_url"),
+    ):
+        if env.get(name, "").strip():
+            kwargs[key] = env[name] if key == "smtp_password" else env[name].strip()
+    if env.get("HUMANGATE_SMTP_SECURITY"):
+        kwargs["smtp_security"] = env["HUMANGATE_SMTP_SECURITY"].strip().lower()
+    if env.get("HUMANGATE_SMTP_CA_FILE"):
+        kwargs["smtp_ca_file"] = Path(env["HUMANGATE_SMTP_CA_FILE"])
+    for name, key in (("HUMANGATE_SMTP_PORT", "smtp_port"), ("HUMANGATE_OUTBOX_MAX_ATTEMPTS", "outbox_max_attempts")):
+        if env.get(name):
+            value = _number(env, name)
+            if value != int(value):
+                raise ConfigError(f"{name} must be a whole number, got {env[name]!r}.")
+            kwargs[key] = int(value)
+    if env.get("HUMANGATE_SMTP_TIMEOUT"):
+        kwargs["smtp_timeout"] = _number(env, "HUMANGATE_SMTP_TIMEOUT")
+    return kwargs
 
 
 def _number(env: Mapping[str, str], name: str) -> float:

@@ -15,6 +15,7 @@ problem, and structured attributes carry the facts a program needs.
     ├── RunFailedError         a node raised; the run is marked failed
     ├── EffectRefused          the effect layer refused to send a message; nothing was written
     ├── SourceSkipped          a file or web page was not read (refused or unreadable); the task goes on without it
+    ├── DeliveryFailed         a sender could not deliver an effect; the outbox retries or gives up
     └── ReviewError            a review action was refused; nothing was written
         ├── ItemNotFoundError
         ├── AlreadyDecidedError
@@ -32,6 +33,7 @@ __all__ = [
     "AlreadyDecidedError",
     "ClaimedError",
     "ConfigError",
+    "DeliveryFailed",
     "DwellError",
     "EffectRefused",
     "HumanGateError",
@@ -180,6 +182,20 @@ class SourceSkipped(HumanGateError):
         self.name = name
         self.reason = reason
         super().__init__(f"{name} was skipped: it {reason}.")
+
+
+class DeliveryFailed(HumanGateError):
+    """A sender could not deliver an effect; the outbox retries it, or gives up on it when ``permanent``.
+
+    Attributes:
+        reason: what went wrong and, where it helps, what to change, as sentences.
+        permanent: True when sending it again as it is cannot succeed (a refused recipient, a 5xx answer).
+    """
+
+    def __init__(self, reason: str, *, permanent: bool) -> None:
+        self.reason = reason
+        self.permanent = permanent
+        super().__init__(reason)
 
 
 class ReviewError(HumanGateError):

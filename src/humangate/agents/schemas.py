@@ -203,8 +203,9 @@ _RUBRIC = ("frustration", "complaint", "churn", "harm", "legal", "asks_for_perso
 class SupportReply(_Model):
     """A reply to a customer: the proposal of the support graph."""
 
-    to: str = Field(max_length=200)
+    to: str = Field(max_length=320, description="An address, or the customer's name for a reply on the ticket.")
     body: str = Field(min_length=1, max_length=10_000)
+    subject: str = Field(default="", max_length=300, description="Empty: the generic reply subject.")
 
 
 class AmountLimit(_Model):

@@ -180,11 +180,18 @@ outbox = Table(
     Column("node", String(100), nullable=False),
     Column("kind", String(50), nullable=False),
     Column("payload_json", Text, nullable=False),
-    Column("status", String(20), nullable=False),  # pending | sent | failed
+    Column("status", String(20), nullable=False),  # pending | sending | sent | failed
     Column("attempts", Integer, nullable=False, default=0),
     Column("result_json", Text),
     Column("created_at", Float, nullable=False),
     Column("sent_at", Float),
+    Column("next_attempt_at", Float),  # pending: not before; sending: when the claim on it lapses
+    Column("claimed_by", String(100)),  # the worker sending it now
+    Column("last_error", Text),
+    Column("gate", String(100)),  # where a failure for good puts the item back in front of a person
+    Column("hold_key", String(100)),  # the state key of that gate's assessment
+    Column("held_at", Float),  # when a failed effect went back to its gate
+    Index("ix_outbox_due", "status", "next_attempt_at"),
 )
 
 users = Table(

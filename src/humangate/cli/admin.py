@@ -25,8 +25,10 @@ from humangate.cli._common import (
     out,
     users_app,
 )
+from humangate.cli.outbox import outbox_summary
 from humangate.config import Settings
 from humangate.core.contract import ROLES
+from humangate.effects import count_outbox
 from humangate.errors import HumanGateError, InvalidDecisionError
 from humangate.oversight.background import Housekeeper
 from humangate.oversight.delivery import NOTIFY_STATUSES, Dispatcher, count_by_status, list_notifications
@@ -110,7 +112,7 @@ def notifications(
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """List webhook notifications, newest first, with why failed ones failed; `deliver` sends the due ones."""
+    """List webhook notifications, newest first, with why failed ones failed, and effects still to send."""
     if ctx.invoked_subcommand is not None:
         return
     if status is not None and status not in NOTIFY_STATUSES:
@@ -118,8 +120,9 @@ def notifications(
     with _orchestrator(db, as_json) as orch, orch.db.read() as conn:
         rows = list_notifications(conn, status=status, limit=limit)
         counts = count_by_status(conn)
+        effects = count_outbox(conn)
     if as_json:
-        print(json.dumps({"counts": counts, "notifications": [r.to_json() for r in rows]}, indent=2))
+        print(json.dumps({"counts": counts, "notifications": [r.to_json() for r in rows], "outbox": effects}, indent=2))
         return
     targets = ", ".join(sorted({r.target for r in rows})) or "-"
     table = Table(
@@ -143,6 +146,8 @@ def notifications(
     for r in rows:
         if r.last_error and r.status != "delivered":
             out.print(f"#{r.id} {r.status}: {escape(r.last_error)}")
+    if summary := outbox_summary(effects):  # effects retry the same way; their failures belong here too
+        out.print(summary)
 
 
 @notifications_app.command("deliver")

@@ -1,7 +1,9 @@
-"""Pieces every humangate graph shares: its dependencies, the run context check, and sending email.
+"""Pieces every humangate graph shares: its dependencies, the run context check, and sending effects.
 
-A message the effect layer refuses (``EffectRefused``) is not sent and does not fail the run: the send
-node goes back to its gate with a trigger that says why, so a person fixes or rejects it.
+A message the effect layer refuses (``EffectRefused``), or one whose delivery failed for good (a refused
+recipient, or the last retry failing), is not sent and does not fail the run: the send node goes back to
+its gate with a trigger that says why, so a person fixes or rejects it. The outbox returns an item to
+its gate the same way (``held_assessment``) when a retry in the background fails for good.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from langgraph.types import Command
 
 from humangate.config import Settings
 from humangate.core.contract import RiskAssessment, Trigger, risk_rank
-from humangate.effects import check_email, effect_key
+from humangate.effects import check_email, effect_key, is_ticket_reply
+from humangate.effects.outbox import Delivery
 from humangate.errors import EffectRefused
 from humangate.graphs.context import RunContext
 
@@ -29,8 +32,12 @@ if TYPE_CHECKING:
 __all__ = [
     "GraphDeps",
     "attempt_of",
+    "deliver_or_hold",
     "deps_from_settings",
+    "failed_delivery_trigger",
+    "held_assessment",
     "recall",
+    "refused_trigger",
     "remembered",
     "require_context",
     "send_email",
@@ -100,6 +107,41 @@ def attempt_of(state: Mapping[str, Any], gate: str) -> int:
     )
 
 
+def _email_payload(message: Mapping[str, Any]) -> dict[str, Any]:
+    payload = {"to": message["to"], "subject": message.get("subject", ""), "body": message["body"]}
+    if message.get("ticket"):
+        payload["ticket"] = message["ticket"]
+    check_email(payload)  # refused here, no outbox row is left pending for a message that can never go
+    return payload
+
+
+def _deliver(
+    runtime: Runtime[RunContext],
+    state: Mapping[str, Any],
+    *,
+    graph: str,
+    node: str,
+    gate: str,
+    kind: str,
+    payload: Mapping[str, Any],
+    assessment_key: str | None = None,
+) -> Delivery:
+    ctx = require_context(runtime, graph)
+    return ctx.outbox.deliver(
+        key=effect_key(ctx.run_id, node, attempt_of(state, gate)),
+        run_id=ctx.run_id,
+        node=node,
+        kind=kind,
+        payload=payload,
+        gate=gate if assessment_key else None,
+        hold_key=assessment_key,
+    )
+
+
+def _sent(delivery: Delivery) -> dict[str, Any]:
+    return {"key": delivery.key, "status": delivery.status, **delivery.result}
+
+
 def send_email(
     runtime: Runtime[RunContext],
     state: Mapping[str, Any],
@@ -111,22 +153,70 @@ def send_email(
 ) -> dict[str, Any]:
     """Send ``message`` (to, subject, body; ticket for a support reply) through the outbox, once per attempt.
 
-    Raise ``EffectRefused`` before anything is written when the message is unsafe to send.
+    Raise ``EffectRefused`` before anything is written when the message is unsafe to send. A failure
+    is only recorded in the outbox; ``send_or_hold`` also takes the item back to its gate.
     """
-    ctx = require_context(runtime, graph)
-    payload = {"to": message["to"], "subject": message.get("subject", ""), "body": message["body"]}
-    if message.get("ticket"):
-        payload["ticket"] = message["ticket"]
-    check_email(payload)  # refused here, no outbox row is left pending for a message that can never go
-    delivery = ctx.outbox.deliver(
-        key=effect_key(ctx.run_id, node, attempt_of(state, gate)),
-        run_id=ctx.run_id,
-        node=node,
-        kind="email",
-        payload=payload,
-        handler=ctx.mailer,
+    payload = _email_payload(message)
+    kind = "ticket" if is_ticket_reply(payload) else "email"
+    delivery = _deliver(runtime, state, graph=graph, node=node, gate=gate, kind=kind, payload=payload)
+    return _sent(delivery)
+
+
+def refused_trigger(exc: EffectRefused, *, layer: str = "mail") -> Trigger:
+    """Return the trigger that holds a message the effect layer (``mail``, ``slack``) refused."""
+    header = exc.problem.startswith("holds the control character")
+    return Trigger(
+        kind="injection" if header else "data_quality",
+        reason=f"The {layer} layer refused to send this: its {'recipient' if exc.field == 'to' else exc.field} "
+        f"{exc.problem}. Edit it or reject.",
+        score=0.9,
+        evidence=[exc.value[:2_000]],
     )
-    return {"key": delivery.key, **delivery.result}
+
+
+def failed_delivery_trigger(error: str) -> Trigger:
+    """Return the trigger that holds an effect whose delivery failed for good."""
+    return Trigger(
+        kind="data_quality",
+        reason=f"This was approved but could not be delivered: {error} Fix it (a wrong address: edit it with "
+        "the reason wrong_recipient) and approve it again, or reject it.",
+        score=0.9,
+        evidence=[error[:2_000]],
+    )
+
+
+def held_assessment(state: Mapping[str, Any], assessment_key: str, trigger: Trigger) -> dict[str, Any]:
+    """Return the gate's assessment with ``trigger`` added, needing review at high risk or above (as JSON)."""
+    before = RiskAssessment.model_validate(state[assessment_key])
+    level = before.level if risk_rank(before.level) >= risk_rank("high") else "high"
+    held = before.model_copy(update={"triggers": [*before.triggers, trigger], "needs_review": True, "level": level})
+    return held.model_dump(mode="json")
+
+
+def deliver_or_hold(
+    runtime: Runtime[RunContext],
+    state: Mapping[str, Any],
+    *,
+    graph: str,
+    node: str,
+    gate: str,
+    assessment_key: str,
+    kind: str,
+    payload: Mapping[str, Any],
+) -> Command[str]:
+    """Deliver ``payload`` as a ``kind`` effect, or go back to ``gate`` with a trigger saying why it did not go."""
+    try:
+        delivery = _deliver(
+            runtime, state, graph=graph, node=node, gate=gate, kind=kind, payload=payload, assessment_key=assessment_key
+        )
+    except EffectRefused as exc:
+        trigger = refused_trigger(exc, layer="mail" if kind in ("email", "ticket") else kind)
+        return Command(goto=gate, update={assessment_key: held_assessment(state, assessment_key, trigger)})
+    if delivery.status == "failed":
+        trigger = failed_delivery_trigger(delivery.error or "the outbox gave up on it.")
+        return Command(goto=gate, update={assessment_key: held_assessment(state, assessment_key, trigger)})
+    # Sent, or waiting for a retry the outbox makes in the background (``humangate outbox`` shows it).
+    return Command(goto=END, update={"sent": _sent(delivery)})
 
 
 def send_or_hold(
@@ -139,20 +229,12 @@ def send_or_hold(
     assessment_key: str,
     message: Mapping[str, Any],
 ) -> Command[str]:
-    """Send ``message``, or go back to ``gate`` with a trigger saying why the effect layer refused it."""
+    """Send ``message`` as email (or on its ticket), or go back to ``gate`` with a trigger saying why it did not."""
     try:
-        sent = send_email(runtime, state, graph=graph, node=node, gate=gate, message=message)
+        payload = _email_payload(message)
     except EffectRefused as exc:
-        before = RiskAssessment.model_validate(state[assessment_key])
-        header = exc.problem.startswith("holds the control character")
-        trigger = Trigger(
-            kind="injection" if header else "data_quality",
-            reason=f"The mail layer refused to send this: its {'recipient' if exc.field == 'to' else exc.field} "
-            f"{exc.problem}. Edit it or reject.",
-            score=0.9,
-            evidence=[exc.value[:2_000]],
-        )
-        level = before.level if risk_rank(before.level) >= risk_rank("high") else "high"
-        held = before.model_copy(update={"triggers": [*before.triggers, trigger], "needs_review": True, "level": level})
-        return Command(goto=gate, update={assessment_key: held.model_dump(mode="json")})
-    return Command(goto=END, update={"sent": sent})
+        return Command(goto=gate, update={assessment_key: held_assessment(state, assessment_key, refused_trigger(exc))})
+    kind = "ticket" if is_ticket_reply(payload) else "email"
+    return deliver_or_hold(
+        runtime, state, graph=graph, node=node, gate=gate, assessment_key=assessment_key, kind=kind, payload=payload
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from humangate.effects import FileMailer, Outbox
+from humangate.effects import Outbox
 
 if TYPE_CHECKING:
     from humangate.memory.recall import Recall
@@ -15,10 +15,9 @@ __all__ = ["RunContext"]
 
 @dataclass(frozen=True)
 class RunContext:
-    """What nodes may use besides state: the run's identity, the outbox, and memory (None when off)."""
+    """What nodes may use besides state: the run's identity, the outbox (and its senders), memory (None when off)."""
 
     run_id: str
     graph: str
     outbox: Outbox
-    mailer: FileMailer
     memory: Recall | None = None

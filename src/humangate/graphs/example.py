@@ -1,21 +1,24 @@
 """The built-in ``notify`` graph: draft a short note by rule, assess it by rule, gate it, send it.
 
 It exercises the whole review spine (gate, queue, decisions, outbox) without any model, and stays as
-the smallest worked example of composing a graph with ``review_gate``.
+the smallest worked example of composing a graph with ``review_gate``. The note goes by email, or with
+``channel="slack"`` to the Slack channel of ``HUMANGATE_SLACK_WEBHOOK_URL``; the channel is part of the
+input, not of the proposal, so no edit can move a note from one to the other.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
+from langgraph.types import Command
 from pydantic import BaseModel, ConfigDict, Field
 
 from humangate.core.contract import RiskAssessment, RiskLevel, SourceExcerpt, Trigger
 from humangate.core.gate_policy import GatePolicy
-from humangate.graphs.common import send_email
+from humangate.graphs.common import deliver_or_hold, send_or_hold
 from humangate.graphs.context import RunContext
 from humangate.graphs.gate import GateState, GateView, review_gate
 from humangate.graphs.registry import GraphSpec
@@ -35,10 +38,11 @@ class NotifyInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     recipient: str = Field(min_length=1, max_length=200)
-    email: str = Field(max_length=320)
+    email: str = Field(default="", max_length=320)
     company: str = Field(default="", max_length=200)
     topic: str = Field(min_length=1, max_length=2_000)
     require_approval: bool = False
+    channel: Literal["email", "slack"] = "email"
 
 
 class NotifyMessage(BaseModel):
@@ -72,7 +76,7 @@ def draft(state: NotifyState) -> dict[str, Any]:
         body += f"\n{instructions.strip()}\n"
     body += "\nBest regards,\nThe team"
     subject = f"A note for {req.company}" if req.company else f"A note for {first}"
-    message = NotifyMessage(to=req.email, subject=subject, body=body)
+    message = NotifyMessage(to=req.email if req.channel == "email" else "Slack", subject=subject, body=body)
     return {"proposal": message.model_dump(), "revisions": state.get("revisions", 0) + 1}
 
 
@@ -99,7 +103,7 @@ def assess(state: NotifyState) -> dict[str, Any]:
                 reason="The message contains what looks like a phone number.",
             )
         )
-    if not _EMAIL.match(msg.to):
+    if req.channel == "email" and not _EMAIL.match(msg.to):
         triggers.append(
             Trigger(
                 kind="data_quality",
@@ -140,10 +144,15 @@ def assess(state: NotifyState) -> dict[str, Any]:
     return {"assessment": assessment.model_dump(mode="json")}
 
 
-def send(state: NotifyState, runtime: Runtime[RunContext]) -> dict[str, Any]:
-    """Send the approved note through the outbox, exactly once per run and attempt."""
+def send(state: NotifyState, runtime: Runtime[RunContext]) -> Command[str]:
+    """Send the approved note through the outbox, once per run and attempt; go back to review if it cannot go."""
+    req = NotifyInput.model_validate(state["request"])
     msg = NotifyMessage.model_validate(state["proposal"])
-    return {"sent": send_email(runtime, state, graph=NAME, node="send", gate="review", message=msg.model_dump())}
+    where = {"graph": NAME, "node": "send", "gate": "review", "assessment_key": "assessment"}
+    if req.channel == "slack":
+        payload = {"text": f"{msg.subject}\n\n{msg.body}"}
+        return deliver_or_hold(runtime, state, **where, kind="slack", payload=payload)
+    return send_or_hold(runtime, state, **where, message=msg.model_dump())
 
 
 def _reassess(state: Any) -> RiskAssessment:
@@ -155,7 +164,8 @@ def _view(state: Any) -> GateView:
     return GateView(
         title=f"Email to {req.recipient}" + (f" ({req.company})" if req.company else ""),
         sources=[SourceExcerpt(id="task", title="Task", excerpt=req.topic)],
-        observed=f"Recipient {req.recipient} <{req.email}>; draft revision {state.get('revisions', 1)}.",
+        observed=(f"Recipient {req.recipient} <{req.email}>" if req.channel == "email" else "Posted to Slack")
+        + f"; draft revision {state.get('revisions', 1)}.",
         attempts=[f"Redirected: {state['instructions']}"] if state.get("instructions") else [],
     )
 
@@ -176,11 +186,10 @@ def build_notify_graph(policy: GatePolicy | None = None) -> StateGraph[NotifySta
     builder.add_node("draft", draft)
     builder.add_node("assess", assess)
     builder.add_node(notify_gate.name, notify_gate, destinations=notify_gate.destinations)
-    builder.add_node("send", send)
+    builder.add_node("send", send, destinations=(notify_gate.name, END))
     builder.add_edge(START, "draft")
     builder.add_edge("draft", "assess")
     builder.add_edge("assess", notify_gate.name)
-    builder.add_edge("send", END)
     return builder
 
 

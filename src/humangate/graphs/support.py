@@ -3,7 +3,10 @@
 analyze -> assess -> review_reply -> reply
 
 Calm messages are answered without a person; frustrated, churning, legal and refund cases pause with
-the whole conversation and a suggested reply.
+the whole conversation and a suggested reply. A reply goes by email to the customer's address when the
+message came with one (checked by the effect layer, held for a person when it is not one address), and
+back on its ticket to the customer by name when it did not: no address is ever made up. Its subject says
+what the message was about (``agents.offline.replies.reply_subject``).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from langgraph.types import Command
 from pydantic import BaseModel, Field
 
 from humangate.agents.escalation_judge import EscalationJudge
+from humangate.agents.offline.replies import reply_subject
 from humangate.agents.schemas import (
     AmountLimit,
     EscalationJudgement,
@@ -26,6 +30,7 @@ from humangate.agents.schemas import (
 )
 from humangate.agents.support import SupportAnalyst
 from humangate.core.contract import RiskAssessment, SourceExcerpt
+from humangate.effects import mailbox
 from humangate.graphs.common import GraphDeps, recall, remembered, send_or_hold
 from humangate.graphs.context import RunContext
 from humangate.graphs.gate import GateState, GateView, review_gate
@@ -40,6 +45,7 @@ __all__ = ["NAME", "SupportInput", "build_support_graph", "support_spec"]
 
 NAME = "support"
 _SUBJECT = "Re: your message"
+_TO_MAX = 320  # SupportReply.to
 
 
 class SupportInput(SupportMessage):
@@ -83,7 +89,8 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
         # Replies are filed under the customer's message: similar messages bring similar corrections.
         corrections = memory.examples(NAME, "review_reply", message.text) if memory else []
         analysis = analyst.run(message, corrections)
-        reply = SupportReply(to=message.customer or message.id, body=analysis.suggested_reply)
+        subject = reply_subject(message, analysis.intent)
+        reply = SupportReply(to=_recipient(message), subject=subject, body=analysis.suggested_reply)
         # The cascade: with a chat model, a message the router would pass by a small margin gets the model's
         # rubric here, before the gate (the gate re-runs on resume and must not call a model).
         unsure = judge is not None and wants_second_opinion(message.text, settings, message.history)
@@ -126,7 +133,7 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
         assessment = assess_only(state)
         outbound = outbound_triggers(
             to=reply.to,
-            subject=_SUBJECT,
+            subject=reply.subject or _SUBJECT,
             body=reply.body,
             names=[("The customer's name", message.customer)],
             sources=[("customer message", message.text)],
@@ -148,9 +155,9 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
 
     def reply(state: SupportState, runtime: Runtime[RunContext]) -> Command[str]:
         answer = SupportReply.model_validate(state["reply"])
-        # The reply goes back on the ticket: to the customer's address, or to them by name on the ticket.
+        # To the customer's address by email, or (no address known) to them by name back on the ticket.
         ticket = SupportMessage.model_validate(state["request"]).id
-        message = {"to": answer.to, "subject": _SUBJECT, "body": answer.body, "ticket": ticket}
+        message = {"to": answer.to, "subject": answer.subject or _SUBJECT, "body": answer.body, "ticket": ticket}
         return send_or_hold(
             runtime, state, graph=NAME, node="reply", gate="review_reply", assessment_key="assessment", message=message
         )
@@ -168,11 +175,13 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
             )
         )
         signals = ", ".join(analysis.signals) or "none"
+        to = SupportReply.model_validate(state["reply"]).to
+        goes = f"by email to {to}" if (message.email or "").strip() else f"back on ticket {message.id} (no address)"
         return GateView(
             title=f"Reply to {message.customer or message.id}: {analysis.intent}",
             sources=sources,
             observed=f"Sentiment {analysis.sentiment:+.2f} ({analysis.label}), intent {analysis.intent}, urgency "
-            f"{analysis.urgency}; signals: {signals}.{_second_opinion(state)}",
+            f"{analysis.urgency}; signals: {signals}. The reply goes {goes}.{_second_opinion(state)}",
             attempts=[f"Redirected: {i}" for i in [state.get("instructions")] if i],
             similar=list(state.get("similar") or []),
         )
@@ -214,6 +223,16 @@ def _second_opinion(state: Any) -> str:
     verdict = "a person should answer" if judgement.needs_person else "an automatic reply is fine"
     marked = ", ".join(judgement.flagged()) or "nothing"
     return f" The model's second opinion: {verdict} (rubric: {marked}); {judgement.reason[:300]}"
+
+
+def _recipient(message: SupportMessage) -> str:
+    """Return who the reply goes to: the customer's address (with their name when it fits), else their name."""
+    address = (message.email or "").strip()
+    if not address:
+        return message.customer or message.id
+    to = mailbox(message.customer, address)
+    # No address is longer than 254 characters: cut, a longer one is still refused by the effect layer.
+    return to if len(to) <= _TO_MAX else address[:_TO_MAX]
 
 
 def _to_state(inp: BaseModel) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Work the panel process does in the background: SLA sweeps, memory catch-up and webhook deliveries."""
+"""Work the panel process does in the background: SLA sweeps, memory catch-up, webhooks and effects."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from humangate.oversight.delivery import Dispatcher
+from humangate.oversight.retry import Poller
 
 if TYPE_CHECKING:
     from humangate.review.service import Orchestrator
@@ -15,20 +16,27 @@ if TYPE_CHECKING:
 __all__ = ["Housekeeper"]
 
 _log = logging.getLogger("humangate.oversight")
+EFFECTS_INTERVAL_SECONDS = 5.0
+"""How often the panel process sends due effects (retries, and sends a crash left unfinished)."""
 
 
 class Housekeeper:
-    """Every ``interval`` seconds run ``orch.sweep()`` and store decisions queued for memory; deliver webhooks.
+    """Every ``interval`` seconds run ``orch.sweep()`` and catch memory up; deliver webhooks and effects beside it.
 
-    Reads catch memory up anyway; doing it here keeps a search from paying for a large backlog.
+    Reads catch memory up anyway; doing it here keeps a search from paying for a large backlog. Effects
+    are retried here, in their own thread, so a slow mail server holds up neither a run nor the panel.
     """
 
-    def __init__(self, orch: Orchestrator, *, interval: float = 30.0) -> None:
+    def __init__(
+        self, orch: Orchestrator, *, interval: float = 30.0, effects_interval: float = EFFECTS_INTERVAL_SECONDS
+    ) -> None:
         self.orch = orch
         self.interval = interval
+        self.effects_interval = effects_interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="humangate-sweep", daemon=True)
         self.dispatcher = Dispatcher(orch.db, orch.settings) if orch.settings.webhook_url else None
+        self.effects = Poller(orch.deliver_effects, name="humangate-effects", log=_log, what="Effect delivery")
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -42,15 +50,17 @@ class Housekeeper:
             self._stop.wait(self.interval)
 
     def start(self) -> Housekeeper:
-        """Start the sweep (and webhook delivery when a webhook is configured)."""
+        """Start the sweep, effect delivery and (when a webhook is configured) webhook delivery."""
         self._thread.start()
+        self.effects.start(self.effects_interval)
         if self.dispatcher is not None:
             self.dispatcher.start()
         return self
 
     def stop(self) -> None:
-        """Stop both and wait briefly for them."""
+        """Stop them all and wait briefly for them."""
         self._stop.set()
+        self.effects.stop()
         if self.dispatcher is not None:
             self.dispatcher.stop()
         self._thread.join(timeout=10)

@@ -3,13 +3,13 @@
 ``enqueue`` (in ``humangate.oversight.notify``) records the rows; a ``Dispatcher`` claims due rows, POSTs
 each one outside any transaction and records the outcome: a 2xx answer is ``delivered``; anything else
 is retried after 2, 4, 8 ... seconds (capped at 10 minutes) until ``max_attempts``, then the row is
-``failed`` and ``humangate notifications --status failed`` shows why.
+``failed`` and ``humangate notifications --status failed`` shows why. The backoff and the polling
+thread are ``humangate.oversight.retry``'s, which the effects outbox shares.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -25,6 +25,7 @@ from humangate.checkpoints.schema import notifications
 from humangate.config import Settings
 from humangate.errors import ConfigError
 from humangate.oversight._signing import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, sign
+from humangate.oversight.retry import BACKOFF_CAP_SECONDS, Poller, backoff_delay
 
 __all__ = [
     "BACKOFF_CAP_SECONDS",
@@ -37,8 +38,6 @@ __all__ = [
 ]
 
 NOTIFY_STATUSES: tuple[str, ...] = ("pending", "delivered", "failed")
-BACKOFF_CAP_SECONDS = 600.0
-"""Longest wait between two attempts; before the cap the wait doubles: 2, 4, 8 ... seconds."""
 
 # The logger keeps the name it had before delivery moved out of ``notify``, so logging setups keep matching.
 log = logging.getLogger("humangate.oversight.notify")
@@ -124,8 +123,7 @@ class Dispatcher:
         self.max_attempts = max_attempts
         self.timeout = timeout
         self.claim_seconds = 2 * timeout + 60  # a claim held longer than this was lost with its process
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._poller = Poller(self.deliver_due, name="humangate-webhooks", log=log, what="Webhook delivery")
 
     def deliver_due(self, limit: int = 100) -> DeliveryReport:
         """Send every due notification (up to ``limit``) once and record each outcome."""
@@ -195,7 +193,7 @@ class Dispatcher:
             values["last_error"] = f"{error} Gave up after {row.attempts} attempts."
             log.warning("Webhook notification %s failed for good: %s", row.id, values["last_error"])
         else:
-            delay = min(BACKOFF_CAP_SECONDS, 2.0**row.attempts)
+            delay = backoff_delay(row.attempts, cap=BACKOFF_CAP_SECONDS)
             values = {"status": "pending", "next_attempt_at": now + delay}
             values["last_error"] = f"{error} Attempt {row.attempts} of {self.max_attempts}; next in {delay:g} s."
         n = notifications.c
@@ -216,24 +214,8 @@ class Dispatcher:
 
     def start(self, interval: float = 2.0) -> None:
         """Deliver due notifications every ``interval`` seconds in a daemon thread until ``stop``."""
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, args=(interval,), name="humangate-webhooks", daemon=True)
-        self._thread.start()
+        self._poller.start(interval)
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the delivery thread after its current pass."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def _loop(self, interval: float) -> None:
-        while True:
-            try:
-                self.deliver_due()
-            except Exception:  # a broken pass must never take the panel down; the next pass retries
-                log.exception("Webhook delivery pass failed; trying again in %g s.", interval)
-            if self._stop.wait(interval):
-                return
+        self._poller.stop(timeout)

@@ -23,7 +23,7 @@ from humangate.checkpoints.database import Database
 from humangate.checkpoints.fast import Fast
 from humangate.checkpoints.schema import decisions, runs
 from humangate.core.contract import RiskAssessment
-from humangate.effects import FileMailer, Outbox
+from humangate.effects import Outbox
 from humangate.errors import RunFailedError
 from humangate.graphs.context import RunContext
 from humangate.graphs.gate import GATE_EVENTS_KEY
@@ -96,7 +96,6 @@ class AdvancingMixin:
     registry: GraphRegistry
     saver: BaseCheckpointSaver[str]
     outbox: Outbox
-    mailer: FileMailer
     recall: Recall | None
     lock: RunLock
     _compiled: dict[str, Pregel[Any, Any, Any, Any]]
@@ -117,7 +116,7 @@ class AdvancingMixin:
         return {"configurable": {"thread_id": run_id}}
 
     def _context(self, spec: GraphSpec, run_id: str) -> RunContext:
-        return RunContext(run_id=run_id, graph=spec.name, outbox=self.outbox, mailer=self.mailer, memory=self.recall)
+        return RunContext(run_id=run_id, graph=spec.name, outbox=self.outbox, memory=self.recall)
 
     def _advance(self, spec: GraphSpec, run_id: str, payload: Any, applied: Sequence[int] = ()) -> RunInfo:
         """Invoke the graph (the caller holds the run lock), then sync the queue and release the lock."""

@@ -18,7 +18,7 @@ from humangate.checkpoints.fast import Fast
 from humangate.checkpoints.schema import review_items, runs
 from humangate.errors import RunBusyError, UnknownRunError
 
-__all__ = ["LockTake", "RunInfo", "RunLock", "load_run", "new_worker_id"]
+__all__ = ["LockTake", "RunInfo", "RunLock", "load_run", "new_worker_id", "owner_is_dead"]
 
 _HOST = socket.gethostname()
 # Built once and run on the DB-API cursor (see ``Fast``): these run on every start and decision.
@@ -66,7 +66,7 @@ def new_worker_id() -> str:
     return f"{_HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def _owner_is_dead(owner: str) -> bool:
+def owner_is_dead(owner: str) -> bool:
     """Return True when ``owner`` is a process on this host that no longer exists."""
     host, _, rest = owner.partition(":")
     pid_text = rest.partition(":")[0]
@@ -167,7 +167,7 @@ class RunLock:
         if row is None:
             raise UnknownRunError(run_id)
         owner, expires, status = row
-        if owner and owner != self.worker and (expires or 0) > now and not _owner_is_dead(owner):
+        if owner and owner != self.worker and (expires or 0) > now and not owner_is_dead(owner):
             return LockTake(str(owner))
         _TAKE_LOCK.execute(conn, {"run_id": run_id, "owner": self.worker, "expires": now + self.lease_seconds})
         return LockTake(None, clean=owner is None, status=status)

@@ -2,7 +2,8 @@
 
 The class is assembled from mixins, one concern each: ``_users`` (roles and passwords), ``_views``
 (read-only runs, queue and reports), ``_oversight`` (M-of-N votes, audits, canaries, webhooks and the
-SLA sweep) and ``_advancing`` (invoking runs and syncing the queue and run status from them);
+SLA sweep), ``_effects`` (retrying effects and returning failed ones to their gates) and ``_advancing``
+(invoking runs and syncing the queue and run status from them);
 ``_recording`` stores decisions and files them in memory. This module holds the write path: starting
 runs, leases, decisions and crash recovery.
 """
@@ -29,7 +30,7 @@ from humangate.checkpoints.savers import open_checkpointer
 from humangate.checkpoints.schema import review_items, runs
 from humangate.config import Settings
 from humangate.core.contract import ReviewDecision
-from humangate.effects import FileMailer, Outbox
+from humangate.effects import FileMailer, Outbox, Sender, senders_for
 from humangate.errors import ClaimedError, InvalidInputError, RunFailedError
 from humangate.graphs.common import GraphDeps, deps_from_settings
 from humangate.graphs.registry import GraphRegistry, default_registry
@@ -39,15 +40,16 @@ from humangate.memory.store import MemoryStore
 from humangate.oversight._audit_key import audit_key_path, load_audit_key
 from humangate.oversight.audit import append_event, key_chain, use_audit_key
 from humangate.review._advancing import AdvancingMixin, unapplied
+from humangate.review._effects import EffectsMixin, EffectsReport
 from humangate.review._oversight import OversightMixin, SweepReport
 from humangate.review._recording import pending_item, record_decision
 from humangate.review._users import UsersMixin, role_of
 from humangate.review._views import ViewsMixin
 from humangate.review.authority import check_decision, parse_decision
 from humangate.review.queue import CorruptItemError, ReviewItem, load_item, quarantine_item
-from humangate.review.runs import RunInfo, RunLock, load_run, new_worker_id
+from humangate.review.runs import RunInfo, RunLock, load_run, new_worker_id, owner_is_dead
 
-__all__ = ["DecideResult", "Orchestrator", "ReconcileReport", "SweepReport"]
+__all__ = ["DecideResult", "EffectsReport", "Orchestrator", "ReconcileReport", "SweepReport"]
 
 # Built once and run on the DB-API cursor (see ``Fast``): these run on every start and decision.
 _INSERT_RUN = Fast(
@@ -91,10 +93,14 @@ class ReconcileReport:
     memory_stored: int = 0  # queued decisions memory stored as corrections
     memory_waiting: int = 0  # queued decisions memory could not store yet (their error is logged)
     quarantined: list[int] = field(default_factory=list)  # items whose stored request cannot be read
+    effects: EffectsReport = field(default_factory=EffectsReport)  # effects sent, retried or returned to a gate
 
 
-class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, AdvancingMixin):
-    """Start gated runs, serve the review queue and apply decisions; safe across processes."""
+class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, EffectsMixin, AdvancingMixin):
+    """Start gated runs, serve the review queue and apply decisions; safe across processes.
+
+    ``senders`` replaces the senders the settings configure (``humangate.effects.senders_for``), by kind.
+    """
 
     def __init__(
         self,
@@ -103,6 +109,7 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, AdvancingMixin):
         registry: GraphRegistry | None = None,
         deps: GraphDeps | None = None,
         clock: Callable[[], float] = time.time,
+        senders: Mapping[str, Sender] | None = None,
     ) -> None:
         self.settings = settings
         self.deps = deps or deps_from_settings(settings)
@@ -121,8 +128,16 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, AdvancingMixin):
             self._stack.close()
             raise
         self._audit_key = self._key_audit_chain(settings)
-        self.outbox = Outbox(self.db)
-        self.mailer = FileMailer(settings.outbox_dir)
+        self.mailer = FileMailer(settings.outbox_dir)  # the spool: email without SMTP, and replies on tickets
+        self.outbox = Outbox(
+            self.db,
+            {**senders_for(settings, spool=self.mailer), **(senders or {})},
+            owner=self.worker,
+            abandoned=owner_is_dead,
+            clock=clock,
+            max_attempts=settings.outbox_max_attempts,
+            claim_seconds=60 + 6 * settings.smtp_timeout,  # longer than any one send; then it counts as lost
+        )
         # Memory is always recorded; it only steers runs (examples, trigger, autonomy) when switched on.
         self.memory = MemoryStore(self.db, make_embedder(settings.embeddings), clock=clock)
         self.recall = Recall(self.memory, self.deps.policy) if settings.memory else None
@@ -342,6 +357,8 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, AdvancingMixin):
                 report.failed.append(row.id)
         caught = self.memory.catch_up()
         report.memory_stored, report.memory_waiting = caught.stored, caught.failed
+        # Sends a crash left unfinished (and retries that are due) go out again under their own keys.
+        report.effects = self.deliver_effects()
         return report
 
     def _quarantine_corrupt(self) -> list[int]:

@@ -1,6 +1,8 @@
 """Offline support analyst: VADER sentiment plus intent lexicons for refund, churn, legal, harm and handoff.
 
 The lexicons and VADER scores are also the escalation router's features (``humangate.risk.router``).
+The suggested reply is written by ``humangate.agents.offline.replies``, whose ``template_sentences``
+this module re-exports for the router.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Literal
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ignore[import-untyped]
 
 from humangate.agents.offline.directives import read_directives
+from humangate.agents.offline.replies import compose_reply, template_sentences
 from humangate.agents.schemas import SupportAnalysis, SupportMessage
 
 __all__ = ["LEXICONS", "analyze", "find_signals", "polarity", "sentiment", "template_sentences"]
@@ -145,25 +148,6 @@ _INTENT_WORDS = {
         re.I,
     ),
 }
-_REPLIES = {
-    "legal": "I'm sorry for the trouble this has caused. I've passed your message to a senior member of our team, "
-    "who will contact you directly about it.",
-    "cancellation": "I'm sorry we let you down. Before anything is closed, a member of our team will contact you "
-    "to confirm what you'd like us to do and to see whether we can put things right.",
-    "refund": "I'm sorry about this charge. I've passed your refund request to our billing team, who will check "
-    "the payment and confirm the outcome with you by email.",
-    "handoff": "I'm passing this conversation to a member of our team, who will pick it up with you.",
-    "complaint": "I'm sorry for the frustration, and for having to chase us. I've raised this with the team "
-    "responsible and will come back to you with an update.",
-    "billing": "Thanks for getting in touch about billing. I'll check your account and come back to you with the "
-    "details.",
-    "technical": "Thanks for reporting this. I've shared the details with our technical team, who are looking "
-    "into it, and I'll update you as soon as I know more.",
-    "question": "Thanks for your question. I've passed it to our product specialists, who will reply with the "
-    "steps within one business day.",
-    "praise": "Thank you so much for the kind words. I'll pass them on to the team.",
-    "other": "Thanks for your message. I'll look into it and come back to you shortly.",
-}
 
 
 @cache
@@ -181,12 +165,6 @@ def polarity(text: str) -> tuple[float, float, float, float]:
     """Return VADER's (negative, neutral, positive, compound) scores of ``text``."""
     s = _analyzer().polarity_scores(text)
     return float(s["neg"]), float(s["neu"]), float(s["pos"]), float(s["compound"])
-
-
-def template_sentences() -> frozenset[str]:
-    """Return the sentences of the analyst's own reply templates (its canned promises, not the customer's)."""
-    texts = [*_REPLIES.values(), "I'm sorry this hasn't been easier.", "I'm sorry for the trouble.", "Of course."]
-    return frozenset(s.strip() for t in texts for s in re.split(r"(?<=[.!?])\s+", t) if s.strip())
 
 
 def find_signals(text: str) -> dict[str, list[str]]:
@@ -245,16 +223,8 @@ def analyze(message: SupportMessage) -> SupportAnalysis:
         compound = min(compound, 0.0)
     label = "positive" if compound >= 0.05 else "negative" if compound <= -0.05 else "neutral"
     intent = _intent(message.text, signals, compound)
-    reply = _REPLIES[intent]
-    if "sorry" not in reply and label == "negative":
-        reply = (
-            "I'm sorry this hasn't been easier. " if intent == "handoff" else "I'm sorry for the trouble. "
-        ) + reply
-    elif intent == "handoff":
-        reply = "Of course. " + reply
-    name = message.customer.split()[0] if message.customer.strip() else "there"
-    directives = read_directives(message.instructions)
-    parts = [f"Hi {name},", reply, *directives.additions, "Best regards,\nCustomer Support"]
+    additions = list(read_directives(message.instructions).additions)
+    reply = compose_reply(message, intent, negative=label == "negative", additions=additions)
     # Confidence is how well the canned reply fits, not whether a person must look: that is the escalation
     # router's call in risk/, which reads the message itself. Every template is a safe holding reply.
     confidence = 0.9
@@ -270,6 +240,6 @@ def analyze(message: SupportMessage) -> SupportAnalysis:
         refund="refund" in signals,
         wants_human="handoff" in signals,
         signals=[f"{kind}: {hit}" for kind, hits in signals.items() for hit in hits][:50],
-        suggested_reply="\n\n".join(parts)[:10_000],
+        suggested_reply=reply,
         confidence=confidence,
     )

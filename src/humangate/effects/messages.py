@@ -1,0 +1,147 @@
+"""What an email may carry: one valid recipient, header values without control characters, a stable Message-ID.
+
+``check_email`` runs before anything is written or sent, and refuses control characters in any header
+value and a recipient that is not exactly one valid address (``EffectRefused``). Messages are built with
+``email.message.EmailMessage``, never by pasting text, and every attempt at one effect carries the same
+``Message-ID`` (``message_id_for``), so a receiver can recognise a message sent again after a crash.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import hashlib
+import re
+from collections.abc import Mapping
+from email.message import EmailMessage
+from typing import Any
+
+from humangate.errors import EffectRefused
+
+__all__ = [
+    "addr_spec",
+    "address_problem",
+    "build_email",
+    "check_email",
+    "header_problem",
+    "is_ticket_reply",
+    "mailbox",
+    "message_id_for",
+]
+
+# Characters no header value may hold: C0/C1 controls (CR and LF start new headers, such as Bcc), line and
+# paragraph separators, and the bidirectional controls that make a value read differently than it is.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+# RFC 5321/5322 addr-spec, ASCII only: a dot-atom local part and a domain of at least two labels.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_ADDR_SPEC = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+(?:[A-Za-z]{{2,63}}|xn--[A-Za-z0-9-]{{1,59}})")
+# A display name: anything but what would make the header hold more than one mailbox or a group.
+_DISPLAY_NAME = re.compile(r"[^<>@,;:\"\\\[\]()]*")
+_NAME_ADDR = re.compile(r"\s*(?:(?P<name>[^<>]*?)\s*<(?P<angle>[^<>]*)>|(?P<bare>[^<>\s]+))\s*")
+_LONG_LINE = 900  # bytes; SMTP allows 998 per line, so longer text goes quoted-printable
+
+
+def header_problem(value: str) -> str | None:
+    """Return why ``value`` may not be a header value (a control or bidi character), or None."""
+    bad = _UNSAFE.search(value)
+    if bad is None:
+        return None
+    return f"holds the control character U+{ord(bad.group()):04X} (a line break could add headers such as Bcc)"
+
+
+def _parts(value: str) -> tuple[str, str] | None:
+    m = _NAME_ADDR.fullmatch(value)
+    if m is None:
+        return None
+    addr = m.group("angle") if m.group("angle") is not None else m.group("bare")
+    return (m.group("name") or "").strip().strip('"').strip(), addr.strip()
+
+
+def address_problem(value: str) -> str | None:
+    """Return why ``value`` is not exactly one valid email address (``a@b.example`` or ``Name <a@b.example>``)."""
+    if problem := header_problem(value):
+        return problem
+    if "@" not in value:
+        return "is not an email address (want name@domain.example, not a name)"
+    parts = _parts(value)
+    if parts is None:
+        return "is not one email address"
+    name, addr = parts
+    if not _ADDR_SPEC.fullmatch(addr):
+        return "is not an email address (want name@domain.example)"
+    if len(addr) > 254 or len(addr.split("@")[0]) > 64:
+        return "is longer than an email address may be"
+    if not _DISPLAY_NAME.fullmatch(name):
+        return "has a display name with characters that could name a second recipient"
+    # The standard library must read the same single mailbox, or a client downstream might read another.
+    parsed = email.policy.SMTP.header_factory("To", value)
+    addresses: tuple[Any, ...] = tuple(getattr(parsed, "addresses", ()))
+    if parsed.defects or len(addresses) != 1 or addresses[0].addr_spec != addr:
+        return "is not read as one email address by a mail parser"
+    return None
+
+
+def addr_spec(value: str) -> str:
+    """Return the bare address of a checked recipient (``Pat <pat@x.example>`` -> ``pat@x.example``)."""
+    parts = _parts(value)
+    if parts is None or address_problem(value):
+        raise EffectRefused("to", value, address_problem(value) or "is not one email address")
+    return parts[1]
+
+
+def mailbox(name: str, address: str) -> str:
+    """Return ``Name <address>``, or the bare address when the name cannot stand in a header as it is."""
+    name = " ".join(name.split())
+    with_name = f"{name} <{address}>"
+    if name and _DISPLAY_NAME.fullmatch(name) and address_problem(with_name) is None:
+        return with_name
+    return address
+
+
+def is_ticket_reply(payload: Mapping[str, Any]) -> bool:
+    """Return True for a support reply that goes back on its ticket: a customer known by name, no address."""
+    to = str(payload.get("to", ""))
+    return bool(payload.get("ticket")) and not re.search(r"[@<>]", to)
+
+
+def check_email(payload: Mapping[str, Any]) -> None:
+    """Refuse (``EffectRefused``) a control character in a header, or a recipient that is not an address."""
+    for field in ("to", "subject", "ticket"):
+        value = str(payload.get(field, ""))
+        if problem := header_problem(value):
+            raise EffectRefused(field, value, problem)
+    to = str(payload.get("to", ""))
+    if not is_ticket_reply(payload) and (problem := address_problem(to)):
+        raise EffectRefused("to", to, problem)
+
+
+def message_id_for(key: str, domain: str) -> str:
+    """Return the Message-ID of the effect keyed ``key``: the same on every attempt, so a resend is recognisable."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return f"<{digest}.humangate@{domain}>"
+
+
+def build_email(
+    payload: Mapping[str, Any], key: str, *, domain: str = "humangate.invalid", eight_bit: bool = True
+) -> EmailMessage:
+    """Return the message of ``payload`` (to, subject, body; ticket for a support reply); refuse an unsafe one.
+
+    The message has To (or, for a reply on a ticket, the ticket headers), Subject and a Message-ID
+    derived from ``key``; senders add what they need (From, Date, a spool key). Without ``eight_bit``
+    (a server that does not announce 8BITMIME) text that is not ASCII goes quoted-printable.
+    """
+    check_email(payload)
+    msg = EmailMessage(policy=email.policy.SMTP)
+    if is_ticket_reply(payload):
+        msg["X-Humangate-Ticket"] = str(payload["ticket"])
+        msg["X-Humangate-Customer"] = str(payload.get("to", ""))
+    else:
+        msg["To"] = str(payload["to"]).strip()
+    msg["Subject"] = str(payload.get("subject", ""))
+    msg["Message-ID"] = message_id_for(key, domain)
+    body = str(payload.get("body", ""))
+    # 8bit keeps the text readable in the spool; a line too long for SMTP falls back to quoted-printable.
+    long_line = any(len(line.encode()) > _LONG_LINE for line in body.splitlines())
+    qp = long_line or (not eight_bit and not body.isascii())
+    msg.set_content(body, cte="quoted-printable" if qp else "8bit")
+    return msg
