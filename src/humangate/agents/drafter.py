@@ -19,7 +19,7 @@ from humangate.agents.offline.directives import read_directives
 from humangate.agents.offline.drafting import usable_claims
 from humangate.agents.offline.injection import looks_like_injection
 from humangate.agents.schemas import CorrectionExample, DraftInput, EmailDraft
-from humangate.agents.validation import draft_problems
+from humangate.agents.validation import MAX_FAILURE, draft_problems
 from humangate.prompts import render_messages
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ def prompt_variables(inp: DraftInput) -> dict[str, str]:
 def _failed(offline: EmailDraft, failure: str) -> EmailDraft:
     # The offline draft keeps its own confidence: the model_failure trigger holds it, no more strictly than
     # that, so a dead endpoint does not turn every item into a critical one.
-    return offline.model_copy(update={"model_failure": failure[:2_000]})
+    return offline.model_copy(update={"model_failure": failure[:MAX_FAILURE]})
 
 
 class Drafter:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from humangate.agents.offline import research
 from humangate.agents.offline.injection import looks_like_injection
 from humangate.agents.schemas import Brief, Conflict, ResearchInput, Source
-from humangate.agents.validation import grounded
+from humangate.agents.validation import MAX_FAILURE, grounded
 from humangate.prompts import render_messages
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ def prompt_variables(inp: ResearchInput) -> dict[str, str]:
 
 def _failed(offline: Brief, failure: str) -> Brief:
     # The offline brief keeps its own confidence: the model_failure trigger is what holds it.
-    return offline.model_copy(update={"model_failure": failure[:2_000]})
+    return offline.model_copy(update={"model_failure": failure[:MAX_FAILURE]})
 
 
 def _kept(conflict: Conflict, texts: dict[str, str]) -> Conflict:

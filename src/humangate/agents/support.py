@@ -18,7 +18,7 @@ from humangate.agents.drafter import format_correction
 from humangate.agents.offline import analyze
 from humangate.agents.offline.corrections import apply_lessons, learn
 from humangate.agents.schemas import CorrectionExample, SupportAnalysis, SupportMessage
-from humangate.agents.validation import analysis_problems, stricter_analysis
+from humangate.agents.validation import MAX_FAILURE, analysis_problems, stricter_analysis
 from humangate.prompts import render_messages
 
 if TYPE_CHECKING:
@@ -80,4 +80,4 @@ class SupportAnalyst:
                 else result.failure or "The model returned no usable analysis."
             )
         # The offline reading keeps its own confidence; the model_failure trigger holds the item.
-        return offline.model_copy(update={"model_failure": failure[:2_000]})
+        return offline.model_copy(update={"model_failure": failure[:MAX_FAILURE]})

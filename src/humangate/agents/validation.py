@@ -19,6 +19,7 @@ from humangate.agents.schemas import DraftInput, EmailDraft, Source, SupportAnal
 
 __all__ = [
     "INTENTS",
+    "MAX_FAILURE",
     "analysis_problems",
     "draft_problems",
     "grounded",
@@ -26,6 +27,8 @@ __all__ = [
     "stricter_analysis",
 ]
 
+MAX_FAILURE = 800
+"""Longest ``model_failure`` an agent records: the reviewer's trigger sentence quotes it and holds 1,000 characters."""
 INTENTS = frozenset(
     {"legal", "cancellation", "refund", "handoff", "complaint", "billing", "technical", "question", "praise", "other"}
 )

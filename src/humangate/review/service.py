@@ -63,6 +63,7 @@ _INSERT_RUN = Fast(
         "updated_at",
         "lock_owner",
         "lock_expires_at",
+        "engine",
     ),
 )
 _RUN_FOR_DECISION = Fast(select(runs.c.started_by).where(runs.c.id == bindparam("run_id")))
@@ -184,6 +185,7 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, AdvancingMixin):
                     "updated_at": now,
                     "lock_owner": self.worker,
                     "lock_expires_at": now + self.settings.run_lock_seconds,
+                    "engine": self.deps.engine[:300],
                 },
             )
             append_event(
