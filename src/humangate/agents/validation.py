@@ -39,7 +39,7 @@ _STRONG = 0.5  # VADER's compound at or beyond this is a clear reading of the me
 _PLACEHOLDER = re.compile(r"\[[A-Z][\w .'-]{1,40}\]|\{\{?\s*\w[\w .]{0,40}\}\}?|<[A-Z][\w ]{1,40}>|\bTODO\b|\bXXX\b")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _MIN_WORDS = 4
-_GROUNDED = 0.6  # share of a claim's terms its cited sources must contain
+_GROUNDED = 0.75  # share of a claim's terms its cited sources must contain
 _URGENCY = ("low", "normal", "high")
 
 
