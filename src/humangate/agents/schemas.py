@@ -213,8 +213,11 @@ class RoutingRule(_Model):
         return f"{kinds} messages to {who}"
 
 
-class PlanReading(_Model):
+class PlanReading(BaseModel):
     """What the planner asks a model for: its reading of the task (the caller keeps the text and the file's items)."""
+
+    # A model that echoes fields it was not asked for (the task text, a plan id) still gives a reading.
+    model_config = ConfigDict(extra="ignore")
 
     graph: Literal["outreach", "research", "support"]
     items: list[dict[str, Any]] = Field(default_factory=list)
