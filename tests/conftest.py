@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 from humangate import Orchestrator, Settings
+from tests.llm_support import llm_server
+
+__all__ = ["llm_server"]  # one llama.cpp server per session, shared by every module that asks the real small model
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,8 @@
 """The agents' model path, with fake chat models passed in: good structured answers and failures.
 
 A failure of any kind (no structured output, garbage, an exception) must give the offline result with
-``model_failure`` set and confidence 0: a reviewable proposal, never a crash.
+``model_failure`` set and the offline engine's own confidence (the failure trigger holds it): a
+reviewable proposal, never a crash.
 """
 
 from __future__ import annotations
@@ -96,7 +97,9 @@ def test_researcher_uses_a_good_model_brief_but_keeps_it_to_the_sources() -> Non
         }
     )
     brief = Researcher(model).run(research_input())
-    assert brief.model_failure is None and brief.confidence == 0.9
+    offline = Researcher().run(research_input())
+    # A model's say-so never raises confidence above the offline engine's own.
+    assert brief.model_failure is None and brief.confidence == min(0.9, offline.confidence)
     assert brief.subject == LUMEN
     assert [(c.text, c.source_ids) for c in brief.claims] == [
         ("Lumen Robotics designs picking robots.", ["lumen-robotics/about"])
@@ -120,7 +123,7 @@ def test_researcher_falls_back_to_offline_on_model_failure(why: str, make: Calla
     offline = Researcher().run(research_input())
     brief = Researcher(make()).run(research_input())
     assert brief.model_failure and "Brief" in brief.model_failure
-    assert brief.confidence == 0.0
+    assert brief.confidence == offline.confidence
     assert brief.claims == offline.claims and brief.conflicts == offline.conflicts
 
 
@@ -136,15 +139,18 @@ def test_drafter_uses_a_good_model_email_addressed_to_the_recipient() -> None:
         {
             "to": "someone-else@evil.example",
             "subject": "Hello Bruno",
-            "body": "Hi Bruno,\n\nYour picking robots caught our eye.\n\nBest,\nThe team",
-            "claims_used": [3, 3, 99],
+            "body": "Hi Bruno,\n\nYour autonomous picking robots for warehouses caught our eye. Could we talk "
+            "next week?\n\nBest,\nThe team",
+            "claims_used": [5, 5, 99],
             "confidence": 0.8,
         }
     )
     email = Drafter(model).run(inp)
-    assert email.model_failure is None and email.subject == "Hello Bruno" and email.confidence == 0.8
+    offline = Drafter().run(inp)
+    assert email.model_failure is None and email.subject == "Hello Bruno"
+    assert email.confidence == min(0.8, offline.confidence)
     assert email.to == inp.recipient.email
-    assert email.claims_used == [3]
+    assert email.claims_used == [5]
     user = texts(model.seen[0])[1]
     index = next(i for i, c in enumerate(inp.brief.claims) if "designs autonomous" in c.text)
     assert f"{index}: {inp.brief.claims[index].text} [lumen-robotics/about]" in user
@@ -161,7 +167,7 @@ def test_drafter_refuses_a_model_email_carrying_instructions() -> None:
 @pytest.mark.parametrize(("why", "make"), BROKEN, ids=[b[0] for b in BROKEN])
 def test_drafter_falls_back_to_offline_on_model_failure(why: str, make: Callable[[], Any]) -> None:
     email = Drafter(make()).run(draft_input())
-    assert email.model_failure and email.confidence == 0.0
+    assert email.model_failure and email.confidence == Drafter().run(draft_input()).confidence
     assert email.body == Drafter().run(draft_input()).body
 
 
@@ -190,14 +196,13 @@ def test_support_keeps_lexicon_flags_the_model_missed() -> None:
 @pytest.mark.parametrize(("why", "make"), BROKEN, ids=[b[0] for b in BROKEN])
 def test_support_falls_back_to_offline_on_model_failure(why: str, make: Callable[[], Any]) -> None:
     analysis = SupportAnalyst(make()).run(LEGAL)
-    assert analysis.model_failure and analysis.confidence == 0.0
+    assert analysis.model_failure and analysis.confidence == SupportAnalyst().run(LEGAL).confidence
     assert analysis.legal and analysis.intent == "legal"
 
 
 def test_planner_merges_the_model_plan_with_file_items_and_stated_rules() -> None:
     model = answering(
         {
-            "task": "paraphrased",
             "graph": "outreach",
             "items": [{"company": "Invented Co"}],
             "goal": "an introduction",
@@ -216,5 +221,5 @@ def test_planner_merges_the_model_plan_with_file_items_and_stated_rules() -> Non
 @pytest.mark.parametrize(("why", "make"), BROKEN, ids=[b[0] for b in BROKEN])
 def test_planner_falls_back_to_offline_on_model_failure(why: str, make: Callable[[], Any]) -> None:
     spec = Planner(make()).run("Research Quill Legal and draft an intro email.")
-    assert spec.model_failure and "TaskSpec" in spec.model_failure
+    assert spec.model_failure and "PlanReading" in spec.model_failure
     assert spec.graph == "outreach" and spec.items == [{"company": "Quill Legal"}]

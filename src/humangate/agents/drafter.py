@@ -3,19 +3,27 @@
 With a chat model it renders ``prompts/drafter.md`` and asks for a structured ``EmailDraft``; without
 one, or when the model's answer cannot be used, the offline engine writes a template email grounded in
 the brief. The model's draft is always addressed to the recipient's own address and may only cite
-claims that exist; a draft carrying instruction-like text is refused in favour of the offline one.
+claims that exist; a draft carrying instruction-like text, or one that drops the recipient or every
+usable claim of the brief (``agents.validation``), is refused in favour of the offline one and held.
+Its confidence is never above the offline draft's: a model's say-so does not lower the risk.
 """
 
 from __future__ import annotations
 
 import json
-
-from langchain_core.language_models import BaseChatModel
+from typing import TYPE_CHECKING
 
 from humangate.agents.offline import draft
+from humangate.agents.offline.corrections import learn
+from humangate.agents.offline.directives import read_directives
+from humangate.agents.offline.drafting import usable_claims
 from humangate.agents.offline.injection import looks_like_injection
 from humangate.agents.schemas import CorrectionExample, DraftInput, EmailDraft
+from humangate.agents.validation import MAX_FAILURE, draft_problems
 from humangate.prompts import render_messages
+
+if TYPE_CHECKING:
+    from humangate.agents.endpoint import ChatModel
 
 __all__ = ["PROMPT", "PROMPT_VARIABLES", "Drafter", "format_correction", "prompt_variables"]
 
@@ -69,13 +77,15 @@ def prompt_variables(inp: DraftInput) -> dict[str, str]:
 
 
 def _failed(offline: EmailDraft, failure: str) -> EmailDraft:
-    return offline.model_copy(update={"model_failure": failure[:2_000], "confidence": 0.0})
+    # The offline draft keeps its own confidence: the model_failure trigger holds it, no more strictly than
+    # that, so a dead endpoint does not turn every item into a critical one.
+    return offline.model_copy(update={"model_failure": failure[:MAX_FAILURE]})
 
 
 class Drafter:
     """Write an email from a brief; with a chat model when given, else offline."""
 
-    def __init__(self, model: BaseChatModel | None = None) -> None:
+    def __init__(self, model: ChatModel | None = None) -> None:
         self.model = model
 
     def run(self, inp: DraftInput) -> EmailDraft:
@@ -83,10 +93,10 @@ class Drafter:
         offline = draft(inp)
         if self.model is None:
             return offline
-        from humangate.agents.models import call_structured  # lazy: the model layer is optional
+        from humangate.agents.endpoint import ask  # lazy: the model layer is optional
 
         try:
-            result = call_structured(self.model, EmailDraft, render_messages(PROMPT, prompt_variables(inp)))
+            result = ask(self.model, EmailDraft, render_messages(PROMPT, prompt_variables(inp)))
         except Exception as exc:  # a model failure must become a reviewable proposal, never a crash
             return _failed(offline, f"The model call raised {type(exc).__name__}: {exc}")
         if result.value is None:
@@ -95,5 +105,16 @@ class Drafter:
         injected = looks_like_injection(f"{email.subject}\n{email.body}")
         if injected is not None:
             return _failed(offline, f"The model's email contained instruction-like text ({injected}); not used.")
+        usable = usable_claims(inp.brief, learn(inp.corrections), read_directives(inp.instructions))
+        problems = draft_problems(email, inp, usable)
+        if problems:
+            return _failed(offline, f"The model's email was not used: {'; '.join(problems)}.")
         used = [i for i in dict.fromkeys(email.claims_used) if 0 <= i < len(inp.brief.claims)]
-        return email.model_copy(update={"to": inp.recipient.email, "claims_used": used, "model_failure": None})
+        return email.model_copy(
+            update={
+                "to": inp.recipient.email,
+                "claims_used": used,
+                "confidence": min(email.confidence, offline.confidence),
+                "model_failure": None,
+            }
+        )

@@ -7,10 +7,13 @@ is held is decided in ``risk/``, where the model's call to escalate holds it and
 
 from __future__ import annotations
 
-from langchain_core.language_models import BaseChatModel
+from typing import TYPE_CHECKING
 
 from humangate.agents.schemas import EscalationJudgement, SupportMessage
 from humangate.prompts import render_messages
+
+if TYPE_CHECKING:
+    from humangate.agents.endpoint import ChatModel
 
 __all__ = ["PROMPT", "PROMPT_VARIABLES", "EscalationJudge", "prompt_variables"]
 
@@ -44,16 +47,16 @@ def failed(why: str) -> EscalationJudgement:
 class EscalationJudge:
     """Ask a chat model whether a person should answer a support message."""
 
-    def __init__(self, model: BaseChatModel) -> None:
+    def __init__(self, model: ChatModel) -> None:
         self.model = model
 
     def run(self, message: SupportMessage) -> EscalationJudgement:
         """Return the model's rubric for ``message``; a failed call says so and asks for a person."""
-        from humangate.agents.models import call_structured  # lazy: the model layer is optional
+        from humangate.agents.endpoint import ask  # lazy: the model layer is optional
 
         try:
             messages = render_messages(PROMPT, prompt_variables(message))
-            result = call_structured(self.model, EscalationJudgement, messages)
+            result = ask(self.model, EscalationJudgement, messages)
         except Exception as exc:  # a model failure must become a reviewable item, never a crash
             return failed(f"The model call raised {type(exc).__name__}: {exc}")
         if result.value is None:

@@ -3,7 +3,9 @@
 ``call_structured`` asks for a typed answer by each structured-output method in turn (``json_schema``,
 then ``function_calling``, then ``json_mode``), retries only what is worth retrying (timeouts, HTTP 429
 and 5xx) with backoff, and ends every problem as a ``StructuredResult`` whose ``attempts`` say what was
-tried, so a reviewer can see why an agent fell back.
+tried, so a reviewer can see why an agent fell back. A server that cannot be reached is not asked again
+by the next method (it is the same server), and a ``budget`` bounds the whole call, every method and
+retry included: a dead endpoint costs one timeout, never one per method and attempt.
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ class ModelConfig:
     max_attempts: int = 3
     backoff_base: float = 0.5
     max_tokens: int | None = None
+    breaker_failures: int = 3
+    breaker_cooldown: float = 60.0
 
     def __post_init__(self) -> None:
         if self.timeout <= 0:
@@ -69,6 +73,10 @@ class ModelConfig:
             raise ConfigError("The model backoff must be zero or more seconds.")
         if self.max_tokens is not None and self.max_tokens < 1:
             raise ConfigError("The model's token limit (HUMANGATE_MODEL_MAX_TOKENS) must be at least 1.")
+        if self.breaker_failures < 1:
+            raise ConfigError("HUMANGATE_MODEL_BREAKER_FAILURES must be at least 1 connection failure.")
+        if self.breaker_cooldown <= 0:
+            raise ConfigError("HUMANGATE_MODEL_BREAKER_COOLDOWN must be a positive number of seconds.")
 
 
 def model_config_from_env(env: Mapping[str, str] | None = None, *, model: str | None = None) -> ModelConfig:
@@ -78,6 +86,8 @@ def model_config_from_env(env: Mapping[str, str] | None = None, *, model: str | 
         timeout=_number(env, "HUMANGATE_MODEL_TIMEOUT", 60.0),
         max_attempts=int(_number(env, "HUMANGATE_MODEL_ATTEMPTS", 3)),
         max_tokens=int(_number(env, "HUMANGATE_MODEL_MAX_TOKENS", 0)) or None,
+        breaker_failures=int(_number(env, "HUMANGATE_MODEL_BREAKER_FAILURES", 3)),
+        breaker_cooldown=_number(env, "HUMANGATE_MODEL_BREAKER_COOLDOWN", 60.0),
     )
     wanted = model or env.get("HUMANGATE_MODEL") or None
     if wanted == "offline":
@@ -122,6 +132,8 @@ class StructuredResult(Generic[T]):
     failure: str | None
     attempts: list[str] = field(default_factory=list)
     method: str | None = None
+    unreachable: bool = False  # the server could not be reached, or did not answer within the time given
+    requests: int = 0
 
 
 def call_structured(
@@ -132,18 +144,29 @@ def call_structured(
     methods: Sequence[Method] = METHODS,
     max_attempts: int = 3,
     backoff_base: float = 0.5,
+    budget: float | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> StructuredResult[T]:
-    """Ask ``model`` for a ``schema`` instance by each method in turn; report model trouble, never raise it."""
+    """Ask ``model`` for a ``schema`` instance by each method in turn; report model trouble, never raise it.
+
+    ``budget`` (seconds) bounds the whole call: each request may take only what is left of it, and no
+    retry starts that could not finish in time.
+    """
     attempts: list[str] = []
     requests = 0
+    deadline = None if budget is None else clock() + budget
     for method in methods:
-        try:
-            runnable = model.with_structured_output(_request_schema(schema, method), method=method, include_raw=True)
-        except Exception as exc:  # a chat model class may not offer this method at all
-            attempts.append(f"{method}: not offered by this model ({_short(exc)})")
-            continue
         for attempt in range(1, max_attempts + 1):
+            left = None if deadline is None else deadline - clock()
+            if left is not None and left <= 0:
+                attempts.append(f"{method}: not asked; the call's {budget:g} s were used up")
+                return _failed(schema, attempts, requests)
+            try:
+                runnable = _runnable(model, schema, method, left)
+            except Exception as exc:  # a chat model class may not offer this method at all
+                attempts.append(f"{method}: not offered by this model ({_short(exc)})")
+                break
             requests += 1
             try:
                 value, problem = _extract(runnable.invoke(messages), schema)
@@ -155,21 +178,42 @@ def call_structured(
                 if not _is_transient(exc):
                     attempts.append(note)
                     break
-                if attempt == max_attempts:
-                    attempts.append(f"{note}; gave up after {attempt} attempts")
-                    break
                 delay = _delay(exc, backoff_base, attempt)
-                attempts.append(f"{note}; retrying in {delay:g} s")
-                sleep(delay)
-                continue
+                out_of_time = deadline is not None and clock() + delay >= deadline
+                if attempt < max_attempts and not out_of_time:
+                    attempts.append(f"{note}; retrying in {delay:g} s")
+                    sleep(delay)
+                    continue
+                attempts.append(f"{note}; gave up after {attempt} attempt{'s' if attempt > 1 else ''}")
+                if _is_unreachable(exc):
+                    # Every method asks the same server: one that cannot be reached is not asked again.
+                    return _failed(schema, attempts, requests, unreachable=True)
+                break
             if value is not None:
-                return StructuredResult(value=value, failure=None, attempts=attempts, method=method)
+                return StructuredResult(value=value, failure=None, attempts=attempts, method=method, requests=requests)
             # At temperature 0 the same request gets the same answer, so move on rather than repeat it.
             attempts.append(f"{method}: {problem}")
             break
+    return _failed(schema, attempts, requests)
+
+
+def _failed(schema: type[T], attempts: list[str], requests: int, *, unreachable: bool = False) -> StructuredResult[T]:
     last = attempts[-1] if attempts else "no method was tried"
     failure = f"The model gave no usable {schema.__name__} in {requests} requests; the last problem was {last}."
-    return StructuredResult(value=None, failure=failure, attempts=attempts, method=None)
+    return StructuredResult[T](
+        value=None, failure=failure, attempts=attempts, method=None, unreachable=unreachable, requests=requests
+    )
+
+
+def _runnable(model: BaseChatModel, schema: type[T], method: Method, timeout: float | None) -> Any:
+    """Return the structured-output runnable of ``method``; an OpenAI client request gets ``timeout`` as its own."""
+    from langchain_openai.chat_models.base import BaseChatOpenAI
+
+    extra: dict[str, Any] = {}
+    if timeout is not None and isinstance(model, BaseChatOpenAI):
+        # Passed through to the client's create(): this request may take only what is left of the budget.
+        extra["timeout"] = timeout
+    return model.with_structured_output(_request_schema(schema, method), method=method, include_raw=True, **extra)
 
 
 def _request_schema(schema: type[T], method: Method) -> type[T] | dict[str, Any]:
@@ -196,6 +240,11 @@ def _without_length_limits(node: Any) -> Any:
         for key, value in node.items()
         if key not in _LENGTH_LIMITS
     }
+
+
+def _is_unreachable(exc: BaseException) -> bool:
+    """Return whether ``exc`` says the server was not there to answer (refused, reset, timed out)."""
+    return isinstance(exc, openai.APIConnectionError)  # APITimeoutError is a connection error
 
 
 def _is_transient(exc: BaseException) -> bool:

@@ -2,21 +2,27 @@
 
 With a chat model it renders ``prompts/researcher.md`` and asks for a structured ``Brief``; without one,
 or when the model's answer cannot be used, the offline engine answers. The model's brief is checked
-against the sources: claims citing unknown ids or carrying instruction-like text are dropped, a
-conflict keeps only the quotes its sources really contain, and the offline engine's injection findings
-and conflicts (values, figures, negations, Yes/No answers) are always added.
+against the sources: claims citing unknown ids, carrying instruction-like text or saying what their
+cited sources do not (``agents.validation.grounded``) are dropped, a summary the sources do not back is
+replaced by the offline one, a conflict keeps only the quotes its sources really contain, and the
+offline engine's injection findings and conflicts (values, figures, negations, Yes/No answers) are
+always added. A model brief left with no claim where the offline engine found some is a model failure,
+and a brief's confidence is never above the offline one's.
 """
 
 from __future__ import annotations
 
 import json
-
-from langchain_core.language_models import BaseChatModel
+from typing import TYPE_CHECKING
 
 from humangate.agents.offline import research
 from humangate.agents.offline.injection import looks_like_injection
 from humangate.agents.schemas import Brief, Conflict, ResearchInput, document_of
+from humangate.agents.validation import MAX_FAILURE, grounded
 from humangate.prompts import render_messages
+
+if TYPE_CHECKING:
+    from humangate.agents.endpoint import ChatModel
 
 __all__ = ["PROMPT", "PROMPT_VARIABLES", "Researcher", "prompt_variables"]
 
@@ -45,7 +51,8 @@ def prompt_variables(inp: ResearchInput) -> dict[str, str]:
 
 
 def _failed(offline: Brief, failure: str) -> Brief:
-    return offline.model_copy(update={"model_failure": failure[:2_000], "confidence": 0.0})
+    # The offline brief keeps its own confidence: the model_failure trigger is what holds it.
+    return offline.model_copy(update={"model_failure": failure[:MAX_FAILURE]})
 
 
 def _kept(conflict: Conflict, texts: dict[str, str]) -> Conflict:
@@ -68,12 +75,13 @@ def _coverage(contributing: set[str], known: set[str]) -> float:
 
 def _checked(brief: Brief, inp: ResearchInput, offline: Brief) -> Brief:
     """Keep what the sources support and add what the offline checks always find."""
-    known = {s.id for s in inp.sources}
+    known = {s.id: s for s in inp.sources}
     texts = {s.id: " ".join(s.text.split()).lower() for s in inp.sources}
     claims = []
     for claim in brief.claims:
         cited = [sid for sid in claim.source_ids if sid in known]
-        if cited and looks_like_injection(claim.text) is None:
+        said = cited and grounded(claim.text, [known[sid] for sid in cited])
+        if said and looks_like_injection(claim.text) is None:
             claims.append(claim.model_copy(update={"source_ids": cited}))
     conflicts = [_kept(c, texts) for c in brief.conflicts if len(set(c.source_ids) & set(texts)) >= 2]
     # The union: a contradiction the offline checks found stays even when the model missed it.
@@ -89,14 +97,17 @@ def _checked(brief: Brief, inp: ResearchInput, offline: Brief) -> Brief:
     seen = {(f.source_id, f.excerpt) for f in injections}
     injections += [f for f in offline.injections if (f.source_id, f.excerpt) not in seen]
     contributing = {sid for c in claims for sid in c.source_ids}
+    summary = brief.summary if grounded(brief.summary, inp.sources) else offline.summary
     return brief.model_copy(
         update={
             "subject": inp.subject,
+            "summary": summary,
             "claims": claims,
             "conflicts": conflicts,
             "injections": injections,
-            "coverage": _coverage(contributing, known),
+            "coverage": _coverage(contributing, set(known)),
             "weak_sources": [sid for sid in brief.weak_sources if sid in known],
+            "confidence": min(brief.confidence, offline.confidence),
             "model_failure": None,
         }
     )
@@ -105,7 +116,7 @@ def _checked(brief: Brief, inp: ResearchInput, offline: Brief) -> Brief:
 class Researcher:
     """Turn sources into a brief of cited claims; with a chat model when given, else offline."""
 
-    def __init__(self, model: BaseChatModel | None = None) -> None:
+    def __init__(self, model: ChatModel | None = None) -> None:
         self.model = model
 
     def run(self, inp: ResearchInput) -> Brief:
@@ -113,12 +124,20 @@ class Researcher:
         offline = research(inp)
         if self.model is None:
             return offline
-        from humangate.agents.models import call_structured  # lazy: the model layer is optional
+        from humangate.agents.endpoint import ask  # lazy: the model layer is optional
 
         try:
-            result = call_structured(self.model, Brief, render_messages(PROMPT, prompt_variables(inp)))
+            result = ask(self.model, Brief, render_messages(PROMPT, prompt_variables(inp)))
         except Exception as exc:  # a model failure must become a reviewable proposal, never a crash
             return _failed(offline, f"The model call raised {type(exc).__name__}: {exc}")
         if result.value is None:
             return _failed(offline, result.failure or "The model returned no usable brief.")
-        return _checked(result.value, inp, offline)
+        checked = _checked(result.value, inp, offline)
+        if offline.claims and not checked.claims:
+            dropped = len(result.value.claims)
+            return _failed(
+                offline,
+                f"The model's brief was not used: none of its {dropped} claims is backed by the source it cites "
+                f"(the offline reading found {len(offline.claims)}).",
+            )
+        return checked

@@ -20,6 +20,7 @@ __all__ = [
     "EmailDraft",
     "EscalationJudgement",
     "InjectionFinding",
+    "PlanReading",
     "Recipient",
     "ResearchInput",
     "RoutingRule",
@@ -246,6 +247,22 @@ class RoutingRule(_Model):
         return f"{kinds} messages to {who}"
 
 
+class PlanReading(BaseModel):
+    """What the planner asks a model for: its reading of the task (the caller keeps the text and the file's items)."""
+
+    # A model that echoes fields it was not asked for (the task text, a plan id) still gives a reading.
+    model_config = ConfigDict(extra="ignore")
+
+    graph: Literal["outreach", "research", "support"]
+    items: list[dict[str, Any]] = Field(default_factory=list)
+    goal: str = Field(default="", max_length=300)
+    tone: str = Field(default="friendly and concise", max_length=100)
+    require_approval: bool = False
+    rules: list[str] = Field(default_factory=list, max_length=20, description="Review rules read from the text.")
+    limits: list[AmountLimit] = Field(default_factory=list, max_length=20, description="The rules on amounts.")
+    routes: list[RoutingRule] = Field(default_factory=list, max_length=20, description="The escalation rules.")
+
+
 class TaskSpec(_Model):
     """The planner's reading of a plain-English task."""
 
@@ -259,3 +276,10 @@ class TaskSpec(_Model):
     limits: list[AmountLimit] = Field(default_factory=list, max_length=20, description="The rules on amounts.")
     routes: list[RoutingRule] = Field(default_factory=list, max_length=20, description="The escalation rules.")
     model_failure: str | None = Field(default=None, description="Why the model's plan could not be used.")
+    engine: str = Field(default="offline", max_length=300, description="Whose reading this plan is.")
+    disagreements: list[str] = Field(
+        default_factory=list, description="Where the model read the task otherwise, and which reading stands."
+    )
+    alternative: TaskSpec | None = Field(
+        default=None, description="The model's reading, when it fits the items but differs: a person may choose it."
+    )

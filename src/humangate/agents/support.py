@@ -3,26 +3,31 @@
 With a chat model it renders ``prompts/support.md`` and asks for a structured ``SupportAnalysis``;
 without one, or when the model's answer cannot be used, the offline engine (VADER plus intent
 lexicons) answers. Lexicon hits for legal threats, churn, refunds and requests for a person are kept
-even when the model missed them: a missed legal threat costs more than an extra look.
+even when the model missed them: a missed legal threat costs more than an extra look. A model reading
+that contradicts the message's strong signals (a furious message read as positive, an intent outside the
+list) or whose reply is unfinished is a model failure: the offline reading answers and the item is held.
+Otherwise the stricter of the two readings stands on every risk-bearing field (``agents.validation``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-from langchain_core.language_models import BaseChatModel
+from typing import TYPE_CHECKING
 
 from humangate.agents.drafter import format_correction
 from humangate.agents.offline import analyze
 from humangate.agents.offline.corrections import apply_lessons, learn
 from humangate.agents.schemas import CorrectionExample, SupportAnalysis, SupportMessage
+from humangate.agents.validation import MAX_FAILURE, analysis_problems, stricter_analysis
 from humangate.prompts import render_messages
+
+if TYPE_CHECKING:
+    from humangate.agents.endpoint import ChatModel
 
 __all__ = ["PROMPT", "PROMPT_VARIABLES", "SupportAnalyst", "prompt_variables"]
 
 PROMPT = "support"
 PROMPT_VARIABLES = frozenset({"customer", "message", "history", "instructions", "corrections"})
-_URGENCY_ORDER = ("low", "normal", "high")
 
 
 def prompt_variables(message: SupportMessage, corrections: Sequence[CorrectionExample] = ()) -> dict[str, str]:
@@ -36,25 +41,10 @@ def prompt_variables(message: SupportMessage, corrections: Sequence[CorrectionEx
     }
 
 
-def _merged(model: SupportAnalysis, offline: SupportAnalysis) -> SupportAnalysis:
-    urgency = max(model.urgency, offline.urgency, key=_URGENCY_ORDER.index)
-    return model.model_copy(
-        update={
-            "churn": model.churn or offline.churn,
-            "legal": model.legal or offline.legal,
-            "refund": model.refund or offline.refund,
-            "wants_human": model.wants_human or offline.wants_human,
-            "urgency": urgency,
-            "signals": list(dict.fromkeys([*model.signals, *offline.signals]))[:50],
-            "model_failure": None,
-        }
-    )
-
-
 class SupportAnalyst:
     """Read a support message for sentiment, intent, urgency and risk; with a chat model when given."""
 
-    def __init__(self, model: BaseChatModel | None = None) -> None:
+    def __init__(self, model: ChatModel | None = None) -> None:
         self.model = model
 
     def run(self, message: SupportMessage, corrections: Sequence[CorrectionExample] = ()) -> SupportAnalysis:
@@ -73,15 +63,21 @@ class SupportAnalyst:
         offline = analyze(message)
         if self.model is None:
             return offline
-        from humangate.agents.models import call_structured  # lazy: the model layer is optional
+        from humangate.agents.endpoint import ask  # lazy: the model layer is optional
 
         try:
             messages = render_messages(PROMPT, prompt_variables(message, corrections))
-            result = call_structured(self.model, SupportAnalysis, messages)
+            result = ask(self.model, SupportAnalysis, messages)
         except Exception as exc:  # a model failure must become a reviewable proposal, never a crash
             failure = f"The model call raised {type(exc).__name__}: {exc}"
         else:
-            if result.value is not None:
-                return _merged(result.value, offline)
-            failure = result.failure or "The model returned no usable analysis."
-        return offline.model_copy(update={"model_failure": failure[:2_000], "confidence": 0.0})
+            problems = analysis_problems(result.value, offline) if result.value is not None else []
+            if result.value is not None and not problems:
+                return stricter_analysis(result.value, offline)
+            failure = (
+                f"The model's reading was not used: {'; '.join(problems)}."
+                if problems
+                else result.failure or "The model returned no usable analysis."
+            )
+        # The offline reading keeps its own confidence; the model_failure trigger holds the item.
+        return offline.model_copy(update={"model_failure": failure[:MAX_FAILURE]})

@@ -56,6 +56,7 @@ runs = Table(
     Column("updated_at", Float, nullable=False),
     Column("lock_owner", String(100)),
     Column("lock_expires_at", Float),
+    Column("engine", String(300)),  # what served the agents: "offline", or the model and its endpoint
     Index("ix_runs_status_created", "status", "created_at"),
 )
 

@@ -11,6 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -27,6 +28,7 @@ from humangate.cli._common import (
     err,
     out,
 )
+from humangate.cli._engine import breaker_notice, engine_line, run_engine, unused_endpoint
 from humangate.errors import HumanGateError
 from humangate.review.runs import RunInfo
 from humangate.review.service import Orchestrator
@@ -51,6 +53,9 @@ def demo(
     target = demo_database(db)
     with _orchestrator(target.url, as_json, model=model) as orch:
         if not as_json:
+            note = unused_endpoint(orch, why="the demo runs on the offline engine unless --model is given")
+            if note:
+                out.print(f"[yellow]{escape(note)}[/]", soft_wrap=True)
             if target.fresh:
                 out.print(f"Demo database [bold]{escape(target.url)}[/], made anew on each [bold]humangate demo[/].")
             elif orch.runs(limit=1):
@@ -93,17 +98,46 @@ def _plan_and_start(
     dry_run: bool = False,
     yes: bool = True,
     no_sources: bool = False,
+    reading: str | None = None,
 ) -> list[tuple[str, RunInfo]]:
     """Plan ``task``, print the plan, confirm it when it could send unreviewed, and start its runs.
 
     ``keyed`` runs start under their items' stable keys, so a repeated task starts only what never
     started (``humangate run``); the demo adds fresh runs each time. Items that found no sources start
-    only with ``no_sources`` or when a person on a terminal says so.
+    only with ``no_sources`` or when a person on a terminal says so. When the model and the offline
+    reading of the task disagree, ``reading`` (offline or model) says which one runs; without it a
+    person chooses at the prompt, and without a terminal the run is refused unless ``yes`` (offline).
     """
     from humangate.task_plan import confirmation_reason, describe_plan, sourceless_reason
-    from humangate.tasks import already_started, plan_task, start_planned, without_sources
+    from humangate.tasks import already_started, plan_task, planned_runs, start_planned, without_sources
 
     spec, planned = plan_task(orch, task, rows, source_dir)
+    choose = spec.alternative is not None and reading is None and not yes and not dry_run
+    if choose and _interactive():
+        if not as_json:
+            _print_plan(task, describe_plan(spec, planned, orch.deps.policy))
+        reading = typer.prompt(
+            "The model and the offline reading disagree. Which plan should run?",
+            type=click.Choice(["offline", "model"]),
+            default="offline",
+            err=True,
+        )
+    elif choose:
+        _fail(
+            f"Not started: {spec.disagreements[-1]} Check both with --dry-run, then choose with --reading offline "
+            "or --reading model.",
+            as_json=as_json,
+        )
+    if reading == "model":
+        if spec.alternative is None:
+            _fail(
+                "There is no other reading to choose: "
+                + ("; ".join(spec.disagreements) or f"the plan is {spec.engine}'s")
+                + ". Run without --reading model.",
+                as_json=as_json,
+            )
+        spec = spec.alternative
+        planned = planned_runs(spec, source_dir=source_dir)
     done = already_started(orch, planned) if keyed else set()
     if not keyed:
         planned = [replace(p, key="") for p in planned]
@@ -112,15 +146,17 @@ def _plan_and_start(
         if as_json:
             print(json.dumps({"plan": _plan_json(spec, planned, orch, len(done)), "started": 0}, indent=2))
         else:
-            out.print(f"[bold]{escape(task)}[/]")
-            for line in lines:
-                out.print(escape(line), soft_wrap=True)
+            _print_plan(task, lines)
+            if spec.alternative is not None:
+                other = planned_runs(spec.alternative, source_dir=source_dir)
+                out.print("The model's reading, not used unless chosen:")
+                for line in describe_plan(spec.alternative, other, orch.deps.policy)[:1]:
+                    out.print("  " + escape(line), soft_wrap=True)
+                out.print("Choose it with [bold]--reading model[/]; [bold]--reading offline[/] keeps this plan.")
             out.print("Nothing was started (--dry-run).")
         return []
-    if not as_json:
-        out.print(f"[bold]{escape(task)}[/]")
-        for line in lines:
-            out.print(escape(line), soft_wrap=True)
+    if not as_json and not choose:
+        _print_plan(task, lines)
         if spec.model_failure:
             out.print(
                 f"  [yellow]the model's plan could not be used[/] ({escape(spec.model_failure)}); planned offline"
@@ -184,6 +220,12 @@ def _print_brief(orch: Orchestrator, run: RunInfo) -> None:
         out.print(f"  - {escape(claim.text)}\n    [dim]{escape(cited)}[/]", soft_wrap=True)
 
 
+def _print_plan(task: str, lines: list[str]) -> None:
+    out.print(f"[bold]{escape(task)}[/]")
+    for line in lines:
+        out.print(escape(line), soft_wrap=True)
+
+
 def _interactive() -> bool:
     """Return whether a person can answer a prompt (stdin is a terminal)."""
     return sys.stdin.isatty()
@@ -194,6 +236,10 @@ def _plan_json(spec: Any, planned: list[Any], orch: Orchestrator, done: int) -> 
 
     return {
         "graph": spec.graph,
+        "engine": spec.engine,
+        "disagreements": spec.disagreements,
+        "alternative": None if spec.alternative is None else {"graph": spec.alternative.graph},
+        "model_failure": spec.model_failure,
         "items": len(planned),
         "labels": [p.label for p in planned],
         "rules": spec.rules,
@@ -210,11 +256,14 @@ def _plan_json(spec: Any, planned: list[Any], orch: Orchestrator, done: int) -> 
 
 
 def _report(started: list[tuple[str, RunInfo]], orch: Orchestrator, as_json: bool) -> None:
+    notice = breaker_notice(orch)
     if as_json:
-        print(json.dumps({"runs": [_run_json(r) | {"label": label} for label, r in started]}, indent=2))
+        runs = [_run_json(r) | {"label": label, "served_by": run_engine(orch, r)} for label, r in started]
+        print(json.dumps({"runs": runs, "engine": orch.deps.engine, "notice": notice}, indent=2))
         return
+    out.print(engine_line(orch), soft_wrap=True)
     table = Table(title="What happened")
-    for col in ("item", "graph", "status", "waits at", "why"):
+    for col in ("item", "graph", "status", "served by", "waits at", "why"):
         table.add_column(col, overflow="fold")
     for label, run in started:
         items = [orch.item(i) for i in run.pending_items]
@@ -229,8 +278,10 @@ def _report(started: list[tuple[str, RunInfo]], orch: Orchestrator, as_json: boo
             )
             or "-"
         )
-        table.add_row(escape(label), run.graph, status, where, escape(why))
+        table.add_row(escape(label), run.graph, status, escape(run_engine(orch, run)), where, escape(why))
     out.print(table)
+    if notice:
+        out.print(f"[yellow]{escape(notice)}[/]", soft_wrap=True)
     done = sum(1 for _, r in started if r.status == "completed")
     waiting = sum(1 for _, r in started if r.status == "paused")
     out.print(
@@ -260,6 +311,10 @@ def run(
         bool,
         typer.Option("--no-sources", help="Start items that found no sources anyway: their briefs are empty."),
     ] = False,
+    reading: Annotated[
+        str | None,
+        typer.Option("--reading", help="offline or model: which plan runs when the two readings of TASK disagree."),
+    ] = None,
     model: ModelOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
@@ -269,10 +324,14 @@ def run(
     A run that could send without review, or one of more than 25 items, asks for confirmation first
     (``--yes`` skips it; without a terminal it is refused). Research and outreach items that found no
     sources are not started unless confirmed on a terminal or ``--no-sources`` is given. Items an earlier
-    run of the same task started are not started again.
+    run of the same task started are not started again. When a model reads TASK otherwise than the
+    offline engine, the offline plan stands; ``--reading model`` takes the model's (only ever one that
+    fits the items).
     """
     from humangate.sources import read_csv_rows
 
+    if reading not in (None, "offline", "model"):
+        _fail(f"--reading must be offline or model, not {reading!r}.", as_json=as_json)
     rows: list[dict[str, Any]] | None = None
     if input is not None:
         try:
@@ -282,6 +341,9 @@ def run(
     if source is not None and not source.is_dir():
         _fail(f"--source {source} is not a folder.", as_json=as_json)
     with _orchestrator(db, as_json, model=model) as orch:
+        note = unused_endpoint(orch, why="this run uses the offline engine (--model offline or HUMANGATE_MODEL)")
+        if note and not as_json:
+            out.print(f"[yellow]{escape(note)}[/]", soft_wrap=True)
         try:
             started = _plan_and_start(
                 orch,
@@ -294,6 +356,7 @@ def run(
                 dry_run=dry_run,
                 yes=yes,
                 no_sources=no_sources,
+                reading=reading,
             )
         except HumanGateError as exc:
             _fail(str(exc), as_json=as_json)

@@ -24,8 +24,7 @@ from humangate.errors import EffectRefused
 from humangate.graphs.context import RunContext
 
 if TYPE_CHECKING:
-    from langchain_core.language_models import BaseChatModel
-
+    from humangate.agents.endpoint import ChatModel
     from humangate.memory.recall import Recall
     from humangate.risk import RiskPolicy
 
@@ -56,16 +55,24 @@ class GraphDeps:
     """What a graph is built with: the risk policy and the chat model (None = the offline engine)."""
 
     policy: RiskPolicy = field(default_factory=_default_policy)
-    model: BaseChatModel | None = None
+    model: ChatModel | None = None
+
+    @property
+    def engine(self) -> str:
+        """Return what serves the agents: ``offline`` or the model and its endpoint."""
+        from humangate.agents.endpoint import engine_label
+
+        return engine_label(self.model)
 
 
 def deps_from_settings(settings: Settings) -> GraphDeps:
     """Load the risk policy file and choose the model (offline unless an endpoint is configured)."""
-    from humangate.agents.models import make_chat_model, model_config_from_env
+    from humangate.agents.endpoint import make_endpoint
+    from humangate.agents.models import model_config_from_env
     from humangate.risk import RiskPolicy
 
     policy = RiskPolicy.from_toml(settings.policy_path) if settings.policy_path else RiskPolicy()
-    return GraphDeps(policy=policy, model=make_chat_model(model_config_from_env(model=settings.model)))
+    return GraphDeps(policy=policy, model=make_endpoint(model_config_from_env(model=settings.model)))
 
 
 def recall(runtime: Runtime[RunContext]) -> Recall | None:

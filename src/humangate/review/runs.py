@@ -34,6 +34,7 @@ _RUN_ROW = Fast(
         runs.c.created_at,
         runs.c.updated_at,
         runs.c.inputs_json,
+        runs.c.engine,
     ).where(runs.c.id == bindparam("run_id"))
 )
 _RUN_PENDING = Fast(
@@ -99,6 +100,7 @@ class RunInfo:
     updated_at: float
     pending_items: tuple[int, ...]
     inputs: dict[str, Any]
+    engine: str = ""  # what served the agents when the run started; empty for runs older than the column
 
 
 def load_run(conn: Connection, run_id: str, *, pending: Sequence[int] | None = None) -> RunInfo:
@@ -106,7 +108,7 @@ def load_run(conn: Connection, run_id: str, *, pending: Sequence[int] | None = N
     row = _RUN_ROW.first(conn, {"run_id": run_id})
     if row is None:
         raise UnknownRunError(run_id)
-    id_, graph, title, status, outcome, started_by, error, created_at, updated_at, inputs_json = row
+    id_, graph, title, status, outcome, started_by, error, created_at, updated_at, inputs_json, engine = row
     if pending is None:
         pending = _RUN_PENDING.scalars(conn, {"run_id": run_id})
     return RunInfo(
@@ -121,6 +123,7 @@ def load_run(conn: Connection, run_id: str, *, pending: Sequence[int] | None = N
         updated_at=updated_at,
         pending_items=tuple(int(i) for i in pending),
         inputs=json.loads(inputs_json),
+        engine=engine or "",
     )
 
 

@@ -65,6 +65,7 @@ _INSERT_RUN = Fast(
         "updated_at",
         "lock_owner",
         "lock_expires_at",
+        "engine",
     ),
 )
 _RUN_FOR_DECISION = Fast(select(runs.c.started_by).where(runs.c.id == bindparam("run_id")))
@@ -199,6 +200,7 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, EffectsMixin, Advanci
                     "updated_at": now,
                     "lock_owner": self.worker,
                     "lock_expires_at": now + self.settings.run_lock_seconds,
+                    "engine": self.deps.engine[:300],
                 },
             )
             append_event(

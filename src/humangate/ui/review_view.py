@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from humangate.agents.served import served_by
 from humangate.core.contract import ACTIONS, ROLES, Action, Role, role_rank
 from humangate.errors import HumanGateError, NotAuthorizedError, ReviewError
 from humangate.review.queue import CorruptItemError, ReviewItem
@@ -65,8 +66,10 @@ def _is_email(proposal: dict[str, Any]) -> bool:
 
 def _view(orch: Orchestrator, item: ReviewItem, *, opened_at: float, message: str, claimed: bool) -> ItemView:
     req = item.request
+    engine = ""
     try:
         timeline = render_timeline(orch.timeline(item.run_id))
+        engine = orch.run(item.run_id).engine
     except HumanGateError as exc:
         timeline = f"<p>{esc(exc)}</p>"
     email = _is_email(req.proposal)
@@ -75,7 +78,7 @@ def _view(orch: Orchestrator, item: ReviewItem, *, opened_at: float, message: st
         header=render_header(item),
         triggers=render_triggers(req, blind=item.blind),
         sources=render_sources(req),
-        observed=render_observed(req),
+        observed=render_observed(req) + f"<p><b>Served by</b>: {esc(served_by(engine, req.assessment.triggers))}</p>",
         timeline=timeline,
         email=email,
         to=str(req.proposal.get("to", "")) if email else "",

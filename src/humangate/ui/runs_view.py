@@ -65,7 +65,7 @@ def run_detail(orch: Orchestrator, run_id: str) -> str:
         f"<p>{esc(run.title)}</p>"
         f"<p>Graph {esc(run.graph)} · status <b>{esc(run.status)}</b>"
         + (f" ({esc(run.outcome)})" if run.outcome else "")
-        + f" · started by {esc(run.started_by or 'system')}"
+        + f" · started by {esc(run.started_by or 'system')} · engine {esc(run.engine or 'not recorded')}"
         + (f" · waiting on items {esc(', '.join(str(i) for i in run.pending_items))}" if run.pending_items else "")
         + "</p>"
         + (f'<div class="hg-text">Error: {esc(run.error)}</div>' if run.error else "")

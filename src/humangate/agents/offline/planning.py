@@ -23,6 +23,7 @@ __all__ = [
     "cannot_do",
     "items_from_folder",
     "items_from_text",
+    "named_graph",
     "plan",
 ]
 
@@ -84,13 +85,21 @@ def cannot_do(task: str) -> InvalidInputError:
     return InvalidInputError(f"I cannot plan {task.strip()[:120]!r}: no graph does that. I can do these: {can}")
 
 
-def _graph(task: str, csv_rows: Sequence[Mapping[str, Any]] | None) -> Graph:
+def named_graph(task: str) -> Graph | None:
+    """Return the graph the task's own words ask for (support, emails, research), or None when they name none."""
     if _SUPPORT.search(task) and not _COMPANIES.search(task):
         return "support"
     if _OUTREACH.search(task):
         return "outreach"
     if _RESEARCH.search(task):
         return "research"
+    return None
+
+
+def _graph(task: str, csv_rows: Sequence[Mapping[str, Any]] | None) -> Graph:
+    named = named_graph(task)
+    if named is not None:
+        return named
     if _UNSUPPORTED.search(task):
         raise cannot_do(task)
     columns = {str(k).strip().lower() for row in (csv_rows or [])[:1] for k in row}
