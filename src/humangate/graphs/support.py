@@ -92,6 +92,7 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
             ticket=message.id,
             names=[("The customer's name", message.customer)],
             history=message.history,
+            routers=deps.routers,
         )
         # The task's routing rules ("hand me anything angry") hold the messages they match.
         return apply_routes(assessment, routed(state), deps.policy.settings(NAME, "review_reply"))

@@ -3,7 +3,8 @@
 The class is assembled from mixins, one concern each: ``_users`` (roles and passwords), ``_views``
 (read-only runs, queue and reports), ``_oversight`` (M-of-N votes, audits, canaries, webhooks and the
 SLA sweep) and ``_advancing`` (invoking runs and syncing the queue and run status from them);
-``_recording`` stores decisions and files them in memory. This module holds the write path: starting
+``_recording`` stores decisions and files them in memory; ``_calibrating`` refits each gate's escalation
+router on its reviewers' decisions. This module holds the write path: starting
 runs, leases, decisions and crash recovery.
 """
 
@@ -14,7 +15,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import Any
 
@@ -35,10 +36,12 @@ from humangate.graphs.common import GraphDeps, deps_from_settings
 from humangate.graphs.registry import GraphRegistry, default_registry
 from humangate.memory.embeddings import make_embedder
 from humangate.memory.recall import Recall
+from humangate.memory.router_versions import RouterBook
 from humangate.memory.store import MemoryStore
 from humangate.oversight._audit_key import audit_key_path, load_audit_key
 from humangate.oversight.audit import append_event, key_chain, use_audit_key
 from humangate.review._advancing import AdvancingMixin, unapplied
+from humangate.review._calibrating import CalibratingMixin
 from humangate.review._oversight import OversightMixin, SweepReport
 from humangate.review._recording import pending_item, record_decision
 from humangate.review._users import UsersMixin, role_of
@@ -93,7 +96,7 @@ class ReconcileReport:
     quarantined: list[int] = field(default_factory=list)  # items whose stored request cannot be read
 
 
-class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, AdvancingMixin):
+class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, AdvancingMixin, CalibratingMixin):
     """Start gated runs, serve the review queue and apply decisions; safe across processes."""
 
     def __init__(
@@ -105,11 +108,14 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, AdvancingMixin):
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
-        self.deps = deps or deps_from_settings(settings)
-        self.registry = registry or default_registry(self.deps)
+        deps = deps or deps_from_settings(settings)
         self.clock = clock
         self.worker = new_worker_id()
         self.db = Database(settings)
+        # Each gate's escalation router: its active refit from this database, else the shipped one.
+        self.routers = RouterBook(self.db)
+        self.deps = deps if deps.routers is not None else replace(deps, routers=self.routers)
+        self.registry = registry or default_registry(self.deps)
         self._stack = ExitStack()
         self._stack.callback(self.db.dispose)
         try:

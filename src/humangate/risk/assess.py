@@ -19,6 +19,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from humangate.agents.schemas import AmountLimit, Brief, EmailDraft, Source, SupportAnalysis, SupportReply
 from humangate.core.contract import RiskAssessment, RiskLevel, Trigger, TriggerKind, risk_rank
@@ -38,6 +39,9 @@ from humangate.risk.triggers import (
     sampled,
     sampling_trigger,
 )
+
+if TYPE_CHECKING:
+    from humangate.risk.router.source import RouterSource
 
 __all__ = ["Signals", "assess_brief", "assess_draft", "assess_support", "combine", "is_sampled"]
 
@@ -309,12 +313,14 @@ def assess_support(
     ticket: str = "",
     names: Sequence[tuple[str, str]] = (),
     history: Sequence[str] = (),
+    routers: RouterSource | None = None,
 ) -> RiskAssessment:
     """Assess a reply to a customer: whether a person must answer, terms and data, injected text, limits.
 
     Whether a person must answer is the escalation router's call on the customer's words (and the last
     turns of their thread, ``history``), with legal, harm, handoff and churn always escalating on top
-    (``risk.escalation``); a router that cannot score holds the message.
+    (``risk.escalation``); a router that cannot score holds the message. ``routers`` gives the gate's
+    active refit (learned from reviewers' decisions); without it, the shipped router decides.
 
     The reply goes back on the customer's ticket (``ticket``, its id), so a customer known by name alone
     is a recipient; ``risk.outbound`` holds bad headers, links, requests for credentials and text lifted
@@ -323,7 +329,7 @@ def assess_support(
     settings = policy.settings(graph, node)
     allow = [reply.to, *expected, *_expected_names(reply.body)]
     pii = [m for m in find_pii(reply.body) if m.entity in SENSITIVE_ENTITIES and not _allowed(m.text, allow)]
-    route = escalation(analysis, message_text, settings, history)
+    route = escalation(analysis, message_text, settings, history, routers=routers, graph=graph, node=node)
     # Wording the customer used themselves ("refund") is their request, not the reply's promise; the
     # analyst's own template sentences ("I'll update you") are the product's standing promise, not a new one.
     triggers = [
