@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from typer.testing import CliRunner
 from humangate import Orchestrator, Settings
 from humangate.checkpoints.schema import audit_events, router_versions
 from humangate.cli import app
+from humangate.errors import ConfigError
 from humangate.graphs.common import GraphDeps
 from humangate.memory.router_versions import RouterBook, record_refit
 from humangate.oversight.background import Housekeeper
@@ -299,3 +301,14 @@ def test_metrics_print_the_guarantee_beside_its_cost(learn: Orchestrator, db_url
 
     headline = load_view(learn, "All").headline
     assert 'id="card-guarantee-support-review_reply"' in headline and "R ≥ 60% @ 60%" in headline
+
+
+def test_bad_schedule_and_rollback_arguments_are_refused_before_anything_opens(tmp_path: Path) -> None:
+    assert Settings.from_env({"HUMANGATE_REFIT_EVERY": "24h"}).refit_every_seconds == 86_400
+    for bad in ("soon", "10s", "-1h"):
+        with pytest.raises(ConfigError, match="HUMANGATE_REFIT_EVERY"):
+            Settings.from_env({"HUMANGATE_REFIT_EVERY": bad})
+    db = f"sqlite:///{tmp_path / 'never.db'}"
+    out = runner.invoke(app, ["calibrate", "--rollback", "../1", "--db", db, "--json"])
+    assert out.exit_code == 2 and "version number or `shipped`" in json.loads(out.stdout)["error"]
+    assert not (tmp_path / "never.db").exists()
