@@ -227,7 +227,10 @@ def test_since_and_graph_filters(story: Orchestrator) -> None:
     # The queue is what waits now, whatever `since` says.
     assert (m.queue.pending, m.queue.oldest_seconds) == (2, 126_000)
 
-    assert story.metrics(graph="notify").to_json() == story.metrics().to_json() | {"graph": "notify"}
+    # The escalation router's guarantee belongs to the support gate, so a notify-only report leaves it out.
+    everything = story.metrics().to_json()
+    assert [g["graph"] for g in everything["guarantees"]] == ["support"]
+    assert story.metrics(graph="notify").to_json() == everything | {"graph": "notify", "guarantees": []}
     other = story.metrics(graph="support")
     assert other.escalation.overall == Rate(0, 0) and other.escalation.overall.rate is None
     assert other.overrides.overall.rate is None and other.overrides.by_reviewer == ()

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from humangate.errors import ConfigError
 
-__all__ = ["DEFAULT_DB_URL", "DatabaseURL", "Settings"]
+__all__ = ["DEFAULT_DB_URL", "DatabaseURL", "Settings", "parse_duration"]
 
 DEFAULT_DB_URL = "sqlite:///./humangate.db"
 
@@ -117,11 +117,16 @@ class Settings:
     smtp_ca_file: Path | None = None  # a private CA to trust besides the system's, e.g. for an internal relay
     slack_webhook_url: str | None = field(default=None, repr=False)  # the path is the secret
     outbox_max_attempts: int = 8  # then the item goes back to a person; waits double from 30 s, capped at 30 min
+    refit_every_seconds: float | None = None  # the panel refits escalation routers this often; None: never
 
     def __post_init__(self) -> None:
         DatabaseURL.parse(self.db_url)
         if self.lease_seconds <= 0:
             raise ConfigError("HUMANGATE_LEASE_SECONDS must be a positive number of seconds.")
+        if self.refit_every_seconds is not None and self.refit_every_seconds < 60:
+            raise ConfigError(
+                "HUMANGATE_REFIT_EVERY must be at least a minute (e.g. 24h, 7d), or unset to switch it off."
+            )
         if self.embeddings not in ("lexical", "local", "openai"):
             raise ConfigError(f"HUMANGATE_EMBEDDINGS must be lexical, local or openai, got {self.embeddings!r}.")
         if self.webhook_url is not None:
@@ -185,6 +190,8 @@ class Settings:
             kwargs["webhook_secret"] = env.get("HUMANGATE_WEBHOOK_SECRET") or None
         if env.get("HUMANGATE_AUDIT_KEY_FILE"):
             kwargs["audit_key_file"] = Path(env["HUMANGATE_AUDIT_KEY_FILE"])
+        if env.get("HUMANGATE_REFIT_EVERY"):
+            kwargs["refit_every_seconds"] = parse_duration(env["HUMANGATE_REFIT_EVERY"], "HUMANGATE_REFIT_EVERY")
         if env.get("HUMANGATE_WEBHOOK_FORMAT"):
             value = env["HUMANGATE_WEBHOOK_FORMAT"].strip().lower()
             if value not in ("json", "slack"):
@@ -280,6 +287,23 @@ def _sending_from_env(env: Mapping[str, str]) -> dict[str, object]:
     if env.get("HUMANGATE_SMTP_TIMEOUT"):
         kwargs["smtp_timeout"] = _number(env, "HUMANGATE_SMTP_TIMEOUT")
     return kwargs
+
+
+_UNITS = {"s": 1.0, "m": 60.0, "h": 3_600.0, "d": 86_400.0, "w": 604_800.0}
+
+
+def parse_duration(text: str, name: str) -> float:
+    """Return seconds from ``90s``, ``30m``, ``24h``, ``7d``, ``2w`` or a bare number of seconds."""
+    value = text.strip().lower()
+    unit = _UNITS.get(value[-1:]) if value else None
+    number = value[:-1] if unit is not None else value
+    try:
+        seconds = float(number) * (unit or 1.0)
+    except ValueError:
+        raise ConfigError(f"{name} must be a duration such as 30m, 24h or 7d, got {text!r}.") from None
+    if not seconds > 0 or seconds == float("inf"):
+        raise ConfigError(f"{name} must be a positive duration such as 30m, 24h or 7d, got {text!r}.")
+    return seconds
 
 
 def _number(env: Mapping[str, str], name: str) -> float:

@@ -34,6 +34,7 @@ __all__ = [
     "notifications",
     "outbox",
     "review_items",
+    "router_versions",
     "runs",
     "users",
     "votes",
@@ -285,4 +286,33 @@ votes = Table(
     Column("dwell_seconds", Float),
     Column("decided_at", Float, nullable=False),
     UniqueConstraint("item_id", "reviewer", name="uq_votes_item_reviewer"),
+)
+
+# Refits of the escalation router, one row per attempt: ``active`` (at most one per gate), ``retired``
+# (replaced or rolled back; may be activated again) or ``refused`` (kept for the record, never used).
+router_versions = Table(
+    "router_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("graph", String(100), nullable=False),
+    Column("node", String(100), nullable=False),
+    Column("status", String(20), nullable=False),  # active | retired | refused
+    Column("parent_id", Integer),  # the version active when this one was fitted; NULL: the shipped router
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("activated_at", Float),
+    Column("labels", Integer, nullable=False),
+    Column("positives", Integer, nullable=False),
+    Column("model", LargeBinary),  # numpy archive of the correction and its calibration; NULL when refused early
+    Column("model_sha256", String(64)),
+    Column("report_json", Text, nullable=False),  # figures and reasons, as the refit reported them
+    Index("ix_router_versions_gate", "graph", "node", "created_at"),
+    Index(
+        "uq_router_versions_active",
+        "graph",
+        "node",
+        unique=True,
+        sqlite_where=text("status = 'active'"),
+        postgresql_where=text("status = 'active'"),
+    ),
 )

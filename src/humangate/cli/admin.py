@@ -26,7 +26,7 @@ from humangate.cli._common import (
     users_app,
 )
 from humangate.cli.outbox import outbox_summary
-from humangate.config import Settings
+from humangate.config import Settings, parse_duration
 from humangate.core.contract import ROLES
 from humangate.effects import count_outbox
 from humangate.errors import HumanGateError, InvalidDecisionError
@@ -239,6 +239,13 @@ def ui(
     host: Annotated[str, typer.Option(help="Address to listen on; anything but localhost needs users.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 7860,
     sweep_seconds: Annotated[float, typer.Option(help="Seconds between SLA sweeps.", min=1.0)] = 30.0,
+    refit_every: Annotated[
+        str | None,
+        typer.Option(
+            help="Refit each gate's escalation router on its reviewers' decisions this often (e.g. 24h, 7d); "
+            "default HUMANGATE_REFIT_EVERY, else never."
+        ),
+    ] = None,
     db: DbOpt = None,
 ) -> None:
     """Serve the reviewer panel (login with `humangate users add NAME --password ...`)."""
@@ -253,7 +260,13 @@ def ui(
         url = serve(panel, orch, host=host, port=port)
         out.print(f"Review panel on [bold]{escape(url)}[/] (Ctrl+C to stop).")
         # SLA sweeps (escalate overdue items, fail closed at the chain's end) and webhooks run beside it.
-        with Housekeeper(orch, interval=sweep_seconds):
+        try:
+            every = parse_duration(refit_every, "--refit-every") if refit_every else orch.settings.refit_every_seconds
+        except HumanGateError as exc:
+            _fail(str(exc), as_json=False, code=2)
+        if every is not None and every < 60:
+            _fail("--refit-every must be at least a minute (e.g. 24h, 7d).", as_json=False, code=2)
+        with Housekeeper(orch, interval=sweep_seconds, refit_every=every):
             try:
                 panel.block_thread()
             finally:

@@ -140,6 +140,20 @@ def _metrics_tables(report: MetricsReport) -> list[Table]:
             shown(g), shown(n), _pct(escalations.get((g, n), Rate(0, 0))), _pct(overrides.get((g, n), Rate(0, 0)))
         )
     tables.append(by_node)
+    if report.guarantees:
+        promise = Table(title="Escalation router: its guarantee and the escalation it costs")
+        for col in ("gate", "router", "guarantee", "escalated", "held by the router"):
+            promise.add_column(col, justify="right" if col.startswith(("escalated", "held")) else "left")
+        for kept in report.guarantees:
+            said = kept.promise
+            promise.add_row(
+                shown(f"{said.graph}.{said.node}"),
+                shown(said.router),
+                shown(said.sentence()),
+                _pct(kept.escalated),
+                _pct(kept.router_held),
+            )
+        tables.append(promise)
     for title, rows in (
         ("Override rate by trigger kind", report.overrides.by_trigger),
         ("Override rate by reviewer", report.overrides.by_reviewer),

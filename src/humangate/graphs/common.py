@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from humangate.agents.endpoint import ChatModel
     from humangate.memory.recall import Recall
     from humangate.risk import RiskPolicy
+    from humangate.risk.router.source import RouterSource
 
 __all__ = [
     "GraphDeps",
@@ -52,10 +53,15 @@ def _default_policy() -> RiskPolicy:
 
 @dataclass(frozen=True)
 class GraphDeps:
-    """What a graph is built with: the risk policy and the chat model (None = the offline engine)."""
+    """What a graph is built with: the risk policy, the chat model (None = the offline engine), the routers.
+
+    ``routers`` gives each gate's active escalation router (a refit learned from reviewers); None: the
+    shipped router. The Orchestrator fills it from its database.
+    """
 
     policy: RiskPolicy = field(default_factory=_default_policy)
     model: ChatModel | None = None
+    routers: RouterSource | None = None
 
     @property
     def engine(self) -> str:

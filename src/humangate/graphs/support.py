@@ -93,7 +93,9 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
         reply = SupportReply(to=_recipient(message), subject=subject, body=analysis.suggested_reply)
         # The cascade: with a chat model, a message the router would pass by a small margin gets the model's
         # rubric here, before the gate (the gate re-runs on resume and must not call a model).
-        unsure = judge is not None and wants_second_opinion(message.text, settings, message.history)
+        unsure = judge is not None and wants_second_opinion(
+            message.text, settings, message.history, routers=deps.routers, graph=NAME, node="review_reply"
+        )
         judgement = judge.run(message) if judge is not None and unsure else None
         return {
             "analysis": analysis.model_dump(mode="json"),
@@ -121,6 +123,7 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
             names=[("The customer's name", message.customer)],
             history=message.history,
             judgement=_judgement(state),
+            routers=deps.routers,
         )
         # The task's routing rules ("hand me anything angry") hold the messages they match.
         return apply_routes(assessment, routed(state), deps.policy.settings(NAME, "review_reply"))

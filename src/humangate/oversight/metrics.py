@@ -4,6 +4,9 @@ Every figure is read with SQLAlchemy Core and aggregated in SQL where SQL can do
 group); what SQLite and PostgreSQL do not share (percentiles, splitting the ``,pii,policy,`` trigger
 column) is finished in Python over the grouped rows or one column of floats.
 
+The escalation router's guarantee per gate (``oversight.guarantee``), from the promises the caller
+passes, sits beside the share of that gate's messages it sends to a person.
+
 Filters: ``since`` (UNIX seconds) limits assessments by ``created_at`` and decisions by ``decided_at``;
 the queue is a snapshot of what is pending now, and the trigger trend always covers the last seven UTC
 days up to ``now``. ``graph`` limits everything to one graph.
@@ -16,13 +19,16 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, case, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from humangate.checkpoints.schema import assessments, decisions, review_items
 from humangate.core.contract import ACTIONS
+
+if TYPE_CHECKING:
+    from humangate.oversight.guarantee import Guarantee, Promise
 
 __all__ = [
     "OVERRIDE_ACTIONS",
@@ -155,6 +161,7 @@ class MetricsReport:
     trend_days: tuple[str, ...]  # UTC dates, oldest first; the last one is today
     exceptions: tuple[TriggerPattern, ...]  # most frequent trigger kinds first
     decisions_by_action: tuple[tuple[str, int], ...]
+    guarantees: tuple[Guarantee, ...] = ()  # the escalation router's promise per gate, and its cost
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready dict (rates are None where nothing was counted)."""
@@ -168,6 +175,7 @@ class MetricsReport:
             "queue": self.queue.to_json(),
             "exceptions": {"days": list(self.trend_days), "kinds": [p.to_json() for p in self.exceptions]},
             "decisions_by_action": dict(self.decisions_by_action),
+            "guarantees": [g.to_json() for g in self.guarantees],
         }
 
 
@@ -202,9 +210,17 @@ def parse_since(text: str, now: float) -> float:
 
 
 def compute_metrics(
-    conn: Connection, *, now: float, since: float | None = None, graph: str | None = None, top: int = 10
+    conn: Connection,
+    *,
+    now: float,
+    since: float | None = None,
+    graph: str | None = None,
+    top: int = 10,
+    promises: Sequence[Promise] = (),
 ) -> MetricsReport:
     """Read every metric for the selection; ``top`` bounds how many trigger kinds the patterns list."""
+    from humangate.oversight.guarantee import guarantee_costs  # it builds on Rate, defined here
+
     day0 = (now // _DAY - (TREND_DAYS - 1)) * _DAY  # midnight UTC, six days before today
     days = tuple(datetime.fromtimestamp(day0 + i * _DAY, UTC).date().isoformat() for i in range(TREND_DAYS))
     overrides, by_action = _overrides_and_actions(conn, since=since, graph=graph)
@@ -219,6 +235,7 @@ def compute_metrics(
         trend_days=days,
         exceptions=_exceptions(conn, since=since, graph=graph, day0=day0, top=top),
         decisions_by_action=by_action,
+        guarantees=guarantee_costs(conn, [p for p in promises if graph in (None, p.graph)], since=since),
     )
 
 

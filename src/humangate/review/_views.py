@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -12,6 +12,7 @@ from humangate.checkpoints.database import Database
 from humangate.checkpoints.schema import audit_events, runs
 from humangate.errors import ItemNotFoundError
 from humangate.oversight.audit import AuditReport, cross_check_decisions, verify_chain
+from humangate.oversight.guarantee import Promise
 from humangate.oversight.metrics import MetricsReport, compute_metrics
 from humangate.oversight.quality import QualityReport, compute_quality
 from humangate.review.queue import Page, QueueFilter, ReviewItem, count_pending, load_item, pending_page
@@ -26,6 +27,10 @@ class ViewsMixin:
     db: Database
     _audit_key: bytes
     clock: Callable[[], float]
+
+    if TYPE_CHECKING:  # the escalation router's promise per gate (``_calibrating``)
+
+        def promises(self) -> list[Promise]: ...
 
     # -- runs --------------------------------------------------------------------------------
 
@@ -97,5 +102,6 @@ class ViewsMixin:
 
     def metrics(self, since: float | None = None, graph: str | None = None) -> MetricsReport:
         """Return the oversight metrics (escalation, overrides, time to decision, queue, triggers) as of now."""
+        promises = self.promises()
         with self.db.read() as conn:
-            return compute_metrics(conn, now=self.clock(), since=since, graph=graph)
+            return compute_metrics(conn, now=self.clock(), since=since, graph=graph, promises=promises)

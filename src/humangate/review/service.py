@@ -3,8 +3,9 @@
 The class is assembled from mixins, one concern each: ``_users`` (roles and passwords), ``_views``
 (read-only runs, queue and reports), ``_oversight`` (M-of-N votes, audits, canaries, webhooks and the
 SLA sweep), ``_effects`` (retrying effects and returning failed ones to their gates) and ``_advancing``
-(invoking runs and syncing the queue and run status from them);
-``_recording`` stores decisions and files them in memory. This module holds the write path: starting
+(invoking runs and syncing the queue and run status from them); ``_recording`` stores decisions and files
+them in memory; ``_calibrating`` refits each gate's escalation router on its reviewers' decisions. This
+module holds the write path: starting
 runs, leases, decisions and crash recovery.
 """
 
@@ -15,7 +16,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import Any
 
@@ -36,10 +37,12 @@ from humangate.graphs.common import GraphDeps, deps_from_settings
 from humangate.graphs.registry import GraphRegistry, default_registry
 from humangate.memory.embeddings import make_embedder
 from humangate.memory.recall import Recall
+from humangate.memory.router_versions import RouterBook
 from humangate.memory.store import MemoryStore
 from humangate.oversight._audit_key import audit_key_path, load_audit_key
 from humangate.oversight.audit import append_event, key_chain, use_audit_key
 from humangate.review._advancing import AdvancingMixin, unapplied
+from humangate.review._calibrating import CalibratingMixin
 from humangate.review._effects import EffectsMixin, EffectsReport
 from humangate.review._oversight import OversightMixin, SweepReport
 from humangate.review._recording import pending_item, record_decision
@@ -97,7 +100,7 @@ class ReconcileReport:
     effects: EffectsReport = field(default_factory=EffectsReport)  # effects sent, retried or returned to a gate
 
 
-class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, EffectsMixin, AdvancingMixin):
+class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, EffectsMixin, AdvancingMixin, CalibratingMixin):
     """Start gated runs, serve the review queue and apply decisions; safe across processes.
 
     ``senders`` replaces the senders the settings configure (``humangate.effects.senders_for``), by kind.
@@ -113,11 +116,14 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, EffectsMixin, Advanci
         senders: Mapping[str, Sender] | None = None,
     ) -> None:
         self.settings = settings
-        self.deps = deps or deps_from_settings(settings)
-        self.registry = registry or default_registry(self.deps)
+        deps = deps or deps_from_settings(settings)
         self.clock = clock
         self.worker = new_worker_id()
         self.db = Database(settings)
+        # Each gate's escalation router: its active refit from this database, else the shipped one.
+        self.routers = RouterBook(self.db)
+        self.deps = deps if deps.routers is not None else replace(deps, routers=self.routers)
+        self.registry = registry or default_registry(self.deps)
         self._stack = ExitStack()
         self._stack.callback(self.db.dispose)
         try:

@@ -19,6 +19,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from humangate.agents.schemas import (
     AmountLimit,
@@ -46,6 +47,9 @@ from humangate.risk.triggers import (
     sampled,
     sampling_trigger,
 )
+
+if TYPE_CHECKING:
+    from humangate.risk.router.source import RouterSource
 
 __all__ = ["Signals", "assess_brief", "assess_draft", "assess_support", "combine", "is_sampled"]
 
@@ -333,13 +337,16 @@ def assess_support(
     names: Sequence[tuple[str, str]] = (),
     history: Sequence[str] = (),
     judgement: EscalationJudgement | None = None,
+    routers: RouterSource | None = None,
 ) -> RiskAssessment:
     """Assess a reply to a customer: whether a person must answer, terms and data, injected text, limits.
 
     Whether a person must answer is the escalation router's call on the customer's words (and the last
     turns of their thread, ``history``), with legal, harm, handoff and churn always escalating on top
-    (``risk.escalation``); a router that cannot score holds the message. ``judgement`` is a chat model's
-    second opinion on a message the router was unsure of (``risk.cascade``): its call for a person holds it.
+    (``risk.escalation``); a router that cannot score holds the message. ``routers`` gives the gate's
+    active refit (learned from reviewers' decisions); without it, the shipped router decides. ``judgement``
+    is a chat model's second opinion on a message the router was unsure of (``risk.cascade``): its call for
+    a person holds it.
 
     The reply goes back on the customer's ticket (``ticket``, its id), so a customer known by name alone
     is a recipient; ``risk.outbound`` holds bad headers, links, requests for credentials and text lifted
@@ -348,7 +355,7 @@ def assess_support(
     settings = policy.settings(graph, node)
     allow = [reply.to, *expected, *_expected_names(reply.body)]
     pii = [m for m in find_pii(reply.body) if m.entity in SENSITIVE_ENTITIES and not _allowed(m.text, allow)]
-    route = escalation(analysis, message_text, settings, history, judgement)
+    route = escalation(analysis, message_text, settings, history, judgement, routers=routers, graph=graph, node=node)
     # Wording the customer used themselves ("refund") is their request, not the reply's promise; the
     # analyst's own template sentences ("I'll update you") are the product's standing promise, not a new one.
     triggers = [

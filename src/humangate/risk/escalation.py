@@ -6,7 +6,9 @@ it is held with a ``router`` trigger that states the score and the guarantee. VA
 lexicons are the router's features, not reasons of their own. Some readings are never left to a model:
 legal threats, harm, a request for a person and talk of leaving always escalate (``hard_rule_triggers``).
 
-Fail closed: a router that cannot load or score holds the message, with a trigger saying why.
+Which router: the gate's active refit from ``routers`` (learned from reviewers' decisions, see
+``humangate calibrate``), else the shipped one. Fail closed: a router that cannot load or score holds
+the message, with a trigger saying why.
 """
 
 from __future__ import annotations
@@ -15,11 +17,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING
 
 from humangate.agents.schemas import EscalationJudgement, SupportAnalysis
 from humangate.core.contract import Trigger
 from humangate.risk.cascade import in_second_opinion_band, judgement_triggers
 from humangate.risk.policy import NodeSettings
+
+if TYPE_CHECKING:
+    from humangate.risk.router.source import Router, RouterSource
 
 __all__ = [
     "Escalation",
@@ -124,17 +130,28 @@ def _router_failed(err: Exception) -> Escalation:
     return Escalation([trigger], [trigger], None)
 
 
+def _router(routers: RouterSource | None, graph: str, node: str) -> Router:
+    """Return the gate's active router: its stored refit, else the shipped one (raising holds the message)."""
+    from humangate.risk.router import default_router  # lazy: loading the encoder costs ~0.5 s
+
+    return default_router() if routers is None else routers.router(graph, node)
+
+
 def escalation(
     analysis: SupportAnalysis,
     text: str,
     settings: NodeSettings,
     history: Sequence[str] = (),
     judgement: EscalationJudgement | None = None,
+    *,
+    routers: RouterSource | None = None,
+    graph: str = "support",
+    node: str = "review_reply",
 ) -> Escalation:
     """Return the router's trigger (when it holds the message), the model's second opinion and the hard rules.
 
     ``judgement`` is a chat model's rubric on the message (``risk.cascade``); its call for a person, or its
-    failure to answer, holds a message the router would pass.
+    failure to answer, holds a message the router would pass. ``routers`` gives the gate's active router.
     """
     words, thread = customer_words(text, history)
     rules = hard_rule_triggers(analysis, text, thread)
@@ -153,9 +170,7 @@ def escalation(
     )
     words = words or text  # a message that is nothing but a template sentence is still read
     try:
-        from humangate.risk.router import default_router  # lazy: loading the encoder costs ~0.5 s
-
-        router = default_router()
+        router = _router(routers, graph, node)
         threshold = router.threshold(settings.target_recall, settings.recall_confidence)
         score = router.score(words, thread)
     except Exception as err:  # anything that stops the router from scoring holds the message: fail closed
@@ -168,27 +183,37 @@ def escalation(
     strength = (p - t) / (1.0 - t) if t < 1.0 else 1.0
     how = f"{p:.2f}" if score.thread is None else f"{p:.2f} (this message {score.current:.2f}, with its thread "
     how += "" if score.thread is None else f"{score.thread:.2f})"
+    which = "" if router.version is None else f" ({router.name}, learned from this gate's reviewers)"
     trigger = Trigger(
         kind="router",
-        reason=f"The escalation router scores this message {how}, at or above its threshold {t:.3f}, chosen for "
+        reason=f"The escalation router{which} scores this message {how}, at or above its threshold {t:.3f}, chosen for "
         f"{threshold.describe()}; a person should answer it.",
         score=round(0.25 + 0.1 * min(1.0, strength), 3),  # like a mood trigger: medium with the send alone
-        evidence=[f"router score {p:.3f} >= threshold {t:.3f}", *[s for s in analysis.signals if s][:9]],
+        evidence=[
+            f"router score {p:.3f} >= threshold {t:.3f} ({router.name})",
+            *[s for s in analysis.signals if s][:9],
+        ],
     )
     return Escalation([*rules, *refund, trigger], [*rules, trigger], p)
 
 
-def wants_second_opinion(text: str, settings: NodeSettings, history: Sequence[str] = ()) -> bool:
-    """Return whether the router would pass ``text`` but close enough to its threshold to ask a chat model.
+def wants_second_opinion(
+    text: str,
+    settings: NodeSettings,
+    history: Sequence[str] = (),
+    *,
+    routers: RouterSource | None = None,
+    graph: str = "support",
+    node: str = "review_reply",
+) -> bool:
+    """Return whether the gate's router would pass ``text`` but close enough to its threshold to ask a chat model.
 
     A router that cannot score answers yes: the message is held either way, and the model's reading helps
     the reviewer.
     """
     words, thread = customer_words(text, history)
     try:
-        from humangate.risk.router import default_router  # lazy: loading the encoder costs ~0.5 s
-
-        router = default_router()
+        router = _router(routers, graph, node)
         threshold = router.threshold(settings.target_recall, settings.recall_confidence).value
         lower = router.threshold(settings.second_opinion_recall, settings.recall_confidence).value
         p = router.score(words or text, thread).probability

@@ -130,6 +130,18 @@ def headline_html(m: MetricsReport, q: QualityReport) -> str:
             "canary", "Canary catch rate", _pct(c.catch_rate), f"{c.caught} of {c.decided} caught, {c.seeded} seeded"
         ),
     ]
+    for g in m.guarantees:  # the escalation router's promise at each gate, beside what it costs
+        p = g.promise
+        value = "none" if p.problem else f"R ≥ {p.target:.0%} @ {p.confidence:.0%}"
+        cards.append(
+            _card(
+                f"guarantee-{p.graph}-{p.node}",
+                f"Router guarantee, {p.graph}.{p.node}",
+                value,
+                f"{p.router}: {p.sentence()}; costs {_pct(g.escalated.rate)} escalated "
+                f"({_of(g.escalated, 'assessments')}), {_pct(g.router_held.rate)} held by the router",
+            )
+        )
     return f'<div class="hg-cards">{"".join(cards)}</div>'
 
 
@@ -205,8 +217,9 @@ def load_view(orch: Orchestrator, period: str, *, only: str | None = None) -> Me
     now = orch.clock()
     days = PERIODS.get(period, 30)
     since = None if days is None else now - days * _DAY
+    promises = orch.promises()
     with orch.db.read() as conn:
-        m = compute_metrics(conn, now=now, since=since)
+        m = compute_metrics(conn, now=now, since=since, promises=promises)
         q = compute_quality(conn, now=now, since=since)
         s = daily_series(conn, now=now, since=since)
     rates, actions, triggers = series_frames(s)

@@ -3,6 +3,7 @@
 ``default_router().score(text, history)`` gives the probability that a message needs a person;
 ``threshold(target_recall, recall_confidence)`` turns a policy's recall target into the cut-off, from the
 calibration positives shipped beside the weights. See ``MODEL_CARD.md`` for the data and labels.
+An organisation's own decisions refit it per gate (``refit``, ``learning``; ``humangate calibrate``).
 """
 
 from __future__ import annotations

@@ -7,6 +7,12 @@ positives the miss rate of that threshold is Beta(m+1, n-m) distributed, so the 
 bound. The largest ``m`` that keeps this at or above ``confidence`` gives the highest threshold that
 keeps the guarantee. Too few positives for any ``m``: the threshold is 0 and everything escalates
 (fail closed).
+
+Weighted positives (``weights``): a positive that stands for several, such as an auto-passed message
+that reached a person only through audit sampling at rate ``s`` (weight ``1/s``), counts by its weight
+in the miss share, and the bound is taken over Kish's effective sample size ``(sum w)^2 / sum w^2``
+(rounded down; misses rounded up). With equal weights this is the unweighted bound exactly; unequal
+weights buy fewer effective positives, so the threshold only gets stricter.
 """
 
 from __future__ import annotations
@@ -56,11 +62,20 @@ def binomial_cdf(k: int, n: int, p: float) -> float:
     return min(1.0, math.exp(top) * sum(math.exp(t - top) for t in terms))
 
 
-def recall_threshold(positive_scores: NDArray[np.float32], target: float, confidence: float) -> Threshold:
+def recall_threshold(
+    positive_scores: NDArray[np.float32],
+    target: float,
+    confidence: float,
+    weights: NDArray[np.float64] | None = None,
+) -> Threshold:
     """Return the highest threshold that keeps recall >= ``target`` with probability ``confidence``."""
     if not (0.0 < target < 1.0 and 0.0 < confidence < 1.0):
         raise ConfigError(
             f"target_recall and recall_confidence must lie strictly between 0 and 1 (got {target} and {confidence})."
+        )
+    if weights is not None and not np.allclose(weights, weights[0] if len(weights) else 1.0):
+        return _weighted(
+            np.asarray(positive_scores, dtype=np.float64), np.asarray(weights, np.float64), target, confidence
         )
     scores = np.sort(np.asarray(positive_scores, dtype=np.float64))
     n, miss_rate, risk = len(scores), 1.0 - target, 1.0 - confidence
@@ -76,3 +91,25 @@ def recall_threshold(positive_scores: NDArray[np.float32], target: float, confid
     if best < 0:
         return Threshold(0.0, target, confidence, n, 0)
     return Threshold(float(scores[best]), target, confidence, n, best)
+
+
+def _weighted(scores: NDArray[np.float64], weights: NDArray[np.float64], target: float, confidence: float) -> Threshold:
+    """Return the bound over Kish's effective sample size, with each positive's miss counted by its weight."""
+    if len(scores) != len(weights) or not np.all(np.isfinite(weights)) or np.any(weights <= 0):
+        raise ConfigError("Calibration weights must be positive numbers, one per calibration positive.")
+    order = np.argsort(scores, kind="stable")
+    scores, weights = scores[order], weights[order]
+    total = float(weights.sum())
+    n = math.floor(total**2 / float((weights**2).sum()) + 1e-9)
+    miss_rate, risk = 1.0 - target, 1.0 - confidence
+    below = np.concatenate([[0.0], np.cumsum(weights)[:-1]]) / total  # weighted share below each score
+    misses = np.ceil(below * n - 1e-9).astype(int)
+    best = -1
+    # The miss count rises with the index; keep the last index whose bound stays within the risk.
+    for i, m in enumerate(misses):
+        if binomial_cdf(int(m), n, miss_rate) > risk:
+            break
+        best = i
+    if best < 0:
+        return Threshold(0.0, target, confidence, n, 0)
+    return Threshold(float(scores[best]), target, confidence, n, int(misses[best]))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -14,7 +14,16 @@ from humangate.errors import ConfigError
 from humangate.risk.router.calibration import Threshold, recall_threshold
 from humangate.risk.router.features import featurize
 
-__all__ = ["HISTORY_TURNS", "HISTORY_WEIGHT", "EscalationRouter", "RouterScore", "default_router", "forward"]
+__all__ = [
+    "HISTORY_TURNS",
+    "HISTORY_WEIGHT",
+    "EscalationRouter",
+    "RouterScore",
+    "default_router",
+    "forward",
+    "hidden_and_logit",
+    "thread_score",
+]
 
 FOLDER = Path(__file__).resolve().parent
 HISTORY_TURNS = 3
@@ -22,15 +31,24 @@ HISTORY_TURNS = 3
 HISTORY_WEIGHT = 0.9
 
 
-def forward(params: Mapping[str, NDArray[np.float32]], x: NDArray[np.float32]) -> NDArray[np.float32]:
-    """Return the probability that each feature row must escalate."""
-    h = (x - params["mean"]) / params["scale"]
+def hidden_and_logit(
+    params: Mapping[str, NDArray[np.float32]], x: NDArray[np.float32]
+) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+    """Return each feature row standardised as the network reads it, and the network's logit."""
+    z = (x - params["mean"]) / params["scale"]
+    h = z
     layers = sum(1 for k in params if k.startswith("w"))
     for i in range(layers):
         h = h @ params[f"w{i}"] + params[f"b{i}"]
         if i < layers - 1:
             h = np.maximum(h, 0.0)
-    return np.asarray(1.0 / (1.0 + np.exp(-h.ravel())), dtype=np.float32)
+    return np.asarray(z, dtype=np.float32), np.asarray(h.ravel(), dtype=np.float32)
+
+
+def forward(params: Mapping[str, NDArray[np.float32]], x: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Return the probability that each feature row must escalate."""
+    logit = hidden_and_logit(params, x)[1]
+    return np.asarray(1.0 / (1.0 + np.exp(-logit)), dtype=np.float32)
 
 
 @dataclass(frozen=True)
@@ -42,8 +60,23 @@ class RouterScore:
     thread: float | None  # the score of the last turns read together with this one; None without history
 
 
+def thread_score(
+    scores: Callable[[Sequence[str]], NDArray[np.float32]], text: str, history: Sequence[str]
+) -> RouterScore:
+    """Return the score of ``text``, lifted (never lowered) by the last turns of its thread."""
+    recent = [h for h in history[-HISTORY_TURNS:] if h.strip()]
+    if not recent:
+        current = float(scores([text])[0])
+        return RouterScore(current, current, None)
+    current, thread = (float(s) for s in scores([text, "\n".join([*recent, text])]))
+    return RouterScore(max(current, HISTORY_WEIGHT * thread), current, thread)
+
+
 class EscalationRouter:
     """Score support messages for whether a person must answer, and map a target recall to a threshold."""
+
+    name = "shipped"
+    version: int | None = None  # the shipped router has no stored version
 
     def __init__(self, params: Mapping[str, NDArray[np.float32]], positive_scores: NDArray[np.float32]) -> None:
         self.params = dict(params)
@@ -69,14 +102,13 @@ class EscalationRouter:
         """Return the probability of each message on its own."""
         return forward(self.params, featurize(texts))
 
+    def inputs(self, texts: Sequence[str]) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+        """Return each message's standardised features and the network's logit (what a refit builds on)."""
+        return hidden_and_logit(self.params, featurize(texts))
+
     def score(self, text: str, history: Sequence[str] = ()) -> RouterScore:
         """Return the score of ``text``, lifted (never lowered) by the last turns of its thread."""
-        recent = [h for h in history[-HISTORY_TURNS:] if h.strip()]
-        if not recent:
-            current = float(self.scores([text])[0])
-            return RouterScore(current, current, None)
-        current, thread = (float(s) for s in self.scores([text, "\n".join([*recent, text])]))
-        return RouterScore(max(current, HISTORY_WEIGHT * thread), current, thread)
+        return thread_score(self.scores, text, history)
 
     def threshold(self, target: float, confidence: float) -> Threshold:
         """Return the threshold that meets ``target`` recall with ``confidence`` on the calibration positives."""

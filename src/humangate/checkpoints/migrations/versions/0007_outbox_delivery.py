@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_outbox_delivery"
-down_revision = "0005_login_audit"
+down_revision = "0006_router_refits"
 branch_labels = None
 depends_on = None
 
