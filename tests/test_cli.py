@@ -182,5 +182,5 @@ def test_run_plans_a_task_and_starts_one_run_per_item(
 
 def test_db_upgrade_is_idempotent(db_url: str) -> None:
     first = hg(db_url, "db", "upgrade")
-    assert first == {"from": None, "to": "0005_login_audit"}
-    assert hg(db_url, "db", "upgrade") == {"from": "0005_login_audit", "to": "0005_login_audit"}
+    assert first == {"from": None, "to": "0008_api_tokens"}
+    assert hg(db_url, "db", "upgrade") == {"from": "0008_api_tokens", "to": "0008_api_tokens"}

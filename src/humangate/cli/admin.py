@@ -236,20 +236,20 @@ def ui(
     sweep_seconds: Annotated[float, typer.Option(help="Seconds between SLA sweeps.", min=1.0)] = 30.0,
     db: DbOpt = None,
 ) -> None:
-    """Serve the reviewer panel (login with `humangate users add NAME --password ...`)."""
-    from humangate.ui import build_app, check_can_serve, serve
+    """Serve the reviewer panel and the HTTP API on one port (panel login: `humangate users add NAME --password`)."""
+    from humangate.api import build_server
+    from humangate.ui import check_can_serve
 
     with _orchestrator(db, False) as orch:
         try:
             check_can_serve(orch, host)
+            server = build_server(orch, host=host, port=port)
         except HumanGateError as exc:
             _fail(str(exc), as_json=False)
-        panel = build_app(orch)
-        url = serve(panel, orch, host=host, port=port)
-        out.print(f"Review panel on [bold]{escape(url)}[/] (Ctrl+C to stop).")
+        out.print(
+            f"Review panel on [bold]{escape(server.url)}/[/], the API under {escape(server.url)}/api "
+            f"(schema: {escape(server.url)}/docs) (Ctrl+C to stop)."
+        )
         # SLA sweeps (escalate overdue items, fail closed at the chain's end) and webhooks run beside it.
         with Housekeeper(orch, interval=sweep_seconds):
-            try:
-                panel.block_thread()
-            finally:
-                panel.close()
+            server.run()
