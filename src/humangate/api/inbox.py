@@ -94,6 +94,11 @@ def _description(item: ReviewItem, reason: str) -> str:
     lines = [f"### {_md(request.title, 500)}", f"{item.graph} / {item.node} · item {item.id} · risk {item.risk_level}"]
     if item.required_role != "reviewer" or item.approvals_needed > 1:
         lines.append(f"Decided by: {item.required_role} (approvals needed: {item.approvals_needed})")
+    if item.min_dwell_seconds > 0:
+        lines.append(
+            f"Needs at least {item.min_dwell_seconds:g} s of review: your first answer claims it and is refused; "
+            "answer again after that time."
+        )
     if request.assessment.triggers:
         lines.append("**Why it paused**")
         lines += [f"- {_md(t.reason, 1_000)}" for t in request.assessment.triggers]

@@ -1,16 +1,16 @@
 """The LangGraph-Server-shaped subset that Agent Inbox and ``langgraph-sdk`` clients speak.
 
 ``POST /threads/search`` lists the pending review items the token's role may decide as interrupted
-threads; ``GET /threads/{id}`` reads one (and claims it for the caller, as opening an item in the
-panel does, so the minimum dwell counts from there); ``GET /threads/{id}/state`` is its state;
+threads; ``GET /threads/{id}`` and ``GET /threads/{id}/state`` read one (reading claims nothing);
 ``POST /threads/{id}/runs`` (and ``/runs/wait``, ``/runs/stream``) answer it with
-``command.resume = [HumanResponse]``. ``GET /info`` is public, as Agent Inbox checks it without a key.
-A thread's state is never written from outside: ``POST /threads/{id}/state`` is refused.
+``command.resume = [HumanResponse]``. An item held for a minimum review time is claimed by the first
+answer, which is refused with the time to wait; an answer after that time is accepted. ``GET /info``
+is public, as Agent Inbox checks it without a key. A thread's state is never written from outside:
+``POST /threads/{id}/state`` is refused.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import uuid
 from collections.abc import Iterator, Mapping
@@ -25,7 +25,7 @@ from humangate.api.auth import Caller, Orch
 from humangate.api.channel import decide_as
 from humangate.api.inbox import item_id_of, run_id_of, thread, thread_state, to_decision
 from humangate.core.contract import role_rank
-from humangate.errors import InvalidDecisionError, ItemNotFoundError, ReviewError, UnknownGraphError
+from humangate.errors import DwellError, InvalidDecisionError, ItemNotFoundError, ReviewError, UnknownGraphError
 from humangate.review.credentials import Principal
 from humangate.review.queue import QueueFilter, ReviewItem
 from humangate.review.service import DecideResult, Orchestrator
@@ -135,15 +135,10 @@ def _item(orch: Orchestrator, thread_id: str) -> ReviewItem:
     return orch.item(item_id)
 
 
-@router.get("/threads/{thread_id}", summary="One review item as a thread (claims it for the caller)")
+@router.get("/threads/{thread_id}", summary="One review item as a thread")
 def get_thread(thread_id: str, orch: Orch, who: Caller) -> dict[str, Any]:
-    """Return the thread; a pending item the caller may decide is claimed for them (a lease, not a decision)."""
-    item = _item(orch, thread_id)
-    if item.status == "pending":
-        # Someone else holds it, or the caller's role may not: it is shown without actions to take.
-        with contextlib.suppress(ReviewError):
-            item = orch.claim(item.id, who.name)
-    return thread(item, who.role)
+    """Return the thread; reading it claims nothing."""
+    return thread(_item(orch, thread_id), who.role)
 
 
 @router.get("/threads/{thread_id}/state", summary="A thread's state: the gate and its interrupt")
@@ -182,7 +177,18 @@ def _resume(orch: Orchestrator, who: Principal, thread_id: str, body: RunCreate)
     except UnknownGraphError:
         gate = None
     decision = to_decision(item, resume, gate.proposal_model if gate else None)
-    return item, decide_as(orch, who, item.id, decision, channel="inbox")
+    try:
+        return item, decide_as(orch, who, item.id, decision, channel="inbox")
+    except DwellError as exc:
+        if exc.waited_seconds is not None:
+            raise
+        # Agent Inbox has no claim call: the first answer to an item held for a minimum review time
+        # claims it (a lease, not a decision) and says when an answer is accepted.
+        try:
+            orch.claim(item.id, who.name)
+        except ReviewError:
+            raise exc from None
+        raise DwellError(item.id, exc.min_dwell_seconds, 0.0) from None
 
 
 def _run(item: ReviewItem, result: DecideResult, assistant_id: str | None) -> dict[str, Any]:
