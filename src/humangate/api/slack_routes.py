@@ -23,7 +23,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from humangate.api.channel import decide_by_link
-from humangate.api.errors import error_body
+from humangate.api.errors import error_body, status_of
 from humangate.core.contract import REASON_CODES
 from humangate.errors import ConfigError, CredentialError, HumanGateError, InvalidDecisionError, InvalidInputError
 from humangate.oversight.links import link_key, read_link
@@ -119,11 +119,10 @@ async def interactions(request: Request, background: BackgroundTasks) -> JSONRes
     orch: Orchestrator = request.app.state.orch
     prefixes: Sequence[str] = request.app.state.slack_response_prefixes
     secret = orch.settings.slack_signing_secret
+    if not secret:
+        off = ConfigError("Slack is not set up here: set HUMANGATE_SLACK_SIGNING_SECRET to the app's signing secret.")
+        return JSONResponse(error_body(off), status_code=404)
     try:
-        if not secret:
-            raise ConfigError(
-                "Slack is not set up here: set HUMANGATE_SLACK_SIGNING_SECRET to the app's signing secret."
-            )
         body = await request.body()
         if len(body) > _MAX_BODY:
             raise InvalidInputError("The Slack request is too large.")
@@ -135,8 +134,6 @@ async def interactions(request: Request, background: BackgroundTasks) -> JSONRes
         if not isinstance(payload, dict):
             raise InvalidInputError("A Slack interaction payload is a JSON object.")
     except HumanGateError as exc:
-        from humangate.api.errors import status_of
-
         return JSONResponse(error_body(exc), status_code=status_of(exc))
     # Verified as Slack's: from here every refusal answers 200 (Slack shows other statuses as a failure
     # to reach the app) and is told to the reviewer on the message itself.
