@@ -256,3 +256,15 @@ def test_a_streamed_answer_ends_with_an_end_event(orch: Orchestrator) -> None:
         parts = list(sdk.runs.stream(_thread(item_id), "notify", command=ACCEPT, stream_mode="values"))
     assert [p.event for p in parts] == ["metadata", "values", "end"]
     assert parts[1].data["status"] == "decided" and orch.item(item_id).status == "decided"
+
+
+def test_untrusted_text_reaches_agent_inbox_as_escaped_markdown(tmp_path: Path) -> None:
+    hostile = GATED | {"recipient": "[Click](https://evil.example/x) ![](https://evil.example/p.png) <b>Bo</b>"}
+    with Orchestrator(Settings(db_url=f"sqlite:///{tmp_path / 'm.db'}", outbox_dir=tmp_path / "o")) as orch:
+        orch.add_user("alice", "reviewer")
+        item_id = orch.start("notify", hostile).pending_items[0]
+        with serve_api(orch) as url, get_sync_client(url=url, api_key=token_for(orch, "alice")) as sdk:
+            (interrupt,) = next(iter(sdk.threads.get(_thread(item_id))["interrupts"].values()))
+    description = interrupt["value"]["description"]
+    assert r"\[Click\]\(https://evil.example/x\)" in description and r"\!\[\]\(" in description
+    assert "](https" not in description and "<b>" not in description and r"\<b\>Bo\</b\>" in description

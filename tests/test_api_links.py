@@ -6,6 +6,7 @@ import base64
 import json
 import stat
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -189,3 +190,14 @@ def test_a_link_starts_the_minimum_review_time_with_a_claim(linked: Orchestrator
             clock.t += 11
             assert httpx.post(url + path, data={"action": "approve"}).status_code == 200
         assert orch.item(item_id).status == "decided"
+
+
+def test_concurrent_posts_of_one_link_decide_once(linked: Orchestrator, clock: Clock) -> None:
+    item_id = linked.start("notify", GATED).pending_items[0]
+    path = "/links/" + mint_link(linked.settings, item_id, now=clock.t, reviewer="alice")[0]
+    with serve_api(linked) as url, ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: httpx.post(url + path, data={"action": "approve"}), range(4)))
+    assert [a.status_code for a in answers].count(200) == 1, [a.status_code for a in answers]
+    assert {a.status_code for a in answers} - {200} <= {409, 410}
+    with linked.db.read() as conn:
+        assert len(conn.execute(select(decisions)).all()) == 1 and len(conn.execute(select(link_uses)).all()) == 1
