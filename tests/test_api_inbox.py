@@ -33,6 +33,7 @@ class Refund(BaseModel):
     customer: str
     amount: float
     tags: list[str] = []
+    memo: str | None = None
 
 
 class RefundState(GateState, total=False):
@@ -161,13 +162,14 @@ def test_edited_strings_are_read_into_the_typed_proposal(tmp_path: Path) -> None
         item_id = run.pending_items[0]
         with serve_api(orch) as url, get_sync_client(url=url, api_key=token_for(orch, "alice")) as sdk:
             args = sdk.threads.get(_thread(item_id))["values"]["proposal"]
-            assert args == {"customer": "Bob", "amount": 250.0, "tags": ["vip"]}
+            assert args == {"customer": "Bob", "amount": 250.0, "tags": ["vip"], "memo": None}
 
             def edit(fields: dict[str, str]) -> dict[str, Any]:
                 response = {"type": "edit", "args": {"action": "review", "args": fields}}
                 return sdk.runs.create(_thread(item_id), "refunds", command={"resume": [response]})
 
-            as_text = {"customer": "Bob", "amount": "80", "tags": '["vip", "goodwill"]'}
+            # As Agent Inbox sends them: strings as they were, everything else as JSON text.
+            as_text = {"customer": "Bob", "amount": "80", "tags": '["vip", "goodwill"]', "memo": "null"}
             with pytest.raises(UnprocessableEntityError, match="reason_code"):
                 edit(as_text)
             with pytest.raises(UnprocessableEntityError, match="'amount'"):
@@ -183,7 +185,7 @@ def test_edited_strings_are_read_into_the_typed_proposal(tmp_path: Path) -> None
         with orch.db.read() as conn:
             (stored,) = conn.execute(select(decisions.c.decision_json)).scalars()
         decision = json.loads(stored)
-        assert decision["edited"] == {"customer": "Bob", "amount": 80.0, "tags": ["vip", "goodwill"]}
+        assert decision["edited"] == {"customer": "Bob", "amount": 80.0, "tags": ["vip", "goodwill"], "memo": None}
         assert decision["reason_code"] == "policy" and decision["reviewer"] == "alice"
 
 

@@ -46,6 +46,7 @@ NOTE_FIELD = "note"
 _THREAD_PREFIX = "00000000-0000-4000-8000-"
 _RUN_PREFIX = "00000000-0000-4000-9000-"
 _CODE = re.compile(r"\s*\[?([a-z_]{2,40})\]?\s*[:\-–]\s*(.*)", re.S)
+_ABSENT = object()  # a field the proposal did not have
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
 
 
@@ -209,23 +210,28 @@ def _coded(text: Any, kind: str, action: str, example: str) -> tuple[str, str]:
     return m.group(1), m.group(2).strip()
 
 
-def _field_value(annotation: Any, raw: Any, name: str) -> Any:
-    """Read an edited value that may arrive as a string: as the field's type, else as JSON."""
-    if not isinstance(raw, str):
+def _field_value(annotation: Any, raw: Any, name: str, shown: Any = _ABSENT) -> Any:
+    """Read an edited value that may arrive as a string, undoing how Agent Inbox showed it.
+
+    Agent Inbox shows a string as it is and anything else as JSON (``JSON.stringify``), and sends
+    both back as text. A field shown as text stays the text it is; one shown as JSON is read as JSON
+    first (``null`` is None again), then as the field's type; a field the proposal lacked is read as
+    its type first, then as JSON.
+    """
+    if not isinstance(raw, str) or isinstance(shown, str):
         return raw
-    adapter: TypeAdapter[Any] = TypeAdapter(annotation)
-    try:
-        return adapter.validate_python(raw)
-    except ValidationError:
-        pass
-    try:
-        return json.loads(raw)
-    except ValueError:
-        raise InvalidDecisionError(
-            f"The edited field {name!r} is not a valid value for it, and not JSON either: write it as JSON "
-            f'(a list as ["a", "b"], a number as 12.5, an object as {{"k": "v"}}).',
-            allowed=[name],
-        ) from None
+    typed = TypeAdapter(annotation).validate_python
+    readers = (typed, json.loads) if shown is _ABSENT else (json.loads, typed)
+    for read in readers:
+        try:
+            return read(raw)
+        except (ValueError, ValidationError):
+            continue
+    raise InvalidDecisionError(
+        f"The edited field {name!r} is not a valid value for it, and not JSON either: write it as JSON "
+        f'(a list as ["a", "b"], a number as 12.5, an object as {{"k": "v"}}).',
+        allowed=[name],
+    )
 
 
 def _edited(item: ReviewItem, args: Any, model: type[BaseModel] | None) -> tuple[dict[str, Any], str, str | None]:
@@ -256,7 +262,8 @@ def _edited(item: ReviewItem, args: Any, model: type[BaseModel] | None) -> tuple
         if name in (reason_name, note_name):
             continue
         info = model.model_fields[name] if model is not None else None
-        edited[name] = _field_value(info.annotation if info else Any, raw, name)
+        shown = request.proposal.get(name, _ABSENT)
+        edited[name] = _field_value(info.annotation if info else Any, raw, name, shown)
     if model is not None:
         try:
             edited = model.model_validate(edited).model_dump(mode="json")

@@ -34,8 +34,6 @@ __all__ = ["router"]
 
 router = APIRouter(tags=["langgraph"])
 
-_MAX_SEARCH = 1_000  # offset + limit: deeper pages walk the queue index page by page
-
 
 class ThreadSearch(BaseModel):
     """The body of ``POST /threads/search`` (fields the SDKs send; others are ignored)."""
@@ -100,7 +98,7 @@ def search(orch: Orch, who: Caller, body: Annotated[ThreadSearch | None, Body()]
         found = [_found(orch, i) for i in (item_id_of(t) for t in body.ids) if i is not None]
         items = [i for i in found if i is not None and _matches(i, filters)]
         return [thread(i, who.role) for i in items[body.offset : body.offset + body.limit]]
-    need = min(body.offset + body.limit, _MAX_SEARCH)
+    need = body.offset + body.limit  # keyset pages of the queue index up to the offset (at most 10,100 rows)
     cursor = None
     while len(items) < need:
         page = orch.pending(filters, limit=min(need - len(items), 500), cursor=cursor)
