@@ -29,11 +29,16 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def linked(tmp_path: Path, clock: Clock) -> Iterator[Orchestrator]:
-    """An Orchestrator whose notifications carry review links, with alice, bob (reviewers) and erin (expert)."""
+def linked(db_url: str, tmp_path: Path, clock: Clock) -> Iterator[Orchestrator]:
+    """An Orchestrator whose notifications carry review links, with alice, bob (reviewers) and erin (expert).
+
+    On both backends: a link is spent by a primary key in SQLite and in PostgreSQL alike.
+    """
+    keys = {} if db_url.startswith("sqlite") else {"link_key_file": tmp_path / "link.key"}
     settings = Settings(
-        db_url=f"sqlite:///{tmp_path / 'h.db'}",
+        db_url=db_url,
         outbox_dir=tmp_path / "out",
+        **keys,  # type: ignore[arg-type]
         public_url=PUBLIC,
         webhook_url="http://127.0.0.1:9/hook",
         webhook_secret="hook-secret",
@@ -124,7 +129,9 @@ def test_expired_and_tampered_links_are_refused(linked: Orchestrator, clock: Clo
         assert expired.status_code == 410 and "expired" in expired.text
     assert linked.item(item_id).status == "pending"
     path = link_key_path(linked.settings)
-    assert path == tmp_path / "h.db.link-key" and stat.S_IMODE(path.stat().st_mode) == 0o600  # outside the database
+    db = linked.settings.database.sqlite_path
+    assert path == (db.with_name(db.name + ".link-key") if db else tmp_path / "link.key")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # a file outside the database, readable by its owner only
 
 
 def test_a_link_alone_never_decides_a_critical_item(linked: Orchestrator, clock: Clock) -> None:
