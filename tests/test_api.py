@@ -122,6 +122,8 @@ def test_tokens_are_random_hashed_checked_and_revocable(tmp_path: Path) -> None:
                 answer = me(bad)
                 assert answer.status_code == 401 and answer.json()["error"]["type"] == "CredentialError"
                 assert answer.headers["www-authenticate"].startswith("ApiKey")
+            studio = httpx.get(f"{url}/api/me", headers={"x-auth-scheme": "langsmith"})  # no Studio-style bypass
+            assert studio.status_code == 401
             bearer = httpx.get(f"{url}/api/me", headers={"Authorization": f"Bearer {tokens[1]}"})
             assert bearer.json()["name"] == "alice"
             revoke_token(orch.db, tokens[0].split("_")[1], actor="test", now=clock.t)

@@ -76,6 +76,8 @@ def test_humangate_ui_serves_the_panel_the_api_and_its_schema_on_one_port(tmp_pa
         assert panel.status_code == 200 and "gradio" in panel.text.lower()
         assert httpx.get(base + "/openapi.json").json()["info"]["title"] == "humangate"
         assert httpx.get(base + "/api/queue").status_code == 401
+        cross = httpx.get(base + "/info", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in cross.headers  # the mounted panel adds no CORS to the API
         queue = httpx.get(base + "/api/queue", headers={"x-api-key": token}).json()
         assert [i["id"] for i in queue["items"]] == [item_id]
         login = httpx.post(base + "/login", data={"username": "alice", "password": "wrong password!"})

@@ -118,7 +118,8 @@ def create_app(
             CORSMiddleware,
             allow_origins=list(orch.settings.cors_origins),
             allow_methods=["GET", "POST"],
-            allow_headers=["x-api-key", "authorization", "content-type", "last-event-id"],
+            # x-auth-scheme is accepted so browsers may send it; it never bypasses the token check.
+            allow_headers=["x-api-key", "authorization", "content-type", "last-event-id", "x-auth-scheme"],
             allow_credentials=False,  # tokens travel in a header, never in cookies
             max_age=600,
         )
