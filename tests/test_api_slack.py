@@ -164,6 +164,22 @@ def test_requests_not_signed_by_slack_in_time_are_refused(slack: Orchestrator, c
             ),
         ):
             assert answer.status_code == 401 and answer.json()["error"]["fields"]["kind"] == "slack"
+        # Signed but odd shapes are answered, never crash, and decide nothing.
+        for odd in (
+            {"type": "block_actions", "actions": "approve", "user": "U0ALICE"},
+            {"type": "block_actions", "actions": [{"action_id": "approve", "block_id": "hg:forged"}], "user": []},
+            {"type": "view_submission"},
+        ):
+            answer = _post(url, odd, at=clock.t)
+            assert answer.status_code == 200 and "Approved" not in answer.text
+        assert (
+            _post(
+                url,
+                {"type": "block_actions", "actions": [{"action_id": "approve", "block_id": "hg:forged"}]},
+                at=clock.t,
+            ).json()["error"]["fields"]["problem"]
+            == "tampered"
+        )
         assert slack.item(item_id).status == "pending"
     plain = Settings(db_url=f"sqlite:///{tmp_path / 'p.db'}", outbox_dir=tmp_path / "o")
     with Orchestrator(plain) as orch, serve_api(orch) as url:

@@ -68,7 +68,7 @@ def _verify(secret: str, body: bytes, headers: dict[str, str], now: Callable[[],
 def _decision(action: dict[str, Any]) -> dict[str, Any]:
     if action.get("action_id") == "approve":
         return {"action": "approve"}
-    reason = (action.get("selected_option") or {}).get("value")
+    reason = _object(action.get("selected_option")).get("value")
     if reason not in REASON_CODES:
         raise InvalidDecisionError(
             f"Reject needs a reason: pick one of {', '.join(REASON_CODES)}.", allowed=REASON_CODES
@@ -76,17 +76,22 @@ def _decision(action: dict[str, Any]) -> dict[str, Any]:
     return {"action": "reject", "reason_code": reason, "note": "Rejected from Slack."}
 
 
+def _object(value: Any) -> dict[str, Any]:
+    """Return ``value`` when it is a JSON object, else an empty one (a payload's shape is not trusted)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _handle(orch: Orchestrator, payload: dict[str, Any]) -> tuple[str, str | None]:
     """Decide what one block action asks; return the text to show and the response URL."""
-    actions = payload.get("actions") or [{}]
-    action = actions[0] if isinstance(actions[0], dict) else {}
+    actions = payload.get("actions")
+    action = _object(actions[0]) if isinstance(actions, list) and actions else {}
     block = str(action.get("block_id") or "")
     if payload.get("type") != "block_actions" or not block.startswith("hg:") or action.get("action_id") == "open":
         return "", None
     if action.get("action_id") not in ("approve", "reject"):
         raise InvalidInputError("Unknown button; only Approve and Reject decide.")
     claims = read_link(link_key(orch.settings), block[3:], now=orch.clock())
-    user, team = payload.get("user") or {}, payload.get("team") or {}
+    user, team = _object(payload.get("user")), _object(payload.get("team"))
     who = slack_user(
         orch.db, team_id=str(team.get("id") or user.get("team_id") or ""), slack_user_id=str(user.get("id") or "")
     )
