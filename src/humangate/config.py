@@ -118,6 +118,11 @@ class Settings:
     slack_webhook_url: str | None = field(default=None, repr=False)  # the path is the secret
     outbox_max_attempts: int = 8  # then the item goes back to a person; waits double from 30 s, capped at 30 min
     refit_every_seconds: float | None = None  # the panel refits escalation routers this often; None: never
+    public_url: str | None = None  # where reviewers reach this server; review links start with it
+    link_key_file: Path | None = None  # the review links' HMAC key; default: beside the audit key
+    link_ttl_seconds: float = 86_400.0  # how long a review link in a notification stays valid
+    slack_signing_secret: str | None = None  # verifies Slack's button presses; unset: Slack cannot decide
+    cors_origins: tuple[str, ...] = ()  # browser origins allowed to call the API (Agent Inbox); none by default
 
     def __post_init__(self) -> None:
         DatabaseURL.parse(self.db_url)
@@ -156,6 +161,19 @@ class Settings:
             if self.search_url is not None and not self.search_url.startswith(("http://", "https://")):
                 raise ConfigError(f"HUMANGATE_SEARCH_URL must start with http:// or https://, got {self.search_url!r}.")
         _check_sending(self)
+        if self.public_url is not None and not self.public_url.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"HUMANGATE_PUBLIC_URL must start with http:// or https://, got {self.public_url!r}; "
+                "it is where reviewers reach `humangate ui`, e.g. https://review.example.com."
+            )
+        if self.link_ttl_seconds <= 0:
+            raise ConfigError("HUMANGATE_LINK_TTL_SECONDS must be a positive number of seconds.")
+        for origin in self.cors_origins:
+            if origin == "*" or not origin.startswith(("http://", "https://")) or origin.count("/") != 2:
+                raise ConfigError(
+                    f"HUMANGATE_CORS_ORIGINS lists {origin!r}; name each origin in full, e.g. "
+                    "https://inbox.example.com (no wildcard, no path)."
+                )
 
     @property
     def database(self) -> DatabaseURL:
@@ -208,6 +226,17 @@ class Settings:
             kwargs["search_key"] = env.get("HUMANGATE_SEARCH_KEY") or None
             kwargs["search_url"] = env.get("HUMANGATE_SEARCH_URL") or None
         kwargs.update(_sending_from_env(env))
+        if env.get("HUMANGATE_PUBLIC_URL"):
+            kwargs["public_url"] = env["HUMANGATE_PUBLIC_URL"].strip().rstrip("/")
+        if env.get("HUMANGATE_LINK_KEY_FILE"):
+            kwargs["link_key_file"] = Path(env["HUMANGATE_LINK_KEY_FILE"])
+        if "HUMANGATE_LINK_TTL_SECONDS" in env:
+            kwargs["link_ttl_seconds"] = _number(env, "HUMANGATE_LINK_TTL_SECONDS")
+        if env.get("HUMANGATE_SLACK_SIGNING_SECRET"):
+            kwargs["slack_signing_secret"] = env["HUMANGATE_SLACK_SIGNING_SECRET"].strip()
+        if env.get("HUMANGATE_CORS_ORIGINS"):
+            origins = (o.strip().rstrip("/") for o in env["HUMANGATE_CORS_ORIGINS"].split(","))
+            kwargs["cors_origins"] = tuple(o for o in origins if o)
         return cls(**kwargs)  # type: ignore[arg-type]
 
     def with_model(self, model: str | None) -> Settings:

@@ -16,6 +16,9 @@ problem, and structured attributes carry the facts a program needs.
     ├── EffectRefused          the effect layer refused to send a message; nothing was written
     ├── SourceSkipped          a file or web page was not read (refused or unreadable); the task goes on without it
     ├── DeliveryFailed         a sender could not deliver an effect; the outbox retries or gives up
+    ├── CredentialError        an API token, link or Slack request that does not prove who sends it
+    │   └── LinkError           a review link that was altered, has expired or was used already
+    ├── RoleError              the user's role does not allow this call (the audit trail is for owners)
     └── ReviewError            a review action was refused; nothing was written
         ├── ItemNotFoundError
         ├── AlreadyDecidedError
@@ -33,6 +36,7 @@ __all__ = [
     "AlreadyDecidedError",
     "ClaimedError",
     "ConfigError",
+    "CredentialError",
     "DeliveryFailed",
     "DwellError",
     "EffectRefused",
@@ -40,8 +44,10 @@ __all__ = [
     "InvalidDecisionError",
     "InvalidInputError",
     "ItemNotFoundError",
+    "LinkError",
     "NotAuthorizedError",
     "ReviewError",
+    "RoleError",
     "RunBusyError",
     "RunFailedError",
     "SourceSkipped",
@@ -196,6 +202,49 @@ class DeliveryFailed(HumanGateError):
         self.reason = reason
         self.permanent = permanent
         super().__init__(reason)
+
+
+class CredentialError(HumanGateError):
+    """A request whose credentials do not prove who sends it; nothing was read or written.
+
+    Attributes:
+        kind: what carried the credential: ``token``, ``link`` or ``slack``.
+        problem: a short word for what is wrong (``missing``, ``unknown``, ``revoked``, ``expired``,
+            ``tampered``, ``used``, ``unlinked``, ``signature``).
+    """
+
+    def __init__(self, kind: str, problem: str, message: str) -> None:
+        self.kind = kind
+        self.problem = problem
+        super().__init__(message)
+
+
+class LinkError(CredentialError):
+    """A review link that was altered, has expired or was used already; it decides nothing.
+
+    Attributes:
+        link_id: the link's id when its signature held (None for an altered link).
+    """
+
+    def __init__(self, problem: str, message: str, *, link_id: str | None = None) -> None:
+        self.link_id = link_id
+        super().__init__("link", problem, message)
+
+
+class RoleError(HumanGateError):
+    """The user's role does not allow this call; nothing was read or written.
+
+    Attributes:
+        user: who asked.
+        role: their role.
+        allowed: the roles that may.
+    """
+
+    def __init__(self, user: str, role: str, what: str, allowed: Sequence[str]) -> None:
+        self.user = user
+        self.role = role
+        self.allowed = list(allowed)
+        super().__init__(f"{what} is for {' and '.join(self.allowed)} users; {user} is a {role}.")
 
 
 class ReviewError(HumanGateError):

@@ -23,11 +23,13 @@ from sqlalchemy import (
 )
 
 __all__ = [
+    "api_tokens",
     "assessments",
     "audit_events",
     "audit_head",
     "corrections",
     "decisions",
+    "link_uses",
     "login_failures",
     "memory_backlog",
     "metadata",
@@ -36,6 +38,7 @@ __all__ = [
     "review_items",
     "router_versions",
     "runs",
+    "slack_users",
     "users",
     "votes",
 ]
@@ -315,4 +318,44 @@ router_versions = Table(
         sqlite_where=text("status = 'active'"),
         postgresql_where=text("status = 'active'"),
     ),
+)
+
+# API tokens: only a SHA-256 of the secret part is stored; the id is the token's public part.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("user_name", String(100), ForeignKey("users.name"), nullable=False),
+    Column("label", String(200), nullable=False, default=""),
+    Column("secret_sha256", String(64), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("expires_at", Float),  # NULL: until revoked
+    Column("revoked_at", Float),
+    Column("revoked_by", String(100)),
+    Column("last_used_at", Float),
+    Index("ix_api_tokens_user", "user_name"),
+)
+
+# One row per review link (or Slack message) that decided: the primary key makes a link single-use.
+link_uses = Table(
+    "link_uses",
+    metadata,
+    Column("link_id", String(64), primary_key=True),
+    Column("item_id", Integer, nullable=False),
+    Column("channel", String(20), nullable=False),  # link | slack
+    Column("reviewer", String(100), nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("used_at", Float, nullable=False),
+    Column("decision_id", Integer),  # NULL until the decision is recorded (0: an M-of-N vote)
+)
+
+# Which humangate user a Slack account acts as when it presses a button.
+slack_users = Table(
+    "slack_users",
+    metadata,
+    Column("team_id", String(32), primary_key=True),
+    Column("slack_user_id", String(32), primary_key=True),
+    Column("user_name", String(100), ForeignKey("users.name"), nullable=False),
+    Column("created_at", Float, nullable=False),
 )

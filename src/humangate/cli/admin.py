@@ -248,17 +248,20 @@ def ui(
     ] = None,
     db: DbOpt = None,
 ) -> None:
-    """Serve the reviewer panel (login with `humangate users add NAME --password ...`)."""
-    from humangate.ui import build_app, check_can_serve, serve
+    """Serve the reviewer panel and the HTTP API on one port (panel login: `humangate users add NAME --password`)."""
+    from humangate.api import build_server
+    from humangate.ui import check_can_serve
 
     with _orchestrator(db, False) as orch:
         try:
             check_can_serve(orch, host)
+            server = build_server(orch, host=host, port=port)
         except HumanGateError as exc:
             _fail(str(exc), as_json=False)
-        panel = build_app(orch)
-        url = serve(panel, orch, host=host, port=port)
-        out.print(f"Review panel on [bold]{escape(url)}[/] (Ctrl+C to stop).")
+        out.print(
+            f"Review panel on [bold]{escape(server.url)}/[/], the API under {escape(server.url)}/api "
+            f"(schema: {escape(server.url)}/docs) (Ctrl+C to stop)."
+        )
         # SLA sweeps (escalate overdue items, fail closed at the chain's end) and webhooks run beside it.
         try:
             every = parse_duration(refit_every, "--refit-every") if refit_every else orch.settings.refit_every_seconds
@@ -267,7 +270,4 @@ def ui(
         if every is not None and every < 60:
             _fail("--refit-every must be at least a minute (e.g. 24h, 7d).", as_json=False, code=2)
         with Housekeeper(orch, interval=sweep_seconds, refit_every=every):
-            try:
-                panel.block_thread()
-            finally:
-                panel.close()
+            server.run()

@@ -32,10 +32,16 @@ def audit_key_path(settings: Settings) -> Path:
     return Path.home() / ".config" / "humangate" / f"audit-{tag}.key"
 
 
-def load_audit_key(path: Path) -> tuple[bytes, bool]:
-    """Return the key stored at ``path`` and whether it was created just now."""
+def load_audit_key(
+    path: Path, *, label: str = "audit key", env: str = "HUMANGATE_AUDIT_KEY_FILE"
+) -> tuple[bytes, bool]:
+    """Return the key stored at ``path`` and whether it was created just now.
+
+    ``label`` and ``env`` name the key in messages, so that other server keys kept the same way (the
+    review links' key) say which file is wrong and which variable moves it.
+    """
     if path.exists():
-        return _read(path), False
+        return _read(path, label), False
     key = secrets.token_bytes(_KEY_BYTES)
     temp = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
     try:
@@ -46,28 +52,26 @@ def load_audit_key(path: Path) -> tuple[bytes, bool]:
         # A hard link appears whole or not at all: two processes starting together agree on one key.
         os.link(temp, path)
     except FileExistsError:
-        return _read(path), False
+        return _read(path, label), False
     except OSError as exc:
-        raise ConfigError(
-            f"Cannot create the audit key {path}: {exc.strerror}; set HUMANGATE_AUDIT_KEY_FILE."
-        ) from None
+        raise ConfigError(f"Cannot create the {label} {path}: {exc.strerror}; set {env}.") from None
     finally:
         temp.unlink(missing_ok=True)
     return key, True
 
 
-def _read(path: Path) -> bytes:
+def _read(path: Path, label: str) -> bytes:
     try:
         mode = path.stat().st_mode
         text = path.read_text(encoding="ascii").strip()
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"Cannot read the audit key {path}: {exc}.") from None
+        raise ConfigError(f"Cannot read the {label} {path}: {exc}.") from None
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise ConfigError(f"The audit key {path} is readable by others; run `chmod 600 {path}`.")
+        raise ConfigError(f"The {label} {path} is readable by others; run `chmod 600 {path}`.")
     try:
         key = bytes.fromhex(text)
     except ValueError:
         key = b""
     if len(key) < 16:
-        raise ConfigError(f"The audit key {path} is not a hex key of at least 16 bytes; restore it from a backup.")
+        raise ConfigError(f"The {label} {path} is not a hex key of at least 16 bytes; restore it from a backup.")
     return key

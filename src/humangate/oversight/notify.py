@@ -18,6 +18,13 @@ With ``slack`` it is an incoming-webhook message that still carries that object:
     {"text": "Review needed: ...", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": ...}}],
      "humangate": {...the object above...}}
 
+With ``HUMANGATE_PUBLIC_URL`` set, queued and escalated items carry a signed, expiring, single-use review
+link (``humangate.oversight.links``): ``"review_url"`` in JSON; in Slack an actions block whose
+``block_id`` is ``hg:<link token>``, with an Open button to the link's page and, when
+``HUMANGATE_SLACK_SIGNING_SECRET`` is set, Approve and "Reject because..." for items that are neither
+critical nor held for a minimum dwell (those are never decided by a click alone). The buttons come
+back to ``/slack/interactions`` and go through the same decide path as the panel.
+
 Title and summary are untrusted (they come from a run's inputs): URLs in them are defanged
 (``https[:]//``) in both formats, and Slack text escapes ``&``, ``<`` and ``>``, so a notification never
 carries a link or a mention. Each request is signed: ``X-Humangate-Signature: t=<unix>,v1=<hex>``, where
@@ -37,6 +44,7 @@ from sqlalchemy import Connection
 
 from humangate.checkpoints.schema import notifications
 from humangate.config import Settings
+from humangate.core.contract import REASON_CODES
 from humangate.oversight._signing import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, sign, verify
 from humangate.oversight.delivery import (
     BACKOFF_CAP_SECONDS,
@@ -47,6 +55,7 @@ from humangate.oversight.delivery import (
     count_by_status,
     list_notifications,
 )
+from humangate.oversight.links import link_url, mint_link
 
 if TYPE_CHECKING:
     from humangate.review.queue import ReviewItem
@@ -63,11 +72,13 @@ __all__ = [
     "ItemFacts",
     "Notification",
     "NotifyEvent",
+    "ReviewLinks",
     "count_by_status",
     "enqueue",
     "item_facts",
     "list_notifications",
     "render_body",
+    "review_links",
     "sign",
     "verify",
 ]
@@ -97,6 +108,15 @@ class ItemFacts(TypedDict):
     due_at: float | None
     summary: str
     triggers: NotRequired[list[str]]
+    min_dwell_seconds: NotRequired[float]
+
+
+class ReviewLinks(TypedDict):
+    """How a notification lets a reviewer act: the link page, its token, and whether buttons decide."""
+
+    url: str
+    token: str
+    buttons: bool
 
 
 def item_facts(item: ReviewItem, summary: str) -> ItemFacts:
@@ -110,6 +130,7 @@ def item_facts(item: ReviewItem, summary: str) -> ItemFacts:
         "due_at": item.due_at,
         "summary": summary,
         "triggers": list(item.trigger_kinds),
+        "min_dwell_seconds": item.min_dwell_seconds,
     }
 
 
@@ -129,9 +150,16 @@ def _slack_escape(text: str) -> str:
 
 
 def render_body(
-    fmt: Literal["json", "slack"], *, event: NotifyEvent, item_id: int, run_id: str, facts: ItemFacts, now: float
+    fmt: Literal["json", "slack"],
+    *,
+    event: NotifyEvent,
+    item_id: int,
+    run_id: str,
+    facts: ItemFacts,
+    now: float,
+    links: ReviewLinks | None = None,
 ) -> str:
-    """Return the JSON body sent for one event, in the webhook's format."""
+    """Return the JSON body sent for one event, in the webhook's format, with the review link if any."""
     data: dict[str, Any] = {
         "version": 1,
         "event": event,
@@ -147,12 +175,43 @@ def render_body(
         "triggers": list(facts.get("triggers", [])),
         "summary": _plain(facts["summary"], _SUMMARY_MAX),
     }
+    if links is not None:
+        data["review_url"] = links["url"]
     if fmt == "slack":
-        data = _slack(data)
+        data = _slack(data, links)
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def _slack(data: dict[str, Any]) -> dict[str, Any]:
+def _plain_text(text: str) -> dict[str, str]:
+    return {"type": "plain_text", "text": text}
+
+
+def _actions(links: ReviewLinks) -> dict[str, Any]:
+    """Return the Slack actions block: Open (the link page) and, where a click may decide, Approve and Reject."""
+    elements: list[dict[str, Any]] = [
+        {"type": "button", "action_id": "open", "text": _plain_text("Open"), "url": links["url"]}
+    ]
+    if links["buttons"]:
+        reasons = [{"text": _plain_text(code.replace("_", " ")), "value": code} for code in REASON_CODES]
+        elements += [
+            {
+                "type": "button",
+                "action_id": "approve",
+                "style": "primary",
+                "text": _plain_text("Approve"),
+                "value": "approve",
+            },
+            {
+                "type": "static_select",
+                "action_id": "reject",
+                "placeholder": _plain_text("Reject because..."),
+                "options": reasons,
+            },
+        ]
+    return {"type": "actions", "block_id": f"hg:{links['token']}", "elements": elements}
+
+
+def _slack(data: dict[str, Any], links: ReviewLinks | None = None) -> dict[str, Any]:
     s = {k: _slack_escape(str(v)) for k, v in data.items() if isinstance(v, str)}
     headline = _HEADLINES[data["event"]]
     lines = [
@@ -163,11 +222,26 @@ def _slack(data: dict[str, Any]) -> dict[str, Any]:
         + (f" · due {s['due_at']}" if data["due_at"] else ""),
     ]
     text = "\n".join(line for line in lines if line)[:_SLACK_TEXT_MAX]
-    return {
-        "text": f"{headline}: {s['title']} ({s['risk_level']} risk)",
-        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
-        "humangate": data,
-    }
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+    if links is not None:
+        blocks.append(_actions(links))
+    return {"text": f"{headline}: {s['title']} ({s['risk_level']} risk)", "blocks": blocks, "humangate": data}
+
+
+def review_links(
+    settings: Settings, event: NotifyEvent, item_id: int, facts: ItemFacts, now: float
+) -> ReviewLinks | None:
+    """Mint the link a notification carries, or None (no public URL, or the item expired)."""
+    if not settings.public_url or event == "item.expired":
+        return None
+    token, _ = mint_link(settings, item_id, now=now)
+    buttons = (
+        settings.webhook_format == "slack"
+        and bool(settings.slack_signing_secret)
+        and facts["risk_level"] != "critical"  # critical items are never decided from a link alone
+        and not facts.get("min_dwell_seconds")  # a click cannot show the minimum review time was spent
+    )
+    return {"url": link_url(settings, token), "token": token, "buttons": buttons}
 
 
 _INSERT = notifications.insert()
@@ -188,7 +262,10 @@ def enqueue(
         return None
     if event not in NOTIFY_EVENTS:
         raise ValueError(f"Unknown notification event {event!r}; use one of {', '.join(NOTIFY_EVENTS)}.")
-    body = render_body(settings.webhook_format, event=event, item_id=item_id, run_id=run_id, facts=payload, now=now)
+    links = review_links(settings, event, item_id, payload, now)
+    body = render_body(
+        settings.webhook_format, event=event, item_id=item_id, run_id=run_id, facts=payload, now=now, links=links
+    )
     result = conn.execute(
         _INSERT,
         {

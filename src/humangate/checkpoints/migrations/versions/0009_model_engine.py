@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_model_engine"
-down_revision = "0007_outbox_delivery"
+down_revision = "0008_api_tokens"
 branch_labels = None
 depends_on = None
 
