@@ -4,7 +4,7 @@ The pages are 1280x720, where every decision control must be on screen without s
 one SQLite database (the browser tests run on SQLite only; the storage scenarios
 behind every button run on SQLite and PostgreSQL in test_review_flow.py), adds users through the CLI,
 starts the panel as a subprocess and drives it headless. After each step it reads the database the
-panel wrote. Screenshots go to ``test-artifacts/`` (``panel-review.png`` is the README's picture).
+panel wrote. Screenshots go to ``test-artifacts/`` (``panel-1280-email.png`` is the README's picture).
 """
 
 from __future__ import annotations
@@ -458,6 +458,7 @@ def test_a_scripted_session_decides_by_keyboard_without_scrolling(panel: Panel, 
     before = {i.id for i in panel.orch.pending(limit=200).items}
     session = review_session(erin, 4)
     assert len(session.items) == 4 and session.scrolled == 0
+    assert session.off_screen and all(v == [] for v in session.off_screen.values()), session.off_screen
     assert all(s > 0 for s in session.seconds)
     for item_id in session.items:
         assert item_id in before and panel.item(item_id).status == "decided"
