@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,18 +27,27 @@ __all__ = [
     "ARTIFACTS",
     "CHROMIUM",
     "CHROMIUM_ARGS",
+    "DECISION_CONTROLS",
     "PanelServer",
+    "Session",
     "add_user",
     "choose",
+    "click_cell",
     "fill",
     "free_port",
     "header_item_id",
     "inbox_ids",
     "launch_browser",
     "login",
+    "off_screen",
     "open_item",
     "open_tab",
+    "pick_reason",
+    "review_session",
     "screenshot",
+    "shown_kind",
+    "unfocus",
+    "wait_for_item",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -214,6 +224,24 @@ def inbox_ids(page: Page) -> list[int]:
     return list(seen)
 
 
+def click_cell(page: Page, table_id: str, text: re.Pattern[str]) -> None:
+    """Click the first cell of a virtualised table whose text matches ``text``, scrolling the table to it."""
+    cell = page.locator(f'#{table_id} [role="gridcell"]').filter(has_text=text)
+    viewport = page.locator(f"#{table_id} .virtual-table-viewport")
+    page.locator(f'#{table_id} [role="gridcell"]').first.wait_for()
+    viewport.evaluate("e => { e.scrollTop = 0 }")
+    for _ in range(400):
+        page.wait_for_timeout(50)
+        if cell.count():
+            cell.first.click()
+            return
+        before = viewport.evaluate("e => e.scrollTop")
+        after = viewport.evaluate("e => { e.scrollTop += e.clientHeight * 0.8; return e.scrollTop }")
+        if after == before:
+            break
+    raise AssertionError(f"no cell of #{table_id} matches {text.pattern!r}")
+
+
 def open_item(page: Page, item_id: int) -> None:
     """Click the item's row in the inbox (scrolling to it) and wait for the review view to show it."""
     open_tab(page, "Inbox")
@@ -244,11 +272,151 @@ def wait_for_item(page: Page, item_id: int, timeout: float = 20_000) -> None:
     )
 
 
-def screenshot(page: Page, name: str, *, selectors: Sequence[str] = ()) -> Path:
-    """Save a full-page screenshot to ``test-artifacts/<name>.png`` and return its path."""
+def screenshot(page: Page, name: str, *, selectors: Sequence[str] = (), full_page: bool = True) -> Path:
+    """Save a screenshot (the whole page, or the window) to ``test-artifacts/<name>.png`` and return its path."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     for sel in selectors:
         page.locator(sel).screenshot(path=str(ARTIFACTS / f"{name}-{sel.strip('#')}.png"))
     return path
+
+
+DECISION_CONTROLS = (
+    "#btn-approve",
+    "#btn-save-edit",
+    "#btn-reject",
+    "#btn-redirect",
+    "#btn-escalate",
+    "#reason-code label",
+    "#decision-note textarea",
+    "#redirect-instructions textarea",
+    "#escalate-role input",
+)
+"""Every control a decision needs: the five buttons, each reason code, note, instructions, escalation role."""
+
+
+def pick_reason(page: Page, code: str) -> None:
+    """Click the reason code ``code`` (its label reads "KEY code")."""
+    page.locator("#reason-code label").filter(has_text=re.compile(rf"^\s*\S+ {re.escape(code)}\s*$")).click()
+
+
+def unfocus(page: Page) -> None:
+    """Move the focus out of any text field, so that the panel's keys act."""
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+
+
+def off_screen(page: Page, selectors: Sequence[str] = DECISION_CONTROLS) -> list[str]:
+    """Scroll the page to its top and return each control that is missing or not wholly inside the viewport."""
+    page.evaluate("() => window.scrollTo(0, 0)")
+    size = page.viewport_size or {"width": 0, "height": 0}
+    bad: list[str] = []
+    for sel in selectors:
+        found = page.locator(sel).all()
+        if not found:
+            bad.append(f"{sel}: not on the page")
+        for i, loc in enumerate(found):
+            box = loc.bounding_box()
+            if box is None or not loc.is_visible():
+                bad.append(f"{sel} #{i}: hidden")
+            elif (
+                box["x"] < 0
+                or box["y"] < 0
+                or box["x"] + box["width"] > size["width"]
+                or (box["y"] + box["height"] > size["height"])
+            ):
+                bad.append(f"{sel} #{i}: {box} outside {size['width']}x{size['height']}")
+    return bad
+
+
+def shown_kind(page: Page) -> str:
+    """Return which typed form the review view shows: brief, reply, email or fields."""
+    if page.locator("#proposal-summary textarea").is_visible():
+        return "brief"
+    if page.locator("#proposal-fixed-subject").is_visible():
+        return "reply"
+    if page.locator("#proposal-subject").is_visible():
+        return "email"
+    return "fields"
+
+
+@dataclass
+class Session:
+    """What a scripted review session did: per decision the item, its form, the action and the seconds taken."""
+
+    items: list[int] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    scrolled: int = 0  # decisions during which the page had scrolled away from its top
+    off_screen: dict[str, list[str]] = field(default_factory=dict)  # per form kind, on its first item
+
+
+def _next_shown(page: Page, old: int, timeout: float) -> bool:
+    """Wait until the header shows another item (True) or says nothing is left (False)."""
+    page.wait_for_function(
+        "old => { const h = document.querySelector('#item-header'); if (!h) return false;"
+        " const m = /Item (\\d+)/.exec(h.innerText);"
+        " return (m && Number(m[1]) !== old) || /Nothing to review/.test(h.innerText); }",
+        arg=old,
+        timeout=timeout,
+    )
+    return header_item_id(page) is not None
+
+
+def _act(page: Page, kind: str, turn: int) -> str:
+    """Decide the open item as a scripted reviewer: mostly approve, sometimes edit in the typed form or reject."""
+    plan = ("approve", "edit", "approve", "reject")[turn % 4]
+    if plan == "edit" and kind == "reply":
+        body = page.locator("#proposal-body textarea")
+        body.fill(body.input_value() + "\n\nP.S. Reviewed by a person.")
+    elif plan == "edit" and kind == "email":
+        subject = page.locator("#proposal-subject input, #proposal-subject textarea").first
+        subject.fill(subject.input_value() + " (reviewed)")
+    elif plan == "edit" and kind == "brief":
+        page.locator('#proposal-claims [role="gridcell"][data-row="0"][data-col="0"] input[type=checkbox]').check()
+    elif plan == "edit":
+        plan = "approve"
+    unfocus(page)
+    keys = {"approve": ["a"], "edit": ["3", "e"], "reject": ["4", "x"]}[plan]  # 3 tone, 4 policy
+    for key in keys:
+        page.keyboard.press(key)
+    return plan
+
+
+def review_session(page: Page, decisions: int, *, timeout: float = 30_000) -> Session:
+    """Decide ``decisions`` items by keyboard from the inbox on, timing each from shown to the next one shown.
+
+    The page is never scrolled: every decision uses what is on screen. A decision the service refuses (say,
+    approving an edit this reviewer made) is followed by a reject with reason "other", timed with it.
+    """
+    done = Session()
+    unfocus(page)
+    page.keyboard.press("o")  # open the top item
+    page.wait_for_function("() => /Item \\d+/.test(document.querySelector('#item-header')?.innerText ?? '')")
+    for turn in range(decisions):
+        item = header_item_id(page)
+        if item is None:
+            break
+        kind = shown_kind(page)
+        if kind not in done.off_screen:  # checked before the clock starts: it is the test's time, not the reviewer's
+            done.off_screen[kind] = off_screen(page)
+        start = time.perf_counter()
+        action = _act(page, kind, turn)
+        try:
+            more = _next_shown(page, item, timeout / 3)
+        except Exception:  # refused: the status says why; reject instead, as a reviewer would
+            status = page.locator("#decision-status").inner_text()
+            unfocus(page)
+            page.keyboard.press("=")  # other
+            page.keyboard.press("x")
+            action = f"reject after: {status[:80]}"
+            more = _next_shown(page, item, timeout)
+        done.seconds.append(time.perf_counter() - start)
+        done.items.append(item)
+        done.kinds.append(kind)
+        done.actions.append(action)
+        done.scrolled += int(page.evaluate("() => window.scrollY") != 0)
+        if not more:
+            break
+    return done

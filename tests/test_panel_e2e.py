@@ -1,9 +1,10 @@
 """The reviewer panel end to end: a real `humangate ui` on localhost, driven by Playwright in Debian's chromium.
 
-The module seeds one SQLite database (the browser tests run on SQLite only; the storage scenarios
+The pages are 1280x720, where every decision control must be on screen without scrolling. The module seeds
+one SQLite database (the browser tests run on SQLite only; the storage scenarios
 behind every button run on SQLite and PostgreSQL in test_review_flow.py), adds users through the CLI,
 starts the panel as a subprocess and drives it headless. After each step it reads the database the
-panel wrote. Screenshots go to ``test-artifacts/`` (``panel-review.png`` is the README's picture).
+panel wrote. Screenshots go to ``test-artifacts/`` (``panel-1280-email.png`` is the README's picture).
 """
 
 from __future__ import annotations
@@ -23,23 +24,31 @@ from humangate import Orchestrator, QueueFilter, Settings
 from humangate.checkpoints.schema import decisions, outbox
 from humangate.data.demo import demo_outreach_items, demo_support_messages
 from humangate.review.queue import ReviewItem
+from humangate.ui.inbox_view import why_waiting
 from tests.panel_support import (
     CHROMIUM,
     PanelServer,
     add_user,
     choose,
+    click_cell,
     fill,
     header_item_id,
     inbox_ids,
     launch_browser,
     login,
+    off_screen,
     open_item,
     open_tab,
+    pick_reason,
+    review_session,
     screenshot,
+    shown_kind,
+    unfocus,
     wait_for_item,
 )
 
 pytestmark = pytest.mark.timeout(600)
+expect.set_options(timeout=20_000)  # CI machines are shared: a page may take seconds to answer
 
 
 def test_debian_chromium_is_installed() -> None:
@@ -58,6 +67,8 @@ XSS_ITEM = {
     "sources": [{"id": "evil-about", "title": "About <b>Evil</b> Co", "text": XSS_SOURCE}],
     "require_approval": True,
 }
+XSS_NAME = '<img src=x onerror="window.__pwned=3">'
+XSS_TICKET = {"id": "T-XSS", "customer": XSS_NAME, "text": "I want a refund now.", "require_approval": True}
 
 
 @dataclass
@@ -89,6 +100,10 @@ def _seed(orch: Orchestrator) -> dict[str, int]:
     for message in demo_support_messages():
         orch.start("support", message.model_dump() | {"require_approval": True}, started_by="seed")
     orch.start("outreach", XSS_ITEM, started_by="seed")
+    orch.start("support", XSS_TICKET, started_by="seed")
+    northwind = next(i for i in demo_outreach_items() if i["company"] == "Northwind Analytics")
+    rui = northwind["recipient"] | {"name": "Rui Costa", "email": "rui.costa@northwind-analytics.example"}
+    orch.start("outreach", northwind | {"recipient": rui, "require_approval": True}, started_by="seed")
     items = {item.title: item.id for item in orch.pending(limit=200).items}
     # A critical item on a run erin started herself: the service must refuse her approval.
     legal = next(m for m in demo_support_messages() if m.customer == "Robert King")
@@ -121,7 +136,7 @@ def dialogs() -> list[str]:
 
 
 def _page(panel: Panel, user: str, dialogs: list[str]) -> Page:
-    context = panel.browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = panel.browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
     page.set_default_timeout(20_000)
 
@@ -163,6 +178,10 @@ def test_login_inbox_and_open_top_item_shows_sources_and_reasons(panel: Panel, a
     # The filters start at "all": the inbox lists every pending item, highest risk first.
     expect(page.locator("#inbox-count")).to_have_text(f"{panel.orch.count()} pending")
     assert inbox_ids(page) == [i.id for i in panel.orch.pending(limit=200).items]
+    # A column says why each item waits.
+    expect(page.locator("#inbox-table")).to_contain_text("why it waits")
+    first = panel.orch.pending(limit=1).items[0]
+    expect(page.locator('#inbox-table [role="gridcell"][data-col="3"]').first).to_have_text(why_waiting(first))
     screenshot(page, "panel-inbox")
 
     page.locator("#open-top").click()
@@ -191,9 +210,21 @@ def test_edit_and_approve_sends_the_edited_email(panel: Panel, alice: Page) -> N
     body = page.locator("#proposal-body textarea")
     original = body.input_value()
     assert original == panel.item(item_id).request.proposal["body"]
+    # The recipient is locked unless the reason is wrong_recipient; locking again puts it back.
+    to = page.locator("#proposal-to input, #proposal-to textarea").first
+    expect(to).to_be_disabled()
+    pick_reason(page, "wrong_recipient")
+    expect(to).to_be_enabled()
+    to.fill("someone@else.example")
+    pick_reason(page, "tone")
+    expect(to).to_be_disabled()
+    expect(to).to_have_value(panel.item(item_id).request.proposal["to"])
+    # An edit that changes nothing is never sent, and the page says so.
+    page.locator("#btn-save-edit").click()
+    _status(page).to_contain_text("Nothing changed")
+    assert panel.decisions(item_id) == []
     fill(page, "proposal-subject", "Northwind and us: a short hello")
     fill(page, "proposal-body", original + "\n\nP.S. Edited in the panel.")
-    choose(page, "reason-code", "tone")
     fill(page, "decision-note", "Friendlier subject.")
     page.locator("#btn-save-edit").click()
     _status(page).to_contain_text(f"Item {item_id}: edit recorded")
@@ -215,7 +246,7 @@ def test_redirect_with_instructions_brings_back_a_reworked_item(panel: Panel, al
     item_id = panel.items["Email to Dana Novak (Quill Legal)"]
     open_item(page, item_id)
     fill(page, "redirect-instructions", "Mention our new office in Berlin.")
-    choose(page, "reason-code", "missing_information")
+    pick_reason(page, "missing_information")
     page.locator("#btn-redirect").click()
     _status(page).to_contain_text(f"Item {item_id}: redirect recorded")
 
@@ -243,9 +274,16 @@ def test_reject_with_a_reason(panel: Panel, alice: Page) -> None:
     page = alice
     item_id = panel.items["Reply to Priya Shah: question"]
     open_item(page, item_id)
-    choose(page, "reason-code", "policy")
+    # Number keys pick reason codes, but not while typing: "4" in the note is text.
+    fill(page, "decision-note", "4")
+    page.locator("#decision-note textarea").press("4")
+    expect(page.locator("#decision-note textarea")).to_have_value("44")
+    expect(page.locator("#reason-code input:checked")).to_have_count(0)
     fill(page, "decision-note", "We do not answer this by mail.")
-    page.locator("#btn-reject").click()
+    unfocus(page)
+    page.keyboard.press("4")  # 4 policy
+    expect(page.locator("#reason-code input:checked")).to_have_value("policy")
+    page.keyboard.press("x")
     _status(page).to_contain_text(f"Item {item_id}: reject recorded")
 
     (row,) = panel.decisions(item_id)
@@ -259,7 +297,7 @@ def test_reject_with_a_reason(panel: Panel, alice: Page) -> None:
 def test_escalate_moves_the_item_from_the_reviewers_inbox_to_the_experts(panel: Panel, alice: Page, erin: Page) -> None:
     item_id = panel.items["Reply to Olivia Brown: refund"]
     open_item(alice, item_id)
-    choose(alice, "reason-code", "needs_expert")
+    pick_reason(alice, "needs_expert")
     choose(alice, "escalate-role", "expert")
     alice.locator("#btn-escalate").click()
     _status(alice).to_contain_text(f"Item {item_id}: escalate recorded")
@@ -300,8 +338,10 @@ def test_a_reviewer_cannot_approve_a_critical_item(panel: Panel, alice: Page, er
     # (A forged decision event for it is refused by the service: test_ui_handlers.)
     _status(alice).to_contain_text("Read only")
     _status(alice).to_contain_text("expert")
-    for button in ("#btn-approve", "#btn-reject", "#btn-redirect"):
+    for button in ("#btn-approve", "#btn-reject", "#btn-redirect", "#btn-save-edit"):
         expect(alice.locator(button)).to_be_disabled()
+    expect(alice.locator("#proposal-summary textarea")).to_be_disabled()
+    expect(alice.locator("#proposal-claims input[type=checkbox]").first).to_be_disabled()
     wait_for_item(alice, item_id)
     screenshot(alice, "panel-refused")
     assert panel.item(item_id).status == "pending" and panel.decisions(item_id) == []
@@ -333,15 +373,93 @@ def test_hostile_source_text_is_shown_and_never_executed(panel: Panel, alice: Pa
     assert page.evaluate("window.__pwned") is None
     assert sources.locator("img, script").count() == 0
     assert page.locator("img[onerror], script:has-text('__pwned')").count() == 0
+    # The form's fields hold the same text as values: a claim, and a reply's recipient.
+    expect(page.locator("#proposal-claims")).to_contain_text('<img src=x onerror="window.__pwned=1">')
+    assert page.locator("#proposal-claims img, #proposal-claims script").count() == 0
+    open_item(page, panel.items[f"Reply to {XSS_NAME}: refund"])
+    expect(page.locator("#proposal-to input, #proposal-to textarea").first).to_have_value(XSS_NAME)
+    expect(page.locator("#item-header")).to_contain_text(XSS_NAME)
+    page.wait_for_timeout(1_000)
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("#review-body img, #review-body script").count() == 0
     assert dialogs == []
     screenshot(page, "panel-hostile-source")
 
 
-def test_runs_and_audit_tabs(panel: Panel, alice: Page) -> None:
+def test_runs_and_audit_tabs_show_what_an_edit_changed(panel: Panel, alice: Page) -> None:
     page = alice
     open_tab(page, "Runs")
     expect(page.locator("#runs-table")).to_contain_text("Outreach to Ana Okafor")
+    # The decision record of the edit made above: its diff, edited against proposed.
+    edited = panel.items["Email to Ana Okafor (Northwind Analytics)"]
+    run_id = panel.item(edited).run_id
+    fill(page, "run-id", run_id)
+    page.locator("#run-show").click()
+    detail = page.locator("#run-detail")
+    expect(detail).to_contain_text("Edited subject, body")
+    expect(detail).to_contain_text("+subject: Northwind and us: a short hello")
+    expect(detail).to_contain_text("+body: P.S. Edited in the panel.")
     open_tab(page, "Audit")
+    click_cell(page, "audit-table", re.compile(r"^\s*edited subject, body"))
+    expect(page.locator("#audit-detail")).to_contain_text("-subject: " + panel.item(edited).request.proposal["subject"])
+    expect(page.locator("#audit-detail")).to_contain_text("+subject: Northwind and us: a short hello")
     page.locator("#audit-verify").click()
     expect(page.locator("#audit-status")).to_contain_text(re.compile("intact", re.I))
     assert panel.orch.verify_audit().ok
+
+
+def test_a_brief_is_edited_claim_by_claim(panel: Panel, alice: Page) -> None:
+    page = alice
+    item_id = panel.items["Research brief: Lumen Robotics"]
+    open_item(page, item_id)
+    claims = panel.item(item_id).request.proposal["claims"]
+    expect(page.locator("#proposal-claims-note")).to_contain_text(f"{len(claims)} claims")
+    cell = page.locator('#proposal-claims [role="gridcell"][data-row="0"][data-col="1"]')
+    expect(cell).to_have_text(claims[0]["text"])
+    cell.dblclick()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("Lumen Robotics was founded in 2016, according to its press page.")
+    page.keyboard.press("Enter")
+    page.locator('#proposal-claims [role="gridcell"][data-row="1"][data-col="0"] input[type=checkbox]').check()
+    unfocus(page)
+    page.keyboard.press("2")  # 2 unsupported_claim
+    expect(page.locator("#reason-code input:checked")).to_have_value("unsupported_claim")
+    page.keyboard.press("e")
+    _status(page).to_contain_text(f"Item {item_id}: edit recorded")
+    (row,) = panel.decisions(item_id)
+    assert (row.action, row.reason_code) == ("edit", "unsupported_claim")
+    edited = json.loads(row.decision_json)["edited"]["claims"]
+    text = "Lumen Robotics was founded in 2016, according to its press page."
+    assert edited == [{"text": text, "source_ids": claims[0]["source_ids"]}, *claims[2:]]
+
+
+def test_every_decision_control_is_on_screen_for_each_proposal_kind(panel: Panel, erin: Page) -> None:
+    page = erin
+    choose(page, "filter-role", "all")
+    page.locator("#inbox-refresh").click()
+    page.wait_for_timeout(500)
+    for title, kind in (
+        ("Email to Rui Costa (Northwind Analytics)", "email"),
+        ("Reply to Marco Rossi: question", "reply"),
+        ("Research brief: Harbor Freight Labs", "brief"),
+    ):
+        open_item(page, panel.items[title])
+        assert shown_kind(page) == kind
+        assert off_screen(page) == [], f"{kind}: decision controls off screen at 1280x720"
+        # Why it paused sits beside the proposal, on the first screen.
+        proposal = page.locator("#proposal-body, #proposal-summary").first.bounding_box()
+        why = page.locator("#item-triggers").bounding_box()
+        assert proposal and why and why["x"] >= proposal["x"] + proposal["width"] and why["y"] < 720 / 2
+        screenshot(page, f"panel-1280-{kind}", full_page=False)
+
+
+def test_a_scripted_session_decides_by_keyboard_without_scrolling(panel: Panel, erin: Page) -> None:
+    """A short run of bench/panel_session.py's scripted reviewer: the same code, four decisions."""
+    before = {i.id for i in panel.orch.pending(limit=200).items}
+    session = review_session(erin, 4)
+    assert len(session.items) == 4 and session.scrolled == 0
+    assert session.off_screen and all(v == [] for v in session.off_screen.values()), session.off_screen
+    assert all(s > 0 for s in session.seconds)
+    for item_id in session.items:
+        assert item_id in before and panel.item(item_id).status == "decided"
+        assert [r.reviewer for r in panel.decisions(item_id)] == ["erin"]

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import gc
+import json
 from typing import Any
 
 import gradio as gr
 import pytest
+from sqlalchemy import select
 
 from humangate import GatePolicy, GraphRegistry, Orchestrator, Settings
-from humangate.core.contract import ReviewRequest, RiskAssessment, SourceExcerpt
+from humangate.checkpoints.schema import outbox
+from humangate.core.contract import ReviewRequest, RiskAssessment, SourceExcerpt, Trigger
+from humangate.data.demo import demo_outreach_items, demo_support_messages
 from humangate.graphs.example import notify_spec
+from humangate.review.queue import ReviewItem
 from humangate.ui import build_app
 from humangate.ui import handlers as h
+from humangate.ui.proposal_form import REPLY_SUBJECT
 from humangate.ui.render import esc, render_observed, render_sources
 
 MEDIUM = {
@@ -41,7 +47,10 @@ def test_inbox_orders_filters_counts_and_pages(orch: Orchestrator) -> None:
 
     page = h.inbox_page(orch, h.queue_filter())
     assert [r[0] for r in page.rows] == [critical, *high, *medium]
-    assert page.rows[0][1] == "critical" and page.rows[0][6] == "expert"
+    assert page.rows[0][1] == "critical" and page.rows[0][7] == "expert"
+    # Why each item waits: its strongest trigger's sentence, and how many more there are.
+    top = max(orch.item(critical).request.assessment.triggers, key=lambda t: t.score or 0.0)
+    assert page.rows[0][3].startswith(top.reason.rstrip(".")[:60]) and "more)" in page.rows[0][3]
     assert page.count_text == "6 pending" and page.next_cursor is None
 
     assert [r[0] for r in h.inbox_page(orch, h.queue_filter(risk="high")).rows] == high
@@ -75,7 +84,7 @@ def test_untrusted_text_is_rendered_inert(orch: Orchestrator) -> None:
     assert "<script" not in html and "<img" not in html and "<b>Eve" not in html
     assert "${" not in html and "{{" not in html and "`" not in html
     assert '<div class="hg-text">' in view.sources  # wraps long lines instead of widening the page
-    assert view.email and HOSTILE.strip() in view.body  # the editable body is a plain textbox value
+    assert view.form.kind == "email" and HOSTILE.strip() in view.form.value("body")  # a plain textbox value
     assert esc("a\u202eb<") == "a\u202eb&lt;"
 
 
@@ -129,7 +138,8 @@ def test_starter_may_not_approve_their_critical_item(orch: Orchestrator) -> None
 
 def test_edit_redirect_and_escalate_through_the_form(orch: Orchestrator) -> None:
     edited_id, redirected, escalated = _start(orch, HIGH), _start(orch, HIGH), _start(orch, HIGH)
-    form = h.DecisionForm(action="edit", reason_code="tone", subject="Refund", body="Your refund was approved.")
+    typed = h.ProposalEdit(fields={"subject": "Refund", "body": "Your refund was approved."})
+    form = h.DecisionForm(action="edit", reason_code="tone", edit=typed)
     assert h.decide(orch, "alice", edited_id, form).ok
     run = orch.run(orch.item(edited_id).run_id)
     assert run.outcome == "approved"
@@ -242,6 +252,14 @@ def test_build_app_constructs_with_the_element_ids(orch: Orchestrator) -> None:
         "proposal-subject",
         "proposal-body",
         "proposal-json",
+        "proposal-summary",
+        "proposal-fixed-subject",
+        "proposal-field-0",
+        "proposal-claims-note",
+        "proposal-claims",
+        "btn-save-json",
+        "decision-bar",
+        "audit-detail",
         "reason-code",
         "decision-note",
         "redirect-instructions",
@@ -291,3 +309,186 @@ def test_earlier_decisions_on_similar_proposals_are_listed_escaped() -> None:
     html = render_observed(request)
     assert "escalated by alice (needs_expert): &lt;b&gt;x&lt;/b&gt; [similarity 0.81]" in html
     assert "<b>x</b>" not in html
+
+
+def _demo_runs(orch: Orchestrator) -> dict[str, int]:
+    """Start a research brief, an email and a support reply of the demo, each held for review; return their items."""
+    for item in demo_outreach_items():
+        if item["company"] in ("Lumen Robotics", "Northwind Analytics"):
+            orch.start("outreach", item | {"require_approval": True}, started_by="seed")
+    olivia = next(m for m in demo_support_messages() if m.customer == "Olivia Brown")
+    orch.start("support", olivia.model_dump() | {"require_approval": True}, started_by="seed")
+    titles = {i.title: i.id for i in orch.pending(limit=50).items}
+    return {
+        "brief": titles["Research brief: Lumen Robotics"],
+        "email": titles["Email to Ana Okafor (Northwind Analytics)"],
+        "reply": titles["Reply to Olivia Brown: refund"],
+    }
+
+
+def _sent(orch: Orchestrator, run_id: str) -> list[dict[str, Any]]:
+    with orch.db.read() as conn:
+        rows = conn.execute(select(outbox.c.payload_json).where(outbox.c.run_id == run_id)).all()
+    return [json.loads(r.payload_json) for r in rows]
+
+
+def test_typed_forms_edit_every_proposal_kind_as_the_json_editor_would(orch: Orchestrator) -> None:
+    items = _demo_runs(orch)
+    gates = {kind: orch.registry.get(orch.item(i).graph).gates[orch.item(i).node] for kind, i in items.items()}
+
+    # An email: To (a locked recipient), Subject, Body; the other fields are kept as proposed.
+    email = orch.item(items["email"]).request
+    form = h.proposal_form(email)
+    assert form.kind == "email" and [(f.name, f.recipient) for f in form.fields] == [
+        ("to", True),
+        ("subject", False),
+        ("body", False),
+    ]
+    edit = h.ProposalEdit(fields={"to": email.proposal["to"], "subject": "Hello, Ana", "body": "Short and kind."})
+    expected = {**email.proposal, "subject": "Hello, Ana", "body": "Short and kind."}
+    assert h.apply_edit(email.proposal, edit) == expected
+
+    # A reply: To and Body; it goes out under the ticket's subject, shown read only.
+    reply = orch.item(items["reply"]).request
+    form = h.proposal_form(reply)
+    assert form.kind == "reply" and [f.name for f in form.fields] == ["to", "body"]
+    assert form.fixed == (("Subject (the ticket's: a reply has none of its own)", REPLY_SUBJECT),)
+    body = form.value("body") + "\n\nP.S. A person read this."
+    reply_edit = h.ProposalEdit(fields={"to": form.value("to"), "body": body})
+    assert h.apply_edit(reply.proposal, reply_edit) == {**reply.proposal, "body": body}
+
+    # A brief: its summary and each claim with its sources; a claim can be reworded, re-sourced or removed.
+    brief = orch.item(items["brief"]).request
+    form = h.proposal_form(brief)
+    claims = brief.proposal["claims"]
+    assert form.kind == "brief" and len(form.claims) == len(claims) >= 3
+    assert form.claims[0] == (claims[0]["text"], tuple(claims[0]["source_ids"]))
+    assert set(form.source_choices) == {s.id for s in brief.sources if not s.id.startswith("claim-")}
+    other = next(s for s in form.source_choices if s not in claims[2]["source_ids"])
+    brief_edit = h.ProposalEdit(
+        fields={"summary": form.value("summary")},
+        claims=[
+            h.ClaimEdit("Lumen Robotics was founded in 2016.", claims[0]["source_ids"]),
+            h.ClaimEdit(claims[1]["text"], claims[1]["source_ids"], removed=True),
+            h.ClaimEdit(claims[2]["text"], [other]),
+            *[h.ClaimEdit(c["text"], c["source_ids"]) for c in claims[3:]],
+        ],
+    )
+    brief_expected = {
+        **brief.proposal,
+        "claims": [
+            {"text": "Lumen Robotics was founded in 2016.", "source_ids": claims[0]["source_ids"]},
+            {"text": claims[2]["text"], "source_ids": [other]},
+            *claims[3:],
+        ],
+    }
+    assert h.apply_edit(brief.proposal, brief_edit) == brief_expected
+
+    # A claim may cite only the brief's sources: a typo is refused before anything is sent.
+    typo = h.ProposalEdit(claims=[h.ClaimEdit(claims[0]["text"], ["lumen-robotics/abuot"])])
+    refused = h.decide(orch, "alice", items["brief"], h.DecisionForm(action="edit", reason_code="tone", edit=typo))
+    assert not refused.ok and "lumen-robotics/abuot, which is not a source of this brief" in refused.message
+    assert orch.item(items["brief"]).status == "pending"
+
+    # Each is exactly what the gate's model validates: the same types a JSON edit gives, nothing coerced.
+    for kind, value in (("email", expected), ("reply", {**reply.proposal, "body": body}), ("brief", brief_expected)):
+        assert gates[kind].proposal_model.model_validate(value).model_dump(mode="json") == value
+
+    # Recorded through the service as the signed-in reviewer: the decision holds the edited proposal.
+    for kind, typed, want in (("email", edit, expected), ("brief", brief_edit, brief_expected)):
+        done = h.decide(orch, "alice", items[kind], h.DecisionForm(action="edit", reason_code="tone", edit=typed))
+        assert done.ok, done.message
+        (event,) = [e for e in orch.timeline(orch.item(items[kind]).run_id) if e["kind"] == "decision.recorded"]
+        assert event["payload"]["decision"]["edited"] == want
+
+    done = h.decide(orch, "alice", items["reply"], h.DecisionForm(action="edit", reason_code="tone", edit=reply_edit))
+    assert done.ok, done.message
+    run = orch.run(orch.item(items["reply"]).run_id)
+    for held in run.pending_items:  # an edit that needs a second look: another reviewer approves it
+        assert h.decide(orch, "bob", held, h.DecisionForm(action="approve")).ok
+    (mail,) = _sent(orch, run.id)
+    assert mail["subject"] == REPLY_SUBJECT and mail["body"] == body  # the subject the form showed
+
+
+def test_the_form_never_sends_an_edit_that_changes_nothing(orch: Orchestrator) -> None:
+    item_id = _start(orch, HIGH)
+    proposal = orch.item(item_id).request.proposal
+    events = len(orch.timeline(orch.item(item_id).run_id))
+    same = h.ProposalEdit(fields={"subject": proposal["subject"] + "  ", "body": proposal["body"].replace(" ", "  ")})
+    for form in (
+        h.DecisionForm(action="edit", reason_code="tone", edit=same),
+        h.DecisionForm(action="edit", reason_code="tone", edit=h.ProposalEdit()),
+        h.DecisionForm(action="edit", reason_code="tone", proposal_json=json.dumps(proposal)),
+    ):
+        outcome = h.decide(orch, "alice", item_id, form)
+        assert not outcome.ok and outcome.message == h.NO_OP_EDIT
+    # Never sent: the item waits, and nothing was written (the service would have logged a refusal).
+    assert orch.item(item_id).status == "pending" and len(orch.timeline(orch.item(item_id).run_id)) == events
+
+
+def test_a_recipient_change_needs_the_wrong_recipient_reason(orch: Orchestrator) -> None:
+    item_id = _start(orch, HIGH)
+    moved = h.ProposalEdit(fields={"to": "mallory@example.com"})
+    refused = h.decide(orch, "alice", item_id, h.DecisionForm(action="edit", reason_code="tone", edit=moved))
+    assert not refused.ok and "recipients are locked" in refused.message
+    assert orch.item(item_id).status == "pending"
+    allowed = h.decide(orch, "alice", item_id, h.DecisionForm(action="edit", reason_code="wrong_recipient", edit=moved))
+    assert allowed.ok, allowed.message
+    # The new recipient is held for another reviewer: alice's next item is never her own edit, bob's is.
+    (held,) = orch.run(orch.item(item_id).run_id).pending_items
+    assert orch.item(held).request.proposal["to"] == "mallory@example.com"
+    assert h.next_item_id(orch, "alice") is None and h.next_item_id(orch, "bob") == held
+
+
+def test_the_decision_record_and_the_audit_view_show_the_edit_diff(orch: Orchestrator) -> None:
+    item_id = _start(orch, {**HIGH, "topic": "Your refund <b>is</b> on its way."})
+    proposal = orch.item(item_id).request.proposal
+    body = proposal["body"].replace("Bob", "Mr Roy").replace("on its way.", "on its way today.")
+    typed = h.ProposalEdit(fields={"subject": "Your refund", "body": body})
+    assert h.decide(orch, "alice", item_id, h.DecisionForm(action="edit", reason_code="tone", edit=typed)).ok
+    run_id = orch.item(item_id).run_id
+
+    detail = h.run_detail(orch, run_id)
+    assert "Edited subject, body" in detail
+    assert f"-subject: {esc(proposal['subject'])}" in detail and "+subject: Your refund" in detail
+    assert "+body: Hi Mr Roy," in detail and "-body: Hi Bob," in detail
+    assert "+body: Your refund &lt;b&gt;is&lt;/b&gt; on its way today." in detail  # proposal text stays text
+    assert "<b>is</b>" not in detail
+
+    (event,) = [e for e in orch.timeline(run_id) if e["kind"] == "decision.recorded"]
+    row = next(r for r in h.audit_rows(orch) if r[0] == event["seq"])
+    assert row[6].startswith("edited subject, body · ")
+    shown = h.audit_detail(orch, event["seq"])
+    assert "+subject: Your refund" in shown and "-body: Hi Bob," in shown and "<b>is</b>" not in shown
+    assert "No audit event" in h.audit_detail(orch, 10**9)
+
+
+def test_why_waiting_names_blind_audits_escalations_and_the_strongest_trigger() -> None:
+    assessment = RiskAssessment(
+        level="high",
+        score=0.7,
+        confidence=0.5,
+        needs_review=True,
+        policy_version="t",
+        triggers=[
+            Trigger(kind="policy", reason="Mentions a refund.", score=0.4),
+            Trigger(kind="pii", reason="Holds a phone number", score=0.9),
+        ],
+    )
+    request = ReviewRequest(
+        graph="g", node="n", thread_id="t", title="t", proposal={}, proposal_kind="X", assessment=assessment
+    )
+    base = {
+        "id": 1, "interrupt_id": "i", "run_id": "r", "graph": "g", "node": "n", "title": "t", "risk_level": "high",
+        "score": 0.7, "trigger_kinds": ("pii", "policy"), "required_role": "expert", "min_dwell_seconds": 0.0,
+        "escalation_level": 0, "status": "pending", "claimed_by": None, "claimed_at": None,
+        "lease_expires_at": None, "version": 0, "created_at": 0.0, "decided_at": None,
+        "request_json": request.model_dump_json(),
+    }  # fmt: skip
+    assert h.why_waiting(ReviewItem(**base)) == "Holds a phone number (+1 more)"
+    escalated = ReviewItem(**base | {"escalation_level": 1, "approvals_needed": 2})
+    assert h.why_waiting(escalated) == "Escalated to the expert role; needs 2 approvals; Holds a phone number (+1 more)"
+    blind = ReviewItem(**base | {"kind": "audit", "blind": True})
+    assert h.why_waiting(blind).startswith("Blind audit") and "phone" not in h.why_waiting(blind)
+    broken = ReviewItem(**base | {"request_json": "{"})
+    assert "stored request is invalid" in h.why_waiting(broken)

@@ -7,7 +7,9 @@ One line per event, in ``seq`` order::
      "prev_hash": "...", "hash": "...",
      "review": {"decision_id": 2, "request_sha256": "...", "request_sha256_ok": true, "request_json": "{...}"}}
 
-``review`` appears on ``decision.recorded`` lines only. ``request_json`` is the stored request text byte
+``review`` appears on ``decision.recorded`` lines only; for an edit it also carries ``edited_fields`` and
+``edit_diff``, the changed lines of the edited proposal against the one in ``request_json`` (see
+``humangate.oversight.edit_diff``; computed on export, never stored). ``request_json`` is the stored request text byte
 for byte (parse it to read the request, hash it to check it); ``request_sha256`` is the hash recorded with
 the decision and ``request_sha256_ok`` says whether sha256 of ``request_json`` equals it (and the hash in
 the event's payload). The chain can be re-checked from the file alone: ``hash = sha256(prev_hash + c)``
@@ -26,6 +28,7 @@ from typing import Any, TextIO
 from sqlalchemy import Connection, and_, select
 
 from humangate.checkpoints.schema import audit_events, decisions, review_items
+from humangate.oversight.edit_diff import recorded_edit
 from humangate.oversight.metrics import parse_since
 
 __all__ = ["DECISION_KIND", "export_audit", "parse_time"]
@@ -62,12 +65,17 @@ def _review(row: Any, payload: dict[str, Any]) -> dict[str, Any]:
     recorded: str | None = row.request_sha256
     actual = hashlib.sha256(request_json.encode()).hexdigest() if request_json is not None else None
     in_event = payload.get("request_sha256", recorded)
-    return {
+    review: dict[str, Any] = {
         "decision_id": row.decision_id,
         "request_sha256": recorded,
         "request_sha256_ok": actual is not None and actual == recorded == in_event,
         "request_json": request_json,
     }
+    change = recorded_edit(request_json, payload.get("decision"))
+    if change is not None:
+        review["edited_fields"] = change.fields
+        review["edit_diff"] = change.diff
+    return review
 
 
 def export_audit(conn: Connection, out: TextIO, *, since: float | None = None, run_id: str | None = None) -> int:

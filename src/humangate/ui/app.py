@@ -18,6 +18,7 @@ from humangate.ui.guard import ClientAddress, login_checker
 from humangate.ui.inbox_tab import inbox_tab
 from humangate.ui.memory_tab import memory_tab
 from humangate.ui.metrics_tab import metrics_tab
+from humangate.ui.reason_keys import SHORTCUTS_HELP, SHORTCUTS_JS
 from humangate.ui.render import STYLE, esc
 from humangate.ui.review_tab import review_tab
 from humangate.ui.runs_tab import runs_tab
@@ -28,37 +29,14 @@ __all__ = ["build_app", "serve"]
 INBOX_REFRESH_SECONDS = 10.0
 DWELL_TICK_SECONDS = 1.0
 
-# Keys work outside text fields; each presses the button with that id, so disabled buttons stay disabled.
-_SHORTCUTS_JS = """
-if (!window.__humangateKeys) {
-  window.__humangateKeys = true;
-  const keys = {a: 'btn-approve', e: 'btn-save-edit', x: 'btn-reject', d: 'btn-redirect', u: 'btn-escalate',
-                o: 'open-top', r: 'inbox-refresh', n: 'inbox-next-page', p: 'inbox-prev-page'};
-  document.addEventListener('keydown', (ev) => {
-    const t = ev.target;
-    const tag = ((t && t.tagName) || '').toLowerCase();
-    if (tag === 'input' || tag === 'textarea' || tag === 'select' || (t && t.isContentEditable)) return;
-    if (ev.altKey || ev.ctrlKey || ev.metaKey) return;
-    const id = keys[ev.key];
-    if (!id) return;
-    const el = document.getElementById(id);
-    const button = el && (el.tagName === 'BUTTON' ? el : el.querySelector('button'));
-    if (button && !button.disabled) { ev.preventDefault(); button.click(); }
-  });
-}
-"""
-_SHORTCUTS_HELP = (
-    "Keys (outside text fields): a approve · e save edit · x reject · d redirect · u escalate · "
-    "o open top item · r refresh · n / p next / previous page"
-)
-
 
 def build_app(orch: Orchestrator, *, default_user: str | None = None) -> gr.Blocks:
     """Build the reviewer panel for ``orch``; ``default_user`` acts when nobody signed in (tests only)."""
     app: gr.Blocks
     with gr.Blocks(title="humangate review") as app:
-        gr.HTML(STYLE + f"<div>{esc(_SHORTCUTS_HELP)}</div>", js_on_load=_SHORTCUTS_JS, elem_id="hg-shell")
-        whoami = gr.HTML(elem_id="whoami")
+        with gr.Row(elem_id="hg-top"):  # one line above the tabs: the review view needs the height
+            whoami = gr.HTML(elem_id="whoami", scale=1, min_width=220)
+            gr.HTML(STYLE + f"<div>{esc(SHORTCUTS_HELP)}</div>", js_on_load=SHORTCUTS_JS, elem_id="hg-shell", scale=4)
         item_state = gr.State(None)  # {"id", "opened_at", "min_dwell"} of the open item
         pages = gr.State({"stack": [None], "next": None})  # keyset cursors of the inbox pages
 

@@ -1,4 +1,6 @@
-"""The panel's Audit tab: the newest audit events, and a check that their hash chain is intact.
+"""The panel's Audit tab: the newest audit events, one event in full, and a check that the hash chain is intact.
+
+Picking a row shows that event below the table; an edit decision shows the diff of edited against proposed.
 
 This module lays the tab out and holds its handlers; ``build_app`` registers its events through ``wire``.
 The reads are in ``humangate.ui.runs_view``.
@@ -13,8 +15,8 @@ from typing import Any
 import gradio as gr
 
 from humangate.review.service import Orchestrator
-from humangate.ui.render import esc
-from humangate.ui.runs_view import AUDIT_HEADERS, audit_rows, audit_status
+from humangate.ui.render import esc, render_status
+from humangate.ui.runs_view import AUDIT_HEADERS, audit_detail, audit_rows, audit_status
 from humangate.ui.tab_support import text_datatypes
 
 __all__ = ["AuditTab", "audit_tab"]
@@ -22,7 +24,7 @@ __all__ = ["AuditTab", "audit_tab"]
 
 @dataclass(frozen=True)
 class AuditTab:
-    """The tab's components; ``wire(app)`` registers its events: on page load, Refresh and Verify the chain."""
+    """The tab's components; ``wire(app)`` registers its events: on page load, Refresh, a picked row, Verify."""
 
     table: gr.Dataframe
     wire: Callable[[gr.Blocks], None]
@@ -43,13 +45,25 @@ def audit_tab(orch: Orchestrator) -> AuditTab:
             max_chars=300,
             elem_id="audit-table",
         )
+        detail = gr.HTML(
+            "<p>Pick a row to see the event in full; an edit shows what it changed.</p>", elem_id="audit-detail"
+        )
 
     def load_audit() -> list[list[Any]]:
         return audit_rows(orch)
 
+    def on_select(evt: gr.SelectData) -> str:
+        row = evt.row_value or []
+        try:
+            seq = int(row[0])
+        except (IndexError, TypeError, ValueError):
+            return render_status("Pick a row of the audit table.")
+        return audit_detail(orch, seq)
+
     def wire(app: gr.Blocks) -> None:
         app.load(load_audit, None, audit_table)
         audit_refresh.click(load_audit, None, audit_table)
+        audit_table.select(on_select, None, detail)
         audit_verify.click(lambda: esc(audit_status(orch)), None, status).then(load_audit, None, audit_table)
 
     return AuditTab(table=audit_table, wire=wire)

@@ -14,7 +14,7 @@ import gradio as gr
 
 from humangate.errors import HumanGateError
 from humangate.review.service import Orchestrator
-from humangate.ui.inbox_view import ALL, INBOX_HEADERS, filter_choices, inbox_page, queue_filter
+from humangate.ui.inbox_view import ALL, INBOX_HEADERS, INBOX_WIDTHS, filter_choices, inbox_page, queue_filter
 from humangate.ui.render import esc, render_status
 from humangate.ui.tab_support import signed_in, text_datatypes
 
@@ -59,6 +59,7 @@ def inbox_tab(orch: Orchestrator, *, pages: gr.State, whoami: gr.HTML, default_u
             interactive=False,
             wrap=True,
             max_chars=200,
+            column_widths=INBOX_WIDTHS,
             elem_id="inbox-table",
         )
     filters = [f_graph, f_node, f_risk, f_trigger, f_role]

@@ -12,12 +12,13 @@ from typing import Any, get_args
 
 from humangate.core.contract import RISK_LEVELS, ROLES, TriggerKind, role_rank
 from humangate.errors import HumanGateError
-from humangate.review.queue import CorruptItemError, QueueFilter
+from humangate.review.queue import CorruptItemError, QueueFilter, ReviewItem
 from humangate.review.service import Orchestrator
 
 __all__ = [
     "ALL",
     "INBOX_HEADERS",
+    "INBOX_WIDTHS",
     "PAGE_SIZE",
     "TRIGGER_KINDS",
     "InboxPage",
@@ -25,11 +26,15 @@ __all__ = [
     "inbox_page",
     "next_item_id",
     "queue_filter",
+    "why_waiting",
 ]
 
 ALL = "all"
 PAGE_SIZE = 50
-INBOX_HEADERS = ["item", "risk", "title", "graph", "node", "triggers", "role", "age", "claimed by"]
+INBOX_HEADERS = ["item", "risk", "title", "why it waits", "graph", "node", "triggers", "role", "age", "claimed by"]
+INBOX_WIDTHS: list[str | int] = ["56px", "76px", "20%", "30%", "80px", "100px", "110px", "76px", "56px", "90px"]
+"""Column widths: the title and why it waits get the room; the rest are short words."""
+_WHY_CHARS = 160  # one or two lines of the table: the review view has the rest
 TRIGGER_KINDS: tuple[str, ...] = get_args(TriggerKind)
 
 
@@ -52,6 +57,33 @@ def queue_filter(
         trigger_kind=_opt(trigger),  # type: ignore[arg-type]
         role=_opt(role),  # type: ignore[arg-type]
     )
+
+
+def why_waiting(item: ReviewItem) -> str:
+    """Return in one sentence why ``item`` waits for a person: its strongest trigger, or what kind of look it is."""
+    if item.blind:  # a blind audit hides the system's assessment, here as in the review view
+        return "Blind audit: a second look at work that already went ahead."
+    try:
+        request = item.request
+    except CorruptItemError as exc:
+        return exc.problem
+    lead: list[str] = []
+    if item.kind != "gate":
+        lead.append("Audit sample of work that went ahead")
+    if item.escalation_level > 0:
+        lead.append(f"Escalated to the {item.required_role} role")
+    if item.approvals_needed > 1:
+        lead.append(f"needs {item.approvals_needed} approvals")
+    triggers = sorted(request.assessment.triggers, key=lambda t: -(t.score or 0.0))
+    if triggers:
+        reason = " ".join(triggers[0].reason.split()).rstrip(".")
+        more = f" (+{len(triggers) - 1} more)" if len(triggers) > 1 else ""
+        lead.append(f"{reason}{more}")
+    else:
+        lead.append("held for review by the policy")
+    text = "; ".join(lead)
+    text = text[0].upper() + text[1:]
+    return text if len(text) <= _WHY_CHARS else text[: _WHY_CHARS - 1].rstrip() + "…"
 
 
 def _age(seconds: float) -> str:
@@ -82,6 +114,7 @@ def inbox_page(orch: Orchestrator, filt: QueueFilter, cursor: str | None = None,
             i.id,
             i.risk_level,
             i.title,  # shown by a "str" Dataframe column: as text, never markup
+            why_waiting(i),
             i.graph,
             i.node,
             ", ".join(i.trigger_kinds),
@@ -144,10 +177,12 @@ def next_item_id(
             if item.kind == "gate" and orch.run(item.run_id).started_by == user:
                 continue  # the service would refuse: who started a run may not approve its items
             try:
-                item.request  # noqa: B018
+                request = item.request
             except CorruptItemError as exc:  # one unreadable row must not block everyone behind it
                 orch.quarantine(item.id, exc.problem)
                 continue
+            if item.kind == "gate" and user in request.edited_by:
+                continue  # their own edit, held for a second look: another reviewer must approve it
             return item.id
         if page.next_cursor is None:
             return None

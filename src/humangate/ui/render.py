@@ -20,6 +20,7 @@ from humangate.review.queue import ReviewItem
 __all__ = [
     "STYLE",
     "esc",
+    "render_diff",
     "render_header",
     "render_observed",
     "render_sources",
@@ -43,6 +44,25 @@ STYLE = """<style>
 .hg-timeline { width: 100%; border-collapse: collapse; table-layout: fixed; }
 .hg-timeline td { border-bottom: 1px solid #eee; padding: 2px 4px; overflow-wrap: anywhere; vertical-align: top; }
 mark.hg-claim { background: #fff3a0; }
+#decision-bar { position: fixed; left: 0; right: 0; bottom: 0; z-index: 50; gap: 4px;
+  padding: 6px 16px 4px 16px; background: var(--background-fill-primary, #fff);
+  border-top: 1px solid var(--border-color-primary, #ccc); box-shadow: 0 -2px 8px rgba(0, 0, 0, 0.08); }
+#decision-bar #reason-code .wrap { gap: 4px 6px; }
+#decision-bar #reason-code label { padding: 2px 8px; }
+#decision-status .hg-text { max-height: 3em; margin: 0; }
+#review-body { padding-bottom: 170px; }
+#decision-bar button { white-space: nowrap; }
+#item-header h3 { margin: 0 0 0.2em 0; }
+.hg-col { max-height: max(240px, calc(100vh - 400px)); overflow-y: auto; flex-wrap: nowrap !important; }
+.hg-col > * { flex-shrink: 0; }
+#hg-top { align-items: center; }
+#hg-top .html-container { padding: 0; }
+.hg-claim-edit { margin-bottom: 6px; }
+.hg-diff { font-family: ui-monospace, monospace; font-size: 0.9em; white-space: pre-wrap; overflow-wrap: anywhere;
+  margin: 0.2em 0 0.6em 0; }
+.hg-diff .hg-del { background: #ffe3e3; }
+.hg-diff .hg-add { background: #dcfce7; }
+.hg-diff .hg-ctx { color: #666; }
 </style>"""
 
 
@@ -214,3 +234,12 @@ def render_timeline(events: Sequence[Mapping[str, Any]]) -> str:
         for e in events
     )
     return f'<table class="hg-timeline">{rows}</table>'
+
+
+def render_diff(lines: Sequence[str]) -> str:
+    """Return an edit's diff lines (``-`` proposed, ``+`` edited, `` `` context) as escaped, coloured text."""
+    if not lines:
+        return "<p>The edit changed nothing.</p>"
+    kinds = {"-": "hg-del", "+": "hg-add"}
+    rows = "".join(f'<div class="{kinds.get(line[:1], "hg-ctx")}">{esc(line, limit=4_000)}</div>' for line in lines)
+    return f'<div class="hg-diff">{rows}</div>'

@@ -1,7 +1,9 @@
 """The Review tab's handlers, free of Gradio: open (claim) an item, check the dwell, record a decision.
 
 Every decision goes through ``Orchestrator.decide`` as the signed-in user, so authority, dwell and
-conflicts are enforced by the service; these functions only turn its answers into text.
+conflicts are enforced by the service; these functions only turn its answers into text. An edit comes
+from the typed form (``humangate.ui.proposal_form``) or, as a fallback, from the proposal's JSON; one that
+changes nothing is answered here and never sent.
 """
 
 from __future__ import annotations
@@ -16,6 +18,14 @@ from humangate.errors import HumanGateError, NotAuthorizedError, ReviewError
 from humangate.review.queue import CorruptItemError, ReviewItem
 from humangate.review.service import Orchestrator
 from humangate.ui.inbox_view import next_item_id
+from humangate.ui.proposal_form import (
+    ProposalEdit,
+    ProposalForm,
+    apply_edit,
+    changes_nothing,
+    proposal_form,
+    unknown_sources,
+)
 from humangate.ui.render import (
     esc,
     render_header,
@@ -26,6 +36,7 @@ from humangate.ui.render import (
 )
 
 __all__ = [
+    "NO_OP_EDIT",
     "DecisionForm",
     "DecisionOutcome",
     "ItemView",
@@ -34,7 +45,10 @@ __all__ = [
     "open_item",
 ]
 
-_EMAIL_FIELDS = ("to", "subject", "body")
+NO_OP_EDIT = (
+    "Nothing changed: the edit is the proposal as it stands (whitespace aside), so it was not sent. "
+    "Change a field, or Approve to send it as proposed."
+)
 
 
 @dataclass(frozen=True)
@@ -47,10 +61,7 @@ class ItemView:
     sources: str
     observed: str
     timeline: str
-    email: bool
-    to: str
-    subject: str
-    body: str
+    form: ProposalForm
     proposal_json: str
     allowed: tuple[Action, ...]
     escalate_roles: tuple[Role, ...]
@@ -58,10 +69,6 @@ class ItemView:
     min_dwell_seconds: float
     message: str
     claimed: bool
-
-
-def _is_email(proposal: dict[str, Any]) -> bool:
-    return {"subject", "body"} <= proposal.keys() and all(isinstance(proposal.get(k, ""), str) for k in _EMAIL_FIELDS)
 
 
 def _view(orch: Orchestrator, item: ReviewItem, *, opened_at: float, message: str, claimed: bool) -> ItemView:
@@ -72,7 +79,6 @@ def _view(orch: Orchestrator, item: ReviewItem, *, opened_at: float, message: st
         engine = orch.run(item.run_id).engine
     except HumanGateError as exc:
         timeline = f"<p>{esc(exc)}</p>"
-    email = _is_email(req.proposal)
     return ItemView(
         item_id=item.id,
         header=render_header(item),
@@ -80,10 +86,7 @@ def _view(orch: Orchestrator, item: ReviewItem, *, opened_at: float, message: st
         sources=render_sources(req),
         observed=render_observed(req) + f"<p><b>Served by</b>: {esc(served_by(engine, req.assessment.triggers))}</p>",
         timeline=timeline,
-        email=email,
-        to=str(req.proposal.get("to", "")) if email else "",
-        subject=str(req.proposal.get("subject", "")) if email else "",
-        body=str(req.proposal.get("body", "")) if email else "",
+        form=proposal_form(req),
         proposal_json=json.dumps(req.proposal, indent=2, ensure_ascii=False),
         allowed=tuple(a for a in ACTIONS if a in req.allowed_actions),
         escalate_roles=tuple(r for r in ROLES if role_rank(r) > role_rank(item.required_role)),
@@ -125,16 +128,17 @@ def approve_ready(now: float, opened_at: float | None, min_dwell_seconds: float)
 
 @dataclass(frozen=True)
 class DecisionForm:
-    """The review view's inputs when a decision button is pressed."""
+    """The review view's inputs when a decision button is pressed.
+
+    An edit carries ``edit`` (the typed form's values) or ``proposal_json`` (the advanced JSON editor).
+    """
 
     action: Action
     reason_code: str | None = None
     note: str | None = None
     instructions: str | None = None
     escalate_to: str | None = None
-    to: str | None = None
-    subject: str | None = None
-    body: str | None = None
+    edit: ProposalEdit | None = None
     proposal_json: str | None = None
 
 
@@ -149,10 +153,16 @@ class DecisionOutcome:
 
 
 def _edited(item: ReviewItem, form: DecisionForm) -> dict[str, Any]:
-    proposal = item.request.proposal
-    if _is_email(proposal) and form.proposal_json is None:
-        typed = {"to": form.to, "subject": form.subject, "body": form.body}
-        return {**proposal, **{k: v for k, v in typed.items() if v is not None and k in proposal}}
+    if form.proposal_json is None:
+        edit = form.edit or ProposalEdit()
+        typed = proposal_form(item.request)
+        if unknown := unknown_sources(typed, edit):
+            known = ", ".join(typed.source_choices) or "none"
+            raise ReviewError(
+                f"A claim cites {', '.join(unknown)}, which is not a source of this brief; cite one of: {known}.",
+                item_id=item.id,
+            )
+        return apply_edit(item.request.proposal, edit)
     try:
         edited = json.loads(form.proposal_json or "")
     except json.JSONDecodeError as exc:
@@ -181,6 +191,8 @@ def decide(orch: Orchestrator, user: str | None, item_id: int | None, form: Deci
         }
         if form.action == "edit":
             decision["edited"] = _edited(item, form)
+            if changes_nothing(item.request.proposal, decision["edited"]):
+                return DecisionOutcome(False, NO_OP_EDIT)
         elif form.action == "redirect":
             decision["instructions"] = form.instructions or ""
         elif form.action == "escalate":
