@@ -335,8 +335,9 @@ def shown_kind(page: Page) -> str:
         return "brief"
     if page.locator("#proposal-fixed-subject").is_visible():
         return "reply"
-    if page.locator("#proposal-subject").is_visible():
-        return "email"
+    subject = page.locator("#proposal-subject")
+    if subject.is_visible():
+        return "reply" if "of the reply" in subject.inner_text() else "email"
     return "fields"
 
 

@@ -348,14 +348,17 @@ def test_typed_forms_edit_every_proposal_kind_as_the_json_editor_would(orch: Orc
     expected = {**email.proposal, "subject": "Hello, Ana", "body": "Short and kind."}
     assert h.apply_edit(email.proposal, edit) == expected
 
-    # A reply: To and Body; it goes out under the ticket's subject, shown read only.
+    # A reply: To, its own subject and Body.
     reply = orch.item(items["reply"]).request
     form = h.proposal_form(reply)
-    assert form.kind == "reply" and [f.name for f in form.fields] == ["to", "body"]
-    assert form.fixed == (("Subject (the ticket's: a reply has none of its own)", REPLY_SUBJECT),)
+    assert form.kind == "reply" and [f.name for f in form.fields] == ["to", "subject", "body"]
+    assert form.fixed == () and form.fields[1].label == f"Subject of the reply (empty: {REPLY_SUBJECT})"
     body = form.value("body") + "\n\nP.S. A person read this."
-    reply_edit = h.ProposalEdit(fields={"to": form.value("to"), "body": body})
-    assert h.apply_edit(reply.proposal, reply_edit) == {**reply.proposal, "body": body}
+    reply_edit = h.ProposalEdit(fields={"to": form.value("to"), "subject": "Re: your refund", "body": body})
+    assert h.apply_edit(reply.proposal, reply_edit) == {**reply.proposal, "subject": "Re: your refund", "body": body}
+    # A reply proposed without a subject (older runs) shows the generic one, read only.
+    bare = reply.model_copy(update={"proposal": {k: v for k, v in reply.proposal.items() if k != "subject"}})
+    assert h.proposal_form(bare).fixed[0][1] == REPLY_SUBJECT
 
     # A brief: its summary and each claim with its sources; a claim can be reworded, re-sourced or removed.
     brief = orch.item(items["brief"]).request
@@ -407,7 +410,7 @@ def test_typed_forms_edit_every_proposal_kind_as_the_json_editor_would(orch: Orc
     for held in run.pending_items:  # an edit that needs a second look: another reviewer approves it
         assert h.decide(orch, "bob", held, h.DecisionForm(action="approve")).ok
     (mail,) = _sent(orch, run.id)
-    assert mail["subject"] == REPLY_SUBJECT and mail["body"] == body  # the subject the form showed
+    assert mail["subject"] == "Re: your refund" and mail["body"] == body  # the subject the reviewer typed
 
 
 def test_the_form_never_sends_an_edit_that_changes_nothing(orch: Orchestrator) -> None:

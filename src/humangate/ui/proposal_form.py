@@ -1,7 +1,8 @@
 """The typed edit form of a proposal, free of Gradio: which fields it shows, and the proposal an edit makes.
 
-A proposal is edited field by field, never as raw JSON: an email (to, subject, body), a support reply (to and
-body; it goes out under the ticket's subject, shown read only), a research brief (its summary and each claim
+A proposal is edited field by field, never as raw JSON: an email (to, subject, body), a support reply (to,
+its subject and body; a reply proposed without a subject goes out under the generic one, shown read only), a
+research brief (its summary and each claim
 with its sources, each claim editable and removable) and, for any other kind, its text fields. Every field the
 form does not show is kept as proposed, so the edited proposal has exactly the shape the gate's pydantic model
 validates, as a JSON edit would. Recipient fields are locked unless the reason is ``wrong_recipient`` (the
@@ -33,7 +34,7 @@ __all__ = [
 
 FormKind = Literal["email", "reply", "brief", "fields"]
 REPLY_SUBJECT = "Re: your message"
-"""The subject a support reply goes out under: the ticket's, not the reply's (a reply has no subject field)."""
+"""The subject a support reply without a subject of its own goes out under."""
 UNLOCKS_RECIPIENTS = "wrong_recipient"
 """The one reason code under which the form lets a reviewer change a recipient."""
 
@@ -92,8 +93,10 @@ class ProposalEdit:
     claims: Sequence[ClaimEdit] | None = None
 
 
-def _spec(name: str) -> FieldSpec:
+def _spec(name: str, kind: FormKind = "fields") -> FieldSpec:
     label = _LABELS.get(name, name.replace("_", " ").capitalize())
+    if kind == "reply" and name == "subject":
+        label = f"Subject of the reply (empty: {REPLY_SUBJECT})"
     return FieldSpec(name, label, _LINES.get(name, 2 if name not in RECIPIENT_FIELDS else 1), name in RECIPIENT_FIELDS)
 
 
@@ -104,35 +107,35 @@ def _is_claims(value: Any) -> bool:
     )
 
 
-def _kind(proposal: Mapping[str, Any]) -> FormKind:
+def _kind(proposal: Mapping[str, Any], graph: str) -> FormKind:
     def text(name: str) -> bool:
         return isinstance(proposal.get(name), str)
 
     if "claims" in proposal and _is_claims(proposal["claims"]):
         return "brief"
+    if text("to") and text("body") and (graph == "support" or "subject" not in proposal):
+        return "reply"
     if text("to") and text("subject") and text("body"):
         return "email"
-    if text("to") and text("body") and "subject" not in proposal:
-        return "reply"
     return "fields"
 
 
 def proposal_form(request: ReviewRequest) -> ProposalForm:
     """Return the typed form for ``request``'s proposal, filled with the proposed values."""
     proposal = request.proposal
-    kind = _kind(proposal)
+    kind = _kind(proposal, request.graph)
     names: list[str]
     fixed: tuple[tuple[str, str], ...] = ()
-    if kind == "email":
+    if kind == "email" or (kind == "reply" and isinstance(proposal.get("subject"), str)):
         names = ["to", "subject", "body"]
     elif kind == "reply":
         names = ["to", "body"]
-        fixed = (("Subject (the ticket's: a reply has none of its own)", REPLY_SUBJECT),)
+        fixed = (("Subject (the generic one: this reply was proposed without its own)", REPLY_SUBJECT),)
     elif kind == "brief":
         names = [n for n in ("summary",) if isinstance(proposal.get(n), str)]
     else:
         names = [k for k, v in proposal.items() if isinstance(v, str)]
-    specs = tuple(_spec(n) for n in names)
+    specs = tuple(_spec(n, kind) for n in names)
     if kind != "brief":
         return ProposalForm(kind, specs, tuple((n, str(proposal[n])) for n in names), fixed=fixed)
     claims = tuple((str(c["text"]), tuple(str(i) for i in c["source_ids"])) for c in proposal["claims"])
