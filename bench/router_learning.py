@@ -87,8 +87,8 @@ class Reviewers:
 
     def decide(self, orch: Orchestrator, item: ReviewItem) -> None:
         """Decide one pending item as the scripted reviewer for it."""
-        if self.rubber_stamp:
-            who, needed = "mallory", False
+        if self.rubber_stamp:  # mallory approves everything; bob waves through the audits of her approvals
+            who, needed = ("bob" if item.source_item_id is not None else "mallory"), False
         else:
             who, needed = ("bob" if item.source_item_id is not None else "alice"), self.gold[item.run_id]
         decision = (

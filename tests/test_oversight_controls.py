@@ -115,6 +115,24 @@ def test_sampled_auto_passes_and_approvals_get_a_blind_audit(settings: Settings)
         assert "Blind audit" in result.output and "Risk" not in result.output
 
 
+def test_nobody_audits_their_own_decision(settings: Settings) -> None:
+    # Audits are sampled by the run's random interrupt id: at 5% a reviewer was once offered their own edit.
+    from humangate.ui.inbox_view import next_item_id
+
+    with _orch(settings, "audit_rate = 1.0\napprovals_needed = { low = 2, medium = 2, high = 2, critical = 2 }\n") as o:
+        gated = o.start("notify", GATED)
+        o.decide(gated.pending_items[0], {"action": "approve", "reviewer": "alice"})
+        o.decide(gated.pending_items[0], {"action": "approve", "reviewer": "bob"})
+        (audit,) = [i for i in o.pending(limit=100).items if i.kind == "audit"]
+        assert audit.request.audited == ["alice", "bob"]
+        for voter in ("alice", "bob"):
+            with pytest.raises(NotAuthorizedError, match=f"{voter} decided the item this audit checks"):
+                o.decide(audit.id, {"action": "approve", "reviewer": voter})
+            assert next_item_id(o, voter) is None
+        assert o.item(audit.id).status == "pending" and next_item_id(o, "carol") == audit.id
+        o.decide(audit.id, {"action": "approve", "reviewer": "carol"})
+
+
 def test_canaries_copy_an_earlier_item_and_score_the_reviewer(settings: Settings) -> None:
     with _orch(settings, "canary_rate = 1.0\n") as o:
         first = o.start("notify", GATED)

@@ -152,6 +152,10 @@ class ReviewRequest(BaseModel):
         default_factory=list,
         description="Reviewers whose edit this request carries (held again after it); none of them may approve it.",
     )
+    audited: list[str] = Field(
+        default_factory=list,
+        description="On a blind audit: the reviewers whose decision it checks; none of them may decide it.",
+    )
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
 

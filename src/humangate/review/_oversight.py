@@ -125,6 +125,9 @@ class OversightMixin:
         request = item.request
         if parsed.action == "edit" and parsed.edited is not None:
             request = request.model_copy(update={"proposal": parsed.edited})
+        # A second look by the same eyes is no second look: whoever approved or edited it may not audit it.
+        audited = [*request.edited_by, *count_votes(conn, item.id), parsed.reviewer]
+        request = request.model_copy(update={"audited": list(dict.fromkeys(audited))})
         add_audit_item(
             conn,
             request=request,

@@ -98,6 +98,13 @@ def check_decision(
             item.required_role,
             "whoever started a run may not approve its items; ask another reviewer.",
         )
+    if item.kind == "audit" and reviewer in request.audited:
+        raise NotAuthorizedError(
+            item.id,
+            reviewer,
+            item.required_role,
+            f"{reviewer} decided the item this audit checks; a blind second look needs another reviewer.",
+        )
     if decision.action in ("approve", "edit") and reviewer in request.edited_by and item.kind == "gate":
         raise NotAuthorizedError(
             item.id,

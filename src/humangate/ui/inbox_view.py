@@ -183,6 +183,8 @@ def next_item_id(
                 continue
             if item.kind == "gate" and user in request.edited_by:
                 continue  # their own edit, held for a second look: another reviewer must approve it
+            if item.kind == "audit" and user in request.audited:
+                continue  # an audit of their own decision: it needs other eyes
             return item.id
         if page.next_cursor is None:
             return None
