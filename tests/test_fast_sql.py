@@ -152,6 +152,8 @@ _HOT: list[tuple[str, Fast, dict[str, Any]]] = [
             "updated_at": 1.5,
             "lock_owner": "w1",
             "lock_expires_at": 31,
+            "engine": "offline",
+            "task_id": None,
         },
     ),
     ("started by", service._RUN_FOR_DECISION, {"run_id": "r1"}),

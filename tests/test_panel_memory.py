@@ -252,7 +252,7 @@ def test_memory_tab_in_the_browser(tmp_path: Path) -> None:
                 "reviewer": "alice",
                 "reason_code": "policy",
                 "note": f"We never promise response times. {HOSTILE}",
-                "edited": {**proposal, "body": proposal["body"].replace(" within one business day", "")},
+                "edited": {**proposal, "body": proposal["body"] + "\nYou will find the export under Billing."},
             },
         )
         [taught] = orch.memory.corrections()

@@ -243,7 +243,8 @@ def test_a_model_lists_contradictions_with_source_ids_and_the_offline_ones_are_k
         "source_ids": ["port/c", "port/a"],
         "quotes": ["The cafe opens at nine.", "The harbour bridge spans 300 metres across the river."],
     }
-    answer = {"subject": "x", "claims": [], "conflicts": [said, invented], "coverage": 1, "confidence": 0.9}
+    claims = [{"text": "The harbour cafe serves breakfast from seven.", "source_ids": ["port/c"]}]
+    answer = {"subject": "x", "claims": claims, "conflicts": [said, invented], "coverage": 1, "confidence": 0.9}
     model = _Answering(messages=iter([AIMessage(content=json.dumps(answer))]))
     brief = Researcher(model).run(ResearchInput(subject="the harbour", sources=sources))
     by_topic = {c.topic: c for c in brief.conflicts}
