@@ -184,5 +184,5 @@ def test_run_plans_a_task_and_starts_one_run_per_item(
 
 def test_db_upgrade_is_idempotent(db_url: str) -> None:
     first = hg(db_url, "db", "upgrade")
-    assert first == {"from": None, "to": "0009_model_engine"}
-    assert hg(db_url, "db", "upgrade") == {"from": "0009_model_engine", "to": "0009_model_engine"}
+    assert first == {"from": None, "to": "0012_runtime"}
+    assert hg(db_url, "db", "upgrade") == {"from": "0012_runtime", "to": "0012_runtime"}

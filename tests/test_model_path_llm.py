@@ -93,7 +93,7 @@ def test_the_demo_with_the_small_model_ends_every_run_completed_or_reviewable(
     served = [r["served_by"] for r in runs]
     print(f"\ndemo with SmolLM2-135M: {len(runs)} runs in {elapsed:.1f} s; {statuses.count('paused')} paused")
     print(f"  served by the model: {sum(not s.startswith('the offline engine') for s in served)}; {report['notice']}")
-    assert len(runs) == 18 and report["engine"].startswith("smollm2 at 127.0.0.1")
+    assert len(runs) == 19 and report["engine"].startswith("smollm2 at 127.0.0.1")
     assert set(statuses) <= {"completed", "paused"}, statuses
     assert all(r["pending_items"] for r in runs if r["status"] == "paused")
     # A run the model did not serve says so and waits for a person: never passed on a fallback.

@@ -235,7 +235,7 @@ def test_edit_and_approve_sends_the_edited_email(panel: Panel, alice: Page) -> N
     assert (row.action, row.reviewer, row.reason_code) == ("edit", "alice", "tone")
     edited = json.loads(row.decision_json)["edited"]
     assert edited["subject"] == "Northwind and us: a short hello"
-    run = panel.orch.run(panel.item(item_id).run_id)
+    run = panel.orch.wait_run(panel.item(item_id).run_id, timeout=60)
     assert (run.status, run.outcome) == ("completed", "approved")
     (mail,) = panel.sent(run.id)
     assert mail["body"].endswith("P.S. Edited in the panel.") and mail["status"] == "sent"
@@ -253,7 +253,7 @@ def test_redirect_with_instructions_brings_back_a_reworked_item(panel: Panel, al
     (row,) = panel.decisions(item_id)
     assert row.action == "redirect"
     assert json.loads(row.decision_json)["instructions"] == "Mention our new office in Berlin."
-    run = panel.orch.run(panel.item(item_id).run_id)
+    run = panel.orch.wait_run(panel.item(item_id).run_id, timeout=60)
     assert run.status == "paused"
     (new_id,) = run.pending_items
     assert new_id != item_id
@@ -289,7 +289,7 @@ def test_reject_with_a_reason(panel: Panel, alice: Page) -> None:
     (row,) = panel.decisions(item_id)
     assert (row.action, row.reason_code) == ("reject", "policy")
     assert json.loads(row.decision_json)["note"] == "We do not answer this by mail."
-    run = panel.orch.run(panel.item(item_id).run_id)
+    run = panel.orch.wait_run(panel.item(item_id).run_id, timeout=60)
     assert (run.status, run.outcome) == ("completed", "rejected")
     assert panel.sent(run.id) == []
 
@@ -304,7 +304,7 @@ def test_escalate_moves_the_item_from_the_reviewers_inbox_to_the_experts(panel: 
 
     (row,) = panel.decisions(item_id)
     assert (row.action, json.loads(row.decision_json)["escalate_to"]) == ("escalate", "expert")
-    (new_id,) = panel.orch.run(panel.item(item_id).run_id).pending_items
+    (new_id,) = panel.orch.wait_run(panel.item(item_id).run_id, timeout=60).pending_items
     assert panel.item(new_id).required_role == "expert"
 
     open_tab(alice, "Inbox")
@@ -322,7 +322,7 @@ def test_escalate_moves_the_item_from_the_reviewers_inbox_to_the_experts(panel: 
     screenshot(erin, "panel-expert")
     erin.locator("#btn-approve").click()
     _status(erin).to_contain_text(f"Item {new_id}: approve recorded")
-    run = panel.orch.run(panel.item(new_id).run_id)
+    run = panel.orch.wait_run(panel.item(new_id).run_id, timeout=60)
     assert (run.status, run.outcome) == ("completed", "approved")
     assert [r.reviewer for r in panel.decisions(new_id)] == ["erin"]
 

@@ -123,6 +123,14 @@ class Settings:
     link_ttl_seconds: float = 86_400.0  # how long a review link in a notification stays valid
     slack_signing_secret: str | None = None  # verifies Slack's button presses; unset: Slack cannot decide
     cors_origins: tuple[str, ...] = ()  # browser origins allowed to call the API (Agent Inbox); none by default
+    # Runs on workers (humangate.runtime): embedded = `run`, `demo` and `ui` start a worker pool inside;
+    # external = only `humangate worker` processes run jobs. Jobs at once per worker; per model endpoint,
+    # calls at once and requests and tokens per minute (None: unlimited).
+    workers: Literal["embedded", "external"] = "embedded"
+    worker_concurrency: int = 16
+    model_concurrency: int = 16
+    model_rpm: float | None = None
+    model_tpm: float | None = None
 
     def __post_init__(self) -> None:
         DatabaseURL.parse(self.db_url)
@@ -174,6 +182,13 @@ class Settings:
                     f"HUMANGATE_CORS_ORIGINS lists {origin!r}; name each origin in full, e.g. "
                     "https://inbox.example.com (no wildcard, no path)."
                 )
+
+        if self.workers not in ("embedded", "external"):
+            raise ConfigError(f"HUMANGATE_WORKERS must be embedded or external, got {self.workers!r}.")
+        if self.worker_concurrency < 1 or self.model_concurrency < 1:
+            raise ConfigError("HUMANGATE_WORKER_CONCURRENCY and HUMANGATE_MODEL_CONCURRENCY must be at least 1.")
+        if (self.model_rpm is not None and self.model_rpm <= 0) or (self.model_tpm is not None and self.model_tpm <= 0):
+            raise ConfigError("HUMANGATE_MODEL_RPM and HUMANGATE_MODEL_TPM must be positive numbers (unset: no limit).")
 
     @property
     def database(self) -> DatabaseURL:
@@ -237,6 +252,17 @@ class Settings:
         if env.get("HUMANGATE_CORS_ORIGINS"):
             origins = (o.strip().rstrip("/") for o in env["HUMANGATE_CORS_ORIGINS"].split(","))
             kwargs["cors_origins"] = tuple(o for o in origins if o)
+        if env.get("HUMANGATE_WORKERS"):
+            kwargs["workers"] = env["HUMANGATE_WORKERS"].strip().lower()
+        for name, key in (
+            ("HUMANGATE_WORKER_CONCURRENCY", "worker_concurrency"),
+            ("HUMANGATE_MODEL_CONCURRENCY", "model_concurrency"),
+        ):
+            if env.get(name):
+                kwargs[key] = int(_number(env, name))
+        for name, key in (("HUMANGATE_MODEL_RPM", "model_rpm"), ("HUMANGATE_MODEL_TPM", "model_tpm")):
+            if env.get(name):
+                kwargs[key] = _number(env, name)
         return cls(**kwargs)  # type: ignore[arg-type]
 
     def with_model(self, model: str | None) -> Settings:

@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 import unicodedata
+import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from email.utils import parseaddr
@@ -45,6 +46,8 @@ __all__ = [
     "run_key",
     "sender_address",
     "start_planned",
+    "submit_planned",
+    "task_key",
     "without_sources",
 ]
 
@@ -225,6 +228,35 @@ def planned_runs(
             )
         )
     return runs
+
+
+def task_key(task: str, graph: str, planned: list[PlannedRun]) -> str:
+    """Return the stable id of a task: the same task on the same items always gives the same id."""
+    blob = json.dumps([" ".join(task.split()), graph, sorted(p.key for p in planned)], ensure_ascii=False)
+    return "t-" + hashlib.sha256(blob.encode()).hexdigest()[:20]
+
+
+def submit_planned(
+    orch: Orchestrator, task: str, graph: str, planned: list[PlannedRun], who: str, *, skip: set[str]
+) -> tuple[str, list[tuple[str, str]]]:
+    """Record the task and enqueue the planned runs not yet started; return its id and (label, run id) pairs.
+
+    Needs an Orchestrator with a job runtime. Every run is recorded in one transaction: a batch is either
+    queued whole or not at all. Runs without a stable key get a fresh id.
+    """
+    from humangate.review._jobs import RunRequest
+
+    keyed = [replace(p, key=p.key or f"run-{uuid.uuid4().hex}") for p in planned]
+    task_id = task_key(task, graph, keyed)
+    orch.record_task(task_id, task, graph, total=len(keyed), started_by=who)
+    todo = [p for p in keyed if p.key not in skip]
+    try:
+        orch.submit([RunRequest(p.graph, p.inputs, p.key) for p in todo], started_by=who, task_id=task_id)
+    except IntegrityError:  # another process started some of them meanwhile: submit only the rest
+        fresh = already_started(orch, todo)
+        rest = [p for p in todo if p.key not in fresh]
+        orch.submit([RunRequest(p.graph, p.inputs, p.key) for p in rest], started_by=who, task_id=task_id)
+    return task_id, [(p.label, p.key) for p in keyed]
 
 
 def without_sources(planned: list[PlannedRun]) -> list[PlannedRun]:

@@ -8,7 +8,7 @@ whole call), and a breaker that is open answers at once with the sentence the it
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
@@ -46,9 +46,12 @@ def _where(base_url: str | None) -> str:
     return (parts.hostname or "?") + (f":{parts.port}" if parts.port else "") + parts.path.rstrip("/")
 
 
-def make_endpoint(cfg: ModelConfig) -> ModelEndpoint | None:
-    """Build the endpoint ``cfg`` describes with a breaker of its own, or None for the offline engine."""
-    chat = make_chat_model(cfg)
+def make_endpoint(cfg: ModelConfig, *, http_clients: tuple[Any, Any] | None = None) -> ModelEndpoint | None:
+    """Build the endpoint ``cfg`` describes with a breaker of its own, or None for the offline engine.
+
+    ``http_clients`` (sync, async) carry its calls, as ``make_chat_model`` takes them.
+    """
+    chat = make_chat_model(cfg, http_clients=http_clients)
     if chat is None:
         return None
     breaker = EndpointBreaker(_where(cfg.base_url), failures=cfg.breaker_failures, cooldown=cfg.breaker_cooldown)

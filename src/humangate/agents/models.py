@@ -102,8 +102,12 @@ def model_config_from_env(env: Mapping[str, str] | None = None, *, model: str | 
     return replace(offline, provider="openai", model=wanted or DEFAULT_MODEL, base_url=base_url, api_key=api_key)
 
 
-def make_chat_model(cfg: ModelConfig) -> BaseChatModel | None:
-    """Build the chat model ``cfg`` describes, or return None for the offline engine."""
+def make_chat_model(cfg: ModelConfig, *, http_clients: tuple[Any, Any] | None = None) -> BaseChatModel | None:
+    """Build the chat model ``cfg`` describes, or return None for the offline engine.
+
+    ``http_clients`` (an ``httpx.Client`` and ``httpx.AsyncClient``) carry its calls, e.g. through the
+    endpoint limits of ``humangate.runtime.limits``.
+    """
     if cfg.provider == "offline":
         return None
     from langchain_openai import ChatOpenAI  # imported here: building the offline engine needs none of it
@@ -121,6 +125,8 @@ def make_chat_model(cfg: ModelConfig) -> BaseChatModel | None:
         temperature=0,
         max_tokens=None if cfg.base_url else cfg.max_tokens,
         extra_body=limit if cfg.base_url and limit else None,
+        http_client=http_clients[0] if http_clients else None,
+        http_async_client=http_clients[1] if http_clients else None,
     )
 
 

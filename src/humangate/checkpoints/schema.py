@@ -39,8 +39,10 @@ __all__ = [
     "router_versions",
     "runs",
     "slack_users",
+    "tasks",
     "users",
     "votes",
+    "workers",
 ]
 
 metadata = MetaData()
@@ -51,7 +53,8 @@ runs = Table(
     Column("id", String(64), primary_key=True),
     Column("graph", String(100), nullable=False),
     Column("title", String(500), nullable=False, default=""),
-    Column("status", String(20), nullable=False),  # running | paused | completed | failed
+    # queued | running | paused | resuming | completed | failed | cancelled
+    Column("status", String(20), nullable=False),
     Column("started_by", String(100)),
     Column("inputs_json", Text, nullable=False),
     Column("outcome", String(20)),  # approved | rejected | passed, once completed
@@ -61,7 +64,34 @@ runs = Table(
     Column("lock_owner", String(100)),
     Column("lock_expires_at", Float),
     Column("engine", String(300)),  # what served the agents: "offline", or the model and its endpoint
+    Column("task_id", String(64)),  # the batch (``tasks``) that started it, if any
+    Column("cancel_requested_at", Float),  # cancel at the next stop (the run was busy when asked)
     Index("ix_runs_status_created", "status", "created_at"),
+    Index("ix_runs_task_status", "task_id", "status"),
+)
+
+tasks = Table(
+    "tasks",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("graph", String(100), nullable=False),
+    Column("started_by", String(100)),
+    Column("total", Integer, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("cancelled_at", Float),
+    Column("cancelled_by", String(100)),
+)
+
+workers = Table(
+    "workers",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("concurrency", Integer, nullable=False),
+    Column("started_at", Float, nullable=False),
+    Column("seen_at", Float, nullable=False),
 )
 
 review_items = Table(

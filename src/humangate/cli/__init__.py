@@ -7,7 +7,18 @@ from humangate.cli._common import app
 __all__ = ["app", "main"]
 
 # Importing a module registers its commands; --help lists them in this order.
-for _module in ("tasks", "review", "runs", "memory", "calibrate", "admin", "outbox", "doctor", "tokens"):
+for _module in (
+    "tasks",
+    "review",
+    "runs",
+    "jobs",
+    "memory",
+    "calibrate",
+    "admin",
+    "outbox",
+    "doctor",
+    "tokens",
+):
     import_module(f"humangate.cli.{_module}")
 
 

@@ -79,9 +79,28 @@ def _fail(message: str, *, as_json: bool, code: int = 1) -> NoReturn:
 
 
 @contextmanager
-def _orchestrator(db: str | None, as_json: bool, *, model: str | None = None) -> Iterator[Orchestrator]:
+def _orchestrator(
+    db: str | None,
+    as_json: bool,
+    *,
+    model: str | None = None,
+    queued: bool = False,
+    concurrency: int | None = None,
+) -> Iterator[Orchestrator]:
+    """Open the Orchestrator for a command; ``queued`` ones enqueue runs, with workers as HUMANGATE_WORKERS says.
+
+    Embedded (the default), a worker pool runs inside the command and stops with it; external, only
+    ``humangate worker`` processes run the jobs.
+    """
     try:
-        with Orchestrator(Settings.from_env(db_url=db).with_model(model)) as orch:
+        settings = Settings.from_env(db_url=db).with_model(model)
+        if not queued:
+            with Orchestrator(settings) as orch:
+                yield orch
+            return
+        from humangate.runtime import open_orchestrator
+
+        with open_orchestrator(settings, concurrency=concurrency) as orch:
             yield orch
     except HumanGateError as exc:
         _fail(str(exc), as_json=as_json)

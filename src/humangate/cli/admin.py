@@ -252,7 +252,9 @@ def ui(
     from humangate.api import build_server
     from humangate.ui import check_can_serve
 
-    with _orchestrator(db, False) as orch:
+    # Decisions are enqueued: a reviewer never waits for a resumed run (a worker pool runs inside, unless
+    # HUMANGATE_WORKERS=external).
+    with _orchestrator(db, False, queued=True) as orch:
         try:
             check_can_serve(orch, host)
             server = build_server(orch, host=host, port=port)

@@ -22,6 +22,7 @@ from humangate.cli._common import (
     out,
     shown,
 )
+from humangate.config import Settings
 from humangate.core.contract import REASON_CODES, ROLES
 from humangate.errors import HumanGateError
 from humangate.review.queue import QueueFilter
@@ -140,10 +141,17 @@ def decide(
     ] = None,
     reason: Annotated[str | None, typer.Option("--reason", help=f"Reason code: {', '.join(REASON_CODES)}.")] = None,
     note: Annotated[str | None, typer.Option("--note", help="A note for the record.")] = None,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="With external workers, wait until a worker has resumed the run.")
+    ] = False,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Decide a review item and resume its run."""
+    """Decide a review item and resume its run.
+
+    With HUMANGATE_WORKERS=external the decision is recorded and its resume enqueued for the workers, and the
+    command returns at once (``--wait`` waits for the outcome); otherwise this command resumes the run itself.
+    """
     chosen = [
         name
         for name, on in (
@@ -179,9 +187,10 @@ def decide(
         decision["instructions"] = redirect
     if escalate is not None:
         decision["escalate_to"] = escalate
-    with _orchestrator(db, as_json) as orch:
+    external = Settings.from_env(db_url=db).workers == "external"
+    with _orchestrator(db, as_json, queued=external) as orch:
         try:
-            result = orch.decide(item_id, decision)
+            result = orch.decide(item_id, decision, wait=wait)
         except HumanGateError as exc:
             _fail(str(exc), as_json=as_json)
         if as_json:

@@ -51,7 +51,8 @@ def demo(
     from humangate.data.demo import demo_root, demo_support_messages
 
     target = demo_database(db)
-    with _orchestrator(target.url, as_json, model=model) as orch:
+    # Queued on one worker inside this command: its items pause, and are numbered, in the README's order.
+    with _orchestrator(target.url, as_json, model=model, queued=True, concurrency=1) as orch:
         if not as_json:
             note = unused_endpoint(orch, why="the demo runs on the offline engine unless --model is given")
             if note:
@@ -99,6 +100,7 @@ def _plan_and_start(
     yes: bool = True,
     no_sources: bool = False,
     reading: str | None = None,
+    detach: bool = False,
 ) -> list[tuple[str, RunInfo]]:
     """Plan ``task``, print the plan, confirm it when it could send unreviewed, and start its runs.
 
@@ -188,6 +190,10 @@ def _plan_and_start(
             f"{len(done)} of {len(planned)} items already started by an earlier run of this task; starting "
             f"{len(planned) - len(done)}. (`humangate reconcile` finishes runs a crash cut short.)"
         )
+    if orch.runtime is not None:  # queued: enqueue every item, then watch them reach their outcomes
+        from humangate.cli.watch import submit_and_watch
+
+        return submit_and_watch(orch, task, spec.graph, planned, who, skip=done, as_json=as_json, detach=detach)
     started: list[tuple[str, RunInfo]] = []
     with Progress(
         TextColumn("{task.description}"),
@@ -315,11 +321,18 @@ def run(
         str | None,
         typer.Option("--reading", help="offline or model: which plan runs when the two readings of TASK disagree."),
     ] = None,
+    detach: Annotated[
+        bool,
+        typer.Option("--detach", help="Enqueue the items and return; `humangate tasks watch ID` follows them."),
+    ] = False,
     model: ModelOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Plan TASK, start one run per item, and show what completed and what waits for review, and why.
+    """Plan TASK, enqueue one run per item, show their progress, then what completed and what waits, and why.
+
+    Workers run the items (inside this command unless HUMANGATE_WORKERS=external); Ctrl+C detaches and
+    leaves them queued: `humangate tasks watch ID` re-attaches, `humangate tasks cancel ID` cancels.
 
     A run that could send without review, or one of more than 25 items, asks for confirmation first
     (``--yes`` skips it; without a terminal it is refused). Research and outreach items that found no
@@ -340,7 +353,7 @@ def run(
             _fail(str(exc), as_json=as_json)
     if source is not None and not source.is_dir():
         _fail(f"--source {source} is not a folder.", as_json=as_json)
-    with _orchestrator(db, as_json, model=model) as orch:
+    with _orchestrator(db, as_json, model=model, queued=True) as orch:
         note = unused_endpoint(orch, why="this run uses the offline engine (--model offline or HUMANGATE_MODEL)")
         if note and not as_json:
             out.print(f"[yellow]{escape(note)}[/]", soft_wrap=True)
@@ -357,8 +370,9 @@ def run(
                 yes=yes,
                 no_sources=no_sources,
                 reading=reading,
+                detach=detach,
             )
         except HumanGateError as exc:
             _fail(str(exc), as_json=as_json)
-        if not dry_run:
+        if not dry_run and not detach:
             _report(started, orch, as_json)

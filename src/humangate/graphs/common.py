@@ -71,14 +71,18 @@ class GraphDeps:
         return engine_label(self.model)
 
 
-def deps_from_settings(settings: Settings) -> GraphDeps:
-    """Load the risk policy file and choose the model (offline unless an endpoint is configured)."""
+def deps_from_settings(settings: Settings, *, http_clients: tuple[Any, Any] | None = None) -> GraphDeps:
+    """Load the risk policy file and choose the model (offline unless an endpoint is configured).
+
+    ``http_clients`` carry the model's calls (see ``make_chat_model``): the runtime's per-endpoint limits.
+    """
     from humangate.agents.endpoint import make_endpoint
     from humangate.agents.models import model_config_from_env
     from humangate.risk import RiskPolicy
 
     policy = RiskPolicy.from_toml(settings.policy_path) if settings.policy_path else RiskPolicy()
-    return GraphDeps(policy=policy, model=make_endpoint(model_config_from_env(model=settings.model)))
+    model = make_endpoint(model_config_from_env(model=settings.model), http_clients=http_clients)
+    return GraphDeps(policy=policy, model=model)
 
 
 def recall(runtime: Runtime[RunContext]) -> Recall | None:

@@ -8,8 +8,10 @@ the recorded decisions it has not applied yet (after a crash, a busy lock, or th
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -19,6 +21,7 @@ from langgraph.pregel import Pregel
 from langgraph.types import Command, GraphOutput, Interrupt
 from sqlalchemy import Connection, bindparam, func, select, update
 
+from humangate.checkpoints.async_saver import ThreadedSaver
 from humangate.checkpoints.database import Database
 from humangate.checkpoints.fast import Fast
 from humangate.checkpoints.schema import decisions, runs
@@ -98,7 +101,10 @@ class AdvancingMixin:
     outbox: Outbox
     recall: Recall | None
     lock: RunLock
+    runtime: Any  # a JobQueue when runs go to workers (``_jobs``), else None
     _compiled: dict[str, Pregel[Any, Any, Any, Any]]
+    _acompiled: dict[str, Pregel[Any, Any, Any, Any]]
+    _async_only: dict[str, bool]
 
     if TYPE_CHECKING:  # the Orchestrator announces new items and audits sampled passes (``_oversight``)
 
@@ -112,6 +118,19 @@ class AdvancingMixin:
             self._compiled[name] = self.registry.get(name).build().compile(checkpointer=self.saver)
         return self._compiled[name]
 
+    def agraph(self, name: str) -> Pregel[Any, Any, Any, Any]:
+        """Return the named graph compiled for ``ainvoke`` (its checkpointer answers async calls in threads)."""
+        if name not in self._acompiled:
+            saver = ThreadedSaver(self.saver)
+            self._acompiled[name] = self.registry.get(name).build().compile(checkpointer=saver)
+        return self._acompiled[name]
+
+    def is_async(self, name: str) -> bool:
+        """Return True when a node of the named graph is async only (``invoke`` cannot run it)."""
+        if name not in self._async_only:
+            self._async_only[name] = any(_async_only(node.bound) for node in self.graph(name).nodes.values())
+        return self._async_only[name]
+
     def _config(self, run_id: str) -> RunnableConfig:
         return {"configurable": {"thread_id": run_id}}
 
@@ -120,27 +139,44 @@ class AdvancingMixin:
 
     def _advance(self, spec: GraphSpec, run_id: str, payload: Any, applied: Sequence[int] = ()) -> RunInfo:
         """Invoke the graph (the caller holds the run lock), then sync the queue and release the lock."""
+        config, context = self._config(run_id), self._context(spec, run_id)
         try:
-            out = self.graph(spec.name).invoke(
+            if self.is_async(spec.name):  # async nodes: run the graph on a loop of its own, then carry on here
+                out = _run_coroutine(self.agraph(spec.name).ainvoke(payload, config, context=context, version="v2"))
+            else:
+                out = self.graph(spec.name).invoke(payload, config, context=context, version="v2")
+        except Exception as exc:
+            self._fail_run(run_id, exc)
+            raise RunFailedError(run_id, exc) from exc
+        return self._sync(spec, run_id, applied, self._outcome_of(spec, out))
+
+    async def _aadvance(self, spec: GraphSpec, run_id: str, payload: Any, applied: Sequence[int] = ()) -> RunInfo:
+        """``_advance`` on the caller's event loop: async nodes await, sync nodes and the database run in threads."""
+        try:
+            out = await self.agraph(spec.name).ainvoke(
                 payload, self._config(run_id), context=self._context(spec, run_id), version="v2"
             )
         except Exception as exc:
-            with self.db.write() as conn:
-                conn.execute(
-                    update(runs)
-                    .where(runs.c.id == run_id)
-                    .values(status="failed", error=f"{type(exc).__name__}: {exc}"[:4000], updated_at=self.clock())
-                )
-                append_event(
-                    conn,
-                    actor="system",
-                    kind="run.failed",
-                    run_id=run_id,
-                    payload={"error": f"{type(exc).__name__}: {exc}"[:1000]},
-                )
-                self.lock.release(conn, run_id)
+            await asyncio.to_thread(self._fail_run, run_id, exc)
             raise RunFailedError(run_id, exc) from exc
-        return self._sync(spec, run_id, applied, self._outcome_of(spec, out))
+        return await asyncio.to_thread(self._sync, spec, run_id, applied, self._outcome_of(spec, out))
+
+    def _fail_run(self, run_id: str, exc: Exception) -> None:
+        """Mark the run failed with ``exc`` and release its lock."""
+        with self.db.write() as conn:
+            conn.execute(
+                update(runs)
+                .where(runs.c.id == run_id)
+                .values(status="failed", error=f"{type(exc).__name__}: {exc}"[:4000], updated_at=self.clock())
+            )
+            append_event(
+                conn,
+                actor="system",
+                kind="run.failed",
+                run_id=run_id,
+                payload={"error": f"{type(exc).__name__}: {exc}"[:1000]},
+            )
+            self.lock.release(conn, run_id)
 
     def _outcome_of(self, spec: GraphSpec, out: Any) -> _Outcome | None:
         """Read open interrupts and gate events from what ``invoke`` returned, saving a ``get_state``.
@@ -190,6 +226,8 @@ class AdvancingMixin:
                     if fresh and "proposal" in e and is_sampled(RiskAssessment.model_validate(e["assessment"])):
                         self._audit_passed(conn, spec, run_id, e, now)
             status = "paused" if outcome.interrupts else ("running" if outcome.tasks_left else "completed")
+            if status == "paused" and self.runtime is not None and unapplied(conn, run_id):
+                status = "resuming"  # a decision came in while this job ran: its own job is queued
             before = load_run(conn, run_id, pending=synced.pending)
             outcome_word = _outcome(events) if status == "completed" else None
             _SET_RUN_STATUS.execute(
@@ -208,26 +246,81 @@ class AdvancingMixin:
             return replace(before, status=status, outcome=outcome_word or before.outcome, updated_at=now)
 
     def _apply_locked(self, run_id: str) -> tuple[int, RunInfo]:
+        spec, payload, applied = self._resume_plan(run_id)
+        if payload is _SYNC_ONLY:
+            return 0, self._sync(spec, run_id)
+        return len(applied), self._advance(spec, run_id, payload, applied)
+
+    async def _aapply_locked(self, run_id: str, *, fresh: bool = False) -> tuple[int, RunInfo]:
+        """``_apply_locked`` on the caller's event loop; ``fresh`` says the run never started (no checkpoint)."""
+        spec, payload, applied = await asyncio.to_thread(self._resume_plan, run_id, fresh=fresh)
+        if payload is _SYNC_ONLY:
+            return 0, await asyncio.to_thread(self._sync, spec, run_id)
+        return len(applied), await self._aadvance(spec, run_id, payload, applied)
+
+    def _resume_plan(self, run_id: str, *, fresh: bool = False) -> tuple[GraphSpec, Any, list[int]]:
+        """Say how to bring a locked run up to date: what to invoke it with, and which decisions that applies.
+
+        The payload is a resume batch of the recorded decisions whose interrupts are open, None to carry on
+        after a crash stopped the run between or inside nodes, its inputs when it never started, or
+        ``_SYNC_ONLY`` when there is nothing to run and only the queue and status need writing.
+        """
         with self.db.read() as conn:
-            graph_name = conn.execute(select(runs.c.graph).where(runs.c.id == run_id)).scalar_one()
+            graph_name, inputs_json = conn.execute(
+                select(runs.c.graph, runs.c.inputs_json).where(runs.c.id == run_id)
+            ).one()
             rows = unapplied(conn, run_id)
         spec = self.registry.get(graph_name)
+        if fresh:
+            return spec, spec.to_state(spec.input_model.model_validate_json(inputs_json)), []
         snap = self.graph(spec.name).get_state(self._config(run_id))
+        if snap.created_at is None:  # queued, or a crash came before the first checkpoint: start it
+            return spec, spec.to_state(spec.input_model.model_validate_json(inputs_json)), []
         open_ids = {i.id for i in snap.interrupts}
         batch = {r.interrupt_id: json.loads(r.decision_json) for r in rows if r.interrupt_id in open_ids}
         # A decision whose interrupt is already closed was consumed before a crash cut the bookkeeping.
         self._mark_applied([r.id for r in rows if r.interrupt_id not in open_ids])
         if batch:
-            applied = [r.id for r in rows if r.interrupt_id in open_ids]
-            return len(batch), self._advance(spec, run_id, Command(resume=batch), applied)
+            return spec, Command(resume=batch), [r.id for r in rows if r.interrupt_id in open_ids]
         if snap.tasks and not snap.interrupts:  # a crash stopped the run between or inside nodes: carry on
-            return 0, self._advance(spec, run_id, None)
-        return 0, self._sync(spec, run_id)
+            return spec, None, []
+        return spec, _SYNC_ONLY, []
 
     def _mark_applied(self, decision_ids: list[int]) -> None:
         if decision_ids:
             with self.db.write() as conn:
                 _set_applied(conn, decision_ids, self.clock())
+
+
+_SYNC_ONLY = object()  # _resume_plan: nothing to invoke
+
+
+def _async_only(runnable: Any) -> bool:
+    """Return True for a node whose callable has an async body and no sync one."""
+    return getattr(runnable, "afunc", None) is not None and getattr(runnable, "func", "sync") is None
+
+
+def _run_coroutine(coro: Coroutine[Any, Any, Any]) -> Any:
+    """Run ``coro`` to its end from sync code, on a thread of its own when this thread already runs a loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    result: list[Any] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(asyncio.run(coro))
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=target, name="humangate-async-run")
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return result[0]
 
 
 def _outcome(events: list[dict[str, Any]]) -> str:

@@ -4,9 +4,13 @@ The class is assembled from mixins, one concern each: ``_users`` (roles and pass
 (read-only runs, queue and reports), ``_oversight`` (M-of-N votes, audits, canaries, webhooks and the
 SLA sweep), ``_effects`` (retrying effects and returning failed ones to their gates) and ``_advancing``
 (invoking runs and syncing the queue and run status from them); ``_recording`` stores decisions and files
-them in memory; ``_calibrating`` refits each gate's escalation router on its reviewers' decisions. This
-module holds the write path: starting
-runs, leases, decisions and crash recovery.
+them in memory; ``_calibrating`` refits each gate's escalation router on its reviewers' decisions;
+``_jobs`` and ``_tasks`` run on workers (the job body, batch submission, waiting, cancelling). This module
+holds the write path: starting runs, leases, decisions and crash recovery.
+
+Without a ``runtime`` every run advances inline, in the caller (library use, tests). With one (a
+``JobQueue``, see ``humangate.runtime``) ``start`` records the run and enqueues it and ``decide`` records
+the decision and enqueues the resume; both return at once unless asked to ``wait``.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from humangate.core.contract import ReviewDecision
 from humangate.effects import FileMailer, Outbox, Sender, senders_for
 from humangate.errors import ClaimedError, InvalidInputError, RunFailedError
 from humangate.graphs.common import GraphDeps, deps_from_settings
-from humangate.graphs.registry import GraphRegistry, default_registry
+from humangate.graphs.registry import GraphRegistry, GraphSpec, default_registry
 from humangate.memory.embeddings import make_embedder
 from humangate.memory.recall import Recall
 from humangate.memory.router_versions import RouterBook
@@ -44,8 +48,10 @@ from humangate.oversight.audit import append_event, key_chain, use_audit_key
 from humangate.review._advancing import AdvancingMixin, unapplied
 from humangate.review._calibrating import CalibratingMixin
 from humangate.review._effects import EffectsMixin, EffectsReport
+from humangate.review._jobs import Job, JobQueue, JobsMixin, resume_job, start_job
 from humangate.review._oversight import OversightMixin, SweepReport
 from humangate.review._recording import pending_item, record_decision
+from humangate.review._tasks import TasksMixin
 from humangate.review._users import UsersMixin, role_of
 from humangate.review._views import ViewsMixin
 from humangate.review.authority import check_decision, parse_decision
@@ -69,9 +75,15 @@ _INSERT_RUN = Fast(
         "lock_owner",
         "lock_expires_at",
         "engine",
+        "task_id",
     ),
 )
 _RUN_FOR_DECISION = Fast(select(runs.c.started_by).where(runs.c.id == bindparam("run_id")))
+_MARK_RESUMING = Fast(
+    update(runs)
+    .where(runs.c.id == bindparam("run_id"), runs.c.status == "paused")
+    .values(status="resuming", updated_at=bindparam("now"))
+)
 
 
 @dataclass(frozen=True)
@@ -100,10 +112,13 @@ class ReconcileReport:
     effects: EffectsReport = field(default_factory=EffectsReport)  # effects sent, retried or returned to a gate
 
 
-class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, EffectsMixin, AdvancingMixin, CalibratingMixin):
+class Orchestrator(
+    UsersMixin, ViewsMixin, OversightMixin, EffectsMixin, AdvancingMixin, CalibratingMixin, JobsMixin, TasksMixin
+):
     """Start gated runs, serve the review queue and apply decisions; safe across processes.
 
     ``senders`` replaces the senders the settings configure (``humangate.effects.senders_for``), by kind.
+    ``runtime`` carries runs on workers (``humangate.runtime``); without one they advance inline.
     """
 
     def __init__(
@@ -114,8 +129,10 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, EffectsMixin, Advanci
         deps: GraphDeps | None = None,
         clock: Callable[[], float] = time.time,
         senders: Mapping[str, Sender] | None = None,
+        runtime: JobQueue | None = None,
     ) -> None:
         self.settings = settings
+        self.runtime = runtime
         deps = deps or deps_from_settings(settings)
         self.clock = clock
         self.worker = new_worker_id()
@@ -150,6 +167,8 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, EffectsMixin, Advanci
         self.recall = Recall(self.memory, self.deps.policy) if settings.memory else None
         self.lock = RunLock(self.db, self.worker, settings.run_lock_seconds)
         self._compiled: dict[str, Pregel[Any, Any, Any, Any]] = {}
+        self._acompiled: dict[str, Pregel[Any, Any, Any, Any]] = {}
+        self._async_only: dict[str, bool] = {}
 
     def _key_audit_chain(self, settings: Settings) -> bytes:
         """Load (or create) the audit key and hash new events with it once the chain is keyed."""
@@ -183,15 +202,18 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, EffectsMixin, Advanci
         *,
         started_by: str | None = None,
         run_id: str | None = None,
+        task_id: str | None = None,
+        wait: bool = False,
     ) -> RunInfo:
-        """Start a run; it returns when the run completes or pauses for review."""
-        spec = self.registry.get(graph)
-        try:
-            model = spec.input_model.model_validate(inputs.model_dump() if isinstance(inputs, BaseModel) else inputs)
-        except ValidationError as exc:
-            raise InvalidInputError(f"Input for graph {graph!r} is invalid: {_errors(exc)}") from None
+        """Start a run; inline it returns when the run completes or pauses for review.
+
+        With a job runtime it records the run as queued, enqueues its start and returns at once, or with
+        ``wait`` when a worker has brought it to a pause or its end.
+        """
+        spec, model = self._validated(graph, inputs)
         run_id = run_id or uuid.uuid4().hex
         now = self.clock()
+        queued = self.runtime is not None
         with self.db.write() as conn:
             _INSERT_RUN.execute(
                 conn,
@@ -199,20 +221,41 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, EffectsMixin, Advanci
                     "id": run_id,
                     "graph": graph,
                     "title": spec.title(model)[:500],
-                    "status": "running",
+                    "status": "queued" if queued else "running",
                     "started_by": started_by,
                     "inputs_json": model.model_dump_json(),
                     "created_at": now,
                     "updated_at": now,
-                    "lock_owner": self.worker,
-                    "lock_expires_at": now + self.settings.run_lock_seconds,
+                    # Inline, this process advances the run at once; queued, a worker takes the lock.
+                    "lock_owner": None if queued else self.worker,
+                    "lock_expires_at": None if queued else now + self.settings.run_lock_seconds,
                     "engine": self.deps.engine[:300],
+                    "task_id": task_id,
                 },
             )
             append_event(
                 conn, actor=started_by or "system", kind="run.started", run_id=run_id, at=now, payload={"graph": graph}
             )
+        if queued:
+            return self._enqueued(start_job(run_id), wait)
         return self._advance(spec, run_id, spec.to_state(model))
+
+    def _validated(self, graph: str, inputs: Mapping[str, Any] | BaseModel) -> tuple[GraphSpec, BaseModel]:
+        spec = self.registry.get(graph)
+        try:
+            model = spec.input_model.model_validate(inputs.model_dump() if isinstance(inputs, BaseModel) else inputs)
+        except ValidationError as exc:
+            raise InvalidInputError(f"Input for graph {graph!r} is invalid: {_errors(exc)}") from None
+        return spec, model
+
+    def _enqueued(self, job: Job, wait: bool) -> RunInfo:
+        """Enqueue ``job`` on the runtime; return its run now, or once settled when ``wait``."""
+        assert self.runtime is not None
+        self.runtime.enqueue([job])
+        if wait:
+            return self.wait_run(job.run_id)
+        with self.db.read() as conn:
+            return load_run(conn, job.run_id)
 
     # -- queue -------------------------------------------------------------------------------
 
@@ -259,15 +302,16 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, EffectsMixin, Advanci
             )
             append_event(conn, actor=reviewer, kind="item.released", run_id=item.run_id, item_id=item_id)
 
-    def decide(self, item_id: int, decision: ReviewDecision | Mapping[str, Any]) -> DecideResult:
+    def decide(self, item_id: int, decision: ReviewDecision | Mapping[str, Any], *, wait: bool = False) -> DecideResult:
         """Validate and record a decision (compare-and-set), then resume the run with it.
 
         An approval of an item that needs several reviewers (M of N) is recorded as a vote and the run
-        waits for the rest; audit and canary items record the judgement and never touch the run.
+        waits for the rest; audit and canary items record the judgement and never touch the run. With a
+        job runtime the resume is enqueued and the run returned as ``resuming``, unless ``wait``.
         """
         parsed = parse_decision(item_id, decision)
         try:
-            return self._decide(item_id, parsed)
+            return self._decide(item_id, parsed, wait=wait)
         except CorruptItemError as exc:
             self.quarantine(item_id, exc.problem)
             raise
@@ -278,7 +322,7 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, EffectsMixin, Advanci
             item = load_item(conn, item_id)
             return item is not None and quarantine_item(conn, item, problem, self.clock())
 
-    def _decide(self, item_id: int, parsed: ReviewDecision) -> DecideResult:
+    def _decide(self, item_id: int, parsed: ReviewDecision, *, wait: bool = False) -> DecideResult:
         now = self.clock()
         with self.db.write() as conn:
             item = pending_item(conn, item_id)
@@ -310,10 +354,16 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, EffectsMixin, Advanci
             self.memory.queue(conn, decision_id, now)  # memory stores it behind the decision (MemoryStore.catch_up)
             if parsed.action in ("approve", "edit"):
                 self._maybe_audit_approval(conn, item, parsed, now)
-            taken = self.lock.take(conn, item.run_id)  # usually free: resume without another transaction
-            # Nothing advanced a synced run since its queue was written: every unapplied decision of the
-            # run answers an open interrupt, so resume with them without reading the checkpoint first.
-            rows = unapplied(conn, item.run_id) if taken.synced else None
+            if self.runtime is not None:  # a worker resumes the run; the reviewer moves on
+                _MARK_RESUMING.execute(conn, {"run_id": item.run_id, "now": now})
+            else:
+                taken = self.lock.take(conn, item.run_id)  # usually free: resume without another transaction
+                # Nothing advanced a synced run since its queue was written: every unapplied decision of the
+                # run answers an open interrupt, so resume with them without reading the checkpoint first.
+                rows = unapplied(conn, item.run_id) if taken.synced else None
+        if self.runtime is not None:
+            run = self._enqueued(resume_job(item.run_id, decision_id), wait)
+            return DecideResult(item_id=item_id, decision_id=decision_id, run=run)
         if rows is not None:
             batch = {r.interrupt_id: json.loads(r.decision_json) for r in rows}
             run = self._advance(spec, item.run_id, Command(resume=batch), [r.id for r in rows])
@@ -341,7 +391,7 @@ class Orchestrator(UsersMixin, ViewsMixin, OversightMixin, EffectsMixin, Advanci
         with self.db.read() as conn:
             open_runs = conn.execute(
                 select(runs.c.id, runs.c.graph, runs.c.inputs_json)
-                .where(runs.c.status.in_(["running", "paused"]))
+                .where(runs.c.status.in_(["queued", "running", "paused", "resuming"]))
                 .order_by(runs.c.created_at)
             ).all()
         for row in open_runs:

@@ -202,6 +202,8 @@ def decide(orch: Orchestrator, user: str | None, item_id: int | None, form: Deci
         return DecisionOutcome(False, str(exc))
     run = result.run
     state = run.status + (f", {run.outcome}" if run.outcome else "")
+    if run.status == "resuming":  # a worker resumes it; the reviewer moves on at once
+        state = "resuming in the background"
     message = f"Item {item_id}: {form.action} recorded (run {run.id[:12]} is {state})."
     try:
         following = next_item_id(orch, user, skip=[item_id])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from humangate.review.service import Orchestrator
 from humangate.sources import DOCUMENT_SUFFIXES, read_csv_rows
 
 __all__ = ["plan_text", "start_task"]
+
+PROGRESS_SECONDS = 0.5  # how often the New task tab's progress line is refreshed
 
 
 def _read_rows(path: str | Path) -> list[dict[str, Any]]:
@@ -116,6 +119,9 @@ def start_task(
                 f"starting {len(planned) - len(done)}."
             )
         yield "\n".join(log)
+        if orch.runtime is not None:  # queued: enqueue them all, then show their progress live
+            yield from _follow(orch, task, spec.graph, planned, user or "", done, log)
+            return
         for number, (label, run) in enumerate(start_planned(orch, planned, user or "", skip=done), start=1):
             started.append(run)
             items = ", ".join(str(i) for i in run.pending_items)
@@ -127,6 +133,24 @@ def start_task(
     done_now = sum(1 for r in started if r.status == "completed")
     waiting = sum(1 for r in started if r.status == "paused")
     log.append(f"{len(started)} runs started: {done_now} completed without a person, {waiting} waiting for review.")
+    yield "\n".join(log)
+
+
+def _follow(
+    orch: Orchestrator, task: str, graph: str, planned: list[Any], user: str, done: set[str], log: list[str]
+) -> Iterator[str]:
+    """Enqueue the planned runs as one task and yield the log with a progress line until none is owed a job."""
+    from humangate.tasks import submit_planned
+
+    task_id, _ = submit_planned(orch, task, graph, planned, user, skip=done)
+    log.append(f"Task {task_id}: {len(planned) - len(done)} runs queued.")
+    while True:
+        progress = orch.task_progress(task_id)
+        yield "\n".join([*log, f"[{progress.settled}/{progress.total}] {progress.line()}"])
+        if progress.finished:
+            break
+        time.sleep(PROGRESS_SECONDS)
+    log.append(f"{progress.total} runs: {progress.line()}.")
     yield "\n".join(log)
 
 
