@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import sys
+from collections import Counter
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -32,6 +33,8 @@ from humangate.cli._engine import breaker_notice, engine_line, run_engine, unuse
 from humangate.errors import HumanGateError
 from humangate.review.runs import RunInfo
 from humangate.review.service import Orchestrator
+
+TABLE_ROWS = 50  # a run's outcome table shows this many; the rest are a caption away
 
 DEMO_OUTREACH_TASK = (
     "Research these companies, draft an intro email to the contact at each, and let me approve before anything is sent."
@@ -271,7 +274,7 @@ def _report(started: list[tuple[str, RunInfo]], orch: Orchestrator, as_json: boo
     table = Table(title="What happened")
     for col in ("item", "graph", "status", "served by", "waits at", "why"):
         table.add_column(col, overflow="fold")
-    for label, run in started:
+    for label, run in started[:TABLE_ROWS]:
         items = [orch.item(i) for i in run.pending_items]
         status = run.status + (f" ({run.outcome})" if run.outcome else "")
         where = ", ".join(f"#{i.id} {i.node} ({i.risk_level})" for i in items) or "-"
@@ -285,13 +288,18 @@ def _report(started: list[tuple[str, RunInfo]], orch: Orchestrator, as_json: boo
             or "-"
         )
         table.add_row(escape(label), run.graph, status, escape(run_engine(orch, run)), where, escape(why))
+    if len(started) > TABLE_ROWS:
+        rest = len(started) - TABLE_ROWS
+        table.caption = f"and {rest} more runs: `humangate runs` lists them, `humangate queue` what waits"
     out.print(table)
     if notice:
         out.print(f"[yellow]{escape(notice)}[/]", soft_wrap=True)
     done = sum(1 for _, r in started if r.status == "completed")
     waiting = sum(1 for _, r in started if r.status == "paused")
+    other = Counter(r.status for _, r in started if r.status in ("failed", "cancelled"))
     out.print(
         f"{done} completed without a person, {waiting} waiting for review"
+        + "".join(f", {n} {status}" for status, n in sorted(other.items()))
         + (f"; sent mail is in {orch.settings.outbox_dir}/" if done else "")
         + "."
     )
