@@ -159,3 +159,33 @@ def test_names_in_lower_case_text_need_the_lexicon_or_a_cue() -> None:
 def test_names_in_all_capitals_text_are_found() -> None:
     assert names("PLEASE CALL JOHN SMITH TOMORROW.") == ["JOHN SMITH"]
     assert names("MEETING WITH FINANCE ON MONDAY.") == []
+
+
+def test_runs_starting_at_once_read_the_name_lists_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Several resumes starting together in a fresh process used to each build the lists (0.7 s of CPU apiece)."""
+    import threading
+    import time
+
+    from humangate.risk import _lexicon
+
+    reads = 0
+    real = _lexicon._from_faker
+
+    def slow_faker() -> tuple[set[str], set[str], set[str]]:
+        nonlocal reads
+        reads += 1
+        time.sleep(0.2)  # long enough for every thread to miss the cache without the lock
+        return real()
+
+    _lexicon._read_lexicon.cache_clear()
+    monkeypatch.setattr(_lexicon, "_from_faker", slow_faker)
+    try:
+        found: list[object] = []
+        threads = [threading.Thread(target=lambda: found.append(load_lexicon())) for _ in range(5)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert reads == 1 and len({id(x) for x in found}) == 1
+    finally:
+        _lexicon._read_lexicon.cache_clear()

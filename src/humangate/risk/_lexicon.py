@@ -17,6 +17,7 @@ import importlib
 import importlib.resources
 import pkgutil
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -251,8 +252,17 @@ class NameLexicon:
         return word.lower().rstrip(".") in self.places
 
 
-@lru_cache(maxsize=1)
+_LEXICON_LOCK = threading.Lock()
+
+
 def load_lexicon() -> NameLexicon:
+    """Return the name lists, read once per process: several runs starting at once wait for one read."""
+    with _LEXICON_LOCK:  # lru_cache alone lets every thread that misses build it (0.7 s of CPU each)
+        return _read_lexicon()
+
+
+@lru_cache(maxsize=1)
+def _read_lexicon() -> NameLexicon:
     """Read the name lists from ``faker`` and ``gender-guesser``; empty lists for a missing package."""
     given, family, places = _from_faker()
     english = _english_words()
