@@ -1,6 +1,7 @@
 """An OpenAI-compatible chat completions server on 127.0.0.1 that answers every call after a fixed latency.
 
-Run: ``.venv/bin/python bench/latency_server.py [--latency 0.5] [--jitter 0.2] [--seed 17] [--port 0]``;
+Run: ``.venv/bin/python bench/latency_server.py [--latency 0.5] [--jitter 0.2] [--seed 17] [--port 0]
+[--slow-marker TEXT --slow-latency 5]``;
 it prints ``http://127.0.0.1:PORT/v1`` once it listens. ``LatencyServer`` starts it as a subprocess (its
 own interpreter, so its work never takes the measured process's GIL).
 
@@ -11,7 +12,10 @@ with a valid instance of whatever the request asks for, by the method it asks wi
 tool call. A ``Brief`` cites the first sentence of each source in the prompt word for word (so the
 researcher's grounding check keeps every claim); an ``EmailDraft`` greets the recipient by first name and
 states the first two claims (so the drafter's checks keep it); any other schema gets its smallest valid
-instance. ``GET /stats`` returns the request log's totals: calls, by schema and method, and the latency slept.
+instance. With ``slow_marker``, a call whose messages contain that text waits ``slow_latency`` seconds
+exactly instead (so one server can answer some runs slowly and the rest quickly, decided by what each run
+sends, not by when). ``GET /stats`` returns the request log's totals: calls, by schema and method, the
+latency slept, and the slow calls by schema.
 """
 
 from __future__ import annotations
@@ -145,12 +149,16 @@ def _completion(request: dict[str, Any], method: str, answer: dict[str, Any]) ->
 
 
 class _Server:
-    def __init__(self, latency: float, jitter: float, seed: int) -> None:
+    def __init__(
+        self, latency: float, jitter: float, seed: int, slow_marker: str = "", slow_latency: float = 0.0
+    ) -> None:
         self.latency, self.jitter, self.rng = latency, jitter, random.Random(seed)
+        self.slow_marker, self.slow_latency = slow_marker, slow_latency
         self.calls = 0
         self.slept = 0.0
         self.by_schema: Counter[str] = Counter()
         self.by_method: Counter[str] = Counter()
+        self.slow_by_schema: Counter[str] = Counter()
 
     async def respond(self, method: str, path: str, body: bytes) -> tuple[int, dict[str, Any]]:
         if method == "GET" and path == "/stats":
@@ -159,6 +167,7 @@ class _Server:
                 "slept": self.slept,
                 "by_schema": dict(self.by_schema),
                 "by_method": dict(self.by_method),
+                "slow_by_schema": dict(self.slow_by_schema),
             }
         if method == "GET" and path.endswith("/models"):
             return 200, {"object": "list", "data": [{"id": "latency", "object": "model"}]}
@@ -167,6 +176,9 @@ class _Server:
         request = json.loads(body)
         schema, how, answer = answer_for(request)
         wait = self.latency * self.rng.uniform(1 - self.jitter, 1 + self.jitter)
+        if self.slow_marker and self.slow_marker in json.dumps(request.get("messages", [])):
+            wait = self.slow_latency
+            self.slow_by_schema[schema] += 1
         self.calls += 1
         self.slept += wait
         self.by_schema[schema] += 1
@@ -199,8 +211,8 @@ class _Server:
             writer.close()
 
 
-async def _serve(port: int, latency: float, jitter: float, seed: int) -> None:
-    server = _Server(latency, jitter, seed)
+async def _serve(port: int, latency: float, jitter: float, seed: int, slow_marker: str, slow_latency: float) -> None:
+    server = _Server(latency, jitter, seed, slow_marker, slow_latency)
     listener = await asyncio.start_server(server.connection, "127.0.0.1", port, backlog=1024)
     bound = listener.sockets[0].getsockname()[1]
     print(f"http://127.0.0.1:{bound}/v1", flush=True)
@@ -211,9 +223,18 @@ async def _serve(port: int, latency: float, jitter: float, seed: int) -> None:
 class LatencyServer:
     """The server in a subprocess; use as a context manager. ``stats()`` reads its request log's totals."""
 
-    def __init__(self, *, latency: float = 0.5, jitter: float = 0.2, seed: int = 17) -> None:
+    def __init__(
+        self,
+        *,
+        latency: float = 0.5,
+        jitter: float = 0.2,
+        seed: int = 17,
+        slow_marker: str = "",
+        slow_latency: float = 0.0,
+    ) -> None:
         command = [sys.executable, str(Path(__file__).resolve()), "--latency", str(latency)]
         command += ["--jitter", str(jitter), "--seed", str(seed)]
+        command += ["--slow-marker", slow_marker, "--slow-latency", str(slow_latency)]
         self._process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         assert self._process.stdout is not None
         self.base_url = self._process.stdout.readline().strip()
@@ -222,7 +243,7 @@ class LatencyServer:
             raise RuntimeError("the latency server did not start")
 
     def stats(self) -> dict[str, Any]:
-        """Return the request log's totals: calls, seconds slept, calls by schema and by method."""
+        """Return the request log's totals: calls, seconds slept, calls by schema and by method, slow calls."""
         found: dict[str, Any] = httpx.get(self.base_url.removesuffix("/v1") + "/stats", timeout=10).json()
         return found
 
@@ -234,6 +255,8 @@ class LatencyServer:
     ) -> None:
         self._process.terminate()
         self._process.wait(timeout=10)
+        if self._process.stdout is not None:
+            self._process.stdout.close()
 
 
 def main() -> None:
@@ -243,9 +266,11 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.5, help="seconds per call (mean)")
     parser.add_argument("--jitter", type=float, default=0.2, help="uniform factor: latency * (1 +- jitter)")
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--slow-marker", default="", help="calls whose messages contain this text are slow")
+    parser.add_argument("--slow-latency", type=float, default=0.0, help="seconds per slow call (exact)")
     args = parser.parse_args()
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(args.port, args.latency, args.jitter, args.seed))
+        asyncio.run(_serve(args.port, args.latency, args.jitter, args.seed, args.slow_marker, args.slow_latency))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -102,10 +102,13 @@ def free_port() -> int:
 
 
 class PanelServer:
-    """A `humangate ui` subprocess on 127.0.0.1, its output in ``log_path``."""
+    """A `humangate ui` subprocess on 127.0.0.1, its output in ``log_path``; ``env`` adds to its environment."""
 
-    def __init__(self, db_url: str, log_path: Path, *, port: int | None = None) -> None:
+    def __init__(
+        self, db_url: str, log_path: Path, *, port: int | None = None, env: Mapping[str, str] | None = None
+    ) -> None:
         self.db_url = db_url
+        self.env = dict(env or {})
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log_path = log_path
@@ -119,7 +122,7 @@ class PanelServer:
                 _cli("ui", "--host", "127.0.0.1", "--port", str(self.port), "--db", self.db_url),
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                env=_env(),
+                env=_env() | self.env,
                 cwd=self.log_path.parent,
             )
         deadline = time.monotonic() + timeout
