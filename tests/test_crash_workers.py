@@ -44,7 +44,7 @@ from sqlalchemy import select, text
 
 from humangate import Orchestrator, ReviewItem, Settings
 from humangate.checkpoints.schema import audit_events, decisions, outbox, review_items, runs
-from humangate.review._jobs import BUSY, RunRequest
+from humangate.review.advance.jobs import BUSY, RunRequest
 from humangate.runtime import jobs_database, open_orchestrator
 from humangate.runtime.engine import QUEUE
 from tests.conftest import _fresh_pg_database

@@ -19,11 +19,11 @@ from humangate.checkpoints.schema import assessments, audit_events, audit_head, 
 from humangate.errors import StorageError
 from humangate.memory import _backlog as backlog
 from humangate.oversight import audit
-from humangate.review import _advancing as advancing
-from humangate.review import _recording as recording
 from humangate.review import _users as users
 from humangate.review import queue, service
-from humangate.review import runs as run_rows
+from humangate.review.advance import advancing
+from humangate.review.advance import runs as run_rows
+from humangate.review.record import decisions as recording
 from humangate.risk import NodeOverrides, RiskPolicy
 
 _RUN = {

@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from humangate import Orchestrator, Settings
 from humangate.checkpoints.schema import audit_events, outbox, review_items, runs
-from humangate.review._jobs import RunRequest
+from humangate.review.advance.jobs import RunRequest
 from humangate.runtime import EndpointLimiter, EndpointLimits, JobClient, WorkerPool, limited_clients
 from tests.runtime_graphs import timed_registry, topic
 

@@ -12,8 +12,8 @@ from humangate.core.gate_policy import GatePolicy
 from humangate.errors import HumanGateError
 from humangate.graphs.gate import GateEvent, GateState, GateView, ReviewGate, review_gate
 from humangate.graphs.registry import GraphRegistry, GraphSpec, default_registry
+from humangate.review.advance.runs import RunInfo
 from humangate.review.queue import Page, QueueFilter, ReviewItem
-from humangate.review.runs import RunInfo
 from humangate.review.service import DecideResult, Orchestrator, ReconcileReport
 
 __all__ = [

@@ -33,7 +33,7 @@ from humangate.graphs.support import SupportInput
 from humangate.sources import Fetcher, SearchProvider, SourceGatherer, fetcher_from_settings, find_urls, search_provider
 
 if TYPE_CHECKING:
-    from humangate.review.runs import RunInfo
+    from humangate.review.advance.runs import RunInfo
     from humangate.review.service import Orchestrator
 
 __all__ = [
@@ -244,7 +244,7 @@ def submit_planned(
     Needs an Orchestrator with a job runtime. Every run is recorded in one transaction: a batch is either
     queued whole or not at all. Runs without a stable key get a fresh id.
     """
-    from humangate.review._jobs import RunRequest
+    from humangate.review.advance.jobs import RunRequest
 
     keyed = [replace(p, key=p.key or f"run-{uuid.uuid4().hex}") for p in planned]
     task_id = task_key(task, graph, keyed)

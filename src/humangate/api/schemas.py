@@ -10,8 +10,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from humangate.core.contract import Action, RiskLevel, Role
+from humangate.review.advance.runs import RunInfo
 from humangate.review.queue import ReviewItem
-from humangate.review.runs import RunInfo
 from humangate.review.service import DecideResult
 
 __all__ = [

@@ -16,8 +16,8 @@ from rich.table import Table
 
 from humangate.config import Settings
 from humangate.errors import HumanGateError
+from humangate.review.advance.runs import RunInfo
 from humangate.review.queue import ReviewItem
-from humangate.review.runs import RunInfo
 from humangate.review.service import Orchestrator
 
 __all__ = ["DbOpt", "JsonOpt", "ModelOpt", "app", "clean", "err", "out", "shown"]

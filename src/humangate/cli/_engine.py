@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from humangate.agents.endpoint import ModelEndpoint
 from humangate.agents.served import served_by
-from humangate.review.runs import RunInfo
+from humangate.review.advance.runs import RunInfo
 from humangate.review.service import Orchestrator
 
 __all__ = ["breaker_notice", "engine_line", "run_engine", "unused_endpoint"]

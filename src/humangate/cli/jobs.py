@@ -14,7 +14,7 @@ from humangate.cli._common import DbOpt, JsonOpt, _fail, _orchestrator, _run_jso
 from humangate.cli.watch import describe, watch_task
 from humangate.config import Settings
 from humangate.errors import HumanGateError
-from humangate.review._tasks import TaskInfo
+from humangate.review.record.tasks import TaskInfo
 
 tasks_app = typer.Typer(help="Tasks: batches of runs started together. Without a subcommand: list them.")
 app.add_typer(tasks_app, name="tasks")

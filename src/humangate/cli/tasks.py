@@ -31,7 +31,7 @@ from humangate.cli._common import (
 )
 from humangate.cli._engine import breaker_notice, engine_line, run_engine, unused_endpoint
 from humangate.errors import HumanGateError
-from humangate.review.runs import RunInfo
+from humangate.review.advance.runs import RunInfo
 from humangate.review.service import Orchestrator
 
 TABLE_ROWS = 50  # a run's outcome table shows this many; the rest are a caption away

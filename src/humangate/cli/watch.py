@@ -13,8 +13,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from humangate.cli._common import err, out
-from humangate.review._tasks import TaskProgress
-from humangate.review.runs import RunInfo
+from humangate.review.advance.runs import RunInfo
+from humangate.review.record.tasks import TaskProgress
 from humangate.review.service import Orchestrator
 
 __all__ = ["describe", "submit_and_watch", "watch_task"]

@@ -18,7 +18,7 @@ from humangate.graphs.common import GraphDeps
 from humangate.graphs.registry import GraphRegistry, GraphSpec
 from humangate.oversight.audit import append_event
 from humangate.oversight.notify import NotifyEvent, enqueue, item_facts
-from humangate.review._recording import dwell, pending_item, record_decision
+from humangate.review.advance.runs import RunInfo, RunLock
 from humangate.review.checks import (
     add_audit_item,
     add_canary_item,
@@ -29,7 +29,7 @@ from humangate.review.checks import (
     overdue_items,
 )
 from humangate.review.queue import Queued, ReviewItem, load_item
-from humangate.review.runs import RunInfo, RunLock
+from humangate.review.record.decisions import dwell, pending_item, record_decision
 from humangate.risk.triggers import sampled
 
 __all__ = ["OversightMixin", "SweepReport"]

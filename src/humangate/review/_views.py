@@ -15,8 +15,8 @@ from humangate.oversight.audit import AuditReport, cross_check_decisions, verify
 from humangate.oversight.guarantee import Promise
 from humangate.oversight.metrics import MetricsReport, compute_metrics
 from humangate.oversight.quality import QualityReport, compute_quality
+from humangate.review.advance.runs import RunInfo, load_run
 from humangate.review.queue import Page, QueueFilter, ReviewItem, count_pending, load_item, pending_page
-from humangate.review.runs import RunInfo, load_run
 
 __all__ = ["ViewsMixin"]
 

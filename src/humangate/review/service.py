@@ -1,12 +1,16 @@
 """The Orchestrator: start runs, list and claim review items, decide them, and recover after crashes.
 
-The class is assembled from mixins, one concern each: ``_users`` (roles and passwords), ``_views``
-(read-only runs, queue and reports), ``_oversight`` (M-of-N votes, audits, canaries, webhooks and the
-SLA sweep), ``_effects`` (retrying effects and returning failed ones to their gates) and ``_advancing``
-(invoking runs and syncing the queue and run status from them); ``_recording`` stores decisions and files
-them in memory; ``_calibrating`` refits each gate's escalation router on its reviewers' decisions;
-``_jobs`` and ``_tasks`` run on workers (the job body, batch submission, waiting, cancelling). This module
-holds the write path: starting runs, leases, decisions and crash recovery.
+The folders show the two halves of the write path. ``record/`` writes what a person or a task asked for
+before anything moves: ``authority`` (who may decide what), ``decisions`` (a decision closes its item by
+compare-and-set and is stored with the request's hash) and ``tasks`` (batches of runs recorded and
+enqueued together, watched and cancelled as one). ``advance/`` brings a run up to date from what is
+recorded: ``runs`` (run rows and the per-run lock), ``advancing`` (invoke the graph under the lock, then
+sync the queue, the run's status and the decisions it applied), ``jobs`` (the job body a worker runs) and
+``effects`` (retrying effects and returning failed ones to their gates). The Orchestrator is assembled
+from mixins, one concern each: these, plus ``_users`` (roles and passwords), ``_views`` (read-only runs,
+queue and reports), ``_oversight`` (M-of-N votes, audits, canaries, webhooks and the SLA sweep) and
+``_calibrating`` (refitting each gate's escalation router on its reviewers' decisions). This module holds
+the entry points: starting runs, leases, decisions and crash recovery.
 
 Without a ``runtime`` every run advances inline, in the caller (library use, tests). With one (a
 ``JobQueue``, see ``humangate.runtime``) ``start`` records the run and enqueues it and ``decide`` records
@@ -45,18 +49,18 @@ from humangate.memory.router_versions import RouterBook
 from humangate.memory.store import MemoryStore
 from humangate.oversight._audit_key import audit_key_path, load_audit_key
 from humangate.oversight.audit import append_event, key_chain, use_audit_key
-from humangate.review._advancing import AdvancingMixin, unapplied
 from humangate.review._calibrating import CalibratingMixin
-from humangate.review._effects import EffectsMixin, EffectsReport
-from humangate.review._jobs import Job, JobQueue, JobsMixin, resume_job, start_job
 from humangate.review._oversight import OversightMixin, SweepReport
-from humangate.review._recording import pending_item, record_decision
-from humangate.review._tasks import TasksMixin
 from humangate.review._users import UsersMixin, role_of
 from humangate.review._views import ViewsMixin
-from humangate.review.authority import check_decision, parse_decision
+from humangate.review.advance.advancing import AdvancingMixin, unapplied
+from humangate.review.advance.effects import EffectsMixin, EffectsReport
+from humangate.review.advance.jobs import Job, JobQueue, JobsMixin, resume_job, start_job
+from humangate.review.advance.runs import RunInfo, RunLock, load_run, new_worker_id, owner_is_dead
 from humangate.review.queue import CorruptItemError, ReviewItem, load_item, quarantine_item
-from humangate.review.runs import RunInfo, RunLock, load_run, new_worker_id, owner_is_dead
+from humangate.review.record.authority import check_decision, parse_decision
+from humangate.review.record.decisions import pending_item, record_decision
+from humangate.review.record.tasks import TasksMixin
 
 __all__ = ["DecideResult", "EffectsReport", "Orchestrator", "ReconcileReport", "SweepReport"]
 

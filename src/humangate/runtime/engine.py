@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from dbos import DBOS, DBOSClient, EnqueueOptions
 
 from humangate.config import Settings
-from humangate.review._jobs import Job
+from humangate.review.advance.jobs import Job
 
 __all__ = ["APP_NAME", "JOB_WORKFLOW", "QUEUE", "JobClient", "JobsDatabase", "jobs_database"]
 

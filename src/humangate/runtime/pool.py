@@ -23,8 +23,8 @@ from dbos import DBOS
 from sqlalchemy import delete, select, update
 
 from humangate.checkpoints.schema import decisions, runs, workers
-from humangate.review._jobs import Job, resume_job, start_job
-from humangate.review.runs import owner_is_dead
+from humangate.review.advance.jobs import Job, resume_job, start_job
+from humangate.review.advance.runs import owner_is_dead
 from humangate.review.service import Orchestrator
 from humangate.runtime import jobs as _jobs
 from humangate.runtime.engine import APP_NAME, APP_VERSION, QUEUE, JobClient, jobs_database, migrate

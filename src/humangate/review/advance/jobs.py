@@ -21,7 +21,7 @@ from humangate.checkpoints.database import Database
 from humangate.checkpoints.schema import review_items, runs
 from humangate.errors import InvalidInputError, RunFailedError
 from humangate.oversight.audit import append_event
-from humangate.review.runs import RunInfo, RunLock, load_run
+from humangate.review.advance.runs import RunInfo, RunLock, load_run
 
 if TYPE_CHECKING:
     from humangate.config import Settings

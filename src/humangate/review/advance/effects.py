@@ -26,7 +26,7 @@ from humangate.effects import Outbox, OutboxEntry, effect_key
 from humangate.graphs.common import attempt_of, failed_delivery_trigger, held_assessment
 from humangate.graphs.registry import GraphRegistry, GraphSpec
 from humangate.oversight.audit import append_event
-from humangate.review.runs import RunInfo, RunLock
+from humangate.review.advance.runs import RunInfo, RunLock
 
 __all__ = ["EffectsMixin", "EffectsReport"]
 
@@ -55,7 +55,7 @@ class EffectsMixin:
     registry: GraphRegistry
     clock: Callable[[], float]
 
-    if TYPE_CHECKING:  # the Orchestrator compiles graphs and advances runs (``_advancing``)
+    if TYPE_CHECKING:  # the Orchestrator compiles graphs and advances runs (``advance.advancing``)
 
         def graph(self, name: str) -> Pregel[Any, Any, Any, Any]: ...
 

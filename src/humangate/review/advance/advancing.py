@@ -33,8 +33,8 @@ from humangate.graphs.gate import GATE_EVENTS_KEY
 from humangate.graphs.registry import GraphRegistry, GraphSpec
 from humangate.memory.recall import Recall
 from humangate.oversight.audit import append_event
+from humangate.review.advance.runs import RunInfo, RunLock, load_run
 from humangate.review.queue import Queued, log_assessment, sync_interrupts
-from humangate.review.runs import RunInfo, RunLock, load_run
 from humangate.risk.assess import is_sampled
 
 __all__ = ["AdvancingMixin", "Unapplied", "unapplied"]
@@ -101,7 +101,7 @@ class AdvancingMixin:
     outbox: Outbox
     recall: Recall | None
     lock: RunLock
-    runtime: Any  # a JobQueue when runs go to workers (``_jobs``), else None
+    runtime: Any  # a JobQueue when runs go to workers (``advance.jobs``), else None
     _compiled: dict[str, Pregel[Any, Any, Any, Any]]
     _acompiled: dict[str, Pregel[Any, Any, Any, Any]]
     _async_only: dict[str, bool]

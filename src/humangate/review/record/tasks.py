@@ -20,7 +20,7 @@ from humangate.checkpoints.schema import runs, tasks
 from humangate.errors import InvalidInputError, UnknownRunError
 from humangate.graphs.common import GraphDeps
 from humangate.oversight.audit import append_event
-from humangate.review._jobs import BUSY, JobQueue, RunRequest, start_job
+from humangate.review.advance.jobs import BUSY, JobQueue, RunRequest, start_job
 
 if TYPE_CHECKING:
     from humangate.config import Settings
