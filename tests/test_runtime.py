@@ -264,3 +264,31 @@ def test_two_workers_never_advance_one_run_at_once_and_a_killed_ones_jobs_recove
             proc.stdout.close()
         orch.close()
         client.close()
+
+
+def test_a_job_never_acts_on_a_status_another_worker_just_changed(pg_server: str, tmp_path: Path) -> None:
+    """A job reads its run's status under the row lock: a run another worker finished meanwhile stays finished."""
+    from tests.conftest import _fresh_pg_database
+
+    settings = Settings(db_url=_fresh_pg_database(pg_server), outbox_dir=tmp_path / "outbox")
+    with Orchestrator(settings) as first, Orchestrator(settings) as second:
+        run = first.start("notify", {"recipient": "Ann Lee", "email": "ann@example.com", "topic": "Hello"})
+        with first.db.write() as conn:  # a decision was recorded: the run waits for its resume job
+            conn.execute(runs.update().where(runs.c.id == run.id).values(status="resuming"))
+        finishing = threading.Event()
+
+        def finish_elsewhere() -> None:  # another worker completes the run, in a transaction still open
+            with second.db.write() as conn:
+                conn.execute(select(runs.c.id).where(runs.c.id == run.id).with_for_update())
+                conn.execute(runs.update().where(runs.c.id == run.id).values(status="completed"))
+                finishing.set()
+                time.sleep(1.0)
+
+        other = threading.Thread(target=finish_elsewhere)
+        other.start()
+        assert finishing.wait(10)
+        taken = first._take_for_job(run.id)  # blocks until the other worker commits, then reads what it wrote
+        other.join()
+        with first.db.read() as conn:
+            status, owner = conn.execute(select(runs.c.status, runs.c.lock_owner).where(runs.c.id == run.id)).one()
+        assert (taken, status, owner) == ("completed", "completed", None)

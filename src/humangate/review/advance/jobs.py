@@ -109,7 +109,12 @@ class JobsMixin:
         """
         now = self.clock()
         with self.db.write() as conn:
-            row = conn.execute(select(runs.c.status, runs.c.cancel_requested_at).where(runs.c.id == run_id)).first()
+            # FOR UPDATE: the status acted on must be the one the lock is taken on. Read plainly, on Postgres a
+            # worker that finished the run between this read and the lock would leave this one acting on a status
+            # that is gone: setting a completed run back to running, or holding a lock nothing releases.
+            row = conn.execute(
+                select(runs.c.status, runs.c.cancel_requested_at).where(runs.c.id == run_id).with_for_update()
+            ).first()
             if row is None:
                 return "unknown"
             if row.status in ("completed", "failed", "cancelled"):
