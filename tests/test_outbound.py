@@ -128,3 +128,23 @@ def test_a_phishing_line_in_a_source_never_goes_out_unreviewed(orch: Orchestrato
     assert status == "paused" and _sent(tmp_path) == []
     reasons = " ".join(why for _, why in triggers)
     assert "link" in reasons and "credentials" in reasons and "speak to its reader" in reasons, triggers
+
+
+@pytest.mark.parametrize(
+    ("inputs", "kind"),
+    [
+        ({"topic": "Your invoice is ready at https://pay.example/inv/7."}, "impact"),
+        ({"topic": "Could you confirm your card number for the renewal?"}, "policy"),
+        ({"topic": "Thanks for the call.", "company": "Acme\r\nBcc: all@evil.example"}, "injection"),
+        ({"topic": "Thanks! Sign in at https://evil.example/login", "channel": "slack"}, "impact"),
+    ],
+)
+def test_the_notify_graph_runs_the_outbound_checks_every_graph_runs(
+    tmp_path: Path, inputs: dict[str, str], kind: str
+) -> None:
+    """The smallest graph is no exception: links, credential requests and smuggled headers are held."""
+    with Orchestrator(Settings(db_url=f"sqlite:///{tmp_path / 'hg.db'}", outbox_dir=tmp_path / "out")) as orch:
+        run = orch.start("notify", {"recipient": "Bob Roy", "email": "bob@example.com"} | inputs)
+        assert run.status == "paused", run
+        triggers = orch.item(run.pending_items[0]).request.assessment.triggers
+        assert kind in {t.kind for t in triggers}, triggers

@@ -22,6 +22,7 @@ from humangate.graphs.common import deliver_or_hold, send_or_hold
 from humangate.graphs.context import RunContext
 from humangate.graphs.gate import GateState, GateView, review_gate
 from humangate.graphs.registry import GraphSpec
+from humangate.risk.outbound import outbound_triggers
 
 __all__ = ["NAME", "NotifyInput", "NotifyMessage", "build_notify_graph", "notify_spec"]
 
@@ -103,7 +104,17 @@ def assess(state: NotifyState) -> dict[str, Any]:
                 reason="The message contains what looks like a phone number.",
             )
         )
-    if req.channel == "email" and not _EMAIL.match(msg.to):
+    # The checks every outgoing message passes (headers, recipient, links, requests for credentials), on the
+    # first draft and on every reviewer's edit alike: a note is no exception.
+    triggers += outbound_triggers(
+        to=msg.to if req.channel == "email" else "Slack",
+        subject=msg.subject,
+        body=msg.body,
+        names=[("The recipient's name", req.recipient), ("The company", req.company)],
+        ticket="" if req.channel == "email" else "slack",  # a channel, not an address
+        where="The email" if req.channel == "email" else "The Slack post",
+    )
+    if req.channel == "email" and not _EMAIL.match(msg.to) and not any(t.kind == "data_quality" for t in triggers):
         triggers.append(
             Trigger(
                 kind="data_quality",
@@ -125,7 +136,7 @@ def assess(state: NotifyState) -> dict[str, Any]:
     level: RiskLevel = "low"
     if triggers:
         level = "medium"
-    if kinds & {"policy", "data_quality"}:
+    if kinds & {"policy", "data_quality", "injection"}:
         level = "high"
     if {"policy", "pii"} <= kinds:
         triggers.append(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import operator
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, NotRequired, TypedDict, assert_never
 
@@ -59,6 +59,21 @@ RECIPIENT_FIELDS = ("to", "cc", "bcc", "reply_to", "recipient", "recipients", "e
 """Proposal fields that say who receives it: locked unless an edit says ``wrong_recipient``."""
 # Kinds that follow from the text's hash or from memory, not from what the text says.
 _UNSTABLE_KINDS = frozenset({"sampling", "memory"})
+
+# Kinds about what reaches the reader: there, new evidence is news even under a kind already seen (a link
+# added where the only "impact" was "an external email", a second personal detail, another policy term).
+_READER_KINDS = frozenset({"impact", "policy", "injection", "pii"})
+
+
+def _is_new(trigger: Trigger, before: Sequence[Trigger]) -> bool:
+    """Return True when an edit brought ``trigger``: its kind is new, or, for a reader kind, its evidence is."""
+    if trigger.kind in _UNSTABLE_KINDS:
+        return False
+    if trigger.kind not in {t.kind for t in before}:
+        return True
+    seen = {e for t in before if t.kind == trigger.kind for e in t.evidence}
+    return trigger.kind in _READER_KINDS and any(e not in seen for e in trigger.evidence)
+
 
 Reassess = Callable[[Mapping[str, Any]], RiskAssessment]
 """Assess a proposal again from the graph's state (with the proposal under its key), without memory."""
@@ -310,8 +325,7 @@ class ReviewGate:
             new = self.reassess({**state, self.proposal_key: after})
             if risk_rank(new.level) > risk_rank(old.level):
                 reasons.append(f"raised the risk from {old.level} to {new.level}")
-            seen = {t.kind for t in old.triggers} | _UNSTABLE_KINDS
-            added = [t for t in new.triggers if t.kind not in seen]
+            added = [t for t in new.triggers if _is_new(t, old.triggers)]
             if added:
                 reasons.append("added " + "; ".join(f"{t.kind}: {t.reason}" for t in added))
             elif new.needs_review and not old.needs_review:

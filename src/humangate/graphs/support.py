@@ -11,6 +11,7 @@ what the message was about (``agents.offline.replies.reply_subject``).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from langgraph.graph import END, START, StateGraph
@@ -46,6 +47,7 @@ __all__ = ["NAME", "SupportInput", "build_support_graph", "support_spec"]
 NAME = "support"
 _SUBJECT = "Re: your message"
 _TO_MAX = 320  # SupportReply.to
+_NOT_AN_ADDRESS = re.compile(r"[@<>]")  # what makes a recipient an address (``effects.is_ticket_reply``)
 
 
 class SupportInput(SupportMessage):
@@ -232,7 +234,11 @@ def _recipient(message: SupportMessage) -> str:
     """Return who the reply goes to: the customer's address (with their name when it fits), else their name."""
     address = (message.email or "").strip()
     if not address:
-        return message.customer or message.id
+        # No address: the reply goes back on the ticket. The name is the customer's own text, so it can never
+        # name a mailbox: "attacker@evil.example" in the name cell must not become where the reply is emailed.
+        # Only those characters go: a line break stays for the header checks to find and hold.
+        name = _NOT_AN_ADDRESS.sub(" ", message.customer or message.id)
+        return name if name.strip() else "customer"
     to = mailbox(message.customer, address)
     # No address is longer than 254 characters: cut, a longer one is still refused by the effect layer.
     return to if len(to) <= _TO_MAX else address[:_TO_MAX]
