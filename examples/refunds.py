@@ -5,7 +5,8 @@ from typing import Any
 from langgraph.graph import END, START, StateGraph
 from pydantic import BaseModel
 
-from humangate import GateState, GraphRegistry, GraphSpec, Orchestrator, RiskAssessment, Settings, Trigger, review_gate
+from humangate import GateState, GraphRegistry, GraphSpec, Orchestrator, RiskAssessment, Settings, Trigger
+from humangate import add_gated_step, review_gate
 
 
 class Refund(BaseModel):
@@ -34,11 +35,9 @@ def assess(state: State) -> dict[str, Any]:  # the risk rule: above $100 a perso
 
 gate = review_gate(name="review", graph="refunds", proposal_model=Refund, next="pay", redirect_to="agent")
 builder = StateGraph(State)
-for name, node in (("agent", agent), ("assess", assess), ("pay", lambda state: {})):  # pay: effects go here
-    builder.add_node(name, node)
-builder.add_node(gate.name, gate, destinations=gate.destinations)
-for a, b in ((START, "agent"), ("agent", "assess"), ("assess", gate.name), ("pay", END)):
-    builder.add_edge(a, b)
+builder.add_edge(START, add_gated_step(builder, ("agent", agent), ("assess", assess), gate))  # agent -> assess -> gate
+builder.add_node("pay", lambda state: {})  # approve goes on here: effects go through the outbox
+builder.add_edge("pay", END)
 spec = GraphSpec.create(name="refunds", description="Refunds, a person above $100", build=lambda: builder,
                         input_model=Refund, to_state=lambda r: {"request": r.model_dump()}, title=lambda r: "Refund")
 

@@ -317,3 +317,22 @@ def test_unusable_model_output_pauses_a_calm_support_message(broken: tuple[Orche
     _assert_model_failure(item)
     assert _state(o, "support", run.id)["analysis"]["model_failure"]
     assert _sent(o, run.id) == []
+
+
+def test_a_gated_step_wires_agent_assess_gate_and_refuses_a_redirect_that_skips_the_assessment() -> None:
+    """``add_gated_step`` is the wiring every graph shares; a gate redirecting past the assessment is refused."""
+    from langgraph.graph import StateGraph
+    from pydantic import BaseModel
+
+    from humangate import GateState, add_gated_step, review_gate
+
+    class Proposal(BaseModel):
+        text: str
+
+    builder: StateGraph[Any, Any, Any, Any] = StateGraph(GateState)
+    gate = review_gate(name="review", graph="g", proposal_model=Proposal, next="done", redirect_to="agent")
+    assert add_gated_step(builder, ("agent", lambda s: {}), ("assess", lambda s: {}), gate) == "agent"
+    assert {("agent", "assess"), ("assess", "review")} <= builder.edges
+    stray = review_gate(name="review2", graph="g", proposal_model=Proposal, next="done", redirect_to="assess")
+    with pytest.raises(ValueError, match="not to its step's agent"):
+        add_gated_step(StateGraph(GateState), ("agent", lambda s: {}), ("assess", lambda s: {}), stray)

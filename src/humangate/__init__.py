@@ -12,6 +12,7 @@ from humangate.core.gate_policy import GatePolicy
 from humangate.errors import HumanGateError
 from humangate.graphs.gate import GateEvent, GateState, GateView, ReviewGate, review_gate
 from humangate.graphs.registry import GraphRegistry, GraphSpec, default_registry
+from humangate.graphs.step import add_gated_step
 from humangate.review.advance.runs import RunInfo
 from humangate.review.queue import Page, QueueFilter, ReviewItem
 from humangate.review.service import DecideResult, Orchestrator, ReconcileReport
@@ -38,6 +39,7 @@ __all__ = [
     "Settings",
     "SourceExcerpt",
     "Trigger",
+    "add_gated_step",
     "default_registry",
     "review_gate",
 ]

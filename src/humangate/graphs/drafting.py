@@ -23,6 +23,7 @@ from humangate.graphs.common import GraphDeps, recall, remembered, send_or_hold
 from humangate.graphs.context import RunContext
 from humangate.graphs.gate import GateState, GateView, review_gate
 from humangate.graphs.registry import GraphSpec
+from humangate.graphs.step import add_gated_step
 from humangate.graphs.views import claim_sources
 from humangate.risk import assess_draft
 from humangate.risk.limits import limit_triggers
@@ -203,13 +204,8 @@ def add_drafting_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
         reassess=assess_only,
         check_edit=_check_claims,
     )
-    builder.add_node("draft", draft)
-    builder.add_node("assess_draft", assess)
-    builder.add_node(gate.name, gate, destinations=gate.destinations)
     builder.add_node("send", send, destinations=(gate.name, END))
-    builder.add_edge("draft", "assess_draft")
-    builder.add_edge("assess_draft", gate.name)
-    return "draft"
+    return add_gated_step(builder, ("draft", draft), ("assess_draft", assess), gate)
 
 
 def build_drafting_graph(deps: GraphDeps | None = None) -> StateGraph[DraftingState, RunContext, Any, Any]:

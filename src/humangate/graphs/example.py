@@ -22,6 +22,7 @@ from humangate.graphs.common import deliver_or_hold, send_or_hold
 from humangate.graphs.context import RunContext
 from humangate.graphs.gate import GateState, GateView, review_gate
 from humangate.graphs.registry import GraphSpec
+from humangate.graphs.step import add_gated_step
 from humangate.risk.outbound import outbound_triggers
 
 __all__ = ["NAME", "NotifyInput", "NotifyMessage", "build_notify_graph", "notify_spec"]
@@ -194,13 +195,8 @@ def build_notify_graph(policy: GatePolicy | None = None) -> StateGraph[NotifySta
         reassess=_reassess,
     )
     builder = StateGraph(NotifyState, context_schema=RunContext)
-    builder.add_node("draft", draft)
-    builder.add_node("assess", assess)
-    builder.add_node(notify_gate.name, notify_gate, destinations=notify_gate.destinations)
+    builder.add_edge(START, add_gated_step(builder, ("draft", draft), ("assess", assess), notify_gate))
     builder.add_node("send", send, destinations=(notify_gate.name, END))
-    builder.add_edge(START, "draft")
-    builder.add_edge("draft", "assess")
-    builder.add_edge("assess", notify_gate.name)
     return builder
 
 

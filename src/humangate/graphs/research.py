@@ -20,6 +20,7 @@ from humangate.graphs.common import GraphDeps, remembered
 from humangate.graphs.context import RunContext
 from humangate.graphs.gate import GateState, GateView, review_gate
 from humangate.graphs.registry import GraphSpec
+from humangate.graphs.step import add_gated_step
 from humangate.graphs.views import brief_sources
 from humangate.risk import assess_brief
 
@@ -100,12 +101,7 @@ def add_research_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
         policy=deps.policy.gate_policy(graph, "review_brief"),
         reassess=assess_only,
     )
-    builder.add_node("research", research)
-    builder.add_node("assess_brief", assess)
-    builder.add_node(gate.name, gate, destinations=gate.destinations)
-    builder.add_edge("research", "assess_brief")
-    builder.add_edge("assess_brief", gate.name)
-    return "research"
+    return add_gated_step(builder, ("research", research), ("assess_brief", assess), gate)
 
 
 def build_research_graph(deps: GraphDeps | None = None) -> StateGraph[ResearchState, RunContext, Any, Any]:

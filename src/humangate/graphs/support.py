@@ -36,6 +36,7 @@ from humangate.graphs.common import GraphDeps, recall, remembered, send_or_hold
 from humangate.graphs.context import RunContext
 from humangate.graphs.gate import GateState, GateView, review_gate
 from humangate.graphs.registry import GraphSpec
+from humangate.graphs.step import add_gated_step
 from humangate.risk import assess_support
 from humangate.risk.escalation import wants_second_opinion
 from humangate.risk.limits import limit_triggers
@@ -204,13 +205,8 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
         reassess=assess_only,
     )
     builder = StateGraph(SupportState, context_schema=RunContext)
-    builder.add_node("analyze", analyze)
-    builder.add_node("assess", assess)
-    builder.add_node(gate.name, gate, destinations=gate.destinations)
+    builder.add_edge(START, add_gated_step(builder, ("analyze", analyze), ("assess", assess), gate))
     builder.add_node("reply", reply, destinations=(gate.name, END))
-    builder.add_edge(START, "analyze")
-    builder.add_edge("analyze", "assess")
-    builder.add_edge("assess", gate.name)
     return builder
 
 
