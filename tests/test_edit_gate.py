@@ -215,16 +215,16 @@ def test_edit_with_an_unknown_claim_id_is_refused(plain: Orchestrator) -> None:
 def test_an_edit_is_news_when_it_brings_new_evidence_of_what_reaches_the_reader() -> None:
     """A kind seen before no longer hides a new link, detail or term; other kinds are compared by kind."""
     from humangate.core.contract import Trigger
-    from humangate.graphs.gate import _is_new
+    from humangate.graphs.edits import is_news
 
     before = [
         Trigger(kind="impact", reason="The task asks for approval.", evidence=["external email"]),
         Trigger(kind="confidence", reason="Low confidence 0.4.", evidence=["0.4"]),
     ]
     link = Trigger(kind="impact", reason="The email carries 1 link(s).", evidence=["https://evil.example/x"])
-    assert _is_new(link, before)
-    assert not _is_new(Trigger(kind="impact", reason="The task asks.", evidence=["external email"]), before)
-    assert _is_new(Trigger(kind="pii", reason="A phone number.", evidence=["+1 415 555 0199"]), before)
+    assert is_news(link, before)
+    assert not is_news(Trigger(kind="impact", reason="The task asks.", evidence=["external email"]), before)
+    assert is_news(Trigger(kind="pii", reason="A phone number.", evidence=["+1 415 555 0199"]), before)
     # confidence moves with any rewording: comparing its evidence would hold every edit for a second look
-    assert not _is_new(Trigger(kind="confidence", reason="Low confidence 0.3.", evidence=["0.3"]), before)
-    assert not _is_new(Trigger(kind="sampling", reason="Sampled.", evidence=["x"]), before)
+    assert not is_news(Trigger(kind="confidence", reason="Low confidence 0.3.", evidence=["0.3"]), before)
+    assert not is_news(Trigger(kind="sampling", reason="Sampled.", evidence=["x"]), before)

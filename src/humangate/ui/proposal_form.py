@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from humangate.core.contract import ReviewRequest
-from humangate.graphs.gate import RECIPIENT_FIELDS, normalized
+from humangate.graphs.edits import RECIPIENT_FIELDS, normalized
 
 __all__ = [
     "REPLY_SUBJECT",

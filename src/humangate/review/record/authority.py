@@ -17,7 +17,8 @@ from humangate.core.contract import (
     role_rank,
 )
 from humangate.errors import ClaimedError, DwellError, InvalidDecisionError, NotAuthorizedError
-from humangate.graphs.gate import ReviewGate, fill_problem, filled_in, normalized, recipients_of
+from humangate.graphs.edits import fill_problem, filled_in, normalized, recipients_of
+from humangate.graphs.gate import ReviewGate
 from humangate.graphs.registry import GraphSpec
 from humangate.review.queue import ReviewItem
 
