@@ -23,6 +23,7 @@ from humangate.review import _users as users
 from humangate.review import queue, service
 from humangate.review.advance import advancing
 from humangate.review.advance import runs as run_rows
+from humangate.review.record import deciding
 from humangate.review.record import decisions as recording
 from humangate.risk import NodeOverrides, RiskPolicy
 
@@ -156,7 +157,7 @@ _HOT: list[tuple[str, Fast, dict[str, Any]]] = [
             "task_id": None,
         },
     ),
-    ("started by", service._RUN_FOR_DECISION, {"run_id": "r1"}),
+    ("started by", deciding._RUN_FOR_DECISION, {"run_id": "r1"}),
     ("set status", advancing._SET_RUN_STATUS, {"run_id": "r1", "new_status": "paused", "new_outcome": None, "now": 4}),
     ("mark applied", advancing._MARK_APPLIED, {"decision_id": 1, "now": 5}),
     ("unapplied", advancing._UNAPPLIED, {"run_id": "r1"}),
