@@ -37,7 +37,6 @@ ROUTINE = (
     "Can you tell me where you are now?",
     "I need it today",
     "send it!!",
-    "🙏🙏🙏",
 )
 
 
@@ -134,6 +133,13 @@ def test_routine_messages_pass(text: str) -> None:
     a = _assess(text)
     assert not a.needs_review, [t.reason for t in a.triggers]
     assert {t.kind for t in a.triggers} <= {"impact", "sampling"}
+
+
+def test_a_message_without_words_waits_however_kind_its_emoji() -> None:
+    # The router cannot read emoji: its low score says nothing, so even a thankful row of them is held (fail closed).
+    a = _assess("🙏🙏🙏")
+    assert a.needs_review
+    assert any("cannot read this message: it has no words" in t.reason for t in a.triggers)
 
 
 @pytest.mark.parametrize(

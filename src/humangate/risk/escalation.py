@@ -4,7 +4,11 @@ The router (``risk.router``) scores the customer's own words; the policy's ``tar
 ``recall_confidence`` pick its threshold from the shipped calibration scores, so a message at or above
 it is held with a ``router`` trigger that states the score and the guarantee. VADER and the intent
 lexicons are the router's features, not reasons of their own. Some readings are never left to a model:
-legal threats, harm, a request for a person and talk of leaving always escalate (``hard_rule_triggers``).
+legal threats, harm, a request for a person, talk of leaving, going public and bereavement or illness always
+escalate (``hard_rule_triggers``), and so does the analyst's own negative reading (a complaint, a negative
+tone, urgency or repeat contact, sarcasm). A message the router cannot read (not English, no words) is held:
+its score says nothing there (``risk.readable``). Every earlier customer turn of the thread is read the same
+way on its own: one that needed a person keeps the conversation with a person.
 
 Which router: the gate's active refit from ``routers`` (learned from reviewers' decisions, see
 ``humangate calibrate``), else the shipped one. Fail closed: a router that cannot load or score holds
@@ -21,8 +25,10 @@ from typing import TYPE_CHECKING
 
 from humangate.agents.schemas import EscalationJudgement, SupportAnalysis
 from humangate.core.contract import Trigger
+from humangate.risk._support_rules import analyst_triggers, earlier_reading_triggers, hard_rule_triggers
 from humangate.risk.cascade import in_second_opinion_band, judgement_triggers
 from humangate.risk.policy import NodeSettings
+from humangate.risk.readable import readable_triggers
 
 if TYPE_CHECKING:
     from humangate.risk.router.source import Router, RouterSource
@@ -73,51 +79,14 @@ def customer_words(text: str, history: Sequence[str] = ()) -> tuple[str, list[st
     return without_templates(text), [h for h in (without_templates(x) for x in history) if h]
 
 
-_HARD_RULES = (
-    ("legal", "The customer mentions legal action or their legal rights; the reply needs an expert.", 0.7),
-    ("harm", "The customer's message speaks of harm, danger or fraud; a person must answer it.", 0.7),
-    ("wants_human", "The customer asked to talk to a person, so a person should answer.", 0.5),
-    ("churn", "The customer says they may leave or cancel; keeping them may need a person's judgement.", 0.35),
-)
+# The analyst's negative reading is a reading of mood, like the router's: it counts towards the same recall
+# target. A policy that asks the router for little recall (an operator who lets moods pass and holds with
+# the task's own rules) does not get it either; the hard rules and unreadable input hold whatever the target.
+MOOD_RECALL = 0.9
 
 
-_THREAD_LEXICONS = {"legal": "legal", "harm": "harm", "wants_human": "handoff", "churn": "churn"}
-
-
-def hard_rule_triggers(analysis: SupportAnalysis, text: str, history: Sequence[str] = ()) -> list[Trigger]:
-    """Return a ``sentiment`` trigger for each reading that always goes to a person, whatever the router says.
-
-    The customer's earlier turns count too: a legal threat or a request for a person two messages ago is
-    not withdrawn by a calm "any news?" now.
-    """
-    from humangate.agents.offline.triage import find_signals  # lazy: agents import risk
-
-    signals = find_signals(text)
-    earlier = find_signals("\n".join(history)) if history else {}
-    found = {
-        "legal": analysis.legal,
-        "harm": "harm" in signals,
-        "wants_human": analysis.wants_human,
-        "churn": analysis.churn,
-    }
-    evidence = [s for s in analysis.signals if s][:10] + [f"harm: {h}" for h in signals.get("harm", [])][:5]
-    out = [
-        Trigger(kind="sentiment", reason=why, score=score, evidence=evidence)
-        for k, why, score in _HARD_RULES
-        if found[k]
-    ]
-    for k, why, score in _HARD_RULES:
-        hits = earlier.get(_THREAD_LEXICONS[k], [])
-        if hits and not found[k]:
-            out.append(
-                Trigger(
-                    kind="sentiment",
-                    reason=f"Earlier in this thread: {why}",
-                    score=score,
-                    evidence=[f"earlier turn: {h}" for h in hits][:5],
-                )
-            )
-    return out
+def _reads_moods(settings: NodeSettings) -> bool:
+    return settings.target_recall >= MOOD_RECALL
 
 
 def _router_failed(err: Exception) -> Escalation:
@@ -154,7 +123,11 @@ def escalation(
     failure to answer, holds a message the router would pass. ``routers`` gives the gate's active router.
     """
     words, thread = customer_words(text, history)
-    rules = hard_rule_triggers(analysis, text, thread)
+    rules = [
+        *hard_rule_triggers(analysis, text, thread),
+        *readable_triggers(words or text, thread),
+        *(earlier_reading_triggers(thread) if _reads_moods(settings) else []),
+    ]
     # A refund is a policy matter (only an authorised person grants one), not a reading of the customer's mood.
     refund = (
         [
@@ -173,16 +146,23 @@ def escalation(
         router = _router(routers, graph, node)
         threshold = router.threshold(settings.target_recall, settings.recall_confidence)
         score = router.score(words, thread)
+        rules += _earlier_router_triggers(router, thread, threshold.value)
     except Exception as err:  # anything that stops the router from scoring holds the message: fail closed
         failed = _router_failed(err)
+        rules += analyst_triggers(analysis, text) if _reads_moods(settings) else []
         return Escalation([*rules, *refund, *failed.triggers], [*rules, *failed.held], None)
     p, t = score.probability, threshold.value
     if p < t:
-        second = judgement_triggers(judgement, p)
+        # The router passes it: the analyst's own negative reading still holds it (it is not positively safe).
+        # Only here, so that a message the router holds is not ranked higher for saying the same thing twice.
+        mood = analyst_triggers(analysis, text) if _reads_moods(settings) else []
+        second = [*mood, *judgement_triggers(judgement, p)]
         return Escalation([*rules, *refund, *second], [*rules, *second], p)
     strength = (p - t) / (1.0 - t) if t < 1.0 else 1.0
-    how = f"{p:.2f}" if score.thread is None else f"{p:.2f} (this message {score.current:.2f}, with its thread "
-    how += "" if score.thread is None else f"{score.thread:.2f})"
+    parts = [f"the whole message {score.current:.2f}"]
+    parts += [] if score.sentence is None else [f"its strongest sentence {score.sentence:.2f}"]
+    parts += [] if score.thread is None else [f"with its thread {score.thread:.2f}"]
+    how = f"{p:.2f}" if len(parts) == 1 else f"{p:.2f} ({', '.join(parts)})"
     which = "" if router.version is None else f" ({router.name}, learned from this gate's reviewers)"
     trigger = Trigger(
         kind="router",
@@ -195,6 +175,23 @@ def escalation(
         ],
     )
     return Escalation([*rules, *refund, trigger], [*rules, trigger], p)
+
+
+def _earlier_router_triggers(router: Router, thread: Sequence[str], threshold: float) -> list[Trigger]:
+    """Return a held trigger when an earlier customer turn, scored on its own, is at or above the threshold."""
+    for turn in thread:
+        p = router.score(turn).probability
+        if p >= threshold:
+            return [
+                Trigger(
+                    kind="router",
+                    reason=f"An earlier message of this thread scores {p:.2f} on its own, at or above the router's "
+                    f"threshold {threshold:.3f}; calm turns since do not withdraw it, so a person should answer.",
+                    score=0.3,
+                    evidence=[f"earlier turn: {turn[:200]}"],
+                )
+            ]
+    return []
 
 
 def wants_second_opinion(

@@ -2,7 +2,10 @@
 
 Looks for phrases that address the model ("ignore previous instructions", "you are now", "system
 prompt", "send the email to..."), chat-template markers, instructions inside HTML comments or hidden
-markup, and zero-width or bidirectional control characters that hide text from a human reader. The
+markup, and zero-width or bidirectional control characters that hide text from a human reader. Lines
+labelled with a role ("SYSTEM:", "Assistant instructions:", "AI:") and text that tells the system how to
+classify, route, escalate or close the message ("do not escalate", "classify this as", "route: auto",
+"mark as resolved") are instructions to the system too: a customer asks for things, they do not triage. The
 same kinds of phrase are read in French, German, Spanish, Italian and Portuguese, whatever their case
 and accents (``risk._injection_lexicon``). Emoji sequences (🤦‍♀️, 👩🏽‍💻, 🏴 flags) are not hidden text.
 """
@@ -75,6 +78,31 @@ _PHRASES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        "labels a line with a role the system plays",
+        re.compile(
+            r"(?:^|(?<=[.!?])\s)\s*(?:system|assistant|ai|bot|chatbot|model|llm|gpt|chatgpt|developer|admin)"
+            r"(?:\s+(?:instructions?|notes?|messages?|prompt|override|directives?|commands?|rules?))?\s*:"
+            r"|\b(?:instructions?|notes?|message)\s+(?:to|for)\s+(?:the\s+)?(?:ai|assistant|model|bot|agent|system|llm|"
+            r"triage|classifier|router)\s*:",
+            _I | re.M,
+        ),
+    ),
+    (
+        "tells the system how to classify, route or close the message",
+        re.compile(
+            r"\b(?:do\s+not|don't|dont|never|no\s+need\s+to)\s+(?:escalate|flag|route|triage|review|assign|hand\s+(?:this|it)"
+            r"\s+(?:off|over|to))\b"
+            r"|\b(?:classify|categori[sz]e|label|tag|mark|flag|treat|route|set|file|prioriti[sz]e)\s+(?:this|it|the\s+"
+            r"(?:ticket|message|request|case|e-?mail|conversation))\s+(?:as|to|under)\b"
+            r"|\bmark(?:ed)?\s+(?:as\s+)?(?:resolved|closed|solved|done|safe|spam|low[- ]priority|non[- ]urgent)\b"
+            # keys only a triage system reads: "Status: closed" or "Priority: low" is ordinary text on a web page
+            r"|\b(?:route|routing|escalat\w*|sentiment|classification|needs?[_ ]review|auto[_-]?reply|handling)"
+            r"\s*[:=]\s*[\"']?"
+            r"(?:auto\w*|none|no|false|off|0|low|positive|resolved|closed|safe|skip|send|approved?|bot|ai)\b",
+            _I,
+        ),
+    ),
+    (
         "contains chat-template markers",
         re.compile(
             r"<\|(?:im_start|im_end|system|user|assistant|endoftext)\|>|\[/?INST\]|<</?SYS>>"
@@ -94,6 +122,12 @@ _IMPERATIVE = re.compile(
     r"\b(?:ignore|disregard|send|forward|reply|respond|write|say|tell|include|add|delete|remove|click|visit|call"
     r"|pay|transfer|must|should|always|never|instead|assistant|model|AI)\b",
     _I,
+)
+
+
+# Words about how the message is handled: a comment that names them speaks to the system, not to a reader.
+_ROUTING = re.compile(
+    r"\b(?:escalat\w*|rout(?:e|ing)|sentiment|priority|classif\w*|triage|review|approv\w*|auto)\b", _I
 )
 
 
@@ -127,7 +161,7 @@ def find_injections(text: str) -> list[InjectionMatch]:
         found.append(InjectionMatch(label, start, end, _excerpt(target, start, end)))
     for m in _HIDDEN_MARKUP.finditer(text):
         inner = m.group("comment") if m.group("comment") is not None else m.group("hidden") or ""
-        if _IMPERATIVE.search(inner):
+        if _IMPERATIVE.search(inner) or _ROUTING.search(inner):
             comment = m.group("comment") is not None
             label = "hides an instruction in an HTML comment" if comment else "hides text in markup"
             found.append(InjectionMatch(label, m.start(), m.end(), _excerpt(text, m.start(), m.end())))

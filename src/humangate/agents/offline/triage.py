@@ -14,10 +14,21 @@ from typing import Literal
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ignore[import-untyped]
 
 from humangate.agents.offline.directives import read_directives
+from humangate.agents.offline.lexicon_more import MORE
 from humangate.agents.offline.replies import compose_reply, template_sentences
 from humangate.agents.schemas import SupportAnalysis, SupportMessage
 
-__all__ = ["LEXICONS", "analyze", "find_signals", "polarity", "sentiment", "template_sentences"]
+__all__ = [
+    "LEXICONS",
+    "analyze",
+    "deleet",
+    "find_signals",
+    "mixed_praise",
+    "polarity",
+    "sentiment",
+    "sentiment_words",
+    "template_sentences",
+]
 
 Urgency = Literal["low", "normal", "high"]
 
@@ -167,14 +178,69 @@ def polarity(text: str) -> tuple[float, float, float, float]:
     return float(s["neg"]), float(s["neu"]), float(s["pos"]), float(s["compound"])
 
 
-def find_signals(text: str) -> dict[str, list[str]]:
-    """Return, per lexicon, the phrases of ``text`` that matched it."""
+def sentiment_words() -> frozenset[str]:
+    """Return the words of VADER's English lexicon (a vocabulary of everyday English)."""
+    return frozenset(w for w in _analyzer().lexicon if w.isalpha())
+
+
+_LEET = str.maketrans({"4": "a", "@": "a", "3": "e", "0": "o", "1": "i", "!": "i", "5": "s", "$": "s", "7": "t"})
+_LEET_WORD = re.compile(r"(?<![\w@$!])(?=[\w@$!]*[A-Za-z])(?=[\w@$!]*[0-9@$])[A-Za-z0-9@$!]*[A-Za-z][A-Za-z0-9@$!]*")
+
+
+def deleet(text: str) -> str:
+    """Return ``text`` with simple leetspeak undone in words that mix letters and digits ("R3FUND" -> "REFUND")."""
+    return _LEET_WORD.sub(
+        lambda m: m.group(0).rstrip("!").translate(_LEET) + "!" * (len(m.group(0)) - len(m.group(0).rstrip("!"))), text
+    )
+
+
+@cache
+def _more() -> dict[str, tuple[re.Pattern[str], ...]]:
+    merged = {k: (*v, *MORE.get(k, ())) for k, v in LEXICONS.items()}
+    return merged | {k: v for k, v in MORE.items() if k not in LEXICONS}
+
+
+def find_signals(text: str, *, router: bool = False) -> dict[str, list[str]]:
+    """Return, per lexicon, the phrases of ``text`` (or of it with leetspeak undone) that matched it.
+
+    ``router`` reads the router's own lexicons on the text as written: its features, as it was calibrated.
+    """
     found: dict[str, list[str]] = {}
-    for name, patterns in LEXICONS.items():
-        hits = [m.group(0).strip() for p in patterns if (m := p.search(text))]
+    lexicons, texts = (LEXICONS, (text,)) if router else (_more(), tuple(dict.fromkeys((text, deleet(text)))))
+    for name, patterns in lexicons.items():
+        hits = [m.group(0).strip() for p in patterns for t in texts if (m := p.search(t))]
         if hits:
             found[name] = list(dict.fromkeys(hits))
     return found
+
+
+_SNEER = (
+    re.compile(r"(?:^|[.!?,]\s*)not\W*$|\bfor nothing\b|\bas (?:always|usual)\b|\bkeep it up\b", re.I),
+    # Waiting, counted: "on hold for two hours", "still 'processing' after a month".
+    re.compile(
+        r"\b(?:on hold|waiting|waited|still|after|for)\b[^.!?]{0,40}?\b(?:an?|one|two|three|four|five|several|many|"
+        r"\d+|few)\s+(?:minutes?|hours?|days?|weeks?|months?)\b",
+        re.I,
+    ),
+    re.compile(r"\bstill\s+(?:not|no|\W*[\"'\u201c]\w+|waiting|broken|down|missing|nothing)|\b(?:yet )?again\b", re.I),
+)
+
+
+def mixed_praise(text: str, signals: dict[str, list[str]] | None = None) -> list[str]:
+    """Return the problem cues of a message that also praises: praise beside a problem is not positively safe.
+
+    "great, third time this week, love it" and "Thanks for nothing." are sarcasm; the praise words make them
+    read as positive, the other words say something went wrong.
+    """
+    praise = _INTENT_WORDS["praise"].search(text) or re.search(
+        r"\b(?:glad|wow|appreciate|nice|wonderful)\b", text, re.I
+    )
+    if not praise:
+        return []
+    signals = find_signals(text) if signals is None else signals
+    cues = [m.group(0).strip() for p in (*_SNEER, _INTENT_WORDS["technical"]) if (m := p.search(text))]
+    cues += [h for k in ("urgency", "complaint") for h in signals.get(k, [])]
+    return list(dict.fromkeys(cues))
 
 
 def _intent(text: str, signals: dict[str, list[str]], compound: float) -> str:
@@ -218,11 +284,15 @@ def analyze(message: SupportMessage) -> SupportAnalysis:
     # The newest message speaks for the customer now; history only tilts the reading.
     compound = round(0.75 * own + 0.25 * sum(recent) / len(recent), 4) if recent else round(own, 4)
     signals = find_signals(message.text)
-    if signals.keys() & {"legal", "churn", "refund", "handoff", "complaint"}:
+    sneer = mixed_praise(message.text, signals)
+    if sneer:
+        signals["sarcasm"] = sneer  # praise beside a problem: read as a complaint, never as praise
+    if signals.keys() & {"legal", "churn", "refund", "handoff", "complaint", "sarcasm"}:
         # "Please refund me" reads as polite to VADER; a demand is not a positive message.
         compound = min(compound, 0.0)
     label = "positive" if compound >= 0.05 else "negative" if compound <= -0.05 else "neutral"
-    intent = _intent(message.text, signals, compound)
+    intent = "complaint" if sneer and not signals.keys() & {"legal", "churn", "refund", "handoff"} else None
+    intent = intent or _intent(message.text, signals, compound)
     additions = list(read_directives(message.instructions).additions)
     reply = compose_reply(message, intent, negative=label == "negative", additions=additions)
     # Confidence is how well the canned reply fits, not whether a person must look: that is the escalation

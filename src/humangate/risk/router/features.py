@@ -49,7 +49,7 @@ def lexicon_features(text: str) -> list[float]:
     """Return the lexicon and VADER features of one message, in ``LEXICON_FEATURES`` order."""
     from humangate.agents.offline.triage import find_signals, polarity  # lazy: agents import risk
 
-    signals = find_signals(text)
+    signals = find_signals(text, router=True)  # the lexicons as the router was calibrated on them
     words = len(text.split())
     return [
         *polarity(text),

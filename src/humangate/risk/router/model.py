@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -17,11 +18,14 @@ from humangate.risk.router.features import featurize
 __all__ = [
     "HISTORY_TURNS",
     "HISTORY_WEIGHT",
+    "LONG_MESSAGE_WORDS",
+    "MAX_SENTENCES",
     "EscalationRouter",
     "RouterScore",
     "default_router",
     "forward",
     "hidden_and_logit",
+    "sentences",
     "thread_score",
 ]
 
@@ -29,6 +33,13 @@ FOLDER = Path(__file__).resolve().parent
 HISTORY_TURNS = 3
 # A thread's reading counts a little less than the message alone: it must build up to escalate on its own.
 HISTORY_WEIGHT = 0.9
+# A message this long is read sentence by sentence too: one sentence is too small a part of it to carry the
+# whole embedding. A shorter one is read whole, like the messages the router was calibrated on; a fragment
+# ("I couldn't find it.") scored alone is out of that distribution and would hold routine questions.
+LONG_MESSAGE_WORDS = 30
+# Past this many sentences, the rest are read as one last window.
+MAX_SENTENCES = 40
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\s*\n\s*")
 
 
 def hidden_and_logit(
@@ -55,21 +66,38 @@ def forward(params: Mapping[str, NDArray[np.float32]], x: NDArray[np.float32]) -
 class RouterScore:
     """The router's reading of one message: the score used, and its two parts."""
 
-    probability: float  # max(current, HISTORY_WEIGHT * thread): history never lowers it
+    probability: float  # max(current, sentence, HISTORY_WEIGHT * thread): neither part ever lowers it
     current: float
     thread: float | None  # the score of the last turns read together with this one; None without history
+    sentence: float | None = None  # the strongest sentence's own score; None for a one-sentence message
+
+
+def sentences(text: str) -> list[str]:
+    """Return the sentences (and lines) of ``text``; one item when it has a single sentence."""
+    parts = [p for p in _SENTENCE.split(text) if p.strip()]
+    if len(parts) > MAX_SENTENCES:
+        parts = [*parts[: MAX_SENTENCES - 1], " ".join(parts[MAX_SENTENCES - 1 :])]
+    return parts or [text]
 
 
 def thread_score(
     scores: Callable[[Sequence[str]], NDArray[np.float32]], text: str, history: Sequence[str]
 ) -> RouterScore:
-    """Return the score of ``text``, lifted (never lowered) by the last turns of its thread."""
+    """Return the score of ``text``, lifted (never lowered) by its strongest sentence and its thread's last turns.
+
+    The whole message is embedded as one, so a complaint in the last sentence of a long calm message is
+    diluted by the rest: each sentence of a long message is scored on its own too, and the strongest counts.
+    """
     recent = [h for h in history[-HISTORY_TURNS:] if h.strip()]
-    if not recent:
-        current = float(scores([text])[0])
-        return RouterScore(current, current, None)
-    current, thread = (float(s) for s in scores([text, "\n".join([*recent, text])]))
-    return RouterScore(max(current, HISTORY_WEIGHT * thread), current, thread)
+    parts = sentences(text) if len(text.split()) >= LONG_MESSAGE_WORDS else [text]
+    windows = parts if len(parts) > 1 else []
+    texts = [text, *windows, *(["\n".join([*recent, text])] if recent else [])]
+    got = [float(s) for s in scores(texts)]
+    current = got[0]
+    sentence = max(got[1 : 1 + len(windows)]) if windows else None
+    thread = got[-1] if recent else None
+    probability = max(current, sentence or 0.0, HISTORY_WEIGHT * thread if thread is not None else 0.0)
+    return RouterScore(probability, current, thread, sentence)
 
 
 class EscalationRouter:

@@ -1,0 +1,139 @@
+"""The readings of a support message that always go to a person, whatever the router says.
+
+Hard rules: legal threats, harm, a request for a person, talk of leaving, going public (press, reviews) and
+a customer who is bereaved or in hospital. The analyst's own reading: a message it reads as a complaint, as
+negative, as urgent or repeat contact, or as praise beside a problem (sarcasm) is not positively safe, so it
+is not answered automatically either. Both apply to every earlier customer turn of the thread as well: an
+earlier turn that needed a person keeps the conversation with a person, however many calm turns follow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from humangate.agents.schemas import SupportAnalysis, SupportMessage
+from humangate.core.contract import Trigger
+
+__all__ = ["NEGATIVE", "analyst_triggers", "earlier_reading_triggers", "hard_rule_triggers"]
+
+# A clearly negative reading: VADER's own cut-off (-0.05) reads "can I pay by card today?" as negative.
+NEGATIVE = -0.25
+_HARD_RULES = (
+    ("legal", "The customer mentions legal action, a regulator or their legal rights; the reply needs an expert.", 0.7),
+    ("harm", "The customer's message speaks of harm, danger or fraud; a person must answer it.", 0.7),
+    ("wants_human", "The customer asked to talk to a person, so a person should answer.", 0.5),
+    ("churn", "The customer says they may leave or cancel; keeping them may need a person's judgement.", 0.35),
+    ("public", "The customer says they will go public (the press, reviews, social media); a person must answer.", 0.5),
+    (
+        "vulnerable",
+        "The customer speaks of a death, an illness or a hospital stay; a person should answer with care.",
+        0.5,
+    ),
+)
+_THREAD_LEXICONS = {
+    "legal": "legal",
+    "harm": "harm",
+    "wants_human": "handoff",
+    "churn": "churn",
+    "public": "public",
+    "vulnerable": "vulnerable",
+}
+
+
+def hard_rule_triggers(analysis: SupportAnalysis, text: str, history: Sequence[str] = ()) -> list[Trigger]:
+    """Return a ``sentiment`` trigger for each reading that always goes to a person, whatever the router says.
+
+    The customer's earlier turns count too: a legal threat or a request for a person two messages ago is
+    not withdrawn by a calm "any news?" now.
+    """
+    from humangate.agents.offline.triage import find_signals  # lazy: agents import risk
+
+    signals = find_signals(text)
+    earlier: dict[str, list[str]] = {}
+    for turn in history:
+        for kind, hits in find_signals(turn).items():
+            earlier.setdefault(kind, []).extend(hits)
+    found = {
+        "legal": analysis.legal or "legal" in signals,
+        "harm": "harm" in signals,
+        "wants_human": analysis.wants_human or "handoff" in signals,
+        "churn": analysis.churn or "churn" in signals,
+        "public": "public" in signals,
+        "vulnerable": "vulnerable" in signals,
+    }
+    evidence = [s for s in analysis.signals if s][:10] + [f"harm: {h}" for h in signals.get("harm", [])][:5]
+    out = [
+        Trigger(kind="sentiment", reason=why, score=score, evidence=evidence)
+        for k, why, score in _HARD_RULES
+        if found[k]
+    ]
+    for k, why, score in _HARD_RULES:
+        hits = earlier.get(_THREAD_LEXICONS[k], [])
+        if hits and not found[k]:
+            out.append(
+                Trigger(
+                    kind="sentiment",
+                    reason=f"Earlier in this thread: {why}",
+                    score=score,
+                    evidence=[f"earlier turn: {h}" for h in hits][:5],
+                )
+            )
+    return out
+
+
+def _unsafe_readings(analysis: SupportAnalysis, text: str) -> tuple[list[str], list[str]]:
+    """Return what in the analyst's reading of ``text`` is not positively safe, and the words that show it."""
+    from humangate.agents.offline.triage import find_signals, mixed_praise  # lazy: agents import risk
+
+    signals = find_signals(text)
+    sneer = mixed_praise(text, signals)
+    reasons: list[str] = []
+    if analysis.intent == "complaint" or "complaint" in signals:
+        reasons.append("it reads as a complaint")
+    if analysis.label == "negative" and analysis.sentiment <= NEGATIVE:
+        reasons.append(f"its tone reads as negative ({analysis.sentiment:+.2f})")
+    if analysis.urgency == "high" or "urgency" in signals:
+        reasons.append("it is urgent or says the customer has had to ask before")
+    if sneer:
+        reasons.append("it praises beside a problem, which reads as sarcasm")
+    evidence = [f"{k}: {h}" for k in ("complaint", "urgency") for h in signals.get(k, [])] + [
+        f"sarcasm: {h}" for h in sneer
+    ]
+    return reasons, evidence[:10]
+
+
+def analyst_triggers(analysis: SupportAnalysis, text: str) -> list[Trigger]:
+    """Return a held ``sentiment`` trigger when the analyst's own reading of the message is negative."""
+    reasons, evidence = _unsafe_readings(analysis, text)
+    if not reasons:
+        return []
+    return [
+        Trigger(
+            kind="sentiment",
+            reason=f"The support analyst's own reading is not safe to answer automatically: {'; '.join(reasons)}.",
+            score=0.3,
+            evidence=evidence or [s for s in analysis.signals if s][:10],
+        )
+    ]
+
+
+def earlier_reading_triggers(history: Sequence[str]) -> list[Trigger]:
+    """Return a held trigger for the first earlier customer turn whose own reading needed a person."""
+    from humangate.agents.offline.triage import analyze  # lazy: agents import risk
+
+    for turn in history:
+        if not turn.strip():
+            continue
+        analysis = analyze(SupportMessage(id="earlier-turn", text=turn[:20_000]))
+        reasons, _ = _unsafe_readings(analysis, turn)
+        if reasons:
+            return [
+                Trigger(
+                    kind="sentiment",
+                    reason=f"Earlier in this thread the customer wrote a message that needed a person "
+                    f"({'; '.join(reasons)}); calm turns since do not withdraw it.",
+                    score=0.3,
+                    evidence=[f"earlier turn: {turn[:200]}"],
+                )
+            ]
+    return []
