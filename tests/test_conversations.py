@@ -106,3 +106,31 @@ def test_a_calm_turn_after_a_legal_threat_in_its_thread_waits_for_a_person(
     for title, s in shown.items():  # the same words with no thread carry no thread reason
         if title.startswith("Reply to t3"):
             assert not any(t["reason"].startswith("Earlier") for t in s["request"]["assessment"]["triggers"])
+
+
+def test_a_task_rule_an_earlier_turn_matched_still_holds_the_thread(tmp_path: Path) -> None:
+    """'Hand refund requests to me' holds 'any news?' when the refund was asked for two messages ago."""
+    from humangate import Orchestrator, Settings
+    from humangate.agents.offline.planning import plan
+    from humangate.graphs.common import GraphDeps
+    from humangate.graphs.registry import default_registry
+    from humangate.risk import RiskPolicy
+    from humangate.tasks import start_planned
+
+    # Lenient on moods (a low recall target), so only the task's own rule can hold the thread.
+    lenient = RiskPolicy.from_toml_text('version = "l-1"\n[defaults]\nreview_from = "critical"\ntarget_recall = 0.05\n')
+    deps = GraphDeps(policy=lenient)
+    settings = Settings(db_url=f"sqlite:///{tmp_path / 'hg.db'}", outbox_dir=tmp_path / "outbox")
+    refund = "I was charged twice for my plan this month, please refund the second payment."
+    rows = [
+        {"id": "t1", "customer": "Pat Lee", "history": refund, "text": "Hello, any news on this?"},
+        {"id": "t2", "customer": "Kim Ho", "history": "Thanks for the quick help last week.", "text": "Any news?"},
+    ]
+    spec = plan("Answer these support tickets. Hand refund requests to me.", csv_rows=rows)
+    assert [r.kinds for r in spec.routes] == [["refund"]]
+    with Orchestrator(settings, deps=deps, registry=default_registry(deps)) as orch:
+        (_, held), (_, calm) = start_planned(orch, planned_runs(spec), "cli")
+        assert held.status == "paused", held
+        reasons = [t.reason for t in orch.item(held.pending_items[0]).request.assessment.triggers]
+        assert any("an earlier message of the thread" in r for r in reasons), reasons
+        assert calm.status == "completed", calm

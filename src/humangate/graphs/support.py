@@ -81,6 +81,7 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
     """Return the uncompiled support graph built with ``deps`` (policy and model)."""
     deps = deps or GraphDeps()
     analyst = SupportAnalyst(deps.model)
+    offline_analyst = SupportAnalyst()  # earlier turns are read by the rules alone: no model call per turn
     judge = EscalationJudge(deps.model) if deps.model is not None else None
     settings = deps.policy.settings(NAME, "review_reply")
 
@@ -109,7 +110,16 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
     def routed(state: Any) -> list[tuple[RoutingRule, str]]:
         message = SupportMessage.model_validate(state["request"])
         routes = [RoutingRule.model_validate(x) for x in state.get("routes", [])]
-        return route_hits(message.text, SupportAnalysis.model_validate(state["analysis"]), routes)
+        hits = route_hits(message.text, SupportAnalysis.model_validate(state["analysis"]), routes)
+        # A rule an earlier turn of the thread matched still holds it: "I'm cancelling" two messages ago is not
+        # withdrawn by "any news?" now. Each earlier turn is read on its own, as the rules read a message.
+        for turn in message.history if routes else ():
+            left = [r for r in routes if all(r is not hit for hit, _ in hits)]
+            if not left:
+                break
+            earlier = offline_analyst.run(SupportMessage(id=message.id, text=turn))
+            hits += [(r, f"an earlier message of the thread: {why}") for r, why in route_hits(turn, earlier, left)]
+        return hits
 
     def assess_only(state: Any) -> RiskAssessment:
         message = SupportMessage.model_validate(state["request"])
