@@ -18,6 +18,7 @@ from humangate.checkpoints.fast import Fast
 from humangate.checkpoints.schema import assessments, audit_events, audit_head, decisions, review_items, runs
 from humangate.errors import StorageError
 from humangate.memory import _backlog as backlog
+from humangate.memory import store as memory_store
 from humangate.oversight import audit
 from humangate.review import _users as users
 from humangate.review import queue, service
@@ -181,6 +182,7 @@ _HOT: list[tuple[str, Fast, dict[str, Any]]] = [
     ),
     ("role", users._ROLE, {"name": "alice"}),
     ("memory due", backlog.DUE, {"now": 8}),
+    ("memory has any", memory_store._ANY_ACTIVE, {"g": "outreach", "n": "review_send"}),
     (
         "memory queue",
         backlog.QUEUE,

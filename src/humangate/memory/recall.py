@@ -43,6 +43,8 @@ class Recall:
         """
         cut = self._threshold(graph, node)
         try:
+            if not self.store.has_active(graph, node):  # one indexed lookup instead of two searches
+                return []
             found = self.store.search(graph, node, key, k=_EXAMPLES, kinds=OVERRIDE_KINDS)
             similar = [m for m in found if m.similarity >= cut]
             recent = _without(self._recent_edits(graph, node), {m.correction.id for m in similar})
@@ -66,9 +68,11 @@ class Recall:
         settings = self.policy.settings(graph, node)
         k = max(10, 2 * settings.autonomy_after + 1)
         try:
-            nearest = self.store.search(graph, node, key, k=k)
+            stored = self.store.has_active(graph, node)  # a gate with no corrections yet: nothing to search
+            nearest = self.store.search(graph, node, key, k=k) if stored else []
             # Overrides are searched on their own, so that many similar approvals cannot crowd them out.
-            overrides = self.store.search(graph, node, key, k=_EXAMPLES, kinds=OVERRIDE_KINDS)
+            overrides = self.store.search(graph, node, key, k=_EXAMPLES, kinds=OVERRIDE_KINDS) if stored else []
+            edits = self._recent_edits(graph, node) if stored else []
         except Exception:  # without memory the assessment stands as the triggers made it: no autonomy either
             _log.exception("Memory search failed at %s.%s; the assessment stands without memory", graph, node)
             return MemoryOutcome(assessment)
@@ -82,5 +86,5 @@ class Recall:
             threshold=self._threshold(graph, node),
             always_review=always_review,
             sample_key=sample_key or key,
-            gate_edits=_without(self._recent_edits(graph, node), {m.correction.id for m in matches}),
+            gate_edits=_without(edits, {m.correction.id for m in matches}),
         )

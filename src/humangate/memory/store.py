@@ -24,6 +24,7 @@ import numpy as np
 from sqlalchemy import Connection, bindparam, func, select, text
 
 from humangate.checkpoints.database import Database
+from humangate.checkpoints.fast import Fast
 from humangate.checkpoints.schema import corrections
 from humangate.errors import InvalidInputError
 from humangate.memory._backlog import DEFER, DEQUEUE, DUE, DUE_BATCH, QUEUE, CatchUp, retry_delay
@@ -69,6 +70,15 @@ _PG_SEARCH_KINDS = text(_PG_SEARCH + _PG_SEARCH_TAIL.format(kinds="AND kind IN :
 _QUERY_CACHE = 64  # query vectors kept per store
 _INSERT_CORRECTION = corrections.insert().returning(corrections.c.id)  # built once: it runs on every decision
 _log = logging.getLogger("humangate.memory")
+
+# Whether a gate has any active correction at all: answered from the lookup index, on the DB-API cursor,
+# before every graph node asks memory for examples and for its say (three searches) about a gate that has
+# none, as every gate has until its reviewers decide something.
+_ANY_ACTIVE = Fast(
+    select(corrections.c.id)
+    .where(corrections.c.graph == bindparam("g"), corrections.c.node == bindparam("n"), corrections.c.active.is_(True))
+    .limit(1)
+)
 
 
 class MemoryStore(CurationMixin):
@@ -245,6 +255,11 @@ class MemoryStore(CurationMixin):
         stmt = select(func.count()).select_from(corrections).where(*_filters(graph, None, active, None))
         with self._settled() as conn:
             return int(conn.execute(stmt).scalar_one())
+
+    def has_active(self, graph: str, node: str) -> bool:
+        """Return True when ``graph``/``node`` has an active correction (queued decisions that are due count)."""
+        with self._settled() as conn:
+            return _ANY_ACTIVE.first(conn, {"g": graph, "n": node}) is not None
 
     def search(
         self, graph: str, node: str, query: str, *, k: int = 5, kinds: Iterable[str] | None = None
