@@ -135,9 +135,18 @@ def test_policy_terms_fire(text: str, category: str) -> None:
     assert triggers and all(t.kind == "policy" and _is_sentence(t.reason) for t in triggers)
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["The upgrade comes to 49,90 € a month.", "You get it for EUR 1.200.", "That is 1 200 CHF for the team."],
+)
+def test_prices_written_the_european_way_are_pricing_terms(text: str) -> None:
+    assert "pricing" in {m.category for m in find_policy_terms(text)}, text
+
+
 def test_policy_terms_quiet_on_calm_text_and_funding_figures() -> None:
     calm = "Sue from our team enjoyed meeting you. Northwind raised $18 million last year."
     assert find_policy_terms(calm) == []
+    assert find_policy_terms("Spending on robots reached 9.1 billion dollars in 2024.") == []
 
 
 def test_watch_terms_from_policy() -> None:

@@ -65,6 +65,47 @@ def test_amounts_need_a_unit_and_read_as_written() -> None:
 
 
 @pytest.mark.parametrize(
+    ("written", "value", "unit"),
+    [
+        ("1.234,56 €", 1234.56, "€"),  # a decimal comma after a thousands dot
+        ("12,50 $", 12.5, "$"),  # two digits after one mark: cents
+        ("0.750 EUR", 0.75, "€"),  # nothing before the mark: a fraction, not thousands
+        ("1 250 EUR", 1250.0, "€"),
+        ("USD2,000", 2000.0, "$"),
+        ("CHF 1'500.–", 1500.0, ""),  # another currency: any currency limit applies
+        ("250,- €", 250.0, "€"),
+        ("£2.5m", 2_500_000.0, "£"),
+        ("5 Mio. Euro", 5_000_000.0, "€"),
+        ("3 thousand dollars", 3000.0, "$"),
+        ("15 %", 15.0, "%"),
+    ],
+)
+def test_amounts_are_read_however_they_are_written(written: str, value: float, unit: str) -> None:
+    assert parse_amount(written) == (value, unit)
+    assert find_amounts(f"That is {written} in all.") == [(written, value, unit)]
+
+
+@pytest.mark.parametrize(
+    ("text", "hit"),
+    [
+        ("We have issued a credit of 1 250 EUR.", True),
+        ("Your credit of 250,- € is booked.", True),
+        ("A credit of £0.5 million is on its way.", True),
+        ("We have issued a credit of 12,50 €.", False),
+        ("We have issued a credit of EUR 99.", False),
+    ],
+)
+def test_a_limit_catches_amounts_written_the_european_way(text: str, hit: bool) -> None:
+    assert bool(limit_triggers(text, [CREDIT])) is hit, text
+
+
+def test_the_planner_reads_a_limit_written_the_european_way() -> None:
+    assert [(x.subject, x.amount, x.unit) for x in amount_limits("Let me approve any refund over 1.000 €.")] == [
+        ("refund", 1000.0, "€")
+    ]
+
+
+@pytest.mark.parametrize(
     ("text", "hit"),
     [
         ("We have added a $150 credit to your account.", True),

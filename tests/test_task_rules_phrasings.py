@@ -72,6 +72,49 @@ APPROVAL = [
     "Merci de vérifer chaque réponse avant envoi.",
 ]
 
+# Wording that stops the send, makes it wait on the user or keeps it for the user: no review word, yet no leave
+# to send either. The rule is structural (a send word with a negation, an exception, a wait on the user, or
+# the user as its subject), so these hold although none of their phrases is listed anywhere.
+SEND_HELD = [
+    "Keep everything as drafts; we will send them ourselves.",
+    "Under no circumstances should anything be sent today.",
+    "Never hit send on my behalf.",
+    "Text me before anything goes out.",
+    "Call me before you send them.",
+    "Send them once I'm back from lunch.",
+    "Hold them until I get back.",
+    "Send the replies except the ones about billing.",
+    "I'd rather press send myself.",
+    "Let me cross-check each reply first.",
+    "Schick nichts raus, bevor ich Bescheid gebe.",
+    "Sende die Antworten nicht.",
+    "Lass mich die Mails selbst verschicken.",
+    "No envíes las respuestas hasta que yo lo diga.",
+    "Attends-moi avant d'envoyer quoi que ce soit.",
+    "Je les enverrai moi-même.",
+]
+# A permission with a condition, a wait or a review in its clause is no clear permission.
+UNCLEAR_PERMISSION = [
+    "Send without asking me as soon as I have checked them.",
+    "No need to ask me if the customer sounds calm.",
+    "Skip my approval only for the short replies.",
+    "Send without asking me after a quick look from me.",
+    "Ohne Rückfrage senden, sobald ich sie geprüft habe.",
+    "Envíalas sin preguntarme cuando yo las haya revisado.",
+    "Pas besoin de me demander une fois que j'ai tout validé.",
+]
+# Sending words that leave the send to the assistant: these must not be read as a hold.
+SEND_ALLOWED = [
+    "Answer and send the replies today.",
+    "Don't forget to send a reply to each ticket.",
+    "Reply to the tickets I sent you yesterday, then send the answers.",
+    "Send the replies first thing in the morning.",
+    "Send each reply as soon as it is ready.",
+    "I want you to send the replies today.",
+    "Beantworte die Tickets und schick die Antworten ab.",
+    "Envoie les réponses aujourd'hui.",
+]
+
 # (phrasing, the messages that must wait, the role they wait for, whether calm messages may pass)
 ESCALATION = [
     ("Hand me anything angry.", {"angry"}, None, True),
@@ -131,6 +174,21 @@ def test_approval_wording_holds_every_reply(orch: Orchestrator, phrase: str) -> 
     result = _run(orch, phrase, ["calm", "angry"])
     assert all(status == "paused" for status, _ in result.values()), (phrase, result)
     assert _sent(orch) == 0
+
+
+@pytest.mark.parametrize("phrase", SEND_HELD + UNCLEAR_PERMISSION)
+def test_wording_that_holds_back_the_send_or_clouds_a_permission_holds_every_reply(
+    orch: Orchestrator, phrase: str
+) -> None:
+    result = _run(orch, phrase, ["calm"])
+    assert result["calm"][0] == "paused", (phrase, result)
+    assert _sent(orch) == 0
+
+
+@pytest.mark.parametrize("phrase", SEND_ALLOWED)
+def test_wording_that_leaves_the_send_to_the_assistant_adds_no_hold(phrase: str) -> None:
+    spec = plan(f"Answer these support tickets. {phrase}", csv_rows=[{"text": MESSAGES["calm"]}])
+    assert not spec.require_approval, (phrase, spec.rules)
 
 
 @pytest.mark.parametrize(("phrase", "held", "role", "calm_passes"), ESCALATION)

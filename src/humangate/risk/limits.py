@@ -6,6 +6,12 @@ number is an order number as often as a sum), stands in a sentence that names th
 ("refund", "refunded", "refunds"; any sentence for "anything"), and is over the limit. Currencies are
 not converted: a limit in dollars also catches euros and pounds, so a person looks rather than a rate
 deciding. Each hit is a ``policy`` trigger that forces review, whatever the risk policy says.
+
+Amounts are read as people write them: the currency before or after ("$150", "150 €", "EUR 150",
+"150 euros"), thousands grouped by a comma, dot, space or apostrophe ("1,500", "1.500", "1 500",
+"1'500"), a decimal comma ("1,50 €", "1.234,56 €"), "150,-" and a scale ("$2 million", "€3k",
+"5 Mio. EUR"). One separator followed by three digits or more groups thousands ("€1.500" is 1500): prices are
+not written to three decimals, and of two readings the larger is the one that sends it to a person.
 """
 
 from __future__ import annotations
@@ -16,29 +22,37 @@ from collections.abc import Sequence
 from humangate.agents.schemas import AmountLimit
 from humangate.core.contract import Trigger
 
-__all__ = ["find_amounts", "limit_triggers", "parse_amount"]
+__all__ = ["MONEY", "find_amounts", "limit_triggers", "parse_amount"]
 
-_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_CODES = r"USD|EUR|GBP|CHF|CAD|AUD|NZD|JPY|CNY|INR|SEK|NOK|DKK|PLN|CZK|HUF"
+_GROUP = r"[,.'’\u00a0\u2009\u202f ]"  # what separates thousands; a comma or a dot may also be a decimal mark
+_NUMBER = rf"\d{{1,3}}(?:{_GROUP}\d{{3}})+(?:[.,]\d+)?(?!\d)|\d+(?:[.,]\d+)?"
+_ROUND = r"(?:[.,][-–—]{1,2})?"  # "150,-" and "1'500.–": a whole amount
+_SCALE_WORDS = r"k|m|mn|mm|b|bn|thousand|million|billion|trillion|tsd|mio|mrd|millions?|milliards?|millones|mil"
+_PRE = rf"(?i:(?:US|A|C|NZ|HK)?\$|[€£¥]|\b(?:{_CODES})(?![a-z]))"
+_CURRENCY = rf"[$€£¥]|(?:dollars?|bucks|euros?|pounds?|francs?|franken|{_CODES})\b"
+_PERCENTS = r"%|(?:per ?cent|prozent|por ?ciento|pour ?cent)\b"
+
+
+def _scale(name: str = "") -> str:
+    group = f"?P<{name}>" if name else "?:"
+    return rf"(?:\s?(?i:({group}{_SCALE_WORDS}))\b)?"
+
+
 _AMOUNT = re.compile(
-    rf"(?P<pre>[$€£])\s?(?P<a>{_NUMBER})(?:\s?(?P<k>[kK])\b)?"
-    rf"|(?<![\w.,])(?P<b>{_NUMBER})(?:\s?(?P<k2>[kK])\b)?\s?(?P<post>%|percent\b|dollars?\b|euros?\b|pounds?\b|USD\b|EUR\b|GBP\b)"
+    rf"(?P<pre>{_PRE})\s?(?P<a>{_NUMBER}){_ROUND}{_scale('scale_a')}"
+    rf"|(?<![\w.,])(?P<b>{_NUMBER}){_ROUND}{_scale('scale_b')}\.?\s?(?P<post>(?i:{_CURRENCY}|{_PERCENTS}))"
 )
-_UNITS = {
-    "$": "$",
-    "€": "€",
-    "£": "£",
-    "%": "%",
-    "percent": "%",
-    "dollar": "$",
-    "dollars": "$",
-    "usd": "$",
-    "euro": "€",
-    "euros": "€",
-    "eur": "€",
-    "pound": "£",
-    "pounds": "£",
-    "gbp": "£",
-}
+# The same amounts without percents or named groups, for other patterns (the pricing terms of risk.terms).
+MONEY = (
+    rf"(?:{_PRE}\s?(?:{_NUMBER}){_ROUND}{_scale()}|(?<![\w.,])(?:{_NUMBER}){_ROUND}{_scale()}\.?\s?(?i:{_CURRENCY}))"
+)
+_SCALES = {"k": 1e3, "thousand": 1e3, "tsd": 1e3, "m": 1e6, "mn": 1e6, "mm": 1e6, "mio": 1e6, "million": 1e6}
+_SCALES |= {"millions": 1e6, "millones": 1e6, "mil": 1e3, "b": 1e9, "bn": 1e9, "billion": 1e9, "mrd": 1e9}
+_SCALES |= {"milliard": 1e9, "milliards": 1e9, "trillion": 1e12}
+_UNITS = {"$": "$", "us$": "$", "usd": "$", "dollar": "$", "dollars": "$", "bucks": "$"}
+_UNITS |= {"€": "€", "eur": "€", "euro": "€", "euros": "€", "£": "£", "gbp": "£", "pound": "£", "pounds": "£"}
+_PERCENT = {"%", "percent", "per cent", "prozent", "por ciento", "porciento", "pour cent", "pourcent"}
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _ANY = {"anything", "amount"}
 
@@ -50,7 +64,7 @@ def parse_amount(text: str) -> tuple[float, str] | None:
     if m:
         return _value(m)
     number = re.fullmatch(rf"({_NUMBER})", text)
-    return (float(number.group(1).replace(",", "")), "") if number else None
+    return (_number(number.group(1)), "") if number else None
 
 
 def find_amounts(text: str) -> list[tuple[str, float, str]]:
@@ -58,13 +72,27 @@ def find_amounts(text: str) -> list[tuple[str, float, str]]:
     return [(m.group(0), *_value(m)) for m in _AMOUNT.finditer(text)]
 
 
+def _number(raw: str) -> float:
+    """Return the value of a written number, its separators read as grouping or as a decimal mark."""
+    digits = re.sub(r"['’\s]", "", raw)
+    marks = [c for c in digits if c in ".,"]
+    if not marks:
+        return float(digits)
+    last = digits.rfind(marks[-1])
+    if len(set(marks)) == 2:  # "1,234.56" and "1.234,56": the last mark is the decimal one
+        return float(digits[:last].replace(",", "").replace(".", "") + "." + digits[last + 1 :])
+    whole, after = digits[:last], digits[last + 1 :]
+    if len(marks) > 1 or (len(after) >= 3 and whole.strip("0")):  # "1.500.000", "1,500", "€1.500", "1,5000"
+        return float(digits.replace(marks[0], ""))
+    return float(whole + "." + after)  # "1,50", "12.5", "0.500": cents
+
+
 def _value(m: re.Match[str]) -> tuple[float, str]:
-    raw = m.group("a") or m.group("b")
-    value = float(raw.replace(",", ""))
-    if m.group("k") or m.group("k2"):
-        value *= 1000
-    unit = _UNITS[(m.group("pre") or m.group("post")).lower()]
-    return value, unit
+    value = _number(m.group("a") or m.group("b"))
+    scale = (m.group("scale_a") or m.group("scale_b") or "").lower()
+    written = " ".join((m.group("pre") or m.group("post")).lower().split())
+    unit = "%" if written in _PERCENT else _UNITS.get(written, "")
+    return value * _SCALES.get(scale, 1), unit
 
 
 def _stem(subject: str) -> str:

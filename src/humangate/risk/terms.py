@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from humangate.core.contract import Trigger
+from humangate.risk.limits import MONEY
 
 __all__ = [
     "TERM_CATEGORIES",
@@ -27,10 +28,6 @@ TermCategory = Literal["legal", "pricing", "refund", "guarantee"]
 TERM_CATEGORIES: tuple[TermCategory, ...] = ("legal", "pricing", "refund", "guarantee")
 
 _I = re.IGNORECASE
-_MONEY = (
-    r"(?:[$€£]\s?\d[\d,]*(?:\.\d+)?(?:\s?[kKmM]\b)?"
-    r"|\b\d[\d,]*(?:\.\d+)?\s?(?:USD|EUR|GBP|dollars?|euros?|pounds)\b)"
-)
 _WHEN = (
     r"(?:today|tonight|tomorrow|(?:this|next)\s+(?:week|month|monday|tuesday|wednesday|thursday|friday)"
     r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|end\s+of\s+(?:the\s+)?(?:day|week|month|quarter)"
@@ -55,7 +52,7 @@ _PATTERNS: dict[TermCategory, list[re.Pattern[str]]] = {
             _I,
         ),
         re.compile(r"\b\d{1,3}(?:\.\d+)?\s?%\s?(?:off|discount|cheaper|less|savings?)\b", _I),
-        re.compile(_MONEY),
+        re.compile(MONEY),  # "$150", "150 €", "EUR 1.500", "£2 million": as risk.limits reads amounts
     ],
     "refund": [
         re.compile(
@@ -119,6 +116,7 @@ def find_policy_terms(text: str, *, extra: Mapping[TermCategory, Sequence[str]] 
 
 
 _FIGURE_AFTER = re.compile(r"^\s*(?:million|billion|bn|mn|[mkb]\b)", _I)
+_FIGURE_SCALE = re.compile(r"\d\s?(?:million|billion|trillion|bn|mn|mio|mrd|milliards?)\b", _I)
 _FIGURE_BEFORE = re.compile(
     r"\b(?:raised|raising|revenue|turnover|valuation|valued|funding|round|sales|worth|profit)\b", _I
 )
@@ -126,9 +124,14 @@ _FIGURE_BEFORE = re.compile(
 
 def _is_business_figure(text: str, start: int, end: int) -> bool:
     """Tell a company's figures ("raised $18 million") apart from a price offered to the reader."""
-    if text[start:end].lstrip()[:1] not in "$€£" and not text[start:end][:1].isdigit():
+    written = text[start:end]
+    if not re.match(r"\s*(?:[$€£¥]|[A-Z]{3}\s?\d|[A-Z]{1,2}\$|\d)", written):
         return False
-    return bool(_FIGURE_AFTER.match(text[end:]) or _FIGURE_BEFORE.search(text[max(0, start - 40) : start]))
+    return bool(
+        _FIGURE_SCALE.search(written)
+        or _FIGURE_AFTER.match(text[end:])
+        or _FIGURE_BEFORE.search(text[max(0, start - 40) : start])
+    )
 
 
 def _dedupe(found: list[TermMatch]) -> list[TermMatch]:

@@ -6,8 +6,11 @@ person to approve every outside effect, unless its scope is pinned down: an amou
 the review word (the planner's ``AmountLimit``), or kinds of message ("every refund request", "anything
 angry"), which become a ``RoutingRule``. A clause that hands messages to a person ("hand me anything
 angry", "refund requests go to an expert") becomes a ``RoutingRule`` too; when what it hands over cannot
-be told, every reply waits. Only a recognised permission ("send without asking me", "no need to
-review") relaxes review, and only when nothing else in its clause negates or limits it.
+be told, every reply waits. A clause that stops the send, makes it wait on the user or keeps it for
+the user ("do not send them", "ping me before you hit send", "I'll send them myself"; see ``sending``)
+asks a person to approve every effect. Only a recognised permission ("send without asking me", "no need
+to review") relaxes review, and only when nothing else in its clause negates, limits, conditions or
+reviews it ("send without asking me once I have reviewed them" is no permission).
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from humangate.agents.offline.sending import defers_send
 from humangate.agents.offline.wording import (
     BEFORE,
+    CONDITIONS,
     CONSULT,
     EXCEPT,
     FILLERS,
@@ -158,13 +163,20 @@ def _role(folded: str) -> str | None:
     return next((role for role, pattern in _ROLES if re.search(pattern, folded)), None)
 
 
-def _relaxes(folded: str, words: list[str]) -> re.Match[str] | None:
-    """Return the permission in the clause when nothing else in it negates or limits it."""
+def _relaxes(folded: str) -> re.Match[str] | None:
+    """Return the permission in the clause when nothing else in it negates, limits or conditions it.
+
+    Outside the permission, a negation or exception ("unless"), a condition or wait ("once", "after",
+    "first", "when"), a review word ("let me approve everything else") or a deferred send makes it unclear.
+    """
     match = _RELAX.search(folded)
     if match is None:
         return None
-    outside = tokens(folded[: match.start()]) + tokens(folded[match.end() :])
-    return None if any(w in NEGATIONS or w in EXCEPT for w in outside) else match
+    rest = folded[: match.start()] + " , " + folded[match.end() :]
+    outside = tokens(rest)
+    if any(w in NEGATIONS or w in EXCEPT or w in CONDITIONS or w in BEFORE for w in outside):
+        return None
+    return None if _review_at(outside, rest) is not None or defers_send(rest) else match
 
 
 def read_rules(task: str, graph: str, *, limited: Callable[[str], bool] = lambda clause: False) -> TaskRules:
@@ -179,7 +191,7 @@ def read_rules(task: str, graph: str, *, limited: Callable[[str], bool] = lambda
         review = _review_at(words, folded)
         anchors = _anchors(words, folded)
         if _RELAX.search(folded):
-            if _relaxes(folded, words) and not anchors:
+            if _relaxes(folded) and not anchors:
                 out.rules.append(
                     f"Do not ask for approval where the risk policy passes a proposal (I read {said!r} as that "
                     "permission); the task's limits and escalation rules still hold."
@@ -190,10 +202,15 @@ def read_rules(task: str, graph: str, *, limited: Callable[[str], bool] = lambda
                     f"I could not read {said!r} as a clear permission to send unreviewed, so {everything}."
                 )
             continue
-        if review is None and not anchors:
+        deferred = defers_send(folded)
+        if review is None and not anchors and not deferred:
             continue
         if limited(clause):
             continue  # "let me approve any refund over $100": the limit holds those, and only those
+        if deferred:  # "do not send them", "ping me before you hit send", "I'll send them myself"
+            out.require = True
+            out.rules.append(f"I read {said!r} as holding the send for a person, so {everything}.")
+            continue
         found = kinds_in(words)
         at = {i for i, w in enumerate(words) if any(w in hits for hits in found.values())}
         scoped = bool(found) and _adjacent(words, anchors or [review or 0], at) and not _unscoped(words, at)

@@ -66,6 +66,13 @@ BEFORE = frozenset(
         "attendre jusqu'a"
     )
 )
+# Words that make what follows conditional: "send without asking me once I have reviewed them".
+CONDITIONS = frozenset(
+    _w(
+        "after once when whenever if provided providing assuming only nachdem sobald wenn falls nur despues cuando "
+        "si solo solamente apres quand lorsque fois seulement uniquement"
+    )
+)
 NEGATIONS = frozenset(
     _w(
         "not no never don't dont doesn't didn't won't can't cannot nothing none nobody without neither nor "
@@ -135,6 +142,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     ),
     "human": tuple(_w("handoff hand-off")),
 }
+_PREFIX = re.compile(r"^(?:double|cross|spot|re|pre)(?=[a-z])")
 _TOLERANT = 6  # stems this long also match one edit away ("on longer words"); "$" marks an exact stem
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*'?")
 _ELISION = re.compile(r"^(j|l|d|n|m|qu|s|t|c)'(.+)$")  # French "j'approuve" -> "j'", "approuve"
@@ -191,7 +199,11 @@ class Word:
     @staticmethod
     def strong(word: str) -> bool:
         """Return whether ``word`` always speaks of review ("approve", "prüfen", "revisar", "valider")."""
-        return any(matches(word, s) for s in STRONG) or any(s in word for s in ("pruf", "pruef", "freigab"))
+        if any(matches(word, s) for s in STRONG) or any(s in word for s in ("pruf", "pruef", "freigab")):
+            return True
+        # "double-check", "cross-check", "recheck", "pre-approve": a review word with a prefix
+        parts = [p for p in word.split("-") if p != word] + [_PREFIX.sub("", word)]
+        return any(p != word and len(p) > 3 and Word.strong(p) for p in parts)
 
     @staticmethod
     def weak(word: str) -> bool:
