@@ -22,7 +22,7 @@ from humangate.memory import store as memory_store
 from humangate.oversight import audit
 from humangate.review import _users as users
 from humangate.review import queue, service
-from humangate.review.advance import advancing
+from humangate.review.advance import advancing, jobs
 from humangate.review.advance import runs as run_rows
 from humangate.review.record import deciding
 from humangate.review.record import decisions as recording
@@ -182,6 +182,7 @@ _HOT: list[tuple[str, Fast, dict[str, Any]]] = [
     ),
     ("role", users._ROLE, {"name": "alice"}),
     ("memory due", backlog.DUE, {"now": 8}),
+    ("cancel asked", jobs._CANCEL_ASKED, {"run_id": "r1"}),
     ("memory has any", memory_store._ANY_ACTIVE, {"g": "outreach", "n": "review_send"}),
     (
         "memory queue",

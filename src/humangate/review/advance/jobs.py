@@ -15,9 +15,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from humangate.checkpoints.database import Database
+from humangate.checkpoints.fast import Fast
 from humangate.checkpoints.schema import review_items, runs
 from humangate.errors import InvalidInputError, RunFailedError
 from humangate.oversight.audit import append_event
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 __all__ = ["Job", "JobQueue", "JobsMixin", "RunRequest", "resume_job", "start_job"]
 
 BUSY = ("queued", "running", "resuming")
+# Run on the DB-API cursor (see ``Fast``): read after every job that leaves its run paused.
+_CANCEL_ASKED = Fast(select(runs.c.cancel_requested_at).where(runs.c.id == bindparam("run_id")))
 """Run statuses that a job is still to move on."""
 SETTLED = ("paused", "completed", "failed", "cancelled")
 """Run statuses no job is owed for: the run waits for a person, or is over."""
@@ -133,6 +136,12 @@ class JobsMixin:
             self.lock.release(conn, run_id)
 
     def _cancel_if_asked(self, run_id: str) -> None:
+        # Read first: almost no run is asked to stop, and a write transaction on SQLite takes the one write
+        # lock every job of the pool needs. A request that lands after this read finds the run paused and
+        # unlocked, and cancelling it then is the canceller's own work (``_cancel_runs``).
+        with self.db.read() as conn:
+            if _CANCEL_ASKED.scalar(conn, {"run_id": run_id}) is None:
+                return
         with self.db.write() as conn:
             row = conn.execute(
                 select(runs.c.status, runs.c.cancel_requested_at, runs.c.lock_owner).where(runs.c.id == run_id)
