@@ -67,6 +67,7 @@ def test_public_api_is_pinned() -> None:
         "Settings",
         "SourceExcerpt",
         "Trigger",
+        "add_gated_step",
         "default_registry",
         "review_gate",
     ]
