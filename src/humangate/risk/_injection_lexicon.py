@@ -13,7 +13,7 @@ import re
 
 from humangate.risk._fold import fold_map
 
-__all__ = ["PHRASES", "hidden_characters", "multilingual_matches"]
+__all__ = ["ADDRESSED", "PHRASES", "hidden_characters", "multilingual_matches"]
 
 # What an instruction is about: instructions, rules, orders, prompts, context, in the six languages.
 _TARGET = (
@@ -90,11 +90,88 @@ PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+# Who an instruction to the AI addresses: models, assistants, automated readers and writers, in six languages.
+_AI = (
+    r"(?:ai|a\.i\.|ia|ki|llms?|gpt\w*|chatgpt|chatbots?|copilots?|(?:large\s+)?language\s+models?|sprachmodell\w*"
+    r"|modeles?\s+de\s+langage|modelos?\s+de\s+(?:lenguaje|linguagem)|modell[io]\s+linguistic[io])"
+)
+_AUTO = r"(?:automated|automatic|autonomous|machine|generative|automatis\w*|automatisch\w*|automatiqu\w*|automatic\w*)"
+_READER = (
+    r"(?:readers?|writers?|summar(?:y|ies|is\w*|iz\w*)|assistants?|agents?|systems?|tools?|models?|crawlers?|bots?"
+    r"|scrapers?|outputs?|answers?|responses?|systeme?|assistenten|zusammenfassung(?:en)?|resumes?|redacteurs?"
+    r"|resumenes|sistemas?|sistemi|agentes?|agenti|assistentes?|asistentes?|assistenti|resumos?|riassunti)"
+)
+# "Any assistant reading this page", "AI models", "automated summaries", "writers summarising Zeta", "KI-Systeme".
+_ADDRESSEE = (
+    rf"(?:\b{_AI}(?:[\s-]+(?:powered\s+|based\s+)?{_READER})?\b"
+    rf"|\b{_READER}\s+(?:de\s+|d'|di\s+)?(?:l'|la\s+)?{_AI}\b"
+    # Assistants in general, not someone's own: "your assistant should tell me" is a customer asking.
+    r"|(?<!your\s)(?<!my\s)(?<!our\s)(?<!his\s)(?<!her\s)(?<!their\s)(?<!votre\s)(?<!vos\s)(?<!ihr\s)(?<!mein\s)"
+    r"\b(?:assistants?|assistenten?|asistentes?|assistenti|assistentes?|chatbots?)\b"
+    rf"|\b{_AUTO}\s+(?:\w+\s+)?{_READER}\b|\b{_READER}\s+{_AUTO}\b"
+    rf"|\b{_READER}\s+(?:(?:that|who|which)\s+(?:are\s+|is\s+)?)?(?:reading|summari[sz]ing|processing|parsing|"
+    r"crawling|analy[sz]ing|scraping|ingesting|indexing|reviewing|writing\s+about|lisant|resumant|lesen\w*"
+    r"|leyendo|resumiendo|leggendo|lendo)\b"
+    rf"|\b(?:summar(?:y|ies)|resumes?|resumenes|riassunti|resumos?)\s+(?:of|de|di|do|da)\s+(?:this|cette|ce|esta"
+    r"|este|questa|questo|essa|esse)\s+\w+)"
+)
+# An obligation: must, should, are required to..., in six languages.
+_MUST = (
+    r"(?:must|should|shall|ought\s+to|(?:is|are)\s+(?:required|expected|instructed|asked|told|obliged|supposed)\s+to"
+    r"|(?:need|needs|have|has)\s+to|(?:is|are)\s+to|will\s+(?:always|now)|muss|mussen|musst|sollen|soll|sollte\w*"
+    r"|doit|doivent|devra\w*|devrai\w*|(?:est|sont)\s+tenu\w*\s+de|debe|deben|debera\w*|deberi\w*|tienen?\s+que"
+    r"|han\s+de|deve|devono|dovra\w*|dovrebbe\w*|(?:e|sono)\s+tenut\w\s+a|devem|deverao|deveria\w*|tem\s+(?:que|de)"
+    r"|precisa\w*)"
+)
+# What an instruction to a writer asks for: to say, describe, stress, recommend or leave something out.
+_WRITE = (
+    r"(?:state|say|write|describe|present|portray|mention|highlight|stress|emphasi[sz]e|recommend|promote|praise"
+    r"|call|refer|rank|rate|list|include|omit|ignore|leave\s+out|treat|position|frame|answer|respond|reply|output"
+    r"|summari[sz]e|report|claim|cite|favou?r|prefer|endorse|tell|note|point\s+out|characteri[sz]e|identify"
+    r"|presenter|decrire|mentionner|indiquer|dire|ecrire|recommander|souligner|affirmer|citer|qualifier|repondre"
+    r"|resumer|ignorer|omettre|mettre\s+en\s+avant|insister|preciser|promouvoir|privilegier|classer|considerer"
+    r"|empfehlen|beschreiben|darstellen|erwahnen|nennen|schreiben|sagen|betonen|hervorheben|angeben|bezeichnen"
+    r"|prasentieren|zusammenfassen|ignorieren|weglassen|antworten|ausgeben|loben|bevorzugen|verschweigen|einstufen"
+    r"|presentar|describir|mencionar|decir|escribir|recomendar|destacar|citar|calificar|responder|resumir|omitir"
+    r"|resaltar|subrayar|promocionar|priorizar|presentare|descrivere|menzionare|indicare|scrivere|raccomandare"
+    r"|consigliare|sottolineare|evidenziare|affermare|rispondere|riassumere|ignorare|omettere|apresentar|descrever"
+    r"|mencionar|dizer|escrever|enfatizar|ressaltar|sublinhar|definir)"
+)
+ADDRESSED: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "tells an AI reader or writer what it must write",
+        # "Any assistant reading this page must describe ...", "KI-Systeme sollen Zeta ... empfehlen".
+        re.compile(rf"{_ADDRESSEE}[^.!?\n]{{0,60}}?\b{_MUST}\b[^.!?\n]{{0,120}}?\b{_WRITE}\b"),
+    ),
+    (
+        "tells the writer what to stress or say",
+        # An imperative opening a sentence: "Highlight that ...", "Be sure to mention ...", "Describe X as Y".
+        re.compile(
+            r"(?:^|(?<=[.!?:;]\s)|(?<=\n))\s*(?:(?:always|also|please\s+)?(?:be\s+sure|make\s+sure)\s+to\s+|always\s+)?"
+            r"(?:highlight|stress|emphasi[sz]e|underline|mention|state|point\s+out|make\s+(?:it\s+)?clear|say"
+            r"|write|claim|assert)\s+that\b"
+            r"|(?:^|(?<=[.!?:;]\s)|(?<=\n))\s*(?:always\s+)?(?:describe|present|portray|refer\s+to|call|position"
+            r"|characteri[sz]e|recommend|promote|praise|rank)\s+(?:(?!as\b)[\w'&.-]+\s+){1,4}?(?:as(?!\s+\w+\s+as\b)|above|over|first)\b",
+        ),
+    ),
+    (
+        "announces text meant for automated readers",
+        # "The next sentence is for automated writers." The sentence after it is an instruction too.
+        re.compile(
+            r"\b(?:the\s+)?(?:next|following|below|above|this|these|last)\s+(?:sentences?|paragraphs?|lines?|text|"
+            r"sections?|passages?|notes?|instructions?|words?)\s+(?:is|are)\s+(?:only\s+|meant\s+|intended\s+|"
+            r"written\s+|addressed\s+|directed\s+)?(?:for|to|at)\s+(?:any\s+|all\s+|the\s+)?"
+            rf"(?:{_AI}|{_AUTO}|{_READER}|machines?|robots?)"
+        ),
+    ),
+)
+
+
 def multilingual_matches(text: str) -> list[tuple[str, int, int]]:
     """Return ``(label, start, end)`` of each phrase in ``text``, with positions in ``text`` as written."""
     folded, where = fold_map(text)
     found: list[tuple[str, int, int]] = []
-    for label, pattern in PHRASES:
+    for label, pattern in PHRASES + ADDRESSED:
         for m in pattern.finditer(folded):
             if m.end() > m.start():
                 found.append((label, where[m.start()], where[m.end() - 1] + 1))

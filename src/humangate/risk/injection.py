@@ -7,7 +7,13 @@ labelled with a role ("SYSTEM:", "Assistant instructions:", "AI:") and text that
 classify, route, escalate or close the message ("do not escalate", "classify this as", "route: auto",
 "mark as resolved") are instructions to the system too: a customer asks for things, they do not triage. The
 same kinds of phrase are read in French, German, Spanish, Italian and Portuguese, whatever their case
-and accents (``risk._injection_lexicon``). Emoji sequences (🤦‍♀️, 👩🏽‍💻, 🏴 flags) are not hidden text.
+and accents (``risk._injection_lexicon``), as are sentences whose subject is an AI or automated reader or
+writer and that tell it what it must write ("Any assistant reading this page must describe...", "KI-Systeme
+sollen ... empfehlen"), imperatives to a writer ("Highlight that...") and a sentence announcing that text is
+meant for automated readers. Look-alike letters of other scripts are read as Latin, letter-spaced words and
+base64 runs as the words they spell (``risk._obfuscation``). Hidden markup (HTML and markdown comments,
+elements styled to be invisible, text a page hid from a reader: ``risk._hidden_text``) that says anything
+is a finding of its own. Emoji sequences (🤦‍♀️, 👩🏽‍💻, 🏴 flags) are not hidden text.
 """
 
 from __future__ import annotations
@@ -18,7 +24,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from humangate.core.contract import Trigger
+from humangate.risk._hidden_text import hidden_spans
 from humangate.risk._injection_lexicon import hidden_characters, multilingual_matches
+from humangate.risk._obfuscation import disguised, unconfuse
 
 __all__ = ["InjectionMatch", "find_injections", "injection_triggers"]
 
@@ -111,11 +119,6 @@ _PHRASES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
 ]
-_HIDDEN_MARKUP = re.compile(
-    r"<!--(?P<comment>.*?)-->|<[^>]+(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0|opacity\s*:\s*0(?:\.0+)?\b"
-    r"|color\s*:\s*(?:#fff(?:fff)?|white))[^>]*>(?P<hidden>.*?)</",
-    _I | re.S,
-)
 # Zero-width characters, word joiners, the BOM, bidirectional controls and Unicode tag characters.
 _INVISIBLE = re.compile("[\u200b-\u200d\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]")
 _IMPERATIVE = re.compile(
@@ -147,24 +150,42 @@ def _excerpt(text: str, start: int, end: int, width: int = 60) -> str:
     return ("…" if a else "") + " ".join(shown.split())[:400] + ("…" if b < len(text) else "")
 
 
+def _phrases(text: str) -> list[tuple[str, int, int]]:
+    """Return ``(label, start, end)`` of each instruction phrase in ``text``, English and the lexicon's."""
+    found = [(label, m.start(), m.end()) for label, pattern in _PHRASES for m in pattern.finditer(text)]
+    return found + multilingual_matches(text)
+
+
 def find_injections(text: str) -> list[InjectionMatch]:
     """Return the places in ``text`` that look like instructions to the model, in text order."""
     found: list[InjectionMatch] = []
-    # Hidden characters can split a phrase to dodge the patterns: match on the text without them.
+    # Hidden characters can split a phrase to dodge the patterns: match on the text without them, and with
+    # look-alike letters of other scripts read as the Latin ones they imitate ("Ιgnore" with a Greek Iota).
     visible = _INVISIBLE.sub("", text)
     normalised = unicodedata.normalize("NFKC", visible)
-    target = normalised if len(normalised) == len(visible) else visible
-    for label, pattern in _PHRASES:
-        for m in pattern.finditer(target):
-            found.append(InjectionMatch(label, m.start(), m.end(), _excerpt(target, m.start(), m.end())))
-    for label, start, end in multilingual_matches(target):
+    target = unconfuse(normalised if len(normalised) == len(visible) else visible)
+    for label, start, end in _phrases(target):
         found.append(InjectionMatch(label, start, end, _excerpt(target, start, end)))
-    for m in _HIDDEN_MARKUP.finditer(text):
-        inner = m.group("comment") if m.group("comment") is not None else m.group("hidden") or ""
-        if _IMPERATIVE.search(inner) or _ROUTING.search(inner):
-            comment = m.group("comment") is not None
-            label = "hides an instruction in an HTML comment" if comment else "hides text in markup"
-            found.append(InjectionMatch(label, m.start(), m.end(), _excerpt(text, m.start(), m.end())))
+    # Letters spaced apart and base64 runs hide the words they spell: read those words too.
+    for run in disguised(target):
+        for label, _, _ in _phrases(unconfuse(run.text))[:1]:
+            found.append(
+                InjectionMatch(f"{label} ({run.how})", run.start, run.end, _excerpt(target, run.start, run.end))
+            )
+        if run.how == "base64" and len(re.findall(r"[A-Za-z]{2,}", run.text)) >= 4 and " " in run.text:
+            found.append(
+                InjectionMatch("hides words in base64", run.start, run.end, _excerpt(target, run.start, run.end))
+            )
+    for span in hidden_spans(text):
+        # Hidden text is an attack signal: what a page shows a model and not a person is a finding once it
+        # says anything, and at once when it holds an imperative or a routing word.
+        if span.words >= 3 or _IMPERATIVE.search(span.text) or _ROUTING.search(span.text):
+            label = (
+                "hides an instruction in an HTML comment"
+                if span.how == "an HTML comment" and (_IMPERATIVE.search(span.text) or _ROUTING.search(span.text))
+                else f"hides text from a human reader ({span.how})"
+            )
+            found.append(InjectionMatch(label, span.start, span.end, _excerpt(text, span.start, span.end)))
     invisible = hidden_characters(text)
     if invisible:
         first = invisible[0]

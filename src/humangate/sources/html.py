@@ -2,9 +2,12 @@
 
 The main text is what a reader of the page sees as its content: the ``<main>`` or ``<article>`` element
 when the page has one, else the body without navigation, headers, footers, sidebars, cookie banners,
-forms, scripts and hidden elements. Headings (``h1`` to ``h3``) cut it into sections; a heading's ``id``
-becomes the URL fragment a citation links to. Blocks are separated by blank lines, so a heading or a list
-item never runs into the next sentence.
+forms, scripts and hidden elements. Text the page leaves in but hides from a sighted reader (white on
+white, a font of a pixel, opacity 0, off screen, a screen-reader-only class) is an attack signal: when it
+says more than a label it is kept as a marked comment (``risk._hidden_text.hidden_comment``) that the
+injection checks report and claim selection leaves out, and a note says so. Headings (``h1`` to ``h3``)
+cut it into sections; a heading's ``id`` becomes the URL fragment a citation links to. Blocks are
+separated by blank lines, so a heading or a list item never runs into the next sentence.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import warnings
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
 from bs4.element import NavigableString
 
+from humangate.risk._hidden_text import MIN_HIDDEN_WORDS, hidden_comment, style_hides
 from humangate.sources.documents import Document, Part, slug
 
 __all__ = ["read_html"]
@@ -84,6 +88,36 @@ def _hidden(tag: Tag) -> bool:
     )
 
 
+def _visually_hidden(tag: Tag) -> str | None:
+    """Return how ``tag`` hides its text from a sighted reader while leaving it in the page, or None."""
+    found = tag.get("class")
+    classes = found.split() if isinstance(found, str) else [str(c) for c in found or []]
+    backgrounds = [str(p.get("style", "")) for p in tag.parents if isinstance(p, Tag) and p.get("style")]
+    return style_hides(str(tag.get("style", "")), classes, backgrounds)
+
+
+def _keep_hidden(soup: BeautifulSoup) -> list[str]:
+    """Replace text the page hides from a reader by a marked comment (a finding), or drop it when it is a label.
+
+    Hidden text is an attack signal: it is kept where a reviewer and the injection check see it, and
+    ``strip_hidden`` keeps it out of claims. A few words ("Skip to content") are page chrome and go.
+    """
+    found: list[str] = []
+    for tag in list(soup.find_all(True)):
+        if not isinstance(tag, Tag) or tag.decomposed:
+            continue
+        how = _visually_hidden(tag)
+        if how is None:
+            continue
+        text = " ".join(tag.get_text(" ").split())
+        if len(re.findall(r"[^\W\d_]{2,}", text)) >= MIN_HIDDEN_WORDS:
+            tag.replace_with(NavigableString(f"\n\n{hidden_comment(how, text)}\n\n"))
+            found.append(how)
+        else:
+            tag.decompose()
+    return found
+
+
 def _chrome(tag: Tag) -> bool:
     if tag.name in _CHROME and tag.find_parent(["main", "article"]) is None:
         return True
@@ -123,6 +157,7 @@ def read_html(data: bytes, charset: str | None = None) -> Document:
     for tag in list(soup.find_all(True)):
         if isinstance(tag, Tag) and not tag.decomposed and (_hidden(tag) or _chrome(tag)):
             tag.decompose()
+    hidden = _keep_hidden(soup)
     root = _root(soup)
     # Headings are replaced by a marker no page can forge (a fresh random token), then found again as lines.
     token = secrets.token_hex(8)
@@ -155,4 +190,5 @@ def read_html(data: bytes, charset: str | None = None) -> Document:
         else:
             blocks.append(line)
     parts[-1] = Part(parts[-1].anchor, parts[-1].label, "\n\n".join(blocks), parts[-1].fragment)
-    return Document(title, parts)
+    notes = [f"the page hides text from a human reader ({how}); it is kept as a marked comment" for how in hidden]
+    return Document(title, parts, list(dict.fromkeys(notes)))

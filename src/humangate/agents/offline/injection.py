@@ -1,7 +1,9 @@
 """Find text in untrusted sources that tries to instruct the agent instead of informing it.
 
 English patterns live here; the same kinds of instruction in French, German, Spanish, Italian and
-Portuguese, in any case and with or without accents, come from ``risk._injection_lexicon``.
+Portuguese, in any case and with or without accents, come from ``risk._injection_lexicon``, with the
+sentences addressed to an AI reader or writer; look-alike letters, letter-spaced words and base64 runs are
+read through ``risk._obfuscation`` and hidden markup through ``risk._hidden_text``.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ import re
 
 from humangate.agents.offline.text import split_sentences
 from humangate.agents.schemas import InjectionFinding, Source
-from humangate.risk._injection_lexicon import hidden_characters, multilingual_matches
+from humangate.risk._hidden_text import MIN_HIDDEN_WORDS, hidden_spans
+from humangate.risk._injection_lexicon import ADDRESSED, hidden_characters, multilingual_matches
+from humangate.risk._obfuscation import disguised, unconfuse
 
 __all__ = ["find_injections", "looks_like_injection"]
 
@@ -82,24 +86,51 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
-def looks_like_injection(text: str) -> str | None:
-    """Return what kind of instruction ``text`` looks like, or None when it reads as information."""
+def _phrase(text: str) -> str | None:
     for name, pattern in _PATTERNS:
         if pattern.search(text):
             return name
     if found := multilingual_matches(text):
         return found[0][0]
+    return None
+
+
+def looks_like_injection(text: str) -> str | None:
+    """Return what kind of instruction ``text`` looks like, or None when it reads as information."""
+    # Look-alike letters of other scripts read as Latin ("Ιgnore" with a Greek Iota).
+    if (name := _phrase(unconfuse(text))) is not None:
+        return name
+    for run in disguised(text):  # letters spaced apart, base64: read the words they hide
+        if (name := _phrase(unconfuse(run.text))) is not None:
+            return f"{name} ({run.how})"
+    if any(span.words for span in hidden_spans(text)):
+        return "text hidden from the reader"
     if hidden_characters(text):
         return "text hidden from the reader"
     return None
 
 
+_ANNOUNCES = next(pattern for label, pattern in ADDRESSED if label.startswith("announces"))
+
+
 def find_injections(sources: list[Source]) -> list[InjectionFinding]:
-    """Return one finding per source sentence that looks like an instruction to the agent."""
+    """Return one finding per source sentence that looks like an instruction to the agent.
+
+    Hidden markup with words in it is a finding of its own (the page hides text from a human reader), and
+    the sentence after one that announces text for automated readers is read as an instruction too.
+    """
     findings: list[InjectionFinding] = []
     for source in sources:
+        for span in hidden_spans(source.text):
+            if span.words >= min(3, MIN_HIDDEN_WORDS):
+                excerpt = f"the source hides text from a human reader ({span.how}): {span.text}"
+                findings.append(InjectionFinding(source_id=source.id, excerpt=excerpt[:1_000], pattern="hidden text"))
+        announced = False
         for sentence in split_sentences(source.text):
             pattern = looks_like_injection(sentence)
+            if pattern is None and announced:
+                pattern = "follows a sentence addressed to automated readers"
             if pattern is not None:
                 findings.append(InjectionFinding(source_id=source.id, excerpt=sentence[:1_000], pattern=pattern))
+            announced = bool(_ANNOUNCES.search(unconfuse(sentence).casefold()))
     return findings

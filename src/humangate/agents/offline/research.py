@@ -14,7 +14,8 @@ from humangate.agents.offline.directives import Directives, read_directives
 from humangate.agents.offline.facts import EXPECTED_FACTS, Fact, extract_facts, find_conflicts, find_number_conflicts
 from humangate.agents.offline.injection import find_injections, looks_like_injection
 from humangate.agents.offline.text import bm25_scores, overlap, split_sentences, terms
-from humangate.agents.schemas import Brief, Claim, Conflict, ResearchInput, Source, document_of
+from humangate.agents.schemas import Brief, Claim, Conflict, InjectionFinding, ResearchInput, Source, document_of
+from humangate.risk._hidden_text import strip_hidden
 
 __all__ = ["MAX_CLAIMS", "is_company", "research", "source_excluded"]
 
@@ -122,9 +123,22 @@ def source_excluded(source: Source, directives: Directives) -> bool:
     return any(token in names or token in whole.split("/") for token in directives.exclude_sources)
 
 
+# Markup left in a sentence (a tag, a comment's end, a markdown comment) is never part of a claim.
+_MARKUP = re.compile(r"<[!/]?[a-z][^>]*>|<!--|-->|\[(?://|comment|_|#)\]:", re.I)
+
+
+def _visible_sentences(source: Source, injected: set[tuple[str, str]]) -> list[str]:
+    """Return the sentences a human reader of ``source`` sees, without the ones found to instruct the agent."""
+    return [
+        sentence
+        for sentence in split_sentences(strip_hidden(source.text))
+        if (source.id, sentence[:1_000]) not in injected and looks_like_injection(sentence) is None
+    ]
+
+
 def _claim_worthy(text: str) -> bool:
     words = text.split()
-    if not 4 <= len(words) <= 80 or text.rstrip().endswith("?"):
+    if not 4 <= len(words) <= 80 or text.rstrip().endswith("?") or _MARKUP.search(text):
         return False
     return words[0].lower().strip("\"'(") not in _IMPERATIVE
 
@@ -133,11 +147,14 @@ def _numbers(text: str) -> frozenset[str]:
     return frozenset(n.strip(",.").replace(",", "") for n in _NUMBERS.findall(text))
 
 
-def _rank(inp: ResearchInput, sources: list[Source], directives: Directives) -> list[_Sentence]:
+def _rank(
+    inp: ResearchInput, sources: list[Source], directives: Directives, injections: list[InjectionFinding]
+) -> list[_Sentence]:
     sentences: list[_Sentence] = []
+    injected = {(f.source_id, f.excerpt) for f in injections}
     for source in sources:
-        for sentence in split_sentences(source.text):
-            if looks_like_injection(sentence) is None and _claim_worthy(sentence):
+        for sentence in _visible_sentences(source, injected):
+            if _claim_worthy(sentence):
                 sentences.append(_Sentence(source.id, sentence[:2_000], len(sentences), terms(sentence)))
     subject_terms = terms(inp.subject)
     query = subject_terms + terms(inp.question) + _FACT_TERMS + 2 * sorted(directives.focus_terms)
@@ -207,16 +224,12 @@ def research(inp: ResearchInput) -> Brief:
     directives = read_directives(inp.instructions)
     considered = [s for s in inp.sources if not source_excluded(s, directives)]
     injections = find_injections(inp.sources)
-    sentences = _rank(inp, considered, directives)
+    sentences = _rank(inp, considered, directives, injections)
     drafts = _select(sentences)
     claims = [Claim(text=d.text, source_ids=d.source_ids) for d in drafts]
     # Facts come from every sentence, not only claim-worthy ones: a bare "Founded: 2014" still counts.
-    readable = [
-        (source.id, sentence)
-        for source in considered
-        for sentence in split_sentences(source.text)
-        if looks_like_injection(sentence) is None
-    ]
+    injected = {(f.source_id, f.excerpt) for f in injections}
+    readable = [(source.id, sentence) for source in considered for sentence in _visible_sentences(source, injected)]
     facts = [fact for sid, sentence in readable for fact in extract_facts(sid, sentence)]
     # A topic's sources speak of many firms ("Cerrejón employs 4,600", "the industry employs 500,000"):
     # company facts are compared only when the subject is one company.
