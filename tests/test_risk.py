@@ -380,3 +380,34 @@ def test_triggers_are_contract_models() -> None:
     a = assess_draft(CALM_DRAFT, BRIEF, POLICY)
     assert all(isinstance(t, Trigger) for t in a.triggers)
     assert RiskAssessment.model_validate(a.model_dump(mode="json")) == a
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Their former CFO was convicted of embezzlement in 2019.",
+        "Rivals such as Borealis Cargo reportedly pay kickbacks to port officials.",
+        "People familiar with the matter say Borealis Cargo cheats its drivers out of overtime.",
+        "Word has it that the Lyon depot is under investigation.",
+        "Borealis Cargo is a rip-off: it bribes inspectors, according to industry gossip.",
+        "Der Geschäftsführer wurde wegen Betrug verurteilt.",
+    ],
+)
+def test_allegations_and_hearsay_are_policy_terms(text: str) -> None:
+    assert "allegation" in {m.category for m in find_policy_terms(text)}
+    (trigger,) = [t for t in policy_triggers(text, commitments=False) if "allegation" in t.reason]
+    assert trigger.kind == "policy" and trigger.score >= 0.3 and "third party's wrongdoing" in trigger.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Zeta Freight runs a fleet of 40 electric trucks between Porto and Madrid.",
+        "Its software detects fraud in carrier invoices and offers anti-bribery training.",
+        "The company was founded in 2018 and employs 60 people; see report.pdf, version 2.5.",
+        "Kuehne + Nagel, AT&T, Procter & Gamble and Ernst & Young are its customers.",
+        "A cheaper route saves partners two hours a day.",
+    ],
+)
+def test_ordinary_business_text_has_no_allegation(text: str) -> None:
+    assert "allegation" not in {m.category for m in find_policy_terms(text)}

@@ -109,3 +109,41 @@ def test_phone_numbers_in_more_national_formats(text: str, value: str) -> None:
 def test_slashed_years_and_order_numbers_are_not_phones() -> None:
     assert not [m for m in find_pii("The 2023/2024 budget is final.") if m.entity == "PHONE_NUMBER"]
     assert not [m for m in find_pii("Order number: 12/345/678 shipped.") if m.entity == "PHONE_NUMBER"]
+
+
+@pytest.mark.parametrize(
+    ("text", "entity"),
+    [
+        ("Her office moved; she now lives at 14 Crown Street, Leeds.", "STREET_ADDRESS"),
+        ("Send the samples to Calle Mayor 5, 28013 Madrid.", "STREET_ADDRESS"),
+        ("He works from Hauptstraße 17, 10115 Berlin.", "STREET_ADDRESS"),
+        ("The CTO gave us her home address for the courier.", "STREET_ADDRESS"),
+        ("The CFO was diagnosed with multiple sclerosis last spring.", "SPECIAL_CATEGORY"),
+        ("Our buyer is pregnant and on leave until June.", "SPECIAL_CATEGORY"),
+        ("Its founder is bisexual.", "SPECIAL_CATEGORY"),
+        ("The plant manager is a devout Muslim.", "SPECIAL_CATEGORY"),
+        ("The sales lead is a member of the Green Party.", "SPECIAL_CATEGORY"),
+        ("Two drivers are trade-union representatives.", "SPECIAL_CATEGORY"),
+        ("Ring the desk on four four two zero seven nine four six oh oh.", "PHONE_NUMBER"),
+        ("Der Rückruf: null eins sieben zwei drei vier fünf sechs.", "PHONE_NUMBER"),
+    ],
+)
+def test_private_details_are_personal_data(text: str, entity: PiiEntity) -> None:
+    (trigger,) = pii_triggers(text)
+    assert trigger.kind == "pii" and trigger.score >= 0.3
+    assert any(e.startswith(entity) for e in trigger.evidence), trigger.evidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Zeta Freight runs 40 electric trucks between Porto and Madrid.",
+        "The feature is disabled by default; fault diagnosis runs nightly.",
+        "The planner aids dispatchers; a 2 way radio is in every cab.",
+        "Count one, two, three, four, five, six, seven before lifting.",
+        "Christian Dior and the European Union are among its clients.",
+        "See report.pdf, version 2.5, e.g. the Node.js client.",
+    ],
+)
+def test_ordinary_text_has_no_private_details(text: str) -> None:
+    assert find_pii(text, entities=("STREET_ADDRESS", "SPECIAL_CATEGORY", "PHONE_NUMBER")) == []

@@ -87,7 +87,15 @@ def _sources(state: Any) -> list[Source]:
 
 
 def _names(req: DraftRequest) -> list[tuple[str, str]]:
-    return [("The recipient's name", req.recipient.name), ("The sender's name", req.sender)]
+    """Return every value of the request that may be put into the email, for the outbound checks to read."""
+    r = req.recipient
+    named = [
+        ("The recipient's name", r.name),
+        ("The company cell", r.company),
+        ("The role cell", r.role),
+        ("The sender's name", req.sender),
+    ]
+    return [(what, value) for what, value in named if value]
 
 
 def _check_claims(state: Any, edited: BaseModel) -> str | None:

@@ -4,9 +4,12 @@ Each check reads the message as it would be sent and holds it (the triggers forc
 
 - a header value (recipient, subject) or a name put into the message holds control characters, or the
   recipient is not an address the mail layer would send to (the same ``check_email`` the mailer runs);
+- a value from the recipient's row put into the message (name, company, role) reads like a sentence, not
+  a name: it goes on after a full stop, runs past eight words, speaks to the reader, holds a link, or is
+  mostly digits;
 - the recipient's address is missing (the task's input had none): a reviewer fills it in;
-- the text carries a link (``https://``, ``www.``, ``host.tld/path``): where a reader is sent is a
-  person's call;
+- the text carries a link (``https://``, ``www.``, ``host.tld/path``, a bare host on a known TLD, also
+  defanged or spelled out): where a reader is sent is a person's call;
 - the text asks the reader for credentials or card, bank or account details, in any of the languages
   the lexicon below covers, unless the request is negated ("we will never ask for your password");
 - the text repeats, word for word, a source passage that speaks to its reader (second person, an
@@ -22,12 +25,14 @@ from humangate.core.contract import Trigger
 from humangate.effects import check_email, header_problem
 from humangate.errors import EffectRefused
 from humangate.risk._fold import fold, sentences
+from humangate.risk._hosts import find_hosts, undefang
 
 __all__ = [
     "find_credential_requests",
     "find_links",
     "lifted_passages",
     "missing_address_trigger",
+    "name_problem",
     "outbound_triggers",
 ]
 
@@ -83,13 +88,35 @@ _IMPERATIVE_START = re.compile(
     r"|check|make\s+sure|ensure|remember|note|do\s+not|don't|never|always|let|use|add|remove|delete|buy|order)\b"
 )
 _WORD = re.compile(r"\w+")
+# What tells a name or company cell from a sentence written into it.
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:inc|co|corp|ltd|llc|plc|st|dr|mr|mrs|ms|prof|jr|sr|bros|intl|dept|no|vs|[a-z])|\.[a-z])\.$", re.I
+)
+_BREAK = re.compile(r"[.!?;:]+(?=\s+\S)")
+# Second person in any case; first person in lower case only ("US Foods", "Our Lady Hospital", "WE Communications").
+_READER = re.compile(
+    r"\b(?:(?i:you|your|yours|yourself|vous|votre|usted|deine?[mnrs]?)|we|we're|we've|us|our|I'm|I've)\b"
+)
+_ORDER = re.compile(
+    r"\b(?:click|reply|call|contact|visit|confirm|verify|re-?activate|activate|update|log\s*in|sign\s*in|send|pay"
+    r"|transfer|ignore|forward|write|tell|say|mention|open|download|install)\s+(?:it|this|that|now|here|us|me"
+    r"|your|the|below|immediately|today|at|to|on|all|every|him|her|them)\b",
+    re.I,
+)
+_NAME_WORDS = 8
 _RUN = 5  # words in a row that make a passage "lifted"
 _FIELDS = {"to": "recipient"}
 
 
 def find_links(text: str) -> list[str]:
-    """Return the links in ``text`` (with a scheme, ``www.``, or ``host.tld/path``; not email addresses)."""
-    return [m.group().rstrip(".,;:!?)'\"") for m in _LINK.finditer(text)]
+    """Return the links in ``text``: with a scheme, ``www.``, ``host.tld/path`` or a bare host on a known TLD.
+
+    Defanged and spelled-out links ("zeta[.]example", "zeta dot example slash x") count; e-mail addresses do not.
+    """
+    plain = undefang(text)
+    found = [m.group().rstrip(".,;:!?)'\"") for t in dict.fromkeys((text, plain)) for m in _LINK.finditer(t)]
+    found += [h for h in find_hosts(text) if not any(h in link for link in found)]
+    return list(dict.fromkeys(found))
 
 
 def find_credential_requests(text: str) -> list[str]:
@@ -144,6 +171,24 @@ def lifted_passages(text: str, sources: Iterable[tuple[str, str]]) -> list[tuple
     return found
 
 
+def name_problem(value: str) -> str | None:
+    """Return why ``value`` (a name or company put into a message) does not read as one, or None."""
+    words = _WORD.findall(value)
+    digits = sum(c.isdigit() for c in value)
+    if find_links(value):
+        return "holds a link"
+    if len(words) > _NAME_WORDS:
+        return f"runs to {len(words)} words"
+    for m in _BREAK.finditer(value):
+        if len(_WORD.findall(value[m.end() :])) >= 3 and not _ABBREVIATION.search(value[: m.end()]):
+            return "goes on after a full stop"
+    if _READER.search(value) or _ORDER.search(value):
+        return "speaks to the reader"
+    if digits >= 6 or (digits >= 3 and digits > len(value.replace(" ", "")) * 0.4):
+        return "is mostly digits"
+    return None
+
+
 def missing_address_trigger(where: str = "The email") -> Trigger:
     """Return the trigger that holds a message whose recipient's address is missing until a reviewer fills it in."""
     return Trigger(
@@ -195,6 +240,16 @@ def outbound_triggers(
                 Trigger(
                     kind="injection",
                     reason=f"{what} {problem}: input is trying to shape the message. Check every header.",
+                    score=0.9,
+                    evidence=[repr(value)[:2_000]],
+                )
+            )
+        elif problem := name_problem(value):
+            out.append(
+                Trigger(
+                    kind="injection",
+                    reason=f"{what} reads like a sentence, not a name ({problem}): input is trying to write the "
+                    "message. Check the row it came from.",
                     score=0.9,
                     evidence=[repr(value)[:2_000]],
                 )

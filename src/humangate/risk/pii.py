@@ -1,9 +1,12 @@
-"""Personal data in text: e-mail addresses, phone numbers, card numbers, IBANs, US SSNs, IP addresses, names.
+"""Personal data in text: e-mail addresses, phone numbers, card numbers, IBANs, US SSNs, IP addresses, names,
+and a person's private details: street addresses and special-category data (health, sexual orientation,
+religion, political opinions, trade-union membership: GDPR Art. 9).
 
 Pattern recognizers with checksums (Luhn for cards, ISO 7064 mod 97 for IBANs) and context words, in
 the manner of presidio-analyzer's regex recognizers, plus a lexicon-and-cue name spotter
 (``humangate.risk._names``). Pure functions; nothing is downloaded. ``find_pii`` returns matches;
-``pii_triggers`` turns them into one ``pii`` trigger for a reviewer.
+``pii_triggers`` turns them into one ``pii`` trigger for a reviewer. Private details
+(``humangate.risk._private``) are looked for when asked (``entities``) and always by ``pii_triggers``.
 """
 
 from __future__ import annotations
@@ -16,10 +19,30 @@ from typing import Literal
 
 from humangate.core.contract import Trigger
 from humangate.risk._names import find_names
+from humangate.risk._private import find_addresses, find_sensitive, find_spelled_phones
 
-__all__ = ["PII_ENTITIES", "SENSITIVE_ENTITIES", "PiiEntity", "PiiMatch", "find_pii", "pii_triggers"]
+__all__ = [
+    "ALL_ENTITIES",
+    "PII_ENTITIES",
+    "PRIVATE_DETAILS",
+    "SENSITIVE_ENTITIES",
+    "PiiEntity",
+    "PiiMatch",
+    "find_pii",
+    "pii_triggers",
+]
 
-PiiEntity = Literal["EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "IP_ADDRESS", "PERSON"]
+PiiEntity = Literal[
+    "EMAIL_ADDRESS",
+    "PHONE_NUMBER",
+    "CREDIT_CARD",
+    "IBAN_CODE",
+    "US_SSN",
+    "IP_ADDRESS",
+    "PERSON",
+    "STREET_ADDRESS",
+    "SPECIAL_CATEGORY",
+]
 PII_ENTITIES: tuple[PiiEntity, ...] = (
     "EMAIL_ADDRESS",
     "PHONE_NUMBER",
@@ -29,8 +52,12 @@ PII_ENTITIES: tuple[PiiEntity, ...] = (
     "IP_ADDRESS",
     "PERSON",
 )
+"""The identifiers and names ``find_pii`` looks for unless told otherwise."""
+PRIVATE_DETAILS: tuple[PiiEntity, ...] = ("STREET_ADDRESS", "SPECIAL_CATEGORY")
+"""A person's private details: where they live, and GDPR Art. 9 data (health, sexual orientation, beliefs...)."""
+ALL_ENTITIES: tuple[PiiEntity, ...] = (*PII_ENTITIES, *PRIVATE_DETAILS)
 SENSITIVE_ENTITIES: frozenset[PiiEntity] = frozenset(
-    {"EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "IP_ADDRESS"}
+    {"EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "IP_ADDRESS", *PRIVATE_DETAILS}
 )
 """Entities that identify or expose a person on their own; a bare name does not count."""
 
@@ -42,6 +69,8 @@ _LABELS: dict[PiiEntity, str] = {
     "US_SSN": "a US social security number",
     "IP_ADDRESS": "an IP address",
     "PERSON": "a person's name",
+    "STREET_ADDRESS": "a street address",
+    "SPECIAL_CATEGORY": "special-category data (health, sexual orientation, beliefs, politics or union membership)",
 }
 # How much each kind of match adds to the risk score when it appears in outbound text.
 _WEIGHT: dict[PiiEntity, float] = {
@@ -52,6 +81,8 @@ _WEIGHT: dict[PiiEntity, float] = {
     "EMAIL_ADDRESS": 0.35,
     "IP_ADDRESS": 0.3,
     "PERSON": 0.15,
+    "STREET_ADDRESS": 0.45,
+    "SPECIAL_CATEGORY": 0.5,
 }
 
 
@@ -162,6 +193,8 @@ def _structured(text: str) -> list[PiiMatch]:
             add("CREDIT_CARD", m, 0.9 if context else 0.75)
         elif tidy and context and len(digits) >= 13:
             add("CREDIT_CARD", m, 0.55)
+    for a, b in find_spelled_phones(text):
+        out.append(PiiMatch("PHONE_NUMBER", a, b, text[a:b], 0.7))
     taken = _resolve(out)
     for m in _PHONE.finditer(text):
         if any(p.start < m.end() and m.start() < p.end for p in taken):
@@ -207,6 +240,10 @@ def find_pii(text: str, *, entities: Iterable[PiiEntity] | None = None, min_scor
     """Return the personal data in ``text`` scoring at least ``min_score``, in text order."""
     wanted = set(entities) if entities is not None else set(PII_ENTITIES)
     structured = [m for m in _structured(text) if m.score >= min_score]
+    if "STREET_ADDRESS" in wanted:
+        structured += [PiiMatch("STREET_ADDRESS", a, b, text[a:b], 0.8) for a, b in find_addresses(text)]
+    if "SPECIAL_CATEGORY" in wanted:
+        structured += [PiiMatch("SPECIAL_CATEGORY", a, b, text[a:b], 0.8) for a, b in find_sensitive(text)]
     blocked = [(m.start, m.end) for m in structured] + [(u.start(), u.end()) for u in _URL.finditer(text)]
     names = [PiiMatch("PERSON", a, b, text[a:b], s) for a, b, s in find_names(text, blocked=blocked)]
     found = _resolve([*structured, *(n for n in names if n.score >= min_score)])
@@ -235,7 +272,8 @@ def pii_triggers(
     """
     allowed = {a.strip().lower() for a in allow if a and a.strip()}
     allowed |= {w for a in list(allowed) for w in re.split(r"\s+", a) if len(w) > 1}
-    matches = [m for m in find_pii(text, entities=entities) if not _is_allowed(m, allowed)]
+    wanted = ALL_ENTITIES if entities is None else entities
+    matches = [m for m in find_pii(text, entities=wanted) if not _is_allowed(m, allowed)]
     if not matches:
         return []
     kinds: list[PiiEntity] = list(dict.fromkeys(m.entity for m in matches))
@@ -244,7 +282,8 @@ def pii_triggers(
     score = 1.0
     for k in kinds:
         score *= 1.0 - _WEIGHT[k]
-    evidence = [f"{m.entity}: {_mask(m.text) if m.entity != 'PERSON' else m.text}" for m in matches][:20]
+    shown = ("PERSON", "SPECIAL_CATEGORY")  # a word such as "chemotherapy" identifies no one; masked, it says nothing
+    evidence = [f"{m.entity}: {m.text if m.entity in shown else _mask(m.text)}" for m in matches][:20]
     return [
         Trigger(
             kind="pii",

@@ -1,4 +1,4 @@
-"""Policy terms (legal, pricing, refunds, guarantees) and commitments (promises and requests) in text.
+"""Policy terms (legal, pricing, refunds, guarantees, allegations) and commitments (promises, requests) in text.
 
 Word patterns, no model: each finding keeps the matched phrase so the reviewer sees why. A workflow
 owner adds phrases per category through ``RiskPolicy`` (``watch_terms``) without code.
@@ -24,8 +24,8 @@ __all__ = [
     "policy_triggers",
 ]
 
-TermCategory = Literal["legal", "pricing", "refund", "guarantee"]
-TERM_CATEGORIES: tuple[TermCategory, ...] = ("legal", "pricing", "refund", "guarantee")
+TermCategory = Literal["legal", "pricing", "refund", "guarantee", "allegation"]
+TERM_CATEGORIES: tuple[TermCategory, ...] = ("legal", "pricing", "refund", "guarantee", "allegation")
 
 _I = re.IGNORECASE
 _WHEN = (
@@ -74,6 +74,30 @@ _PATTERNS: dict[TermCategory, list[re.Pattern[str]]] = {
             _I,
         ),
     ],
+    # Wrongdoing said of someone (a person, a rival) and hearsay: stated in an email as fact, a claim like this
+    # may be defamatory, and a single source or a rumour is no proof. A person checks before it goes out.
+    "allegation": [
+        re.compile(
+            r"\b(?:arrest(?:ed|s)?|indicted|convicted|jailed|imprisoned|(?:charged|accused|suspected)\s+(?:with|of)"
+            r"|fraud\w*|defraud\w*|falsif\w+|brib(?:e|es|ed|ing|ery)|scam(?:s|med|mers?)?|embezzl\w+|cheat(?:s|ed|ing)?"
+            r"|overcharg\w+|rip(?:s|ped|ping)?[- ]off|ripping\s+off|money\s+laundering|launder(?:s|ed|ing)"
+            r"|corrupt(?:ion)?|kickbacks?|extort\w*|swindl\w+|crooks?|crooked|ponzi|pyramid\s+scheme|price[- ]fixing"
+            r"|insider\s+trading|tax\s+evasion|evad(?:es|ed|ing)\s+taxes|counterfeit\w*|misappropriat\w+|plagiari\w+"
+            r"|misconduct|malpractice|lawsuits?\s+against|(?:under|faces?|facing)\s+(?:a\s+|an\s+)?(?:criminal\s+)?"
+            r"investigation|(?:is|was|are|were|being)\s+investigated|lie[sd]\s+(?:to|about)|liars?"
+            r"|betrug\w*|betr[uü]g\w*|verhaftet|festgenommen|angeklagt|verurteilt|bestechung|korruption"
+            r"|escroquer\w*|arr[eê]t[eé]|condamn[eé]|estafa|fraude|sobornos?|subornos?|detenid[oa]|corrup[cç][aã]o)\b",
+            _I,
+        ),
+        re.compile(
+            r"\b(?:rumou?r(?:s|ed)?|gossip|hearsay|allegedly|alleged|allegations?|reportedly|purportedly|supposedly"
+            r"|unconfirmed|insiders?\s+(?:say|said|claim\w*|allege\w*|report\w*|told)"
+            r"|(?:sources?|people)\s+(?:say|said|claim\w*|close\s+to|familiar\s+with)|it\s+is\s+said|it's\s+said"
+            r"|(?:is|are|was|were)\s+said\s+to|word\s+(?:is|has\s+it)|according\s+to\s+(?:\w+\s+)?(?:insiders|sources"
+            r"|rumou?rs|gossip|hearsay)|ger[uü]chte\w*|rumeurs?|rumores?|boatos?)\b",
+            _I,
+        ),
+    ],
 }
 
 
@@ -98,7 +122,7 @@ class Commitment:
 
 
 def find_policy_terms(text: str, *, extra: Mapping[TermCategory, Sequence[str]] | None = None) -> list[TermMatch]:
-    """Return the legal, pricing, refund and guarantee terms in ``text``, in text order.
+    """Return the legal, pricing, refund, guarantee and allegation terms in ``text``, in text order.
 
     ``extra`` maps a category to more phrases (matched as whole words, case-insensitively).
     """
@@ -111,6 +135,8 @@ def find_policy_terms(text: str, *, extra: Mapping[TermCategory, Sequence[str]] 
             for m in pattern.finditer(text):
                 if category == "pricing" and _is_business_figure(text, m.start(), m.end()):
                     continue
+                if category == "allegation" and _FIGHTS.search(text[max(0, m.start() - 30) : m.start()]):
+                    continue
                 found.append(TermMatch(category, m.start(), m.end(), m.group()))
     return _dedupe(found)
 
@@ -119,6 +145,12 @@ _FIGURE_AFTER = re.compile(r"^\s*(?:million|billion|bn|mn|[mkb]\b)", _I)
 _FIGURE_SCALE = re.compile(r"\d\s?(?:million|billion|trillion|bn|mn|mio|mrd|milliards?)\b", _I)
 _FIGURE_BEFORE = re.compile(
     r"\b(?:raised|raising|revenue|turnover|valuation|valued|funding|round|sales|worth|profit)\b", _I
+)
+
+
+# A product that fights wrongdoing ("detects fraud in invoices", "anti-bribery training") accuses nobody.
+_FIGHTS = re.compile(
+    r"(?:\banti-?|\b(?:detect|prevent|stop|fight|combat|flag|block|screen|against|spot)\w*\s+(?:\w+\s+)?)$", _I
 )
 
 
@@ -208,6 +240,11 @@ _CATEGORY_REASON: dict[TermCategory, tuple[str, float]] = {
     "pricing": ("states prices or discounts ({terms}); check they match what the business actually offers", 0.35),
     "refund": ("talks about refunds or compensation ({terms}); only an authorised person may offer them", 0.4),
     "guarantee": ("makes a guarantee or promise ({terms}); check the business can keep it", 0.4),
+    "allegation": (
+        "states an allegation of wrongdoing or hearsay ({terms}); an unverified claim, or a claim about a third "
+        "party's wrongdoing, may be false or defamatory: check the source, or take it out",
+        0.5,
+    ),
 }
 
 
