@@ -373,11 +373,15 @@ def test_hostile_source_text_is_shown_and_never_executed(panel: Panel, alice: Pa
     assert page.evaluate("window.__pwned") is None
     assert sources.locator("img, script").count() == 0
     assert page.locator("img[onerror], script:has-text('__pwned')").count() == 0
-    # The form's fields hold the same text as values: a claim, and a reply's recipient.
-    expect(page.locator("#proposal-claims")).to_contain_text('<img src=x onerror="window.__pwned=1">')
+    # Markup in a source never becomes a claim (the researcher keeps it out and holds the brief for it), so
+    # the claims form has none of it; a form field holding hostile text is the reply's recipient below.
+    expect(page.locator("#proposal-claims")).not_to_contain_text("onerror")
     assert page.locator("#proposal-claims img, #proposal-claims script").count() == 0
     open_item(page, panel.items[f"Reply to {XSS_NAME}: refund"])
-    expect(page.locator("#proposal-to input, #proposal-to textarea").first).to_have_value(XSS_NAME)
+    # With no address the reply stays on the ticket: the name fills the recipient field, minus the characters
+    # that would make it an address (graphs.support._recipient); what is left is still hostile text, shown as text.
+    on_ticket = re.sub(r"[@<>]", " ", XSS_NAME)
+    expect(page.locator("#proposal-to input, #proposal-to textarea").first).to_have_value(on_ticket)
     expect(page.locator("#item-header")).to_contain_text(XSS_NAME)
     page.wait_for_timeout(1_000)
     assert page.evaluate("window.__pwned") is None
