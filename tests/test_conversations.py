@@ -118,7 +118,9 @@ def test_a_task_rule_an_earlier_turn_matched_still_holds_the_thread(tmp_path: Pa
     from humangate.tasks import start_planned
 
     # Lenient on moods (a low recall target), so only the task's own rule can hold the thread.
-    lenient = RiskPolicy.from_toml_text('version = "l-1"\n[defaults]\nreview_from = "critical"\ntarget_recall = 0.05\n')
+    lenient = RiskPolicy.from_toml_text(
+        'version = "l-1"\n[defaults]\nreview_from = "critical"\ntarget_recall = 0.05\nhold_unsafe_readings = false\n'
+    )
     deps = GraphDeps(policy=lenient)
     settings = Settings(db_url=f"sqlite:///{tmp_path / 'hg.db'}", outbox_dir=tmp_path / "outbox")
     refund = "I was charged twice for my plan this month, please refund the second payment."

@@ -26,7 +26,7 @@ from humangate.tasks import planned_runs, start_planned
 
 # As in test_task_rules_phrasings: only the task's own rules hold a reply, so a missed rule shows as a send.
 LENIENT = RiskPolicy.from_toml_text(
-    'version = "lenient-1"\n[defaults]\nreview_from = "critical"\ntarget_recall = 0.05\n'
+    'version = "lenient-1"\n[defaults]\nreview_from = "critical"\ntarget_recall = 0.05\nhold_unsafe_readings = false\n'
 )
 CALM = "Hello, could you tell me when my order ships? Thanks a lot!"
 DEMO_SOURCES = Path(__file__).resolve().parents[1] / "src" / "humangate" / "data" / "demo" / "sources"

@@ -22,7 +22,7 @@ from humangate.tasks import planned_runs, start_planned
 
 # Lenient on the escalation router too (a low recall target): only the task's own rules hold a reply.
 LENIENT = RiskPolicy.from_toml_text(
-    'version = "lenient-1"\n[defaults]\nreview_from = "critical"\ntarget_recall = 0.05\n'
+    'version = "lenient-1"\n[defaults]\nreview_from = "critical"\ntarget_recall = 0.05\nhold_unsafe_readings = false\n'
 )
 MESSAGES = {
     "calm": "Hello, could you tell me when my order ships? Thanks a lot!",

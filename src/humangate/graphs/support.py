@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 
 from humangate.agents.escalation_judge import EscalationJudge
 from humangate.agents.offline.replies import reply_subject
+from humangate.agents.offline.turns import read_turn
 from humangate.agents.schemas import (
     AmountLimit,
     EscalationJudgement,
@@ -81,7 +82,6 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
     """Return the uncompiled support graph built with ``deps`` (policy and model)."""
     deps = deps or GraphDeps()
     analyst = SupportAnalyst(deps.model)
-    offline_analyst = SupportAnalyst()  # earlier turns are read by the rules alone: no model call per turn
     judge = EscalationJudge(deps.model) if deps.model is not None else None
     settings = deps.policy.settings(NAME, "review_reply")
 
@@ -117,7 +117,8 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
             left = [r for r in routes if all(r is not hit for hit, _ in hits)]
             if not left:
                 break
-            earlier = offline_analyst.run(SupportMessage(id=message.id, text=turn))
+            # Read offline, as the escalation rules read it: no model call per earlier turn.
+            earlier = read_turn(turn).analysis
             hits += [(r, f"an earlier message of the thread: {why}") for r, why in route_hits(turn, earlier, left)]
         return hits
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from humangate.agents.schemas import SupportAnalysis, SupportMessage
-from humangate.core.contract import Trigger
+from humangate.agents.schemas import SupportAnalysis
+from humangate.core.contract import Trigger, TriggerKind
 
-__all__ = ["NEGATIVE", "analyst_triggers", "earlier_reading_triggers", "hard_rule_triggers"]
+__all__ = ["NEGATIVE", "analyst_triggers", "earlier_reading_triggers", "earlier_turn_trigger", "hard_rule_triggers"]
 
 # A clearly negative reading: VADER's own cut-off (-0.05) reads "can I pay by card today?" as negative.
 NEGATIVE = -0.25
@@ -47,11 +47,12 @@ def hard_rule_triggers(analysis: SupportAnalysis, text: str, history: Sequence[s
     not withdrawn by a calm "any news?" now.
     """
     from humangate.agents.offline.triage import find_signals  # lazy: agents import risk
+    from humangate.agents.offline.turns import read_turn
 
     signals = find_signals(text)
     earlier: dict[str, list[str]] = {}
     for turn in history:
-        for kind, hits in find_signals(turn).items():
+        for kind, hits in read_turn(turn).signals.items():
             earlier.setdefault(kind, []).extend(hits)
     found = {
         "legal": analysis.legal or "legal" in signals,
@@ -68,24 +69,29 @@ def hard_rule_triggers(analysis: SupportAnalysis, text: str, history: Sequence[s
         if found[k]
     ]
     for k, why, score in _HARD_RULES:
-        hits = earlier.get(_THREAD_LEXICONS[k], [])
-        if hits and not found[k]:
+        said = earlier.get(_THREAD_LEXICONS[k], [])
+        if said and not found[k]:
             out.append(
                 Trigger(
                     kind="sentiment",
                     reason=f"Earlier in this thread: {why}",
                     score=score,
-                    evidence=[f"earlier turn: {h}" for h in hits][:5],
+                    evidence=[f"earlier turn: {h}" for h in said][:5],
                 )
             )
     return out
 
 
-def _unsafe_readings(analysis: SupportAnalysis, text: str) -> tuple[list[str], list[str]]:
-    """Return what in the analyst's reading of ``text`` is not positively safe, and the words that show it."""
+def _unsafe_readings(
+    analysis: SupportAnalysis, text: str, signals: dict[str, list[str]] | None = None
+) -> tuple[list[str], list[str]]:
+    """Return what in the analyst's reading of ``text`` is not positively safe, and the words that show it.
+
+    ``signals`` are the lexicon phrases of ``text`` when the caller has them already.
+    """
     from humangate.agents.offline.triage import find_signals, mixed_praise  # lazy: agents import risk
 
-    signals = find_signals(text)
+    signals = find_signals(text) if signals is None else signals
     sneer = mixed_praise(text, signals)
     reasons: list[str] = []
     if analysis.intent == "complaint" or "complaint" in signals:
@@ -117,23 +123,28 @@ def analyst_triggers(analysis: SupportAnalysis, text: str) -> list[Trigger]:
     ]
 
 
+def earlier_turn_trigger(kind: TriggerKind, reason: str, turn: str) -> Trigger:
+    """Return the held trigger for an earlier customer turn that needed a person, quoting the turn."""
+    return Trigger(kind=kind, reason=reason, score=0.3, evidence=[f"earlier turn: {turn[:200]}"])
+
+
 def earlier_reading_triggers(history: Sequence[str]) -> list[Trigger]:
     """Return a held trigger for the first earlier customer turn whose own reading needed a person."""
-    from humangate.agents.offline.triage import analyze  # lazy: agents import risk
+    from humangate.agents.offline.turns import read_turn  # lazy: agents import risk
 
     for turn in history:
         if not turn.strip():
             continue
-        analysis = analyze(SupportMessage(id="earlier-turn", text=turn[:20_000]))
-        reasons, _ = _unsafe_readings(analysis, turn)
+        reading = read_turn(turn)
+        reasons, _ = _unsafe_readings(reading.analysis, reading.text, reading.signal_lists())
         if reasons:
+            why = "; ".join(reasons)
             return [
-                Trigger(
-                    kind="sentiment",
-                    reason=f"Earlier in this thread the customer wrote a message that needed a person "
-                    f"({'; '.join(reasons)}); calm turns since do not withdraw it.",
-                    score=0.3,
-                    evidence=[f"earlier turn: {turn[:200]}"],
+                earlier_turn_trigger(
+                    "sentiment",
+                    f"Earlier in this thread the customer wrote a message that needed a person ({why}); calm "
+                    "turns since do not withdraw it.",
+                    turn,
                 )
             ]
     return []

@@ -6,9 +6,10 @@ it is held with a ``router`` trigger that states the score and the guarantee. VA
 lexicons are the router's features, not reasons of their own. Some readings are never left to a model:
 legal threats, harm, a request for a person, talk of leaving, going public and bereavement or illness always
 escalate (``hard_rule_triggers``), and so does the analyst's own negative reading (a complaint, a negative
-tone, urgency or repeat contact, sarcasm). A message the router cannot read (not English, no words) is held:
-its score says nothing there (``risk.readable``). Every earlier customer turn of the thread is read the same
-way on its own: one that needed a person keeps the conversation with a person.
+tone, urgency or repeat contact, sarcasm) unless the policy turns ``hold_unsafe_readings`` off. A message
+the router cannot read (not English, no words) is held: its score says nothing there (``risk.readable``).
+Every earlier customer turn of the thread is read the same way on its own: one that needed a person keeps
+the conversation with a person.
 
 Which router: the gate's active refit from ``routers`` (learned from reviewers' decisions, see
 ``humangate calibrate``), else the shipped one. Fail closed: a router that cannot load or score holds
@@ -25,7 +26,12 @@ from typing import TYPE_CHECKING
 
 from humangate.agents.schemas import EscalationJudgement, SupportAnalysis
 from humangate.core.contract import Trigger
-from humangate.risk._support_rules import analyst_triggers, earlier_reading_triggers, hard_rule_triggers
+from humangate.risk._support_rules import (
+    analyst_triggers,
+    earlier_reading_triggers,
+    earlier_turn_trigger,
+    hard_rule_triggers,
+)
 from humangate.risk.cascade import in_second_opinion_band, judgement_triggers
 from humangate.risk.policy import NodeSettings
 from humangate.risk.readable import readable_triggers
@@ -79,16 +85,6 @@ def customer_words(text: str, history: Sequence[str] = ()) -> tuple[str, list[st
     return without_templates(text), [h for h in (without_templates(x) for x in history) if h]
 
 
-# The analyst's negative reading is a reading of mood, like the router's: it counts towards the same recall
-# target. A policy that asks the router for little recall (an operator who lets moods pass and holds with
-# the task's own rules) does not get it either; the hard rules and unreadable input hold whatever the target.
-MOOD_RECALL = 0.9
-
-
-def _reads_moods(settings: NodeSettings) -> bool:
-    return settings.target_recall >= MOOD_RECALL
-
-
 def _router_failed(err: Exception) -> Escalation:
     trigger = Trigger(
         kind="router",
@@ -126,7 +122,7 @@ def escalation(
     rules = [
         *hard_rule_triggers(analysis, text, thread),
         *readable_triggers(words or text, thread),
-        *(earlier_reading_triggers(thread) if _reads_moods(settings) else []),
+        *(earlier_reading_triggers(thread) if settings.hold_unsafe_readings else []),
     ]
     # A refund is a policy matter (only an authorised person grants one), not a reading of the customer's mood.
     refund = (
@@ -149,13 +145,13 @@ def escalation(
         rules += _earlier_router_triggers(router, thread, threshold.value)
     except Exception as err:  # anything that stops the router from scoring holds the message: fail closed
         failed = _router_failed(err)
-        rules += analyst_triggers(analysis, text) if _reads_moods(settings) else []
+        rules += analyst_triggers(analysis, text) if settings.hold_unsafe_readings else []
         return Escalation([*rules, *refund, *failed.triggers], [*rules, *failed.held], None)
     p, t = score.probability, threshold.value
     if p < t:
         # The router passes it: the analyst's own negative reading still holds it (it is not positively safe).
         # Only here, so that a message the router holds is not ranked higher for saying the same thing twice.
-        mood = analyst_triggers(analysis, text) if _reads_moods(settings) else []
+        mood = analyst_triggers(analysis, text) if settings.hold_unsafe_readings else []
         second = [*mood, *judgement_triggers(judgement, p)]
         return Escalation([*rules, *refund, *second], [*rules, *second], p)
     strength = (p - t) / (1.0 - t) if t < 1.0 else 1.0
@@ -182,15 +178,11 @@ def _earlier_router_triggers(router: Router, thread: Sequence[str], threshold: f
     for turn in thread:
         p = router.score(turn).probability
         if p >= threshold:
-            return [
-                Trigger(
-                    kind="router",
-                    reason=f"An earlier message of this thread scores {p:.2f} on its own, at or above the router's "
-                    f"threshold {threshold:.3f}; calm turns since do not withdraw it, so a person should answer.",
-                    score=0.3,
-                    evidence=[f"earlier turn: {turn[:200]}"],
-                )
-            ]
+            why = (
+                f"An earlier message of this thread scores {p:.2f} on its own, at or above the router's threshold "
+                f"{threshold:.3f}; calm turns since do not withdraw it, so a person should answer."
+            )
+            return [earlier_turn_trigger("router", why, turn)]
     return []
 
 

@@ -152,6 +152,11 @@ class NodeSettings(BaseModel):
     recall_confidence: _Rate = Field(
         0.9, description="Confidence with which the router's threshold meets target_recall."
     )
+    hold_unsafe_readings: bool = Field(
+        True,
+        description="Support: a message the router passes is still held when the analyst reads it, or an earlier "
+        "turn of its thread, as a complaint, negative, urgent or sarcastic (false: the router and hard rules only).",
+    )
     second_opinion_recall: _Rate = Field(
         0.99,
         description="With a chat model: messages the router passes but scores at or above the threshold for this "
@@ -217,6 +222,7 @@ class NodeOverrides(BaseModel):
     audit_rate: _Score | None = None
     target_recall: _Rate | None = None
     recall_confidence: _Rate | None = None
+    hold_unsafe_readings: bool | None = None
     second_opinion_recall: _Rate | None = None
 
     @field_validator("thresholds", "roles", "min_dwell_seconds", "sla_minutes", "approvals_needed")
