@@ -18,6 +18,7 @@ from typing import Any
 from humangate.errors import EffectRefused
 
 __all__ = [
+    "ADDRESS_MARKS",
     "addr_spec",
     "address_problem",
     "build_email",
@@ -98,10 +99,14 @@ def mailbox(name: str, address: str) -> str:
     return address
 
 
+ADDRESS_MARKS = re.compile(r"[@<>]")
+"""What makes a recipient an address rather than a customer's name on a ticket."""
+
+
 def is_ticket_reply(payload: Mapping[str, Any]) -> bool:
     """Return True for a support reply that goes back on its ticket: a customer known by name, no address."""
     to = str(payload.get("to", ""))
-    return bool(payload.get("ticket")) and not re.search(r"[@<>]", to)
+    return bool(payload.get("ticket")) and not ADDRESS_MARKS.search(to)
 
 
 def check_email(payload: Mapping[str, Any]) -> None:

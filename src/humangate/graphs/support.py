@@ -11,7 +11,6 @@ what the message was about (``agents.offline.replies.reply_subject``).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from langgraph.graph import END, START, StateGraph
@@ -33,6 +32,7 @@ from humangate.agents.schemas import (
 from humangate.agents.support import SupportAnalyst
 from humangate.core.contract import RiskAssessment, SourceExcerpt
 from humangate.effects import mailbox
+from humangate.effects.messages import ADDRESS_MARKS
 from humangate.graphs.common import GraphDeps, recall, remembered, send_or_hold
 from humangate.graphs.context import RunContext
 from humangate.graphs.gate import GateState, GateView, review_gate
@@ -49,7 +49,6 @@ __all__ = ["NAME", "SupportInput", "build_support_graph", "support_spec"]
 NAME = "support"
 _SUBJECT = "Re: your message"
 _TO_MAX = 320  # SupportReply.to
-_NOT_AN_ADDRESS = re.compile(r"[@<>]")  # what makes a recipient an address (``effects.is_ticket_reply``)
 
 
 class SupportInput(SupportMessage):
@@ -244,7 +243,7 @@ def _recipient(message: SupportMessage) -> str:
         # No address: the reply goes back on the ticket. The name is the customer's own text, so it can never
         # name a mailbox: "attacker@evil.example" in the name cell must not become where the reply is emailed.
         # Only those characters go: a line break stays for the header checks to find and hold.
-        name = _NOT_AN_ADDRESS.sub(" ", message.customer or message.id)
+        name = ADDRESS_MARKS.sub(" ", message.customer or message.id)
         return name if name.strip() else "customer"
     to = mailbox(message.customer, address)
     # No address is longer than 254 characters: cut, a longer one is still refused by the effect layer.

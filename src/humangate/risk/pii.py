@@ -15,7 +15,7 @@ import ipaddress
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 from humangate.core.contract import Trigger
 from humangate.risk._names import find_names
@@ -43,22 +43,12 @@ PiiEntity = Literal[
     "STREET_ADDRESS",
     "SPECIAL_CATEGORY",
 ]
-PII_ENTITIES: tuple[PiiEntity, ...] = (
-    "EMAIL_ADDRESS",
-    "PHONE_NUMBER",
-    "CREDIT_CARD",
-    "IBAN_CODE",
-    "US_SSN",
-    "IP_ADDRESS",
-    "PERSON",
-)
-"""The identifiers and names ``find_pii`` looks for unless told otherwise."""
+ALL_ENTITIES: tuple[PiiEntity, ...] = get_args(PiiEntity)
 PRIVATE_DETAILS: tuple[PiiEntity, ...] = ("STREET_ADDRESS", "SPECIAL_CATEGORY")
 """A person's private details: where they live, and GDPR Art. 9 data (health, sexual orientation, beliefs...)."""
-ALL_ENTITIES: tuple[PiiEntity, ...] = (*PII_ENTITIES, *PRIVATE_DETAILS)
-SENSITIVE_ENTITIES: frozenset[PiiEntity] = frozenset(
-    {"EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "IP_ADDRESS", *PRIVATE_DETAILS}
-)
+PII_ENTITIES: tuple[PiiEntity, ...] = tuple(e for e in ALL_ENTITIES if e not in PRIVATE_DETAILS)
+"""The identifiers and names ``find_pii`` looks for unless told otherwise."""
+SENSITIVE_ENTITIES: frozenset[PiiEntity] = frozenset(e for e in ALL_ENTITIES if e != "PERSON")
 """Entities that identify or expose a person on their own; a bare name does not count."""
 
 _LABELS: dict[PiiEntity, str] = {
