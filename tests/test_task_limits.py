@@ -41,6 +41,26 @@ def test_the_planner_reads_limits_from_the_task(task: str, limits: list[tuple[st
     assert plan(task).limits == amount_limits(task)
 
 
+# The planner's limit reads amounts with the same grammar as the checks that enforce it (``risk.limits``): a
+# currency code before the number, a European decimal comma, a bare number with a scale. Before, "over EUR
+# 150" was no limit at all (the task held every reply instead) and "over 1.500,00 €" lost its currency.
+@pytest.mark.parametrize(
+    ("written", "limit"),
+    [
+        ("EUR 150", (150.0, "€")),
+        ("USD 1,500", (1500.0, "$")),
+        ("1.500,00 €", (1500.0, "€")),
+        ("2k", (2000.0, "")),
+        ("1.5 million", (1_500_000.0, "")),
+        ("150 dollars", (150.0, "$")),
+    ],
+)
+def test_the_planner_reads_a_limit_however_its_amount_is_written(written: str, limit: tuple[float, str]) -> None:
+    spec = plan(f"Answer these support messages. Refunds over {written} need my approval.")
+    assert [(x.subject, x.amount, x.unit) for x in spec.limits] == [("refund", *limit)]
+    assert spec.require_approval is False  # scoped to the limit, as with "$150"
+
+
 @pytest.mark.parametrize(
     ("task", "everything"),
     [

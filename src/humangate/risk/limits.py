@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from humangate.agents.schemas import AmountLimit
 from humangate.core.contract import Trigger
 
-__all__ = ["MONEY", "find_amounts", "limit_triggers", "parse_amount"]
+__all__ = ["MONEY", "WRITTEN_AMOUNT", "find_amounts", "limit_triggers", "parse_amount"]
 
 _CODES = r"USD|EUR|GBP|CHF|CAD|AUD|NZD|JPY|CNY|INR|SEK|NOK|DKK|PLN|CZK|HUF"
 _GROUP = r"[,.'’\u00a0\u2009\u202f ]"  # what separates thousands; a comma or a dot may also be a decimal mark
@@ -47,6 +47,11 @@ _AMOUNT = re.compile(
 MONEY = (
     rf"(?:{_PRE}\s?(?:{_NUMBER}){_ROUND}{_scale()}|(?<![\w.,])(?:{_NUMBER}){_ROUND}{_scale()}\.?\s?(?i:{_CURRENCY}))"
 )
+# An amount as a task writes a limit: with a currency, a percent, or a bare number ("over 150").
+WRITTEN_AMOUNT = (
+    rf"(?:{_PRE}\s?(?:{_NUMBER}){_ROUND}{_scale()}"
+    rf"|(?<![\w.,])(?:{_NUMBER}){_ROUND}{_scale()}(?:\.?\s?(?i:{_CURRENCY}|{_PERCENTS}))?)"
+)
 _SCALES = {"k": 1e3, "thousand": 1e3, "tsd": 1e3, "m": 1e6, "mn": 1e6, "mm": 1e6, "mio": 1e6, "million": 1e6}
 _SCALES |= {"millions": 1e6, "millones": 1e6, "mil": 1e3, "b": 1e9, "bn": 1e9, "billion": 1e9, "mrd": 1e9}
 _SCALES |= {"milliard": 1e9, "milliards": 1e9, "trillion": 1e12}
@@ -63,8 +68,11 @@ def parse_amount(text: str) -> tuple[float, str] | None:
     m = _AMOUNT.fullmatch(text)
     if m:
         return _value(m)
-    number = re.fullmatch(rf"({_NUMBER})", text)
-    return (_number(number.group(1)), "") if number else None
+    bare = re.fullmatch(rf"(?P<b>{_NUMBER}){_ROUND}{_scale('scale_b')}", text)  # "150", "2k", "1.5 million"
+    if bare is None:
+        return None
+    value = _number(bare.group("b")) * _SCALES.get((bare.group("scale_b") or "").lower(), 1)
+    return value, ""
 
 
 def find_amounts(text: str) -> list[tuple[str, float, str]]:

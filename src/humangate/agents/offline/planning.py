@@ -12,7 +12,7 @@ from humangate.agents.offline.task_rules import TaskRules, read_rules
 from humangate.agents.offline.wording import UNIVERSAL, fold, tokens
 from humangate.agents.schemas import AmountLimit, TaskSpec
 from humangate.errors import InvalidInputError
-from humangate.risk.limits import parse_amount
+from humangate.risk.limits import WRITTEN_AMOUNT, parse_amount
 from humangate.sources.urls import find_urls
 
 __all__ = [
@@ -61,8 +61,8 @@ _TONES = re.compile(
     re.I,
 )
 _THRESHOLD = re.compile(
-    r"\b(refunds?|discounts?|anything|amounts?|orders?|credits?)\s+(?:over|above|greater than|"
-    r"more than|exceeding|>)\s*([$€£]?\s?\d[\d,]*(?:\.\d+)?\s*(?:[kK]\b)?\s*(?:[$€£%]|percent|dollars|euros|pounds)?)",
+    r"\b(refunds?|discounts?|anything|amounts?|orders?|credits?)\s+(?:over|above|greater than|more than|exceeding|>)"
+    rf"\s*({WRITTEN_AMOUNT})",
     re.I,
 )
 EXAMPLES: dict[Graph, str] = {
@@ -187,8 +187,8 @@ def amount_limits(task: str) -> list[AmountLimit]:
 def _limited(clause: str) -> bool:
     """Return whether a limit scopes the clause's review wording ("approve any refund over $100")."""
     limit = _THRESHOLD.search(clause)
-    if limit is None:
-        return False
+    if limit is None or parse_amount(limit.group(2).strip()) is None:
+        return False  # a limit it cannot read does not scope the wording: the review is asked for every effect
     outside = tokens(fold(clause[: limit.start()] + " " + clause[limit.end() :]))
     return not any(w in UNIVERSAL for w in outside)  # "approve them and any refund over $100": all of them
 
