@@ -5,7 +5,8 @@ Triggers are pure functions returning ``list[Trigger]`` with a reviewer-readable
 decide whether a human looks: this package does.
 """
 
-from humangate.risk.assess import Signals, assess_brief, assess_draft, assess_support, combine, is_sampled
+from humangate.risk.assess import assess_brief, assess_draft, assess_support
+from humangate.risk.combine import Signals, combine, is_sampled
 from humangate.risk.injection import InjectionMatch, find_injections, injection_triggers
 from humangate.risk.pii import PII_ENTITIES, SENSITIVE_ENTITIES, PiiEntity, PiiMatch, find_pii, pii_triggers
 from humangate.risk.policy import DEFAULT_POLICY_VERSION, NodeOverrides, NodeSettings, RiskPolicy, Thresholds

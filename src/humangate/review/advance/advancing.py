@@ -35,7 +35,7 @@ from humangate.memory.recall import Recall
 from humangate.oversight.audit import append_event
 from humangate.review.advance.runs import RunInfo, RunLock, load_run
 from humangate.review.queue import Queued, log_assessment, sync_interrupts
-from humangate.risk.assess import is_sampled
+from humangate.risk.combine import is_sampled
 
 __all__ = ["AdvancingMixin", "Unapplied", "unapplied"]
 
