@@ -55,15 +55,8 @@ from humangate.checkpoints.database import Database
 from humangate.checkpoints.schema import assessments, decisions, review_items, runs, votes
 from humangate.cli import app
 from humangate.oversight.metrics import Rate
-from humangate.oversight.quality import (
-    QualityReport,
-    ReviewerQuality,
-    _flagged,
-    _Limits,
-    cohen_kappa,
-    compute_quality,
-    streak_chance,
-)
+from humangate.oversight.quality import QualityReport, ReviewerQuality, cohen_kappa, compute_quality, streak_chance
+from humangate.oversight.reviewers import Limits, _flagged
 from humangate.oversight.trends import daily_series
 
 T0 = 1_700_006_400.0  # 2023-11-15T00:00:00Z
@@ -607,7 +600,7 @@ def _flags_of(streak: int, n: int, peers: float | None) -> tuple[str, ...]:
         peer_approval_rate=peers,
         streak_chance=None if peers is None else streak_chance(n, streak, peers),
     )  # fmt: skip
-    return _flagged(q, _Limits(streak=20, streak_odds=0.01, gap=0.25, min_decisions=10)).flags
+    return _flagged(q, Limits(streak=20, streak_odds=0.01, gap=0.25, min_decisions=10)).flags
 
 
 def test_a_streak_flags_only_when_chance_does_not_explain_it() -> None:
