@@ -130,16 +130,25 @@ def test_figures_in_the_same_unit_on_the_same_subject_conflict() -> None:
     assert [c.kind for c in brief_of("the harbour bridge", first, second).conflicts] == ["number"]
 
 
+def test_lengths_in_other_units_are_converted_before_they_are_compared() -> None:
+    # 450 feet is about 137 metres: two sources giving 300 m and 450 ft for one bridge disagree.
+    first = "The harbour bridge spans 300 metres across the river."
+    second = "The harbour bridge spans 450 feet across the river."
+    [conflict] = find_number_conflicts([("a", first), ("b", second)])
+    assert conflict.source_ids == ["a", "b"] and "300 metres" in conflict.description
+    assert "450 feet" in conflict.description
+
+
 @pytest.mark.parametrize(
     "second",
     [
-        "The harbour bridge spans 450 feet across the river.",  # another unit
+        "The harbour bridge spans 985 feet across the river.",  # the same length in another unit
         "The harbour bridge spans 310 metres across the river.",  # within rounding of 300
         "The old ferry pier reaches 450 metres into the bay.",  # another subject
         "The harbour bridge spans the river since 1932.",  # a year is no figure with a unit
     ],
 )
-def test_figures_in_other_units_rounding_or_other_subjects_do_not_conflict(second: str) -> None:
+def test_the_same_figure_in_other_units_rounding_or_other_subjects_do_not_conflict(second: str) -> None:
     first = "The harbour bridge spans 300 metres across the river."
     assert find_number_conflicts([("a", first), ("b", second)]) == []
 

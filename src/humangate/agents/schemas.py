@@ -67,8 +67,9 @@ class Conflict(_Model):
     values: list[str] = Field(default_factory=list, description="The disagreeing values, one per source.")
     kind: Literal["value", "number", "statement", "yes_no"] = Field(
         default="value",
-        description="value: a named fact (a year, a headcount); number: a figure with the same unit; "
-        "statement: one source negates or reverses what another says; yes_no: opposite Yes/No answers.",
+        description="value: a named fact (a year, a headcount, a company's status); number: a figure, lengths "
+        "and durations converted to one unit; statement: one source negates or reverses what another says, or "
+        "says all where another says part; yes_no: opposite Yes/No answers.",
     )
     quotes: list[str] = Field(
         default_factory=list, description="The disagreeing statements as each source words them, one per source."

@@ -17,7 +17,18 @@ from typing import Literal
 from humangate.agents.offline.text import STOPWORDS, overlap, terms
 from humangate.agents.schemas import Conflict
 
-__all__ = ["MIN_OVERLAP", "MIN_SHARED", "Stated", "find_statement_conflicts", "quote", "read", "related", "topic_of"]
+__all__ = [
+    "MIN_OVERLAP",
+    "MIN_SHARED",
+    "Stated",
+    "find_statement_conflicts",
+    "fold",
+    "on_axis",
+    "quote",
+    "read",
+    "related",
+    "topic_of",
+]
 
 # Two sentences are "about the same thing" when at least MIN_SHARED content terms are shared and they
 # make up MIN_OVERLAP of the shorter sentence's terms. Three terms rule out chance meetings on one
@@ -25,6 +36,8 @@ __all__ = ["MIN_OVERLAP", "MIN_SHARED", "Stated", "find_statement_conflicts", "q
 MIN_SHARED = 3
 MIN_OVERLAP = 0.6
 _MAX_CONFLICTS = 6
+# Terms cut to six letters meet across word forms the stemmer keeps apart ("deliver"/"delivery").
+_FOLD = 6
 _QUOTE_WORDS = 24
 
 _WORD = re.compile(r"[a-z0-9]+(?:['\u2019][a-z]+)?")
@@ -36,6 +49,7 @@ _NEGATING_PHRASES = re.compile(r"\b(?:fail(?:s|ed|ing)?\s+to|unable\s+to|no\s+lo
 _NOT_NEGATING = re.compile(r"\bnot\s+only\b|\bno\s+doubt\b|\bnothing\s+but\b", re.I)
 _CLAUSE_BREAK = re.compile(r"[,;:()\u2014]|\s[\u2013-]\s|\b(?:but|whereas|while|although|though)\b")
 _CONDITIONAL = re.compile(r"\b(?:if|unless)\b")
+_FIGURES = re.compile(r"\d+(?:[.,]\d+)*")
 _ANSWER = re.compile(r"^\W*(yes|no)\s*(?:[,.!:;\u2014-]|$)", re.I)
 
 # Antonym pairs: (words at one end, words at the other). A trailing "*" matches any ending. Superlatives
@@ -88,6 +102,11 @@ def _axis(word: str) -> tuple[int, int] | None:
     if word in _EXACT:
         return _EXACT[word]
     return next(((axis, sign) for root, axis, sign in _PREFIXES if word.startswith(root)), None)
+
+
+def on_axis(word: str) -> bool:
+    """Return whether ``word`` is one end of an antonym pair ("rose", "increased", "confirmed")."""
+    return _axis(word) is not None
 
 
 @dataclass(frozen=True)
@@ -144,6 +163,11 @@ def related(a: frozenset[str], b: frozenset[str]) -> bool:
     return len(a & b) >= MIN_SHARED and overlap(a, b) >= MIN_OVERLAP
 
 
+def fold(words: frozenset[str]) -> frozenset[str]:
+    """Return terms cut to their first six letters, so that "delivers" and "delivery" meet."""
+    return frozenset(w[:_FOLD] for w in words)
+
+
 def _polarity(s: Stated, scope: frozenset[str]) -> tuple[bool, dict[int, int]]:
     """Return the negation parity and antonym ends of the clauses of ``s`` that speak of ``scope``.
 
@@ -168,6 +192,15 @@ def _opposed(a: Stated, b: Stated, pivot: frozenset[str] = frozenset()) -> bool:
         flip = (-1 if a_neg else 1) * (-1 if b_neg else 1)
         return any(a_axes[x] * b_axes[x] * flip < 0 for x in shared)
     return a_neg != b_neg
+
+
+def _same_figures(a: str, b: str) -> bool:
+    """Return whether two sentences give the same figures, or one gives none.
+
+    "Not certified in 2021" and "certified in 2023" speak of two years, not one statement and its negation.
+    """
+    fa, fb = frozenset(_FIGURES.findall(a)), frozenset(_FIGURES.findall(b))
+    return not fa or not fb or fa == fb
 
 
 def quote(text: str, centre: int = 0, words: int = _QUOTE_WORDS) -> str:
@@ -231,7 +264,7 @@ def find_statement_conflicts(sentences: list[tuple[str, str]], question: str = "
         if a.source_id == b.source_id or pair in pairs or len(found) >= _MAX_CONFLICTS:
             continue
         close = related(a.content, b.content) or (id(a) in on_question and id(b) in on_question)
-        if close and _opposed(a, b, pivot):
+        if close and _same_figures(a.text, b.text) and _opposed(a, b, pivot):
             pairs.add(pair)
             found.append(_conflict("statement", topic_of(a, b), a, b))
     return found

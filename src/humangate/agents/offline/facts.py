@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
-from humangate.agents.offline.contradictions import Stated, quote, read, related, topic_of
+from humangate.agents.offline.contradictions import Stated, fold, quote, read, related, topic_of
 from humangate.agents.offline.text import terms
+from humangate.agents.offline.units import bounded, measure
 from humangate.agents.schemas import Conflict
 
 __all__ = [
@@ -222,6 +224,7 @@ _FIGURE = r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?!\d)"
 _QUANTITY = re.compile(rf"(?<![\w.,])([$€£])?\s?{_FIGURE}(?:\s*(?:\u2013|-|\u2014|to)\s*[$€£]?{_FIGURE})?")
 _SCALE = re.compile(r"\s*(million|billion|thousand|bn|k|m)\b", re.I)
 _UNIT = re.compile(r"\s*(%|per\s?cent\b|°\s?[cf]\b|[a-z][a-z]*)", re.I)
+_HYPHEN_UNIT = re.compile(r"-([a-z]+)\b", re.I)  # "a 24-hour service"
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 _MONTHS = frozenset(m.lower() for m in _NOT_NAMES) - {"the", "our", "its", "this"}
 _TOLERANCE = 0.1  # sources round: 26,000 and 25,000 bears are the same figure
@@ -231,9 +234,9 @@ _TOLERANCE = 0.1  # sources round: 26,000 and 25,000 bears are the same figure
 class Quantity:
     """A figure with a unit, as one sentence states it (a range when ``low < high``)."""
 
-    low: float
-    high: float
-    unit: str  # the key: a currency sign, "%", "°c" or the stem of the unit word
+    low: float  # in the base unit of a length or a duration (metres, seconds); 0 after "within"
+    high: float  # math.inf after "over" or "at least"
+    unit: str  # the key: a currency sign, "%", "°c", "length", "duration" or the stem of the unit word
     label: str  # the unit as written, for the reader
     raw: str
     word: int  # word index in the sentence, where a quote is centred
@@ -243,6 +246,8 @@ class Quantity:
 def _unit(word: str, currency: str | None, year_like: bool) -> str | None:
     if currency:
         return currency
+    if (dimension := measure(word)) is not None:
+        return dimension[0]
     if word == "%" or word.replace(" ", "") == "percent":
         return "%"
     if word.startswith("°"):
@@ -264,7 +269,11 @@ def quantities(sentence: str) -> list[Quantity]:
             values = [v * _MULTIPLIERS[scale.group(1).lower()] for v in values]
             end = scale.end()
         unit_match = _UNIT.match(sentence, end)
+        if not currency and (hyphened := _HYPHEN_UNIT.match(sentence, end)) and measure(hyphened.group(1)):
+            unit_match = hyphened
         word = unit_match.group(1).lower() if unit_match else ""
+        if word == "m" and unit_match and unit_match.start(1) == end:
+            word = ""  # "10m users" is ten million more often than ten metres; "300 m" is metres
         year_like = not match.group(3) and 1800 <= values[0] <= 2100
         unit = _unit(word, currency, year_like)
         if unit is None:
@@ -272,10 +281,12 @@ def quantities(sentence: str) -> list[Quantity]:
         end = unit_match.end() if unit_match and not currency else end
         raw = sentence[match.start() : end].strip()
         label = unit if unit in ("$", "€", "£", "%") or unit.startswith("°") else word
+        size = dimension[1] if not currency and (dimension := measure(word)) else 1.0
+        low, high = bounded(sentence[: match.start()], min(values) * size, max(values) * size)
         found.append(
             Quantity(
-                min(values),
-                max(values),
+                low,
+                high,
                 unit,
                 label,
                 raw,
@@ -288,7 +299,7 @@ def quantities(sentence: str) -> list[Quantity]:
 
 def _differ(a: Quantity, b: Quantity) -> bool:
     """Return whether two figures cannot both be right, allowing for rounding and overlapping ranges."""
-    slack = _TOLERANCE * max(abs(a.high), abs(b.high))
+    slack = _TOLERANCE * max(abs(v) for v in (a.low, a.high, b.low, b.high) if math.isfinite(v))
     return a.low - slack > b.high or b.low - slack > a.high
 
 
@@ -304,11 +315,14 @@ def _reading(source_id: str, sentence: str, company: bool) -> tuple[Stated, froz
     single = {u: qs[0] for u, qs in per_unit.items() if len(qs) == 1}
     if not single:
         return None
-    return stated, stated.content - frozenset(terms(" ".join(single))), single
+    return stated, fold(stated.content - frozenset(terms(" ".join(q.label for q in single.values())))), single
 
 
 def find_number_conflicts(sentences: list[tuple[str, str]], *, company: bool = True) -> list[Conflict]:
-    """Return conflicts between sources that give different figures in the same unit for the same subject.
+    """Return conflicts between sources that give different figures for the same subject.
+
+    Figures compare in one unit: lengths and durations are converted ("10 km" and "10 miles" differ,
+    "24 hours" and "1 day" agree), and a bound is a range ("within 2 days" holds "36 hours").
 
     The subject is the sentence's content words (figures and the unit set aside): two sentences must
     share most of them (``contradictions.related``), and every other number they hold must be the same,
@@ -336,7 +350,8 @@ def find_number_conflicts(sentences: list[tuple[str, str]], *, company: bool = T
 
 
 def _number_conflict(a: Stated, b: Stated, qa: Quantity, qb: Quantity) -> Conflict:
-    topic = f"{topic_of(a, b)} (in {qa.label})"[:300]
+    units = qa.label if qa.label == qb.label else f"{qa.label} and {qb.label}"
+    topic = f"{topic_of(a, b)} (in {units})"[:300]
     quotes = [quote(a.text, qa.word), quote(b.text, qb.word)]
     return Conflict(
         topic=topic,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from humangate.agents.offline.clashes import find_clashes
 from humangate.agents.offline.contradictions import MIN_SHARED, find_statement_conflicts
 from humangate.agents.offline.directives import Directives, read_directives
 from humangate.agents.offline.facts import EXPECTED_FACTS, Fact, extract_facts, find_conflicts, find_number_conflicts
@@ -236,6 +237,7 @@ def research(inp: ResearchInput) -> Brief:
     company = is_company(inp.subject)
     conflicts = (find_conflicts(facts) if company else []) + find_number_conflicts(readable, company=company)
     conflicts += find_statement_conflicts(readable, _pivot(inp))
+    conflicts += find_clashes(readable, company=inp.subject if company else "")
     contributing = {sid for c in claims for sid in c.source_ids}
     coverage = _coverage(contributing, considered)
     relevant = {s.source_id for s in sentences if s.score > 0}
