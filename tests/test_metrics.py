@@ -10,7 +10,8 @@ The story (T0 is a UTC midnight, H an hour, D a day; every time comes from an in
            +600         bob rejects B                        600 s
     day 2  T0+2D+1h     phone1  waits: item C {pii}
            +120         alice redirects C                    120 s; the redraft is assessed again
-                                                             ({pii}) and waits as item C2
+                                                             ({pii}) and waits as item C2 {pii, rule}: a
+                                                             redirect's result is always reviewed
            +300         alice edits C2                       300 s
     day 3  T0+3D+1h     crit1   waits: item D {pii, policy, rule}, critical, for an expert
            +240         erin approves D                      240 s
@@ -156,12 +157,12 @@ def test_every_metric_equals_the_hand_computed_value(story: Orchestrator) -> Non
     # erin: D approve, E2 approve -> 0/2.
     assert m.overrides.by_reviewer == (("alice", Rate(2, 3)), ("bob", Rate(1, 1)), ("erin", Rate(0, 2)))
     # impact: A approve, B reject, E2 approve -> 1/3; pii: C redirect, C2 edit, D approve -> 2/3;
-    # policy: B reject, D approve -> 1/2; rule: D approve -> 0/1.
+    # policy: B reject, D approve -> 1/2; rule: C2 edit, D approve -> 1/2.
     assert m.overrides.by_trigger == (
         ("impact", Rate(1, 3)),
         ("pii", Rate(2, 3)),
         ("policy", Rate(1, 2)),
-        ("rule", Rate(0, 1)),
+        ("rule", Rate(1, 2)),
     )
 
     # Time to decision over all 7 decisions: 1800, 600, 120, 300, 240, 60, 900 s.
@@ -178,15 +179,15 @@ def test_every_metric_equals_the_hand_computed_value(story: Orchestrator) -> Non
     assert m.queue.p50_seconds == 122_400
 
     # Trigger kinds over assessments: impact: appr1, refund1, appr2, appr3, appr4 = 5;
-    # pii: phone1, its redraft, crit1 = 3; policy: refund1, crit1 = 2; rule: crit1 = 1.
+    # pii: phone1, its redraft, crit1 = 3; policy: refund1, crit1 = 2; rule: the redraft, crit1 = 2.
     # Per day 0..6: impact 1 (appr1), 1 (refund1), 0, 0, 1 (appr2), 2 (appr3, appr4), 0;
-    # pii 0, 0, 2 (phone1 and redraft), 1 (crit1), 0, 0, 0; policy 0, 1, 0, 1, 0, 0, 0; rule on day 3.
+    # pii 0, 0, 2 (phone1 and redraft), 1 (crit1), 0, 0, 0; policy 0, 1, 0, 1, 0, 0, 0; rule days 2 and 3.
     assert m.trend_days == DAYS
     assert [(p.kind, p.count, p.per_day) for p in m.exceptions] == [
         ("impact", 5, (1, 1, 0, 0, 1, 2, 0)),
         ("pii", 3, (0, 0, 2, 1, 0, 0, 0)),
         ("policy", 2, (0, 1, 0, 1, 0, 0, 0)),
-        ("rule", 1, (0, 0, 0, 1, 0, 0, 0)),
+        ("rule", 2, (0, 0, 1, 1, 0, 0, 0)),
     ]
 
     # Decisions by action: approve A, D, E2 = 3; edit C2; reject B; redirect C; escalate E.
@@ -203,12 +204,12 @@ def test_since_and_graph_filters(story: Orchestrator) -> None:
     # Decisions from day 2 on: C redirect, C2 edit, D approve, E escalate, E2 approve -> 2 overrides of 4 decided.
     assert m.overrides.overall == Rate(2, 4)
     assert m.overrides.by_reviewer == (("alice", Rate(2, 2)), ("erin", Rate(0, 2)))  # bob only escalated
-    # impact: E2 approve 0/1; pii: C, C2, D -> 2/3; policy: D 0/1; rule: D 0/1.
+    # impact: E2 approve 0/1; pii: C, C2, D -> 2/3; policy: D 0/1; rule: C2, D -> 1/2.
     assert m.overrides.by_trigger == (
         ("impact", Rate(0, 1)),
         ("pii", Rate(2, 3)),
         ("policy", Rate(0, 1)),
-        ("rule", Rate(0, 1)),
+        ("rule", Rate(1, 2)),
     )
     # 120, 300, 240, 60, 900 sorted: 60, 120, 240, 300, 900. p50 at rank 2 -> 240;
     # p90 at rank 4*0.9 = 3.6 -> 300 + 0.6 * (900 - 300) = 660.
@@ -216,13 +217,13 @@ def test_since_and_graph_filters(story: Orchestrator) -> None:
     assert m.time_to_decision.p50 == 240
     assert m.time_to_decision.p90 == pytest.approx(660)
     assert m.decisions_by_action == (("approve", 2), ("edit", 1), ("reject", 0), ("redirect", 1), ("escalate", 1))
-    # Counts from day 2: impact appr2, appr3, appr4 = 3; pii phone1, redraft, crit1 = 3; policy 1; rule 1.
-    # Ties rank by name. The trend keeps its fixed seven-day window.
+    # Counts from day 2: impact appr2, appr3, appr4 = 3; pii phone1, redraft, crit1 = 3; rule redraft, crit1 = 2;
+    # policy 1. Ties rank by name. The trend keeps its fixed seven-day window.
     assert [(p.kind, p.count, p.per_day) for p in m.exceptions] == [
         ("impact", 3, (1, 1, 0, 0, 1, 2, 0)),
         ("pii", 3, (0, 0, 2, 1, 0, 0, 0)),
+        ("rule", 2, (0, 0, 1, 1, 0, 0, 0)),
         ("policy", 1, (0, 1, 0, 1, 0, 0, 0)),
-        ("rule", 1, (0, 0, 0, 1, 0, 0, 0)),
     ]
     # The queue is what waits now, whatever `since` says.
     assert (m.queue.pending, m.queue.oldest_seconds) == (2, 126_000)
@@ -262,7 +263,7 @@ def test_to_json_is_plain_json(story: Orchestrator) -> None:
         {"graph": "notify", "node": "review", "count": 8, "total": 11, "rate": 8 / 11}
     ]
     assert data["overrides"]["by_reviewer"]["bob"] == {"count": 1, "total": 1, "rate": 1.0}
-    assert data["overrides"]["by_trigger"]["rule"] == {"count": 0, "total": 1, "rate": 0.0}
+    assert data["overrides"]["by_trigger"]["rule"] == {"count": 1, "total": 2, "rate": 0.5}
     assert data["time_to_decision"]["count"] == 7 and data["time_to_decision"]["p50_seconds"] == 300
     assert data["queue"] == {"pending": 2, "oldest_seconds": 126_000, "p50_seconds": 122_400}
     assert data["exceptions"]["days"] == list(DAYS)
@@ -306,7 +307,7 @@ def test_metrics_command(story: Orchestrator, settings: Settings) -> None:
     assert data["decisions_by_action"]["approve"] == 3
     assert data["queue"]["pending"] == 2  # ages count from the real clock here
     assert data["queue"]["oldest_seconds"] > 126_000
-    assert [k["count"] for k in data["exceptions"]["kinds"]] == [5, 3, 2, 1]
+    assert [k["count"] for k in data["exceptions"]["kinds"]] == [5, 3, 2, 2]
     since = hg("--since", "2023-11-17")  # = T0 + 2D
     assert since["since"] == T0 + 2 * D
     assert since["escalation"]["overall"]["total"] == 7 and since["overrides"]["overall"]["total"] == 4

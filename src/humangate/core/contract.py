@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 __all__ = [
     "ACTIONS",
     "MAX_EDIT_BYTES",
+    "READER_KINDS",
     "REASON_CODES",
     "RISK_LEVELS",
     "ROLES",
@@ -44,6 +45,8 @@ TriggerKind = Literal[
     "sampling",
     "rule",
 ]
+READER_KINDS: frozenset[TriggerKind] = frozenset({"impact", "policy", "injection", "pii"})
+"""Trigger kinds about what reaches the reader: their evidence, not only their kind, says what was reviewed."""
 RiskLevel = Literal["low", "medium", "high", "critical"]
 Role = Literal["reviewer", "expert", "owner", "admin"]
 Action = Literal["approve", "edit", "reject", "redirect", "escalate"]
@@ -175,6 +178,11 @@ class ReviewDecision(BaseModel):
     edited: dict[str, Any] | None = None
     instructions: _Text | None = None
     escalate_to: Role | None = None
+    item_role: Role | None = Field(
+        default=None,
+        description="The role the queue item required when this was decided (an SLA may have raised it). Set by "
+        "the service when it records the decision, whatever a caller sent; the gate never lowers a role by it.",
+    )
 
     @model_validator(mode="after")
     def _fields_match_action(self) -> ReviewDecision:

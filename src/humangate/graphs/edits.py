@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from humangate.core.contract import ReviewRequest, RiskAssessment, Trigger, risk_rank
+from humangate.core.contract import READER_KINDS, ReviewRequest, RiskAssessment, Trigger, risk_rank
 from humangate.effects import address_problem
 
 __all__ = [
@@ -38,10 +38,8 @@ RECIPIENT_FIELDS = ("to", "cc", "bcc", "reply_to", "recipient", "recipients", "e
 """Proposal fields that say who receives it: locked unless an edit says ``wrong_recipient``."""
 # Kinds that follow from the text's hash or from memory, not from what the text says.
 _UNSTABLE_KINDS = frozenset({"sampling", "memory"})
-
-# Kinds about what reaches the reader: there, new evidence is news even under a kind already seen (a link
-# added where the only "impact" was "an external email", a second personal detail, another policy term).
-_READER_KINDS = frozenset({"impact", "policy", "injection", "pii"})
+# For kinds about what reaches the reader (``READER_KINDS``), new evidence is news even under a kind already
+# seen: a link added where the only "impact" was "an external email", a second personal detail, a policy term.
 
 
 def is_news(trigger: Trigger, before: Sequence[Trigger]) -> bool:
@@ -51,7 +49,7 @@ def is_news(trigger: Trigger, before: Sequence[Trigger]) -> bool:
     if trigger.kind not in {t.kind for t in before}:
         return True
     seen = {e for t in before if t.kind == trigger.kind for e in t.evidence}
-    return trigger.kind in _READER_KINDS and any(e not in seen for e in trigger.evidence)
+    return trigger.kind in READER_KINDS and any(e not in seen for e in trigger.evidence)
 
 
 def normalized(value: Any) -> Any:

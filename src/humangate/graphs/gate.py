@@ -35,6 +35,7 @@ from humangate.core.contract import (
     role_rank,
 )
 from humangate.core.gate_policy import GatePolicy
+from humangate.graphs.carry import CARRY_KEY, carried, held_like, higher_role, merge_carry, redirect_carry
 from humangate.graphs.edits import RECIPIENT_FIELDS, EditCheck, Reassess, edit_reasons
 
 __all__ = [
@@ -67,9 +68,10 @@ class GateEvent(TypedDict):
 
 
 class GateState(TypedDict, total=False):
-    """Mix into a graph's state: the channel gates write their events to."""
+    """Mix into a graph's state: the channel gates write their events to, and what a redirect carries."""
 
     gate_events: Annotated[list[GateEvent], operator.add]
+    gate_carry: Annotated[dict[str, Any], merge_carry]  # per gate: what its redirected item required
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,9 @@ class ReviewGate:
         event_id = hashlib.sha256(f"{thread_id}|{self.name}|{ns}".encode()).hexdigest()[:32]
         proposal = self.proposal_model.model_validate(state[self.proposal_key])
         assessment = RiskAssessment.model_validate(state[self.assessment_key])
+        carry = carried(state, self.name)
+        if carry is not None:  # a redirect's result: never passed on its fresh assessment alone
+            assessment = held_like(assessment, carry)
 
         def event(outcome: Any, decision: ReviewDecision | None) -> dict[str, Any]:
             record = GateEvent(
@@ -153,6 +158,12 @@ class ReviewGate:
                 at=time.time(),
             )
             return {GATE_EVENTS_KEY: [record]}
+
+        def settled(outcome: Any, decision: ReviewDecision) -> dict[str, Any]:
+            update = event(outcome, decision)
+            if carry is not None:
+                update[CARRY_KEY] = {self.name: None}
+            return update
 
         if not assessment.needs_review:
             update = event("passed", None)
@@ -175,16 +186,19 @@ class ReviewGate:
             similar_corrections=view.similar,
             assessment=assessment,
             allowed_actions=self.allowed_actions,
-            required_role=self.policy.roles[assessment.level],
-            min_dwell_seconds=self.policy.min_dwell_seconds[assessment.level],
+            required_role=higher_role(self.policy.roles[assessment.level], carry["role"] if carry else "reviewer"),
+            min_dwell_seconds=max(self.policy.min_dwell_seconds[assessment.level], carry["dwell"] if carry else 0.0),
             sla_seconds=self.policy.sla_seconds[assessment.level],
             escalation_chain=list(self.policy.escalation_chain),
-            approvals_needed=self.policy.approvals_needed[assessment.level],
+            approvals_needed=max(self.policy.approvals_needed[assessment.level], carry["approvals"] if carry else 1),
         )
         while True:
             # The schema travels with the interrupt for clients; validating here keeps that schema built once.
             raw = interrupt(request.model_dump(mode="json"), response_schema=_DECISION_SCHEMA)
             decision = raw if isinstance(raw, ReviewDecision) else ReviewDecision.model_validate(raw)
+            if decision.item_role is not None and role_rank(decision.item_role) > role_rank(request.required_role):
+                # The queue raised the item (an SLA step) after this request paused: the gate keeps that role.
+                request = request.model_copy(update={"required_role": decision.item_role})
             match decision.action:
                 case "escalate":
                     assert decision.escalate_to is not None
@@ -202,7 +216,7 @@ class ReviewGate:
                     )
                     continue
                 case "approve":
-                    update = event("approve", decision)
+                    update = settled("approve", decision)
                     if request.edited_by:  # approving a held edit approves the edited version
                         update[self.proposal_key] = request.proposal
                     return Command(goto=self.next, update=update)
@@ -212,11 +226,11 @@ class ReviewGate:
                     if held is not None:
                         request = held
                         continue
-                    update = event("edit", decision)
+                    update = settled("edit", decision)
                     update[self.proposal_key] = edited.model_dump(mode="json")
                     return Command(goto=self.next, update=update)
                 case "reject":
-                    update = event("reject", decision)
+                    update = settled("reject", decision)
                     update[self.rejection_key] = {
                         "reviewer": decision.reviewer,
                         "reason_code": decision.reason_code,
@@ -228,6 +242,8 @@ class ReviewGate:
                         raise ValueError(f"gate {self.name!r} has no redirect target")
                     update = event("redirect", decision)
                     update[self.instructions_key] = decision.instructions
+                    full = self.policy.approvals_needed[request.assessment.level]
+                    update[CARRY_KEY] = {self.name: redirect_carry(request, decision, full)}
                     return Command(goto=self.redirect_to, update=update)
                 case _:
                     assert_never(decision.action)
@@ -240,13 +256,17 @@ class ReviewGate:
         reasons, new = edit_reasons(
             state, request, edited, proposal_key=self.proposal_key, reassess=self.reassess, check_edit=self.check_edit
         )
-        if request.approvals_needed > 1:
-            reasons.append(f"is one of {request.approvals_needed} approvals this item needs")
+        level = new.level if risk_rank(new.level) > risk_rank(request.assessment.level) else request.assessment.level
+        # The item's full count: an edit of an edit starts it again, since the earlier approvals (and the earlier
+        # editor's vote) were for another text. A redirect's count carries over to its result.
+        carry = carried(state, self.name)
+        full = max(request.approvals_needed, self.policy.approvals_needed[level], carry["approvals"] if carry else 1)
+        if full > 1:
+            reasons.append(f"is one of {full} approvals this item needs")
         if not reasons:
             return None
-        level = new.level if risk_rank(new.level) > risk_rank(request.assessment.level) else request.assessment.level
         # The editor's edit is their vote for the edited version; the others must come from other reviewers.
-        needed = max(1, max(request.approvals_needed, self.policy.approvals_needed[level]) - 1)
+        needed = max(1, full - 1)
         role = self.policy.roles[level]
         why = f"Edited by {decision.reviewer} ({decision.reason_code}): the edit " + "; ".join(reasons)
         why = why[:900] + ". Another reviewer must approve the edited version before it is sent."

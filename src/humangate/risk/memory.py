@@ -9,7 +9,9 @@ Two uses of the correction memory meet here, after the other triggers have run:
   needed, and the trigger's reason tells the reviewer what happened last time.
 - **Earned autonomy.** When the newest similar decisions include ``autonomy_after`` approvals of
   proposals held for the same reasons (the same trigger kinds), with no override since, a proposal
-  that would have paused passes unreviewed, unless the task or the policy asked for review of every
+  that would have paused passes unreviewed, unless it says something to its reader those approved
+  proposals did not (a policy phrase, a payment word, a name none of them held: the kind alone is not
+  what a reviewer approved), unless the task or the policy asked for review of every
   proposal, its level is above ``autonomy_max_level``, or it carries injected text or personal data.
   Audit sampling stays on at ``autonomy_sampling_rate``. The next override of a similar proposal ends
   the streak, so one override revokes the autonomy.
@@ -24,7 +26,7 @@ from typing import Any
 
 from humangate.agents.offline.corrections import learn, names_in, violations
 from humangate.agents.schemas import CorrectionExample
-from humangate.core.contract import RISK_LEVELS, ROLES, RiskAssessment, RiskLevel, Trigger, risk_rank
+from humangate.core.contract import READER_KINDS, RISK_LEVELS, ROLES, RiskAssessment, RiskLevel, Trigger, risk_rank
 from humangate.memory.redact import redact
 from humangate.memory.store import DONE, Match
 from humangate.risk.policy import NodeSettings
@@ -86,6 +88,29 @@ def _repeats(match: Match, proposal_text: str) -> list[str]:
 
 def _text(proposal: dict[str, Any]) -> str:
     return "\n".join(v for v in proposal.values() if isinstance(v, str))
+
+
+_QUOTED = re.compile(r'"([^"\n]{1,80})"')
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _reader_phrases(triggers: Sequence[Trigger]) -> set[str]:
+    """Return the words the reader-facing triggers quote: the matched policy phrases and payment words."""
+    phrases: set[str] = set()
+    for t in triggers:
+        if t.kind in READER_KINDS:
+            phrases.update(_QUOTED.findall(t.reason))
+            phrases.update(e for e in t.evidence if len(e) <= 80 and "\u2026" not in e)
+    return {f for p in phrases if (f := _fold(p))}
+
+
+def _unapproved(triggers: Sequence[Trigger], approved: Sequence[str]) -> list[str]:
+    """Return the reader-facing phrases of a proposal that none of the ``approved`` texts said."""
+    said = [_fold(a) for a in approved]
+    return sorted(p for p in _reader_phrases(triggers) if not any(p in a for a in said))
 
 
 def _level_for_role(role: str, settings: NodeSettings) -> RiskLevel:
@@ -160,6 +185,8 @@ def apply_memory(
     # Nothing new: a name none of those approved proposals mentioned (a competitor, a product) is for a person.
     seen = set().union(*(names_in(_text(m.correction.proposal)) for m in streak))
     novel = sorted(names_in(redact(proposal_text)) - seen)
+    # Held for the same kinds is not approved for the same words: a guarantee is not the price approved before.
+    novel += _unapproved(assessment.triggers, [_text(m.correction.proposal) for m in streak])
     earned = (
         assessment.needs_review
         and settings.autonomy_after > 0

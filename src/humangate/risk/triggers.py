@@ -214,7 +214,11 @@ def draft_support_triggers(draft: EmailDraft, brief: Brief) -> list[Trigger]:
 
 _PAYMENT = re.compile(
     r"\b(?:wire|bank)\s+transfer\b|\bpay(?:ment)?\s+(?:of|now|by|to|the)\b|\binvoice\b|\bbank\s+details\b"
-    r"|\bcharge\s+(?:your|the)\s+card\b|\bsend\s+(?:the\s+)?money\b",
+    r"|\bcharge\s+(?:your|the)\s+card\b|\bsend\s+(?:the\s+)?money\b"
+    # Where money is to go: an account, a wire, a deposit paid in (the shape of invoice and CEO fraud).
+    r"|\bbank\s+account\b|\baccount\s+(?:number|details)\b|\bpayment\s+details\b|\b(?-i:IBAN|SWIFT|BIC)\b"
+    r"|\brouting\s+number\b|\bsort\s+code\b|\bwir(?:e|es|ed|ing)\b[^.!?\n]{0,40}?\b(?:deposit|payment|funds|money|"
+    r"fee|sum|amount)\b|\btransfer\s+(?:the\s+)?(?:funds|money|payment|deposit|fee|sum|amount)\b",
     re.IGNORECASE,
 )
 _IRREVERSIBLE = re.compile(

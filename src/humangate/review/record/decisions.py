@@ -63,6 +63,8 @@ def dwell(item: ReviewItem, reviewer: str, now: float) -> float | None:
 
 def record_decision(conn: Any, item: ReviewItem, parsed: ReviewDecision, now: float, *, applied: bool = False) -> int:
     """Close the item (compare-and-set on its version) and store the decision with the request's hash."""
+    # The item's role as the queue holds it: an SLA escalation raised the row, not the paused gate's request.
+    parsed = parsed.model_copy(update={"item_role": item.required_role})
     won = _CLOSE_ITEM.execute(conn, {"item_id": item.id, "seen_version": item.version, "now": now})
     if won != 1:
         raise AlreadyDecidedError(item.id, "decided")
