@@ -5,7 +5,8 @@ amounts in the proposal. An amount counts when it carries a unit (a currency or 
 number is an order number as often as a sum), stands in a sentence that names the limit's subject
 ("refund", "refunded", "refunds"; any sentence for "anything"), and is over the limit. Currencies are
 not converted: a limit in dollars also catches euros and pounds, so a person looks rather than a rate
-deciding. Each hit is a ``policy`` trigger that forces review, whatever the risk policy says.
+deciding; an amount in a currency the reader does not know (CHF, ¥) counts as over a limit in a known
+one, whatever its number. Each hit is a ``policy`` trigger that forces review, whatever the risk policy says.
 
 Amounts are read as people write them: the currency before or after ("$150", "150 €", "EUR 150",
 "150 euros"), thousands grouped by a comma, dot, space or apostrophe ("1,500", "1.500", "1 500",
@@ -112,9 +113,24 @@ def _stem(subject: str) -> str:
 
 
 def _same_kind(limit: AmountLimit, unit: str) -> bool:
+    """Return whether an amount in ``unit`` is measured against ``limit`` by value at all."""
     if limit.unit == "%" or unit == "%":
         return limit.unit == unit
-    return True  # any currency against a currency limit, or a limit without a unit
+    return True  # a currency against a currency limit, or a limit without a unit
+
+
+def _over(limit: AmountLimit, value: float, unit: str) -> bool:
+    """Return whether an amount goes over ``limit``; one in a currency the reader does not know always does.
+
+    An amount with a unit that maps to none of "$", "€", "£" (CHF, ¥, A$) is in a currency of unknown
+    value: comparing its number with a limit in a known currency ("¥10,000" against "$100") lets a rate
+    nobody checked decide, so a person looks instead.
+    """
+    if not _same_kind(limit, unit):
+        return False
+    if limit.unit and not unit:
+        return True
+    return value > limit.amount
 
 
 def limit_triggers(text: str, limits: Sequence[AmountLimit], *, where: str = "The proposal") -> list[Trigger]:
@@ -131,7 +147,7 @@ def limit_triggers(text: str, limits: Sequence[AmountLimit], *, where: str = "Th
             for sentence in sentences
             if limit.subject.lower() in _ANY or words.search(sentence)
             for written, value, unit in find_amounts(sentence)
-            if _same_kind(limit, unit) and value > limit.amount
+            if _over(limit, value, unit)
         ]
         if over:
             out.append(

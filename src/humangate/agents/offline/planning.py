@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from humangate.agents.offline.limit_wording import THRESHOLD, amount_limits
 from humangate.agents.offline.task_rules import TaskRules, read_rules
-from humangate.agents.offline.wording import UNIVERSAL, fold, tokens
-from humangate.agents.schemas import AmountLimit, TaskSpec
+from humangate.agents.schemas import TaskSpec
 from humangate.errors import InvalidInputError
-from humangate.risk.limits import WRITTEN_AMOUNT, parse_amount
 from humangate.sources.urls import find_urls
 
 __all__ = [
@@ -58,11 +57,6 @@ _GOAL = re.compile(
 _TONES = re.compile(
     r"\b(formal|informal|friendly|casual|warm|concise|short|professional|polite|enthusiastic|"
     r"upbeat|direct|playful)\b",
-    re.I,
-)
-_THRESHOLD = re.compile(
-    r"\b(refunds?|discounts?|anything|amounts?|orders?|credits?)\s+(?:over|above|greater than|more than|exceeding|>)"
-    rf"\s*({WRITTEN_AMOUNT})",
     re.I,
 )
 EXAMPLES: dict[Graph, str] = {
@@ -171,32 +165,10 @@ def _pages_subject(urls: list[str]) -> str:
     )
 
 
-def amount_limits(task: str) -> list[AmountLimit]:
-    """Return the task's limits on amounts ("approve any refund over $100"), one per subject and amount."""
-    limits: dict[tuple[str, float, str], AmountLimit] = {}
-    for what, written in _THRESHOLD.findall(task):
-        parsed = parse_amount(written.strip())
-        if parsed is None:
-            continue
-        subject = what.lower().rstrip("s")  # "refunds" -> "refund"; "amounts" means anything
-        limit = AmountLimit(subject="anything" if subject == "amount" else subject, amount=parsed[0], unit=parsed[1])
-        limits.setdefault((limit.subject, limit.amount, limit.unit), limit)
-    return list(limits.values())
-
-
-def _limited(clause: str) -> bool:
-    """Return whether a limit scopes the clause's review wording ("approve any refund over $100")."""
-    limit = _THRESHOLD.search(clause)
-    if limit is None or parse_amount(limit.group(2).strip()) is None:
-        return False  # a limit it cannot read does not scope the wording: the review is asked for every effect
-    outside = tokens(fold(clause[: limit.start()] + " " + clause[limit.end() :]))
-    return not any(w in UNIVERSAL for w in outside)  # "approve them and any refund over $100": all of them
-
-
 def approval_rules(task: str, graph: Graph = "outreach") -> TaskRules:
     """Return whether the task asks a person to approve every effect, its routing rules, and the plan's rules."""
-    read = read_rules(task, graph, limited=_limited)
-    for what, amount in _THRESHOLD.findall(task):
+    read = read_rules(task, graph)
+    for what, amount in THRESHOLD.findall(task):
         read.rules.append(f"Ask a reviewer for {what.lower()} over {amount.strip()}.")
     return read
 

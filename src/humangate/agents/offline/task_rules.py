@@ -11,14 +11,20 @@ the user ("do not send them", "ping me before you hit send", "I'll send them mys
 asks a person to approve every effect. Only a recognised permission ("send without asking me", "no need
 to review") relaxes review, and only when nothing else in its clause negates, limits, conditions or
 reviews it ("send without asking me once I have reviewed them" is no permission).
+
+Nothing is dropped: every part of every clause must be claimed, here, by the limit reader
+(``limit_wording``) or by a reader of goals, items, writing directives and context (``claims``). A part
+none of them claims ("Legal needs to see these", "Stage them", "Scratch that, hold them") makes a person
+approve every effect, and the plan's rule quotes it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from humangate.agents.offline.claims import claimed, parts
+from humangate.agents.offline.limit_wording import limit_covered
 from humangate.agents.offline.sending import defers_send
 from humangate.agents.offline.wording import (
     BEFORE,
@@ -33,6 +39,7 @@ from humangate.agents.offline.wording import (
     Word,
     fold,
     kinds_in,
+    language,
     matches,
     tokens,
 )
@@ -42,7 +49,7 @@ __all__ = ["TaskRules", "read_rules"]
 
 _CLAUSES = re.compile(r"(?<=[.!?;])\s+|\n+|,?\s+\b(?:but|aber|pero|mais)\b\s+", re.I)
 _PHRASES = re.compile(
-    r"\bsign(?:s|ed|ing)? off\b|\bgreen ?light\b|\bgo ?ahead\b|\bvisto bueno\b|\bfeu vert\b"
+    r"\bsign(?:s|ed|ing)? off\b(?! (?:as|with)\b)|\bgreen ?light\b|\bgo ?ahead\b|\bvisto bueno\b|\bfeu vert\b"
     r"|\blook (?:at|over|through)\b|\bhave a look\b|\bmy (?:ok|okay|say-?so|blessing)\b|\bmon (?:accord|aval)\b"
     r"|\bmi (?:permiso|ok)\b"
 )
@@ -96,6 +103,7 @@ _ROLES = (
     ("owner", r"\b(?:owner|inhaber\w*|besitzer\w*|propietario\w*|duen[oa]|proprietaire)\b"),
     ("admin", r"\badmin\w*\b"),
 )
+_PURPOSE = frozenset({"for", "fur", "para", "pour"})  # "review the replies for errors": a purpose, not a scope
 _JOINERS = (
     FILLERS | GENERIC | PERSON | {"who", "which", "that", "wer", "que", "qui", "welche", "ones", "lo", "los", "las"}
 )
@@ -179,55 +187,106 @@ def _relaxes(folded: str) -> re.Match[str] | None:
     return None if _review_at(outside, rest) is not None or defers_send(rest) else match
 
 
-def read_rules(task: str, graph: str, *, limited: Callable[[str], bool] = lambda clause: False) -> TaskRules:
-    """Return the review rules of ``task`` for ``graph``; ``limited(clause)`` says a limit scopes the clause."""
+def _is_rule(part: str) -> bool:
+    """Return whether a part speaks of review, hand-over, permission or holding the send."""
+    folded = fold(part)
+    words = tokens(folded)
+    review = _review_at(words, folded) is not None
+    return bool(_RELAX.search(folded) or review or _anchors(words, folded) or defers_send(folded))
+
+
+def _describing(words: list[str], found: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Keep the kind words that describe the messages: "anything angry", "refund requests", "legal ones to me".
+
+    A kind word after "for" is a purpose ("review the replies for errors"), and one followed by a verb or
+    an aside names no messages ("let legal approve them", "mad as it sounds"): those do not scope a review.
+    """
+    kept: dict[str, list[str]] = {}
+    for i, word in enumerate(words):
+        kinds = [k for k, hits in found.items() if word in hits]
+        if not kinds or (i and words[i - 1] in _PURPOSE):
+            continue
+        after = words[i + 1] if i + 1 < len(words) else None
+        if after is None or after in _JOINERS or after in UNIVERSAL or any(after in h for h in found.values()):
+            for kind in kinds:
+                kept.setdefault(kind, []).append(word)
+    return kept
+
+
+def _read_rule(text: str, graph: str, out: TaskRules, everything: str) -> None:
+    """Add what the review, hand-over or permission wording in ``text`` asks to ``out``."""
+    folded = fold(text)
+    words = tokens(folded)
+    said = _said(text)
+    review = _review_at(words, folded)
+    anchors = _anchors(words, folded)
+    if _RELAX.search(folded):
+        if _relaxes(folded) and not anchors:
+            out.rules.append(
+                f"Do not ask for approval where the risk policy passes a proposal (I read {said!r} as that "
+                "permission); the task's limits and escalation rules still hold."
+            )
+        else:
+            out.require = True
+            out.rules.append(f"I could not read {said!r} as a clear permission to send unreviewed, so {everything}.")
+        return
+    if defers_send(folded):  # "do not send them", "ping me before you hit send", "I'll send them myself"
+        out.require = True
+        out.rules.append(f"I read {said!r} as holding the send for a person, so {everything}.")
+        return
+    found = _describing(words, kinds_in(words, lang=language(words)))
+    at = {i for i, w in enumerate(words) if any(w in hits for hits in found.values())}
+    scoped = bool(found) and _adjacent(words, anchors or [review or 0], at) and not _unscoped(words, at)
+    if not scoped:
+        out.require = True
+        out.rules.append(f"I read {said!r} as: {everything}.")
+        return
+    rule = RoutingRule(
+        kinds=list(found),
+        terms=sorted({w for hits in found.values() for w in hits})[:20],
+        role=_role(folded),
+        said=said[:300],
+    )
+    if graph != "support":
+        out.require = True
+        out.rules.append(f"The {graph} graph cannot sort work by {rule.label()!r}, so {everything} ({said!r}).")
+        return
+    out.routes.append(rule)
+    out.rules.append(f"Escalate {rule.label()} before any reply is sent (the task says: {said!r}).")
+
+
+def read_rules(task: str, graph: str) -> TaskRules:
+    """Return the review rules of ``task`` for ``graph``; a part no reader understands holds every effect.
+
+    Each clause is cut into parts (``claims.parts``). A part with a threshold is a limit, covered or half
+    read (``limit_wording``); a part with review, hand-over, permission or hold wording is read here; every
+    other part must be claimed by a reader of goals, items, writing directives or context (``claims``).
+    """
     out = TaskRules()
-    effect = {"outreach": "email before it is sent", "support": "reply before it is sent"}.get(graph, "brief")
+    unit = {"outreach": "email", "support": "reply"}.get(graph, "brief")
+    effect = f"{unit} before it is sent" if unit != "brief" else unit
     everything = f"a person approves every {effect}"
     for clause in (c for c in _CLAUSES.split(task) if c and c.strip()):
-        folded = fold(clause)
-        words = tokens(folded)
-        said = _said(clause)
-        review = _review_at(words, folded)
-        anchors = _anchors(words, folded)
-        if _RELAX.search(folded):
-            if _relaxes(folded) and not anchors:
-                out.rules.append(
-                    f"Do not ask for approval where the risk policy passes a proposal (I read {said!r} as that "
-                    "permission); the task's limits and escalation rules still hold."
-                )
-            else:
+        rules: list[str] = []
+        unread: list[str] = []
+        for part in parts(clause):
+            covered = limit_covered(part)
+            if covered is False:
                 out.require = True
                 out.rules.append(
-                    f"I could not read {said!r} as a clear permission to send unreviewed, so {everything}."
+                    f"The task says {_said(part)!r}, a limit the planner could not fully read (an unknown currency, "
+                    f"a total, or words besides the amount); {everything}."
                 )
-            continue
-        deferred = defers_send(folded)
-        if review is None and not anchors and not deferred:
-            continue
-        if limited(clause):
-            continue  # "let me approve any refund over $100": the limit holds those, and only those
-        if deferred:  # "do not send them", "ping me before you hit send", "I'll send them myself"
+            elif covered is None and _is_rule(part):
+                rules.append(part)
+            elif covered is None and claimed(part) is None:
+                unread.append(part)
+        if unread:
             out.require = True
-            out.rules.append(f"I read {said!r} as holding the send for a person, so {everything}.")
-            continue
-        found = kinds_in(words)
-        at = {i for i, w in enumerate(words) if any(w in hits for hits in found.values())}
-        scoped = bool(found) and _adjacent(words, anchors or [review or 0], at) and not _unscoped(words, at)
-        if not scoped:
-            out.require = True
-            out.rules.append(f"I read {said!r} as: {everything}.")
-            continue
-        rule = RoutingRule(
-            kinds=list(found),
-            terms=sorted({w for hits in found.values() for w in hits})[:20],
-            role=_role(folded),
-            said=said[:300],
-        )
-        if graph != "support":
-            out.require = True
-            out.rules.append(f"The {graph} graph cannot sort work by {rule.label()!r}, so {everything} ({said!r}).")
-            continue
-        out.routes.append(rule)
-        out.rules.append(f"Escalate {rule.label()} before any reply is sent (the task says: {said!r}).")
+            quoted = _said(" ... ".join(unread))
+            out.rules.append(
+                f"The task says {quoted!r}, which the planner could not read as safe; every {unit} waits for a person."
+            )
+        if rules:
+            _read_rule(", ".join(rules), graph, out, everything)
     return out

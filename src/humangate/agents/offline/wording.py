@@ -18,6 +18,7 @@ __all__ = [
     "Word",
     "fold",
     "kinds_in",
+    "language",
     "matches",
     "tokens",
 ]
@@ -114,33 +115,58 @@ GENERIC = frozenset(
         "demande demandes courriel courriels cas reponses"
     )
 )
+# Kind words per language: a stem of one language matches only in text of that language, or in text whose
+# language cannot be told ("process" is the plural of the French "procès" and an English word of its own).
+_KINDS: dict[str, dict[str, str]] = {
+    "angry": {
+        "en": "angr furi upset frustrat annoy irate mad$ unhappy rude hostile negativ complain complaint irritat livid "
+        "abus insult shout pissed threat",
+        "de": "wutend wuten wut verargert verarger sauer unzufried beschwer frustri aufgebracht emport zorn bose boese",
+        "es": "enoj enfad furios molest queja quej frustrad insatisf cabread",
+        "fr": "colere furieu fache mecontent enerve plaint reclamation frustre agace irrite",
+    },
+    "refund": {
+        "en": "refund reimburs chargeback compensat",
+        "de": "erstatt ruckerstatt geld",
+        "es": "reembols devolucion",
+        "fr": "rembours dedommag",
+    },
+    "legal": {
+        "en": "legal lawyer attorney lawsuit sue$ suing sued$ court$ litigat solicitor threat",
+        "de": "rechtlich anwalt rechtsanwalt klage verklag gericht jurist",
+        "es": "abogad juicio tribunal demandar",
+        "fr": "juridique avocat proces$ poursuite legaux",
+    },
+    "churn": {
+        "en": "churn cancel unsubscrib quit$ quitting",
+        "de": "kundig abwander abmeld",
+        "es": "baja",
+        "fr": "resili annul",
+    },
+    "urgent": {"en": "urgent urgenc emergenc asap", "de": "dringend dringlich eilig notfall"},
+    "billing": {
+        "en": "billing invoice",
+        "de": "rechnung zahlung abrechnung",
+        "es": "factura cobro",
+        "fr": "factur paiement",
+    },
+    "technical": {
+        "en": "technical bug$ error outage crash",
+        "de": "technisch fehler storung ausfall",
+        "es": "tecnic fallo averia",
+        "fr": "panne erreur",
+    },
+    "human": {"en": "handoff hand-off"},
+}
 CATEGORIES: dict[str, tuple[str, ...]] = {
-    "angry": tuple(
-        _w(
-            "angr furi upset frustrat annoy irate mad$ unhappy rude hostile negativ complain complaint "
-            "irritat livid abus insult shout pissed threat wutend wuten wut verargert verarger sauer "
-            "unzufried beschwer frustri aufgebracht emport zorn bose boese enoj enfad furios molest queja quej "
-            "frustrad insatisf cabread colere furieu fache mecontent enerve plaint reclamation frustre agace "
-            "irrite"
-        )
-    ),
-    "refund": tuple(
-        _w("refund reimburs chargeback compensat erstatt ruckerstatt geld reembols devolucion rembours dedommag")
-    ),
-    "legal": tuple(
-        _w(
-            "legal lawyer attorney lawsuit sue$ suing sued$ court$ litigat solicitor threat rechtlich anwalt "
-            "rechtsanwalt klage verklag gericht jurist abogad juicio tribunal demandar juridique avocat proces$ "
-            "poursuite legaux"
-        )
-    ),
-    "churn": tuple(_w("churn cancel unsubscrib quit$ quitting kundig abwander abmeld baja resili annul")),
-    "urgent": tuple(_w("urgent urgenc dringend dringlich eilig notfall emergenc asap")),
-    "billing": tuple(_w("billing invoice rechnung zahlung abrechnung factura cobro factur paiement")),
-    "technical": tuple(
-        _w("technical bug$ error outage crash technisch fehler storung ausfall tecnic fallo averia panne erreur")
-    ),
-    "human": tuple(_w("handoff hand-off")),
+    kind: tuple(stem for stems in by_lang.values() for stem in _w(stems)) for kind, by_lang in _KINDS.items()
+}
+# Short words that tell a language apart; a text's language is the one with the most of them, if any leads.
+_LANGUAGE = {
+    "en": frozenset(_w("the and to of is are it them these those for with my me our please any every each all")),
+    "de": frozenset(_w("der die das und ist sind mich mir ich nicht mit ein eine bitte alle jede zu")),
+    "es": frozenset(_w("el la los las y que es son por para con mi yo todas todos cada una")),
+    "fr": frozenset(_w("le la les et est sont je moi pour avec mon des du une chaque tous toutes")),
 }
 _PREFIX = re.compile(r"^(?:double|cross|spot|re|pre)(?=[a-z])")
 _TOLERANT = 6  # stems this long also match one edit away ("on longer words"); "$" marks an exact stem
@@ -211,17 +237,26 @@ class Word:
         return any(matches(word, s) for s in WEAK)
 
 
-def kinds_in(words: list[str], *, tolerant: bool = True) -> dict[str, list[str]]:
+def language(words: list[str]) -> str | None:
+    """Return the language ("en", "de", "es", "fr") whose short words ``words`` has most of, or None on a tie."""
+    counts = sorted(((sum(w in common for w in words), lang) for lang, common in _LANGUAGE.items()), reverse=True)
+    return counts[0][1] if counts[0][0] and counts[0][0] > counts[1][0] else None
+
+
+def kinds_in(words: list[str], *, tolerant: bool = True, lang: str | None = None) -> dict[str, list[str]]:
     """Return, per category, the words of ``words`` that name it ("angry", "wütend", "remboursement").
 
     ``tolerant=False`` reads untrusted text (a customer's message) without typo tolerance: "export" is
-    one letter from "empört", and a task's typo is not a customer's word.
+    one letter from "empört", and a task's typo is not a customer's word. With ``lang``, only that
+    language's stems and English ones count (loan words: "legal", "refund"), so "process" names no
+    French "procès" in an English task.
     """
     found: dict[str, list[str]] = {}
     for word in words:
         if word in GENERIC or word in FILLERS:
             continue
-        for kind, stems in CATEGORIES.items():
+        for kind, by_lang in _KINDS.items():
+            stems = _w(by_lang.get("en", "") + " " + by_lang.get(lang, "")) if lang else CATEGORIES[kind]
             if any(matches(word, s, tolerant) for s in stems):
                 found.setdefault(kind, []).append(word)
     return found

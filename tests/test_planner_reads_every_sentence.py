@@ -1,0 +1,275 @@
+"""The offline planner claims every sentence of a task; one it cannot read holds every effect.
+
+Failing closed must not mean holding everything: ordinary tasks, with the writing directives people add
+("Keep it under 120 words.", "Sign as Dana from Acme.", "Reply in German.") and routing rules that stay
+scoped ("hand angry customers to me"), plan without approval of every effect. The red team's wording
+(tests/test_redteam_intake.py) is the other side of the same mechanism.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from humangate import Orchestrator, Settings
+from humangate.agents.offline.claims import claimed, parts
+from humangate.agents.offline.limit_wording import amount_limits, limit_covered
+from humangate.agents.offline.planning import plan
+from humangate.agents.offline.task_rules import read_rules
+from humangate.agents.offline.wording import fold, kinds_in, language, tokens
+from humangate.agents.schemas import AmountLimit
+from humangate.graphs.common import GraphDeps
+from humangate.graphs.registry import default_registry
+from humangate.risk import RiskPolicy
+from humangate.risk.limits import limit_triggers
+from humangate.tasks import planned_runs, start_planned
+
+# Lenient on the escalation router too: only the task's own rules hold a reply.
+LENIENT = RiskPolicy.from_toml_text(
+    'version = "lenient-1"\n[defaults]\nreview_from = "critical"\ntarget_recall = 0.05\nhold_unsafe_readings = false\n'
+)
+CALM = "Hello, could you tell me when my order ships? Thanks a lot!"
+ANGRY = "This is ridiculous. It is the third time I write and nobody answers. I am furious."
+
+# (graph the task is for, task, the kinds of the routing rules it must keep)
+CONTROL: list[tuple[str, str, list[list[str]]]] = [
+    (
+        "outreach",
+        "Research these companies and draft an intro email to the contact at each. Keep it under 120 words.",
+        [],
+    ),
+    ("outreach", "Draft a short intro email to each contact in the file. Mention our webinar on 3 March.", []),
+    ("outreach", "Write to each lead in the CSV. Sign as Dana from Acme.", []),
+    ("outreach", "Research these companies, then write a friendly intro email to each. Use a friendly tone.", []),
+    (
+        "outreach",
+        "Draft intro emails to these prospects. We are Acme, a logistics startup. Mention our free pilot.",
+        [],
+    ),
+    ("outreach", "Email each contact in the file about our new warehouse module. Keep it short and warm.", []),
+    ("outreach", "Reach out to the contacts in the attached CSV and invite them to our webinar on 3 March.", []),
+    (
+        "outreach",
+        "Draft a follow-up email to each contact. Thank them for meeting us at the trade fair. Don't mention pricing.",
+        [],
+    ),
+    ("outreach", "Write a formal intro email to each prospect. Address them by first name. Sign off as Dana.", []),
+    ("outreach", "Research Northwind Analytics and Lumen Robotics, then draft an intro email to each.", []),
+    ("outreach", "Compose an intro email to each contact. Avoid jargon. Include a link to our website.", []),
+    ("outreach", "I'm Dana, head of sales at Acme. Please draft intro emails to these leads.", []),
+    ("outreach", "Notify each contact in the file that our office moves next month. Keep it brief.", []),
+    ("outreach", "Send a thank-you email to each attendee in the CSV. Mention the recording link.", []),
+    ("support", "Answer these support tickets. Use a friendly tone.", []),
+    ("support", "Answer these support tickets and hand angry customers to me.", [["angry"]]),
+    ("support", "Reply to each customer message. Reply in German.", []),
+    ("support", "Answer these tickets. Thank them for their order.", []),
+    ("support", "Triage the inbox and reply to each message. Keep replies under 100 words.", []),
+    (
+        "support",
+        "Answer these support tickets. Apologise for the delay. Hand angry customers to me.",
+        [["angry"]],
+    ),
+    ("support", "Reply to these customer emails politely. Escalate refund requests to an expert.", [["refund"]]),
+    ("support", "Answer these support tickets; be concise and friendly.", []),
+    ("support", "Respond to the support tickets in the CSV. Mention that shipping takes 3 to 5 days.", []),
+    ("support", "Beantworte die Kundenanfragen. Bleib freundlich.", []),
+    ("support", "Answer these support tickets. Refunds over $100 need my approval.", []),
+    (
+        "support",
+        "Triage these support tickets: answer the calm ones and hand angry, churning or legal ones to me.",
+        [["angry", "legal", "churn"]],
+    ),
+    ("research", "Research Acme Corp, Globex and Initech into cited briefs.", []),
+    ("research", "Summarise these documents on warehouse automation into a cited brief.", []),
+    ("research", "Look into these companies and summarise what they do. Focus on their products.", []),
+    ("research", "Research these startups. Cover funding, team size and customers.", []),
+    ("research", "Investigate these vendors and brief me on each. Keep each brief under 200 words.", []),
+]
+
+
+def _rows(graph: str) -> list[dict[str, str]] | None:
+    if graph == "support":
+        return [{"text": CALM}]
+    if graph == "outreach":
+        return [{"company": "Northwind Analytics", "name": "Ann", "email": "ann@northwind.example"}]
+    return None
+
+
+@pytest.mark.parametrize(("graph", "task", "routes"), CONTROL)
+def test_an_ordinary_task_leaves_the_send_to_the_policy(graph: str, task: str, routes: list[list[str]]) -> None:
+    spec = plan(task, csv_rows=_rows(graph))
+    assert spec.graph == graph
+    assert not spec.require_approval, (task, spec.rules)
+    assert sorted(sorted(r.kinds) for r in spec.routes) == sorted(sorted(k) for k in routes), spec.routes
+
+
+@pytest.fixture
+def orch(tmp_path: Path) -> Iterator[Orchestrator]:
+    settings = Settings(db_url=f"sqlite:///{tmp_path / 'hg.db'}", outbox_dir=tmp_path / "outbox")
+    deps = GraphDeps(policy=LENIENT)
+    with Orchestrator(settings, deps=deps, registry=default_registry(deps)) as o:
+        o.add_user("alice", "reviewer")
+        yield o
+
+
+@pytest.mark.parametrize(
+    "task",
+    [
+        "Answer these support tickets and hand angry customers to me. Keep it under 80 words. Reply in English.",
+        "Answer these support tickets. Thank them for writing. Sign as the Acme team.",
+    ],
+)
+def test_a_calm_reply_still_goes_out_and_a_scoped_route_still_holds_its_kind(orch: Orchestrator, task: str) -> None:
+    rows = [{"id": "t1", "customer": "Pat", "text": CALM}, {"id": "t2", "customer": "Sam", "text": ANGRY}]
+    spec = plan(task, csv_rows=rows)
+    statuses = [run.status for _, run in start_planned(orch, planned_runs(spec), "cli")]
+    assert statuses[0] == "completed", (task, spec.rules)
+    assert statuses[1] == ("paused" if spec.routes else "completed")
+
+
+# --- The mechanism -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("clause", "expected"),
+    [
+        (
+            "Research these companies, draft an intro email to each",
+            ["Research these companies", "draft an intro email to each"],
+        ),
+        (
+            "Research Northwind Analytics and Quill Legal then draft",
+            ["Research Northwind Analytics, Quill Legal", "draft"],
+        ),
+        ("Hand me angry, churning or legal ones to me", ["Hand me angry, churning, legal ones to me"]),
+        ("Cover funding, team size and customers", ["Cover funding, team size, customers"]),
+        ("Answer them and stage them", ["Answer them", "stage them"]),
+        ("Send them, I trust you", ["Send them", "I trust you"]),
+    ],
+)
+def test_a_clause_is_cut_into_parts_and_lists_stay_whole(clause: str, expected: list[str]) -> None:
+    assert parts(clause) == expected
+
+
+@pytest.mark.parametrize(
+    ("part", "reader"),
+    [
+        ("Answer these support tickets", "goal"),
+        ("Please could you research these companies", "goal"),
+        ("Don't forget to send a reply to each ticket", "goal"),
+        ("Keep it under 120 words", "style"),
+        ("Don't mention pricing", "style"),
+        ("Mention our webinar on 3 March", "style"),
+        ("Friendly and concise", "tone"),
+        ("Northwind Analytics, Lumen Robotics", "items"),
+        ("The contacts are in the attached CSV", "items"),
+        ("We are Acme, a logistics startup", "context"),
+        ("Thanks", "courtesy"),
+        # Restrictions and retractions no graph enforces: no reader claims them.
+        ("Send them tomorrow", None),
+        ("Only reply to customers at example.com", None),
+        ("At most 5 replies", None),
+        ("Just draft them", None),
+        ("Keep them as drafts", None),
+        ("Scratch that", None),
+        ("This is a test", None),
+        ("We only sell to people in the EU", None),
+        ("Legal needs to see these", None),
+        ("Legal", None),
+        ("Stage them", None),
+    ],
+)
+def test_each_reader_claims_what_it_understands_and_nothing_else(part: str, reader: str | None) -> None:
+    assert claimed(part) == reader
+
+
+@pytest.mark.parametrize(
+    ("part", "covered"),
+    [
+        ("Answer these support tickets", None),
+        ("Refunds over $100 need my approval", True),
+        ("let me approve any refund over EUR 150", True),
+        ("Show me anything over $1.5k before it goes out", True),
+        ("Flag discounts above 20%", True),
+        ("let me approve any refund over 10,000 yen", False),  # a currency the checker does not know
+        ("let me approve refunds over $100 in total", False),  # a total, not a per-reply limit
+        ("let me approve refunds over $100 per day", False),
+        ("approve them and any refund over $100", False),  # wider than the limit
+    ],
+)
+def test_a_limit_covers_its_part_only_when_all_of_it_is_enforced(part: str, covered: bool | None) -> None:
+    assert limit_covered(part) is covered
+
+
+def test_an_unread_sentence_holds_every_effect_and_the_plan_quotes_it() -> None:
+    spec = plan("Answer these support tickets. Run it past Sam.", csv_rows=[{"text": CALM}])
+    assert spec.require_approval
+    assert (
+        "The task says 'Run it past Sam', which the planner could not read as safe; every reply waits for a person."
+        in (spec.rules)
+    )
+    outreach = read_rules("Draft intro emails to these leads. Stage them.", "outreach")
+    assert outreach.require and any("'Stage them'" in r and "every email waits" in r for r in outreach.rules)
+
+
+def test_a_half_read_limit_holds_every_effect_and_says_why() -> None:
+    spec = plan("Answer these support tickets. Let me approve any refund over $100 and discounts too.")
+    assert spec.require_approval
+    assert any("'discounts too'" in r and "could not read as safe" in r for r in spec.rules), spec.rules
+    assert [(x.subject, x.amount) for x in amount_limits(spec.task)] == [("refund", 100.0)]
+    total = plan("Answer these support tickets. Let me approve refunds over $100 in total.")
+    assert total.require_approval
+    assert any("a limit the planner could not fully read" in r for r in total.rules), total.rules
+
+
+@pytest.mark.parametrize(
+    ("task", "kinds"),
+    [
+        ("Hand me anything angry.", ["angry"]),
+        ("Refund requests go to an expert.", ["refund"]),
+        ("Escalate furious customers and refunds to me.", ["angry", "refund"]),
+        ("Please review the replies for errors.", None),  # a purpose, not the messages reviewed
+        ("Let legal approve the replies.", None),  # a team, not the messages reviewed
+        ("Follow our usual review process.", None),  # "process" is English here, not the French "procès"
+        ("Review replies, mad as it sounds.", None),  # an aside
+    ],
+)
+def test_a_kind_word_scopes_a_review_only_when_it_describes_the_messages(task: str, kinds: list[str] | None) -> None:
+    read = read_rules(f"Answer these support tickets. {task}", "support")
+    if kinds is None:
+        assert read.require and not read.routes, read.rules
+    else:
+        assert not read.require and sorted(k for r in read.routes for k in r.kinds) == sorted(kinds), read.rules
+
+
+def test_other_language_kind_stems_count_only_in_their_language() -> None:
+    english = tokens(fold("Follow our usual review process for the replies."))
+    assert language(english) == "en" and kinds_in(english, lang="en") == {}
+    french = tokens(fold("Les demandes sur un procès vont à un expert."))
+    assert language(french) == "fr" and "legal" in kinds_in(french, lang="fr")
+    assert "legal" in kinds_in(tokens(fold("Escala los casos legales a un experto.")), lang="es")  # a loan word
+
+
+def test_an_amount_in_an_unknown_currency_is_never_measured_against_a_known_one() -> None:
+    limit = AmountLimit(subject="refund", amount=100, unit="$")
+    assert limit_triggers("We have refunded ¥5,000 to your card.", [limit])
+    assert limit_triggers("We have refunded CHF 20 to your card.", [limit])
+    assert not limit_triggers("We have refunded $20 to your card.", [limit])
+    bare = AmountLimit(subject="refund", amount=100, unit="")
+    assert not limit_triggers("We have refunded CHF 20 to your card.", [bare])  # no currency to tell apart
+
+
+def test_the_dry_run_shows_why_the_task_holds_every_reply(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from humangate.cli import app
+
+    monkeypatch.setenv("HUMANGATE_OUTBOX_DIR", str(tmp_path / "outbox"))
+    csv = tmp_path / "tickets.csv"
+    csv.write_text(f"id,customer,text\nt1,Pat,{CALM.replace(',', '')}\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'hg.db'}"
+    task = "Answer these support tickets. Treat these like drafts."
+    result = CliRunner().invoke(app, ["run", task, "--input", str(csv), "--db", db, "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "'Treat these like drafts', which the planner could not read as safe" in " ".join(result.stdout.split())
