@@ -114,15 +114,42 @@ def _pick(item: Mapping[str, Any], *names: str) -> str:
     return ""
 
 
+def _address(item: Mapping[str, Any], names: tuple[str, ...]) -> tuple[str, str | None]:
+    """Return the address among the columns ``names`` (as ``_pick`` does), and why it cannot be trusted.
+
+    Every column that names an address is read, each header spelling too ("Email" and "email"): two
+    different addresses in one row are a conflict, not a choice, for the one a reader sees may not be the
+    one a program picks. A value without "@" is a name, not a competing address.
+    """
+    found = [
+        (str(k).strip(), v.strip())
+        for name in names
+        for k, v in item.items()
+        if str(k).strip().lower() == name and isinstance(v, str) and v.strip()
+    ]
+    if not found:
+        return "", None
+    distinct = {(parseaddr(v)[1] or v).casefold() for _, v in found if "@" in v}
+    if len(distinct) > 1:
+        shown = ", ".join(f"{k} {v[:80]!r}" for k, v in found if "@" in v)
+        return found[0][1], f"has {len(distinct)} different addresses ({shown}), and which is meant cannot be told"
+    return found[0][1], None
+
+
 def _support_run(spec: TaskSpec, item: Mapping[str, Any], number: int, key: str) -> PlannedRun:
     text = _pick(item, "text", "message", "body")
     if not text:
         raise InvalidInputError(f"Item {number} has no message text (a column named text or message).")
     notes: list[str] = []
-    sender = _pick(item, *SENDER_COLUMNS)
-    email, problem = sender_address(sender)
-    if problem:
-        notes.append(f"Item {number}: the sender's address {sender[:80]!r} {problem}; it was left out.")
+    sender, conflict = _address(item, SENDER_COLUMNS)
+    email, problem = (None, None) if conflict else sender_address(sender)
+    if conflict:
+        notes.append(f"Item {number} {conflict}; the address was left out and the reply waits for a person.")
+    elif problem:
+        notes.append(
+            f"Item {number}: the sender's address {sender[:80]!r} {problem}; it was left out and the reply waits "
+            "for a person."
+        )
     from_name = _pick(item, "from") if "@" not in _pick(item, "from") else ""
     message = SupportInput(
         id=_pick(item, "id", "ticket") or f"item-{number}",
@@ -130,7 +157,8 @@ def _support_run(spec: TaskSpec, item: Mapping[str, Any], number: int, key: str)
         text=text,
         email=email,
         history=list(item.get("history") or []),
-        require_approval=spec.require_approval,
+        # A sender cell that held something other than one address is input a person must see before a reply.
+        require_approval=spec.require_approval or bool(conflict or problem),
         limits=spec.limits,
         routes=spec.routes,
     )
@@ -145,10 +173,14 @@ def _recipient(item: Mapping[str, Any], number: int, company: str) -> tuple[Reci
     invalid one is kept as given, so the reviewer sees it; the send gate holds it, and the mail layer
     refuses it, until a reviewer corrects it.
     """
-    email = _pick(item, *RECIPIENT_COLUMNS)
+    email, conflict = _address(item, RECIPIENT_COLUMNS)
     where = f"Item {number} ({company})"
     notes = []
-    if not email:
+    if conflict:
+        # Neither address is used: the draft waits at the send gate until a reviewer fills in the right one.
+        notes.append(f"{where} {conflict}; the draft waits at the send gate until a reviewer fills in the address.")
+        email = ""
+    elif not email:
         notes.append(
             f"{where} has no recipient email: the draft is made and waits at the send gate until a reviewer "
             "fills in the address."

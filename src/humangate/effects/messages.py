@@ -4,6 +4,8 @@
 value and a recipient that is not exactly one valid address (``EffectRefused``). Messages are built with
 ``email.message.EmailMessage``, never by pasting text, and every attempt at one effect carries the same
 ``Message-ID`` (``message_id_for``), so a receiver can recognise a message sent again after a crash.
+An address or display name may not hold an RFC 2047 encoded-word (``=?...?=``), and ``build_email`` reads
+the message it wrote back as a receiver would, refusing it unless the headers are exactly the ones checked.
 """
 
 from __future__ import annotations
@@ -40,6 +42,11 @@ _ADDR_SPEC = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+(?:[A-Za-z]{{2,6
 _DISPLAY_NAME = re.compile(r"[^<>@,;:\"\\\[\]()]*")
 _NAME_ADDR = re.compile(r"\s*(?:(?P<name>[^<>]*?)\s*<(?P<angle>[^<>]*)>|(?P<bare>[^<>\s]+))\s*")
 _LONG_LINE = 900  # bytes; SMTP allows 998 per line, so longer text goes quoted-printable
+# An RFC 2047 encoded-word ("=?utf-8?b?...?="): a mail program decodes it into text nobody checked, which can be
+# a second mailbox, a line break or a header. Nothing humangate takes from input needs one, so any is refused.
+_ENCODED_WORD = re.compile(r"=\?.*?\?=", re.S)
+# The headers build_email writes, and the ones EmailMessage adds for the body.
+_BODY_HEADERS = frozenset({"mime-version", "content-type", "content-transfer-encoding"})
 
 
 def header_problem(value: str) -> str | None:
@@ -74,8 +81,16 @@ def address_problem(value: str) -> str | None:
         return "is longer than an email address may be"
     if not _DISPLAY_NAME.fullmatch(name):
         return "has a display name with characters that could name a second recipient"
+    if _ENCODED_WORD.search(value):
+        return (
+            "holds an encoded word (=?...?=), which a mail program decodes into other text, such as a second "
+            "recipient; write the name and address as plain text"
+        )
     # The standard library must read the same single mailbox, or a client downstream might read another.
-    parsed = email.policy.SMTP.header_factory("To", value)
+    try:
+        parsed = email.policy.SMTP.header_factory("To", value)
+    except Exception as exc:  # whatever the parser cannot read is not an address: refuse, never crash
+        return f"is not read as one email address by a mail parser ({exc})"
     addresses: tuple[Any, ...] = tuple(getattr(parsed, "addresses", ()))
     if parsed.defects or len(addresses) != 1 or addresses[0].addr_spec != addr:
         return "is not read as one email address by a mail parser"
@@ -137,16 +152,49 @@ def build_email(
     """
     check_email(payload)
     msg = EmailMessage(policy=email.policy.SMTP)
+    # (header, the payload field it comes from, value)
+    headers: list[tuple[str, str, str]] = []
     if is_ticket_reply(payload):
-        msg["X-Humangate-Ticket"] = str(payload["ticket"])
-        msg["X-Humangate-Customer"] = str(payload.get("to", ""))
+        headers.append(("X-Humangate-Ticket", "ticket", str(payload["ticket"])))
+        headers.append(("X-Humangate-Customer", "to", str(payload.get("to", ""))))
     else:
-        msg["To"] = str(payload["to"]).strip()
-    msg["Subject"] = str(payload.get("subject", ""))
-    msg["Message-ID"] = message_id_for(key, domain)
+        headers.append(("To", "to", str(payload["to"]).strip()))
+    headers.append(("Subject", "subject", str(payload.get("subject", ""))))
+    headers.append(("Message-ID", "message-id", message_id_for(key, domain)))
+    for name, field, value in headers:
+        try:
+            msg[name] = value
+        except Exception as exc:  # a value the header parser rejects is refused, never sent
+            raise EffectRefused(field, value, f"cannot be written as a header ({exc})") from None
     body = str(payload.get("body", ""))
     # 8bit keeps the text readable in the spool; a line too long for SMTP falls back to quoted-printable.
     long_line = any(len(line.encode()) > _LONG_LINE for line in body.splitlines())
     qp = long_line or (not eight_bit and not body.isascii())
     msg.set_content(body, cte="quoted-printable" if qp else "8bit")
+    _check_written(msg, headers)
     return msg
+
+
+def _check_written(msg: EmailMessage, headers: list[tuple[str, str, str]]) -> None:
+    """Refuse ``msg`` unless a receiver, parsing its bytes, reads exactly the headers that were checked.
+
+    The checks above read the values humangate was given; a receiver reads what the generator wrote, after
+    folding and encoding. Parsing the written bytes again catches any difference (a decoded display name
+    that becomes two mailboxes, a decoded line break that becomes a Bcc header) whatever caused it.
+    """
+    try:
+        written = email.message_from_bytes(msg.as_bytes(), policy=email.policy.default)
+    except Exception as exc:  # a message that cannot be written and read back is not sent
+        raise EffectRefused("message", "", f"cannot be written and read back ({exc})") from None
+    for name, field, value in headers:
+        found = written.get_all(name) or []
+        if len(found) != 1:
+            raise EffectRefused(field, value, f"would be written as {len(found)} {name} headers, not one")
+        if name == "To":
+            read = [a.addr_spec for a in getattr(found[0], "addresses", ())]
+            if read != [addr_spec(value)]:
+                raise EffectRefused(field, value, f"would be read by a receiver as the recipients {read!r}")
+        elif " ".join(str(found[0]).split()) != " ".join(value.split()):
+            raise EffectRefused(field, value, f"would be read by a receiver as {str(found[0])[:200]!r}")
+    if extra := sorted({n.lower() for n in written} - {n.lower() for n, _, _ in headers} - _BODY_HEADERS):
+        raise EffectRefused("header", ", ".join(extra), "would be in the message as written, and nobody checked it")

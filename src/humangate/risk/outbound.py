@@ -104,6 +104,12 @@ _ORDER = re.compile(
     re.I,
 )
 _NAME_WORDS = 8
+# Markup in a name cell: an RFC 2047 encoded-word, characters no personal or company name holds, and a lead
+# character that makes a spreadsheet read the cell as a formula (= always; + - @ unless a plain name follows).
+_ENCODED_WORD = re.compile(r"=\?.*?\?=", re.S)
+_MARKUP = re.compile(r"[=|<>{}\\^`]")
+_FORMULA_LEAD = re.compile(r"\s*[=+\-@]")
+_PLAIN_NAME = re.compile(r"[^\W\d_][\w .,'&’-]*", re.UNICODE)
 _RUN = 5  # words in a row that make a passage "lifted"
 _FIELDS = {"to": "recipient"}
 
@@ -175,6 +181,14 @@ def name_problem(value: str) -> str | None:
     """Return why ``value`` (a name or company put into a message) does not read as one, or None."""
     words = _WORD.findall(value)
     digits = sum(c.isdigit() for c in value)
+    if _ENCODED_WORD.search(value):
+        return "holds an encoded word (=?...?=) that a mail program decodes into other text"
+    if (lead := _FORMULA_LEAD.match(value)) and (
+        lead.group().strip() == "=" or not _PLAIN_NAME.fullmatch(value[lead.end() :].strip() or "x")
+    ):  # a lone "-" is a blank cell, "@Home" or "-Ann" a name; "+cmd|..." or "-2+3" a formula
+        return f"starts with {lead.group().strip()!r} like a spreadsheet formula"
+    if markup := _MARKUP.search(value):
+        return f"holds {markup.group()!r}, a markup character no name has"
     if find_links(value):
         return "holds a link"
     if len(words) > _NAME_WORDS:

@@ -6,11 +6,13 @@ the task text, so an item's fields are untrusted: a ``source_dir`` column is nev
 read; a sub-folder or a file that resolves outside the folder (a symlink out, an absolute path, "..")
 is refused, and each refusal is returned as a sentence for the user while the item keeps the sources
 that were allowed. A file that is not a document humangate reads, or that cannot be read, is skipped and
-listed with the reason.
+listed with the reason. A sources value with a control character (a NUL) is not a mistyped folder but a
+cell that is not text: the task is refused, naming the item.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.resources.abc import Traversable
@@ -18,10 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from humangate.agents.schemas import Source
-from humangate.errors import SourceSkipped
+from humangate.errors import InvalidInputError, SourceSkipped
 from humangate.sources.documents import DOCUMENT_SUFFIXES, MAX_DOCUMENT_BYTES, document_kind, read_document
 
 __all__ = ["FolderReading", "item_sources", "read_folder"]
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -66,6 +70,9 @@ def read_folder(folder: Traversable, entries: list[Traversable] | None = None) -
 
 def _inside(root: Path, name: str) -> tuple[Path | None, str | None]:
     """Return the resolved sub-folder ``name`` of ``root``, or why it is refused."""
+    if bad := _CONTROL.search(name):
+        # A NUL makes the path unusable (the operating system cuts it there); any control is no folder name.
+        return None, f"it holds the control character U+{ord(bad.group()):04X}, which no folder name has"
     raw = Path(name)
     if raw.is_absolute() or name.startswith(("~", "\\")):
         return None, "it is an absolute path, and only sub-folders of the sources folder are read"
@@ -101,7 +108,8 @@ def item_sources(
 
     ``names`` are the sub-folders to try in order (the item's ``sources`` value, then the company's
     slug); without a matching sub-folder, a folder with no sub-folders is read for every item. Files
-    skipped (not documents, unreadable) are added to ``skipped`` with the reason.
+    skipped (not documents, unreadable) are added to ``skipped`` with the reason. A name with a control
+    character (a NUL) is no folder name: ``InvalidInputError`` names the item.
     """
     refused: list[str] = []
     skipped = [] if skipped is None else skipped
@@ -116,6 +124,12 @@ def item_sources(
         return [], refused
     root = root.resolve()
     for name in (n for n in names if n):
+        if bad := _CONTROL.search(name):
+            # Not a folder name mistyped but a cell that is not text: the task stops here, naming the row.
+            raise InvalidInputError(
+                f"{where}: the sources value {_label(name)!r} holds the control character U+{ord(bad.group()):04X}, "
+                "which no folder name has. Fix that cell (name a sub-folder of the sources folder) and try again."
+            )
         folder, why = _inside(root, name)
         if folder is None:
             refused.append(f"{where}: the sources folder {_label(name)!r} was not read: {why}.")

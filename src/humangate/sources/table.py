@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,9 @@ def sniff_delimiter(text: str) -> str:
 def read_csv_rows(path: str | Path, *, name: str | None = None) -> list[dict[str, Any]]:
     """Return the rows of the CSV file at ``path`` as dicts keyed by its header.
 
-    Raise ``InvalidInputError`` naming the file and the fix when it cannot be read or has no rows.
+    Raise ``InvalidInputError`` naming the file and the fix when it cannot be read or has no rows, and,
+    naming the line, when it holds a NUL or its header names one column twice. A row with more cells than
+    the header keeps the surplus in its last column: no cell is dropped.
     """
     label = name or str(path)
     try:
@@ -61,15 +64,60 @@ def read_csv_rows(path: str | Path, *, name: str | None = None) -> list[dict[str
     except (UnicodeDecodeError, LookupError) as exc:
         raise InvalidInputError(f"{label} is not readable text ({exc}); save it as UTF-8 and try again.") from None
     text = text.lstrip("\ufeff")
+    if (nul := text.find("\x00")) >= 0:
+        raise InvalidInputError(
+            f"{label} line {text.count(chr(10), 0, nul) + 1} holds a NUL character, which no text has; "
+            "save the file as CSV text (UTF-8) and try again."
+        )
     first, _, rest = text.partition("\n")
+    skipped = 0  # lines before the header, so errors name the line as the file numbers it
     if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:  # Excel's "sep=;" line
-        delimiter, text = first.strip()[4], rest
+        delimiter, text, skipped = first.strip()[4], rest, 1
     else:
         delimiter = sniff_delimiter(text)
     try:
-        rows = [dict(r) for r in csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        rows = _rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), label, skipped)
     except csv.Error as exc:
         raise InvalidInputError(f"{label} is not a readable CSV file: {exc}.") from None
     if not rows:
         raise InvalidInputError(f"{label} has no rows under its header.")
+    return rows
+
+
+def _fold(column: str) -> str:
+    """Return a column name as the readers of rows match it: case and spaces folded."""
+    return " ".join(unicodedata.normalize("NFKC", column).split()).casefold()
+
+
+def _rows(reader: Any, label: str, skipped: int) -> list[dict[str, Any]]:
+    """Return the records of ``reader`` keyed by its header, as ``csv.DictReader`` would, but losing no cell.
+
+    Raise ``InvalidInputError`` naming the line for a header with two columns of one name: a row would keep
+    only one of the two values. A row with more cells than the header (a comma typed in free text, not
+    quoted) keeps its surplus in the last column, joined by the delimiter as it was written, where
+    ``csv.DictReader`` would file it under ``None`` for a reader to drop.
+    """
+    header: list[str] = next((cells for cells in reader if cells), [])  # the first line that is not blank
+    while len(header) > 1 and not header[-1].strip():
+        header.pop()  # trailing delimiters name no column: what a row has there goes to the last named one
+    seen: dict[str, str] = {}
+    for column in header:
+        folded = _fold(column)
+        if folded and folded in seen:
+            raise InvalidInputError(
+                f"{label} line {reader.line_num + skipped}: the header names the column {seen[folded]!r} twice"
+                + (f" (as {column!r})" if column != seen[folded] else "")
+                + "; a row would be read under only one of them. Rename or remove one column and try again."
+            )
+        seen.setdefault(folded, column)
+    rows: list[dict[str, Any]] = []
+    delimiter = reader.dialect.delimiter
+    for cells in reader:
+        if not cells:
+            continue  # a blank line, skipped as csv.DictReader skips it
+        while len(cells) > len(header) and not cells[-1].strip():
+            cells.pop()  # empty cells past the header: a spreadsheet's trailing delimiters
+        if len(cells) > len(header):
+            cells[len(header) - 1 :] = [delimiter.join(cells[len(header) - 1 :])]
+        rows.append({column: cells[i] if i < len(cells) else None for i, column in enumerate(header)})
     return rows
