@@ -14,23 +14,18 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from humangate import Orchestrator, Settings
+from humangate import Orchestrator
 from humangate.agents.offline.claims import claimed, parts
 from humangate.agents.offline.limit_wording import amount_limits, limit_covered
 from humangate.agents.offline.planning import plan
 from humangate.agents.offline.task_rules import read_rules
 from humangate.agents.offline.wording import fold, kinds_in, language, tokens
 from humangate.agents.schemas import AmountLimit
-from humangate.graphs.common import GraphDeps
-from humangate.graphs.registry import default_registry
-from humangate.risk import RiskPolicy
 from humangate.risk.limits import limit_triggers
 from humangate.tasks import planned_runs, start_planned
+from tests.lenient import lenient_orchestrator
 
 # Lenient on the escalation router too: only the task's own rules hold a reply.
-LENIENT = RiskPolicy.from_toml_text(
-    'version = "lenient-1"\n[defaults]\nreview_from = "critical"\ntarget_recall = 0.05\nhold_unsafe_readings = false\n'
-)
 CALM = "Hello, could you tell me when my order ships? Thanks a lot!"
 ANGRY = "This is ridiculous. It is the third time I write and nobody answers. I am furious."
 
@@ -108,10 +103,7 @@ def test_an_ordinary_task_leaves_the_send_to_the_policy(graph: str, task: str, r
 
 @pytest.fixture
 def orch(tmp_path: Path) -> Iterator[Orchestrator]:
-    settings = Settings(db_url=f"sqlite:///{tmp_path / 'hg.db'}", outbox_dir=tmp_path / "outbox")
-    deps = GraphDeps(policy=LENIENT)
-    with Orchestrator(settings, deps=deps, registry=default_registry(deps)) as o:
-        o.add_user("alice", "reviewer")
+    with lenient_orchestrator(tmp_path) as o:
         yield o
 
 

@@ -20,20 +20,16 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from humangate import Orchestrator, Settings
+from humangate import Orchestrator
 from humangate.agents.offline.planning import plan
 from humangate.agents.schemas import SupportMessage, SupportReply
 from humangate.agents.support import SupportAnalyst
 from humangate.errors import InvalidInputError
-from humangate.graphs.common import GraphDeps
-from humangate.graphs.registry import default_registry
-from humangate.risk import RiskPolicy, assess_support
+from humangate.risk import assess_support
 from humangate.sources import read_csv_rows
 from humangate.tasks import planned_runs, start_planned
+from tests.lenient import LENIENT, lenient_orchestrator
 
-LENIENT = RiskPolicy.from_toml_text(
-    'version = "lenient-1"\n[defaults]\nreview_from = "critical"\ntarget_recall = 0.05\n'
-)
 MESSAGES = {
     "calm": "Hello, could you tell me when my order ships? Thanks a lot!",
     "angry": "This is ridiculous. It is the third time I write and nobody answers. I am furious.",
@@ -48,10 +44,7 @@ NORTHWIND = "Northwind Analytics"
 
 @pytest.fixture
 def orch(tmp_path: Path) -> Iterator[Orchestrator]:
-    settings = Settings(db_url=f"sqlite:///{tmp_path / 'hg.db'}", outbox_dir=tmp_path / "outbox")
-    deps = GraphDeps(policy=LENIENT)
-    with Orchestrator(settings, deps=deps, registry=default_registry(deps)) as o:
-        o.add_user("alice", "reviewer")
+    with lenient_orchestrator(tmp_path) as o:
         yield o
 
 

@@ -19,15 +19,11 @@ from humangate.agents.offline.planning import plan
 from humangate.agents.schemas import AmountLimit, SupportMessage, SupportReply
 from humangate.agents.support import SupportAnalyst
 from humangate.checkpoints.schema import outbox
-from humangate.graphs.common import GraphDeps
-from humangate.graphs.registry import default_registry
 from humangate.risk import RiskPolicy, assess_support
 from humangate.tasks import planned_runs, start_planned
+from tests.lenient import LENIENT, lenient_orchestrator
 
 # As in test_task_rules_phrasings: only the task's own rules hold a reply, so a missed rule shows as a send.
-LENIENT = RiskPolicy.from_toml_text(
-    'version = "lenient-1"\n[defaults]\nreview_from = "critical"\ntarget_recall = 0.05\nhold_unsafe_readings = false\n'
-)
 CALM = "Hello, could you tell me when my order ships? Thanks a lot!"
 DEMO_SOURCES = Path(__file__).resolve().parents[1] / "src" / "humangate" / "data" / "demo" / "sources"
 
@@ -38,10 +34,7 @@ def _settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def lenient(tmp_path: Path) -> Iterator[Orchestrator]:
-    deps = GraphDeps(policy=LENIENT)
-    with Orchestrator(_settings(tmp_path), deps=deps, registry=default_registry(deps)) as o:
-        o.add_user("alice", "reviewer")
-        o.add_user("bob", "reviewer")
+    with lenient_orchestrator(tmp_path, ("alice", "bob")) as o:
         yield o
 
 

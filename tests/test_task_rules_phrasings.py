@@ -13,17 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from humangate import Orchestrator, Settings
+from humangate import Orchestrator
 from humangate.agents.offline.planning import plan
-from humangate.graphs.common import GraphDeps
-from humangate.graphs.registry import default_registry
-from humangate.risk import RiskPolicy
 from humangate.tasks import planned_runs, start_planned
+from tests.lenient import lenient_orchestrator
 
 # Lenient on the escalation router too (a low recall target): only the task's own rules hold a reply.
-LENIENT = RiskPolicy.from_toml_text(
-    'version = "lenient-1"\n[defaults]\nreview_from = "critical"\ntarget_recall = 0.05\nhold_unsafe_readings = false\n'
-)
 MESSAGES = {
     "calm": "Hello, could you tell me when my order ships? Thanks a lot!",
     "angry": "This is ridiculous. It is the third time I write and nobody answers. I am furious.",
@@ -140,10 +135,7 @@ ESCALATION = [
 
 @pytest.fixture
 def orch(tmp_path: Path) -> Iterator[Orchestrator]:
-    settings = Settings(db_url=f"sqlite:///{tmp_path / 'hg.db'}", outbox_dir=tmp_path / "outbox")
-    deps = GraphDeps(policy=LENIENT)
-    with Orchestrator(settings, deps=deps, registry=default_registry(deps)) as o:
-        o.add_user("alice", "reviewer")
+    with lenient_orchestrator(tmp_path) as o:
         yield o
 
 
