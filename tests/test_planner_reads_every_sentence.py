@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from humangate import Orchestrator
 from humangate.agents.offline.claims import claimed, parts
+from humangate.agents.offline.destinations import destination
 from humangate.agents.offline.limit_wording import amount_limits, limit_covered
 from humangate.agents.offline.planning import plan
 from humangate.agents.offline.task_rules import read_rules
@@ -82,6 +83,18 @@ CONTROL: list[tuple[str, str, list[list[str]]]] = [
     ("research", "Look into these companies and summarise what they do. Focus on their products.", []),
     ("research", "Research these startups. Cover funding, team size and customers.", []),
     ("research", "Investigate these vendors and brief me on each. Keep each brief under 200 words.", []),
+    # Benign neighbours of the red team's destinations (tests/test_redteam_replies.py, claims section).
+    ("support", "Answer these support tickets. Sign as Dana from Acme.", []),
+    ("support", "Answer these support tickets. We are Acme, a logistics startup.", []),
+    ("support", "Answer these support tickets. Address them by first name.", []),
+    ("support", "Answer these support tickets. Keep it short.", []),
+    ("support", "Answer these support tickets. Write in a friendly tone.", []),
+    ("support", "Answer these support tickets. Mention our webinar on 3 March.", []),
+    ("support", "Answer these support tickets. Refer them to our FAQ.", []),
+    ("support", "Answer these support tickets. Thank them for their patience.", []),
+    ("support", "Respond to the support tickets in the CSV. Write to them in German.", []),
+    ("outreach", "Draft intro emails to these leads. We are Acme, a logistics startup in Berlin.", []),
+    ("research", "Research these companies in Germany into cited briefs.", []),
 ]
 
 
@@ -172,10 +185,58 @@ def test_a_clause_is_cut_into_parts_and_lists_stay_whole(clause: str, expected: 
         ("Legal needs to see these", None),
         ("Legal", None),
         ("Stage them", None),
+        # Another destination than the items: a person, role, team or place, in lower case too.
+        ("Send the answers to my manager", None),
+        ("Write them into a Google Doc", None),
+        ("Copy the answers into a spreadsheet", None),
+        ("Share them with the legal team", None),
+        ("Address them to my manager", None),
+        ("Keep them in my inbox", None),
+        ("Keep them in Slack", None),
+        ("Refer each one to compliance", None),
+        ("Send them to me", None),
+        ("We run every reply by Dana", None),
+        ("Our replies go through Dana", None),
+        ("I'm the one who sends them", None),
+        ("Our lawyer reads everything", None),
+        ("We keep everything in Notion", None),
+        ("These are for Dana", None),
+        ("The tickets are for Legal", None),
+        # Their benign neighbours: the items, the wording, who the sender is.
+        ("Reply to each customer message", "goal"),
+        ("Respond to the support tickets in the CSV", "goal"),
+        ("Thank them for meeting us at the trade fair", "goal"),
+        ("Write in a friendly tone", "goal"),
+        ("Address them by first name", "style"),
+        ("Sign as Dana from Acme", "style"),
+        ("Refer them to our FAQ", "style"),
+        ("Include a link to our website", "style"),
+        ("We are Acme, a logistics startup in Berlin", "context"),
+        ("The tickets are in the attached CSV", "items"),
     ],
 )
 def test_each_reader_claims_what_it_understands_and_nothing_else(part: str, reader: str | None) -> None:
     assert claimed(part) == reader
+
+
+@pytest.mark.parametrize(
+    ("part", "phrase"),
+    [
+        ("Send the answers to my manager", "to my manager"),
+        ("Share them with the legal team", "with the legal team"),
+        ("Write them into a Google Doc", "into a Google Doc"),
+        ("Keep them in my inbox", "in my inbox"),
+        ("Refer each one to compliance", "to compliance"),
+        ("These are for Dana", "for Dana"),
+        ("Draft intro emails to these prospects", None),  # the items
+        ("Look into these companies", None),
+        ("Summarise these documents into a cited brief", None),  # the kind of writing
+        ("Reply in German", None),  # a language, not a name
+        ("Thank them for meeting us at the trade fair", None),  # a reason
+    ],
+)
+def test_a_destination_is_a_person_role_team_or_place_after_a_preposition(part: str, phrase: str | None) -> None:
+    assert destination(part) == phrase
 
 
 @pytest.mark.parametrize(

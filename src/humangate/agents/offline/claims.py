@@ -11,20 +11,26 @@ part must be claimed by one of these readers:
 - a writing directive the outbound checks look at later anyway: tone, length, what to mention, the
   sign-off, the language of the reply ("Keep it under 120 words.", "Sign as Dana from Acme.");
 - a plain statement of context, first-person or around a link ("We are Acme, a logistics startup.",
-  "the press page https://... covers both"), with no modal, negation, condition or restriction;
+  "the press page https://... covers both"), with no modal, negation, condition or restriction, and
+  nothing about the flow: no sending, reviewing or routing verb, no word for the replies, no third person
+  ("We run every reply by Dana.", "I'm the one who sends them." are rules);
 - courtesy ("Thanks!").
 
 The review readers (``task_rules``) and the limit reader (``limit_wording``) claim their own parts first.
 A goal, context or list part that also restricts the work (a time, a count, a recipient, "only", a draft
 that is not to be sent, a retraction, a condition, a named third person in the flow: "prepare them for
-Sam") is claimed by none: those are rules no graph enforces. So is a reply goal that names a kind of
-message ("answer the refund requests"): which items it leaves out cannot be told.
+Sam") is claimed by none: those are rules no graph enforces. So is a goal, directive or list part that
+points the work at a person, role, team or place other than the items ("send the answers to my manager",
+"share them with the legal team", "keep them in my inbox", "these are for Dana"; see ``destinations``).
+So is a reply goal that names a kind of message ("answer the refund requests"): which items it leaves out
+cannot be told.
 """
 
 from __future__ import annotations
 
 import re
 
+from humangate.agents.offline.destinations import ITEMS, destination, moves_work
 from humangate.agents.offline.wording import (
     CONDITIONS,
     EXCEPT,
@@ -93,12 +99,6 @@ _TONE = _set(
     "playful tone voice style register language english german french spanish plain simple clear and sweet "
     "very not too overly a an the please keep it them light respectful kind empathetic"
 )
-_ITEMS = _set(
-    "here is are the these those following below above attached enclosed list lists file files csv sheet "
-    "spreadsheet table row rows column columns companies company contacts contact people leads lead prospects "
-    "prospect tickets ticket messages message customers names targets accounts firms vendors startups sources "
-    "documents pages each one given provided listed input data"
-)
 _ITEM_FILL = _set("a an the of for and or to with in on at & from these those our my their all each is are")
 _HALT = _set("stop halt freeze abort cancel pause hold wait urgent important note caution warning careful fyi nb ps")
 _COURTESY = _set("please thanks thank you pls cheers ty thx bitte danke por favor gracias merci s'il te vous plait")
@@ -141,11 +141,8 @@ _RETRACT = re.compile(
     r"\bcancel\b|\bforget (?:that|it|this|what|the above|about)\b|\bhold on\b|\bno wait\b|\brather\b|\bskip\w*|"
     r"\bexclud\w*|\bexcept\b|\bleave\b|\btouch\b"
 )
-_THIRD = re.compile(
-    r"\b(?:for|to|by|past|through|via|with)\s+[A-Z][a-z]+\b(?!\s+(?:from|at)\b)|"
-    r"\b(?i:include|add|copy|loop in|cc)\s+(?:me|us|[A-Z][a-z]+)\b"
-)
-_FOR_SOMEONE = re.compile(r"\b(?:for|by|past|through|via)\s+[A-Z][a-z]+\b")  # "prepare the replies for Sam"
+# "include Sam", "cc me": a person added to the flow, not to the writing.
+_LOOP_IN = re.compile(r"\b(?i:include|add|copy|loop in|cc)\s+(?:me|us|[A-Z][a-z]+)\b")
 _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.I)
 _READY = re.compile(
     r"\bas soon as (?:it|they|each one|each|the \w+) (?:is|are) (?:ready|done|finished|drafted|written)\b"
@@ -199,7 +196,7 @@ def _goal(part: str, folded: str, words: list[str]) -> bool:
     if not words or words[0] not in _GOAL:
         return False
     conditional = any(w in CONDITIONS or w in EXCEPT or w in NEGATIONS for w in words)
-    conditional = conditional or "as soon as" in folded or bool(_FOR_SOMEONE.search(part))
+    conditional = conditional or "as soon as" in folded or bool(destination(part, located=True))  # "to my manager"
     narrowed = words[0] in _REPLY and bool(kinds_in(words[1:]))  # "answer the refund requests": which ones?
     return not conditional and not narrowed and not _restricted(folded, words)
 
@@ -213,24 +210,24 @@ def _style(part: str, folded: str, words: list[str]) -> bool:
     plain = _LENGTH.sub(" ", folded)
     conditional = any(w in CONDITIONS or w in EXCEPT for w in rest)
     flagged = _COUNT.search(plain) or _RECIPIENT.search(plain) or _DRAFT_ONLY.search(plain) or _RETRACT.search(plain)
-    third = _THIRD.search(part)  # "keep them for Sam", "include Sam": a person in the flow, not the writing
+    third = destination(part) or _LOOP_IN.search(part)  # "keep them in my inbox", "include Sam": not the writing
     return not conditional and not flagged and not third and not any(w in _ONLY for w in rest)
 
 
-def _context(folded: str, words: list[str]) -> bool:
+def _context(part: str, folded: str, words: list[str]) -> bool:
     """Return whether the part only says who the sender is or what they do ("We are Acme, a ... startup")."""
-    return bool(_CONTEXT.match(folded)) and _plain(folded, words)
+    return bool(_CONTEXT.match(folded)) and _plain(part, folded, words)
 
 
-def _plain(folded: str, words: list[str]) -> bool:
-    """Return whether a statement asks nothing: no modal, negation, condition, exception or restriction."""
+def _plain(part: str, folded: str, words: list[str]) -> bool:
+    """Return whether a statement asks nothing and leaves the flow alone ("our replies go through Dana")."""
     banned = any(w in _MODAL or w in NEGATIONS or w in CONDITIONS or w in EXCEPT for w in words)
-    return not banned and not _restricted(folded, words)
+    return not banned and not _restricted(folded, words) and not moves_work(part, words)
 
 
 def _items(part: str, folded: str, words: list[str]) -> bool:
     """Return whether the part names the items: a list of names, or where the items are."""
-    if _restricted(folded, words):
+    if _restricted(folded, words) or destination(part):  # "these are for Dana": whom the work is for
         return False
     raw = part.split()
     lower = [w for t in raw if not (t[:1].isupper() or t[:1].isdigit()) for w in tokens(fold(t))]
@@ -239,7 +236,7 @@ def _items(part: str, folded: str, words: list[str]) -> bool:
     if not lower:  # names only ("Northwind Analytics, Lumen Robotics"), none a kind, a verb or a halt ("STOP")
         halted = any(w in NEGATIONS or w in _HALT or _lead_verb(w) for w in words)
         return len(raw) > 1 and not halted and not kinds_in(words)
-    return all(w in _ITEMS or w in _ITEM_FILL for w in lower)
+    return all(w in ITEMS or w in _ITEM_FILL for w in lower)
 
 
 def claimed(part: str) -> str | None:
@@ -258,6 +255,6 @@ def claimed(part: str) -> str | None:
         return "tone"
     if _items(part, folded, words):
         return "items"
-    if _context(folded, words) or (linked and _plain(folded, words)):
+    if _context(part, folded, words) or (linked and _plain(part, folded, words)):
         return "context"  # "We are Acme, a logistics startup", "the press page https://... covers both"
     return None
