@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from humangate.agents.drafter import format_correction
 from humangate.agents.offline import analyze
 from humangate.agents.offline.corrections import apply_lessons, learn
+from humangate.agents.offline.replies import template_sentences
 from humangate.agents.schemas import CorrectionExample, SupportAnalysis, SupportMessage
 from humangate.agents.validation import MAX_FAILURE, analysis_problems, stricter_analysis
 from humangate.prompts import render_messages
@@ -52,11 +53,14 @@ class SupportAnalyst:
 
         ``corrections`` are reviewers' past corrections of replies to similar messages: the model sees
         them as examples, and the sentences they deleted and phrases they replaced are fixed in the reply.
+        A replaced phrase may only bring in words of this message, this reply or the product's own
+        sentences: one customer's details never reach another's reply through a lesson.
         """
         analysis = self._analyze(message, corrections)
         if not corrections:
             return analysis
-        reply = apply_lessons(analysis.suggested_reply, learn(list(corrections)))
+        known = "\n".join([message.text, *sorted(template_sentences())])
+        reply = apply_lessons(analysis.suggested_reply, learn(list(corrections)), known=known)
         return analysis.model_copy(update={"suggested_reply": reply or analysis.suggested_reply})
 
     def _analyze(self, message: SupportMessage, corrections: Sequence[CorrectionExample]) -> SupportAnalysis:

@@ -13,6 +13,7 @@ __all__ = [
     "Lessons",
     "apply_lessons",
     "apply_replacements",
+    "foreign_words",
     "learn",
     "names_banned",
     "names_in",
@@ -25,6 +26,7 @@ _PLACEHOLDER = re.compile(r"<[A-Z_]+>")
 _TOUCH_UP = 0.6  # word-level similarity below which an edit is a rewrite, which teaches no phrase or deletion
 _FACTUAL_REASON = re.compile(r"fact|claim|accura|wrong|halluc|unverified|unsupported|incorrect|false", re.I)
 _QUOTED = re.compile(r"[\"“']([^\"”']{4,300})[\"”']")
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # A capitalised word inside a sentence: a name (a company, product or person) the reviewer removed.
 _NAME = re.compile(r"(?<=[a-z,;:]\s)([A-Z][A-Za-z0-9&.-]{2,})")
 
@@ -126,15 +128,36 @@ def violations(text: str, lessons: Lessons) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def apply_lessons(text: str, lessons: Lessons) -> str:
-    """Return ``text`` without the sentences reviewers deleted and with their phrase swaps applied."""
+def _vocabulary(text: str) -> set[str]:
+    return {w.lower() for w in _WORD.findall(text)}
+
+
+def foreign_words(swap: tuple[str, str], known: str) -> list[str]:
+    """Return the words ``swap`` brings in that are neither in what it replaces nor in ``known``.
+
+    A swap was learned from one item's edit; a word it adds that the current item does not hold
+    (another customer's company, a name, a fact) would carry that item's details into this one.
+    """
+    before, after = swap
+    have = _vocabulary(before) | _vocabulary(known)
+    return [w for w in _WORD.findall(after) if w.lower() not in have]
+
+
+def apply_lessons(text: str, lessons: Lessons, *, known: str) -> str:
+    """Return ``text`` without the sentences reviewers deleted and with their phrase swaps applied.
+
+    A swap applies only when every word it adds is in ``text`` or ``known`` (the message being answered
+    and the product's own sentences): a lesson may reword a reply, never bring in another item's facts.
+    """
     lines = []
     for line in text.split("\n"):
         kept = [s for s in split_sentences(line) if not was_deleted(s, lessons)] if line.strip() else []
         if line.strip() and not kept:
             continue
         lines.append(" ".join(kept) if kept and len(kept) < len(split_sentences(line)) else line)
-    return apply_replacements("\n".join(lines), lessons.replacements)
+    vocabulary = f"{text}\n{known}"
+    swaps = tuple(s for s in lessons.replacements if not foreign_words(s, vocabulary))
+    return apply_replacements("\n".join(lines), swaps)
 
 
 def apply_replacements(text: str, swaps: tuple[tuple[str, str], ...]) -> str:

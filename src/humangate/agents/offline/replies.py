@@ -1,10 +1,12 @@
 """Offline support replies: answer what the product itself can, say what happens next, promise no times.
 
-A reply is a greeting, the answers the product can give on its own (a request for a person, whether the
-message arrived, the ticket's number), one sentence that shows the message was read (the question said
-back in the reply's own words when it has a plain form, "how to export your reports to CSV"), what
-happens next, and a sign-off. What happens next never carries a response time: no "within one business
-day", no "shortly". Subjects say what the message was about and carry the ticket's number.
+A reply is a greeting (the customer's first name when it reads as a name, else "there"), the answers
+the product can give on its own (a request for a person, whether the message itself arrived, never
+whether a payment, a form or a change did: ``risk.confirmations``; the ticket's number), one sentence
+that shows the message was read (the question said back in the reply's own words when it has a plain
+form, "how to export your reports to CSV"), what happens next, and a sign-off. What happens next never
+carries a response time: no "within one business day", no "shortly". Subjects say what the message was
+about and carry the ticket's number.
 
 Every fixed sentence is listed by ``template_sentences`` (with the ones earlier versions sent, which
 customers still quote), so the escalation router scores only the customer's own words.
@@ -15,12 +17,14 @@ from __future__ import annotations
 import re
 
 from humangate.agents.schemas import SupportMessage
+from humangate.risk._lexicon import load_lexicon
+from humangate.risk.confirmations import receipt_questions
 from humangate.risk.outbound import find_credential_requests
 from humangate.risk.pii import pii_triggers
 from humangate.risk.terms import find_commitments, find_policy_terms
 from humangate.risk.triggers import impact_triggers
 
-__all__ = ["compose_reply", "reply_subject", "restate_question", "template_sentences"]
+__all__ = ["compose_reply", "greeting_name", "reply_subject", "restate_question", "template_sentences"]
 
 # What the team does next, per intent. A sentence each, no response times.
 _NEXT = {
@@ -108,11 +112,6 @@ _YES_NO = re.compile(r"(?P<aux>does|do)\s+(?P<rest>.+)", re.I)
 _PRONOUNS = {"i": "you", "me": "you", "my": "your", "mine": "yours", "we": "you", "us": "you", "our": "your"}
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z' -]*")  # letters only: no figures, links or addresses are said back
 _THEIRS = re.compile(r"\b(?:you|your|yours)\b", re.I)  # "you" in their text is us: never said back as "we"
-_RECEIVED_ASK = re.compile(
-    r"\b(?:did|have|has)\s+(?:you|anyone|someone|somebody)\s+(?:(?:even|actually)\s+)?(?:receive[d]?|get|got|seen?|read)\b"
-    r"|\b(?:can|could)\s+you\s+confirm\s+(?:that\s+)?(?:you\s+)?(?:received|got)\b",
-    re.I,
-)
 _TICKET_ASK = re.compile(
     r"\b(?:ticket|reference|case)\s+(?:number|no\.?|id)\b[^.!?]*\?|\bwhat(?:'s| is) my ticket\b", re.I
 )
@@ -211,11 +210,45 @@ def _ticket(message: SupportMessage) -> str | None:
     return message.id if _SAFE_ID.fullmatch(message.id) else None
 
 
+_TITLES = frozenset(re.findall(r"\w+", "dr mr mrs ms mx miss mister prof professor sir dame rev"))
+# Common first names that VADER also lists as negative ("rob" the verb, "MIA" missing in action).
+_NAMES_FIRST = frozenset(["rob", "mia"])
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['’.-][^\W\d_]+)*\.?")  # letters, with inner hyphens and apostrophes
+
+
+def _reads_as_name(word: str) -> bool:
+    """Return whether ``word`` may be greeted: never a negative word, and a known name or no English word.
+
+    The name cell is the customer's (or anyone's) input: "Idiot Smith" must not become "Hi Idiot," in the
+    business's name. Names that are also kind or plain words ("Grace", "Joy", "Rich", "Hope") are greeted.
+    """
+    from humangate.agents.offline.triage import sentiment  # lazy: triage imports this module
+
+    if not _NAME_WORD.fullmatch(word):
+        return False
+    parts = [p for p in re.split(r"[-'’.]", word) if p]
+    if any(sentiment(p.lower()) < 0 and p.lower() not in _NAMES_FIRST for p in parts):
+        return False  # VADER's negative words: insults, slurs, "Loser", "Hate"
+    lexicon = load_lexicon()
+    listed = (lexicon.given, lexicon.family, lexicon.more_given)
+    return not any(lexicon.english(p) and not any(p.lower() in names for names in listed) for p in parts)
+
+
+def greeting_name(customer: str) -> str | None:
+    """Return the name to greet ``customer`` by ("Ann", "Dr. Smith"), or None when it does not read as one."""
+    words = customer.split()
+    if len(words) > 1 and words[0].lower().rstrip(".") in _TITLES:
+        return f"{words[0]} {words[1]}" if _reads_as_name(words[1]) else None
+    return words[0] if words and _reads_as_name(words[0]) else None
+
+
 def compose_reply(message: SupportMessage, intent: str, *, negative: bool, additions: list[str]) -> str:
     """Return the reply to ``message`` read as ``intent``, with a reviewer's ``additions`` before the sign-off."""
     intent = intent if intent in _NEXT else "other"
     answers: list[str] = []
-    if _RECEIVED_ASK.search(message.text):
+    # "Yes" answers only "did my message reach you"; asked about a payment, a form or an address, a yes
+    # would confirm what nobody checked, so the reply says what happens next and a person answers.
+    if (asked_receipt := receipt_questions(message.text)) and all(is_message for _, is_message in asked_receipt):
         answers.append(_RECEIVED)
     if _TICKET_ASK.search(message.text) and (ticket := _ticket(message)):
         answers.append(f"Your ticket number is {ticket}.")
@@ -231,8 +264,9 @@ def compose_reply(message: SupportMessage, intent: str, *, negative: bool, addit
     elif intent == "handoff":
         lead = _OF_COURSE
     said = " ".join(s for s in (lead, *answers, opening, _NEXT[intent]) if s)
-    name = message.customer.split()[0] if message.customer.strip() else "there"
-    return "\n\n".join([f"Hi {name},", said, *additions, "Best regards,\nCustomer Support"])[:10_000]
+    return "\n\n".join(
+        [f"Hi {greeting_name(message.customer) or 'there'},", said, *additions, "Best regards,\nCustomer Support"]
+    )[:10_000]
 
 
 def reply_subject(message: SupportMessage, intent: str) -> str:
