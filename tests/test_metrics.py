@@ -2,26 +2,30 @@
 
 The story (T0 is a UTC midnight, H an hour, D a day; every time comes from an injected clock):
 
-    day 0  T0+1h        calm1   passes                       (assessment, no triggers)
-           T0+2h        appr1   waits: item A {impact}
+    day 0  T0+1h        calm1   passes                       (assessment {impact}: every email goes outside)
+           T0+2h        appr1   waits: item A {impact, rule}
            T0+2h+1800   alice approves A                     time to decision 1800 s
     day 1  T0+D+1h      calm2   passes
-           T0+D+2h      refund1 waits: item B {impact, policy}
+           T0+D+2h      refund1 waits: item B {impact, policy, rule}
            +600         bob rejects B                        600 s
-    day 2  T0+2D+1h     phone1  waits: item C {pii}
+    day 2  T0+2D+1h     phone1  waits: item C {impact, pii, rule}
            +120         alice redirects C                    120 s; the redraft is assessed again
-                                                             ({pii}) and waits as item C2 {pii, rule}: a
+                                                             and waits as item C2 {impact, pii, rule}: a
                                                              redirect's result is always reviewed
            +300         alice edits C2                       300 s
-    day 3  T0+3D+1h     crit1   waits: item D {pii, policy, rule}, critical, for an expert
+    day 3  T0+3D+1h     crit1   waits: item D {impact, pii, policy, rule}, critical, for an expert
            +240         erin approves D                      240 s
-    day 4  T0+4D+1h     appr2   waits: item E {impact}
+    day 4  T0+4D+1h     appr2   waits: item E {impact, rule}
            +60          bob escalates E to expert            60 s; E2 re-gates the same assessment
            +900         erin approves E2                     900 s
            T0+4D+2h     calm3   passes
     day 5  T0+5D+1h     appr3   waits: item F (still pending)
            T0+5D+3h     appr4   waits: item G (still pending)
     now    T0+6D+12h
+
+Every note goes by email, so every assessment carries the external send's ``impact`` trigger; a task that
+asks for approval adds another ``impact`` trigger and the ``rule`` that every proposal is reviewed; personal
+data in an external email adds the ``rule`` that makes it high (risk.outgoing and risk.combine).
 """
 
 from __future__ import annotations
@@ -156,13 +160,13 @@ def test_every_metric_equals_the_hand_computed_value(story: Orchestrator) -> Non
     # alice: A approve, C redirect, C2 edit -> 2/3; bob: B reject (E escalated, excluded) -> 1/1;
     # erin: D approve, E2 approve -> 0/2.
     assert m.overrides.by_reviewer == (("alice", Rate(2, 3)), ("bob", Rate(1, 1)), ("erin", Rate(0, 2)))
-    # impact: A approve, B reject, E2 approve -> 1/3; pii: C redirect, C2 edit, D approve -> 2/3;
-    # policy: B reject, D approve -> 1/2; rule: C2 edit, D approve -> 1/2.
+    # impact: A approve, B reject, C redirect, C2 edit, D approve, E2 approve -> 3/6; pii: C redirect, C2 edit,
+    # D approve -> 2/3; policy: B reject, D approve -> 1/2; rule: A, B, C, C2, D, E2 as impact -> 3/6.
     assert m.overrides.by_trigger == (
-        ("impact", Rate(1, 3)),
+        ("impact", Rate(3, 6)),
         ("pii", Rate(2, 3)),
         ("policy", Rate(1, 2)),
-        ("rule", Rate(1, 2)),
+        ("rule", Rate(3, 6)),
     )
 
     # Time to decision over all 7 decisions: 1800, 600, 120, 300, 240, 60, 900 s.
@@ -178,16 +182,17 @@ def test_every_metric_equals_the_hand_computed_value(story: Orchestrator) -> Non
     assert m.queue.oldest_seconds == 126_000
     assert m.queue.p50_seconds == 122_400
 
-    # Trigger kinds over assessments: impact: appr1, refund1, appr2, appr3, appr4 = 5;
-    # pii: phone1, its redraft, crit1 = 3; policy: refund1, crit1 = 2; rule: the redraft, crit1 = 2.
-    # Per day 0..6: impact 1 (appr1), 1 (refund1), 0, 0, 1 (appr2), 2 (appr3, appr4), 0;
-    # pii 0, 0, 2 (phone1 and redraft), 1 (crit1), 0, 0, 0; policy 0, 1, 0, 1, 0, 0, 0; rule days 2 and 3.
+    # Trigger kinds over assessments: impact: all 11; rule: the 8 that waited (appr1, refund1, phone1, its
+    # redraft, crit1, appr2, appr3, appr4); pii: phone1, its redraft, crit1 = 3; policy: refund1, crit1 = 2.
+    # Per day 0..6: impact 2 (calm1, appr1), 2 (calm2, refund1), 2 (phone1, redraft), 1 (crit1), 2 (appr2, calm3),
+    # 2 (appr3, appr4), 0; rule 1, 1, 2, 1, 1, 2, 0; pii 0, 0, 2 (phone1 and redraft), 1 (crit1), 0, 0, 0;
+    # policy 0, 1, 0, 1, 0, 0, 0.
     assert m.trend_days == DAYS
     assert [(p.kind, p.count, p.per_day) for p in m.exceptions] == [
-        ("impact", 5, (1, 1, 0, 0, 1, 2, 0)),
+        ("impact", 11, (2, 2, 2, 1, 2, 2, 0)),
+        ("rule", 8, (1, 1, 2, 1, 1, 2, 0)),
         ("pii", 3, (0, 0, 2, 1, 0, 0, 0)),
         ("policy", 2, (0, 1, 0, 1, 0, 0, 0)),
-        ("rule", 2, (0, 0, 1, 1, 0, 0, 0)),
     ]
 
     # Decisions by action: approve A, D, E2 = 3; edit C2; reject B; redirect C; escalate E.
@@ -204,12 +209,12 @@ def test_since_and_graph_filters(story: Orchestrator) -> None:
     # Decisions from day 2 on: C redirect, C2 edit, D approve, E escalate, E2 approve -> 2 overrides of 4 decided.
     assert m.overrides.overall == Rate(2, 4)
     assert m.overrides.by_reviewer == (("alice", Rate(2, 2)), ("erin", Rate(0, 2)))  # bob only escalated
-    # impact: E2 approve 0/1; pii: C, C2, D -> 2/3; policy: D 0/1; rule: C2, D -> 1/2.
+    # impact: C, C2, D, E2 -> 2/4 (C redirect, C2 edit); pii: C, C2, D -> 2/3; policy: D 0/1; rule: as impact 2/4.
     assert m.overrides.by_trigger == (
-        ("impact", Rate(0, 1)),
+        ("impact", Rate(2, 4)),
         ("pii", Rate(2, 3)),
         ("policy", Rate(0, 1)),
-        ("rule", Rate(1, 2)),
+        ("rule", Rate(2, 4)),
     )
     # 120, 300, 240, 60, 900 sorted: 60, 120, 240, 300, 900. p50 at rank 2 -> 240;
     # p90 at rank 4*0.9 = 3.6 -> 300 + 0.6 * (900 - 300) = 660.
@@ -217,12 +222,12 @@ def test_since_and_graph_filters(story: Orchestrator) -> None:
     assert m.time_to_decision.p50 == 240
     assert m.time_to_decision.p90 == pytest.approx(660)
     assert m.decisions_by_action == (("approve", 2), ("edit", 1), ("reject", 0), ("redirect", 1), ("escalate", 1))
-    # Counts from day 2: impact appr2, appr3, appr4 = 3; pii phone1, redraft, crit1 = 3; rule redraft, crit1 = 2;
-    # policy 1. Ties rank by name. The trend keeps its fixed seven-day window.
+    # Counts from day 2: impact all 7 assessments; rule the 6 that waited (all but calm3); pii phone1, redraft,
+    # crit1 = 3; policy crit1 = 1. The trend keeps its fixed seven-day window.
     assert [(p.kind, p.count, p.per_day) for p in m.exceptions] == [
-        ("impact", 3, (1, 1, 0, 0, 1, 2, 0)),
+        ("impact", 7, (2, 2, 2, 1, 2, 2, 0)),
+        ("rule", 6, (1, 1, 2, 1, 1, 2, 0)),
         ("pii", 3, (0, 0, 2, 1, 0, 0, 0)),
-        ("rule", 2, (0, 0, 1, 1, 0, 0, 0)),
         ("policy", 1, (0, 1, 0, 1, 0, 0, 0)),
     ]
     # The queue is what waits now, whatever `since` says.
@@ -245,12 +250,13 @@ def test_trend_window_follows_the_clock(story: Orchestrator) -> None:
     story.clock = lambda: NOW + 3 * D  # today is day 9: the window is days 3..9
     m = story.metrics()
     assert m.trend_days[0] == "2023-11-18" and m.trend_days[-1] == "2023-11-24"
-    # impact: day 4 appr2 1, day 5 appr3+appr4 2; pii: day 3 crit1; policy: day 3 crit1; rule: day 3.
+    # impact: day 3 crit1 1, day 4 appr2+calm3 2, day 5 appr3+appr4 2; rule: day 3 crit1, day 4 appr2,
+    # day 5 appr3+appr4; pii: day 3 crit1; policy: day 3 crit1.
     assert {p.kind: p.per_day for p in m.exceptions} == {
-        "impact": (0, 1, 2, 0, 0, 0, 0),
+        "impact": (1, 2, 2, 0, 0, 0, 0),
         "pii": (1, 0, 0, 0, 0, 0, 0),
         "policy": (1, 0, 0, 0, 0, 0, 0),
-        "rule": (1, 0, 0, 0, 0, 0, 0),
+        "rule": (1, 1, 2, 0, 0, 0, 0),
     }
     # F and G are 3 days older: 126000 + 259200 = 385200.
     assert m.queue.oldest_seconds == 385_200
@@ -263,11 +269,11 @@ def test_to_json_is_plain_json(story: Orchestrator) -> None:
         {"graph": "notify", "node": "review", "count": 8, "total": 11, "rate": 8 / 11}
     ]
     assert data["overrides"]["by_reviewer"]["bob"] == {"count": 1, "total": 1, "rate": 1.0}
-    assert data["overrides"]["by_trigger"]["rule"] == {"count": 1, "total": 2, "rate": 0.5}
+    assert data["overrides"]["by_trigger"]["rule"] == {"count": 3, "total": 6, "rate": 0.5}
     assert data["time_to_decision"]["count"] == 7 and data["time_to_decision"]["p50_seconds"] == 300
     assert data["queue"] == {"pending": 2, "oldest_seconds": 126_000, "p50_seconds": 122_400}
     assert data["exceptions"]["days"] == list(DAYS)
-    assert data["exceptions"]["kinds"][0] == {"kind": "impact", "count": 5, "per_day": [1, 1, 0, 0, 1, 2, 0]}
+    assert data["exceptions"]["kinds"][0] == {"kind": "impact", "count": 11, "per_day": [2, 2, 2, 1, 2, 2, 0]}
     assert data["decisions_by_action"] == {"approve": 3, "edit": 1, "reject": 1, "redirect": 1, "escalate": 1}
     assert isinstance(story.metrics(), MetricsReport)
 
@@ -307,7 +313,7 @@ def test_metrics_command(story: Orchestrator, settings: Settings) -> None:
     assert data["decisions_by_action"]["approve"] == 3
     assert data["queue"]["pending"] == 2  # ages count from the real clock here
     assert data["queue"]["oldest_seconds"] > 126_000
-    assert [k["count"] for k in data["exceptions"]["kinds"]] == [5, 3, 2, 2]
+    assert [k["count"] for k in data["exceptions"]["kinds"]] == [11, 8, 3, 2]  # impact, rule, pii, policy
     since = hg("--since", "2023-11-17")  # = T0 + 2D
     assert since["since"] == T0 + 2 * D
     assert since["escalation"]["overall"]["total"] == 7 and since["overrides"]["overall"]["total"] == 4

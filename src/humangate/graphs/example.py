@@ -1,4 +1,4 @@
-"""The built-in ``notify`` graph: draft a short note by rule, assess it by rule, gate it, send it.
+"""The built-in ``notify`` graph: draft a short note by rule, assess it as every outgoing message, gate it, send it.
 
 It exercises the whole review spine (gate, queue, decisions, outbox) without any model, and stays as
 the smallest worked example of composing a graph with ``review_gate``. The note goes by email, or with
@@ -8,7 +8,10 @@ input, not of the proposal, so no edit can move a note from one to the other.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from langgraph.graph import END, START, StateGraph
@@ -16,21 +19,25 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 from pydantic import BaseModel, ConfigDict, Field
 
-from humangate.core.contract import RiskAssessment, RiskLevel, SourceExcerpt, Trigger
+from humangate.core.contract import RiskAssessment, RiskLevel, SourceExcerpt, Trigger, risk_rank
 from humangate.core.gate_policy import GatePolicy
 from humangate.graphs.common import deliver_or_hold, send_or_hold
 from humangate.graphs.context import RunContext
 from humangate.graphs.gate import GateState, GateView, review_gate
 from humangate.graphs.registry import GraphSpec
 from humangate.graphs.step import add_gated_step
-from humangate.risk.outbound import outbound_triggers
+from humangate.risk.combine import Signals, combine
+from humangate.risk.outgoing import check_outgoing
+from humangate.risk.policy import RiskPolicy, Thresholds
+from humangate.risk.terms import TermCategory
 
-__all__ = ["NAME", "NotifyInput", "NotifyMessage", "build_notify_graph", "notify_spec"]
+__all__ = ["NAME", "NotifyInput", "NotifyMessage", "assess_note", "build_notify_graph", "notify_spec"]
 
 NAME = "notify"
-POLICY_VERSION = "notify-rules-1"
-_POLICY_WORDS = re.compile(r"\b(refund|guarantee[ds]?|price|pricing|discount|legal|contract|lawsuit)\b", re.I)
-_PHONE = re.compile(r"\+?\d[\d\s().-]{7,}\d")
+GATE = "review"
+# The notify graph's own watch words, beside the policy terms every message is read for: a note that
+# mentions a contract or anything legal has always gone to a person.
+_WATCH_TERMS: dict[TermCategory, list[str]] = {"legal": ["legal", "contract", "contracts"]}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 
@@ -82,41 +89,36 @@ def draft(state: NotifyState) -> dict[str, Any]:
     return {"proposal": message.model_dump(), "revisions": state.get("revisions", 0) + 1}
 
 
-def assess(state: NotifyState) -> dict[str, Any]:
-    """Classify the note's risk with fixed rules."""
+def assess_note(state: Mapping[str, Any], policy: RiskPolicy) -> RiskAssessment:
+    """Assess the note as it would be sent: the checks every outgoing message passes, then the graph's own rules.
+
+    The note's body is the caller's topic word for word, so it passes what an outreach draft passes
+    (``risk.outgoing.check_outgoing``: terms, personal data, impact, injected text, headers, links, requests
+    for credentials), on the first draft and on every reviewer's edit alike. The graph's own rules only add:
+    a task that asks for approval is always reviewed, and a policy topic is high (critical with personal data).
+    """
     req = NotifyInput.model_validate(state["request"])
     msg = NotifyMessage.model_validate(state["proposal"])
-    triggers: list[Trigger] = []
-    if m := _POLICY_WORDS.search(msg.body):
-        triggers.append(
-            Trigger(
-                kind="policy",
-                score=0.7,
-                evidence=[m.group(0)],
-                reason=f"The message mentions '{m.group(0)}', a topic the policy reserves for people.",
-            )
-        )
-    if m := _PHONE.search(msg.body):
-        triggers.append(
-            Trigger(
-                kind="pii",
-                score=0.6,
-                evidence=[m.group(0)],
-                reason="The message contains what looks like a phone number.",
-            )
-        )
-    # The checks every outgoing message passes (headers, recipient, links, requests for credentials), on the
-    # first draft and on every reviewer's edit alike: a note is no exception.
-    triggers += outbound_triggers(
-        to=msg.to if req.channel == "email" else "Slack",
+    settings = policy.settings(NAME, GATE)
+    email = req.channel == "email"
+    checks = check_outgoing(
+        to=msg.to if email else "Slack",
         subject=msg.subject,
         body=msg.body,
+        settings=settings,
+        where="The email" if email else "The Slack post",
+        what="email" if email else "Slack post",
+        external=email,  # the Slack post goes to the team's own channel
+        allow=[req.recipient, req.company],
         names=[("The recipient's name", req.recipient), ("The company", req.company)],
-        ticket="" if req.channel == "email" else "slack",  # a channel, not an address
-        where="The email" if req.channel == "email" else "The Slack post",
+        ticket="" if email else "slack",  # a channel, not an address
+        extra_terms=_WATCH_TERMS,
+        # A reviewer's edit is held again for a new policy term, not for rewording beside one they saw.
+        excerpts=False,
     )
-    if req.channel == "email" and not _EMAIL.match(msg.to) and not any(t.kind == "data_quality" for t in triggers):
-        triggers.append(
+    required = list(checks.required)
+    if email and not _EMAIL.match(msg.to) and not any(t.kind == "data_quality" for t in required):
+        required.append(
             Trigger(
                 kind="data_quality",
                 score=0.8,
@@ -124,36 +126,67 @@ def assess(state: NotifyState) -> dict[str, Any]:
                 reason=f"The recipient address '{msg.to}' is not a valid email address.",
             )
         )
+    triggers = list(checks.triggers)
     if req.require_approval:
         triggers.append(
             Trigger(
                 kind="impact",
                 score=0.5,
-                evidence=["external email"],
+                evidence=["external email" if email else "Slack post"],
                 reason="The task asks for approval before anything is sent.",
             )
         )
-    kinds = {t.kind for t in triggers}
-    level: RiskLevel = "low"
-    if triggers:
-        level = "medium"
-    if kinds & {"policy", "data_quality", "injection"}:
-        level = "high"
-    if {"policy", "pii"} <= kinds:
-        triggers.append(
-            Trigger(kind="rule", score=0.9, reason="Policy language and personal data together make this critical.")
-        )
-        level = "critical"
-    score = max((t.score or 0.0 for t in triggers), default=0.05)
-    assessment = RiskAssessment(
-        level=level,
-        score=score,
-        confidence=1.0 - score / 2,
-        triggers=triggers,
-        needs_review=bool(triggers),
-        policy_version=POLICY_VERSION,
+    key = hashlib.sha256(json.dumps([NAME, GATE, req.channel, msg.model_dump()], sort_keys=True).encode()).hexdigest()
+    assessment = combine(
+        triggers,
+        checks.signals,
+        settings,
+        policy_version=policy.version,
+        confidence=1.0,  # a template, not a model: nothing in the note is guessed
+        always_review=req.require_approval,
+        sample_key=key,
+        required=required,
     )
-    return {"assessment": assessment.model_dump(mode="json")}
+    return _notify_levels(assessment, checks.signals, settings.thresholds)
+
+
+def _notify_levels(assessment: RiskAssessment, signals: Signals, thresholds: Thresholds) -> RiskAssessment:
+    """Raise the level by the notify graph's own rules; they never lower what the shared rules gave.
+
+    A note touching a policy topic is high, and with someone's personal data critical (for an expert), as
+    notes always were; the shared rules make the same outreach draft medium and high.
+    """
+    if not signals.policy_terms:
+        return assessment
+    terms = ", ".join(signals.policy_terms)
+    level: RiskLevel = "critical" if signals.sensitive_pii else "high"
+    if risk_rank(assessment.level) >= risk_rank(level):
+        return assessment
+    reason = (
+        f"Policy language ({terms}) and personal data together make this critical."
+        if level == "critical"
+        else f"The note touches {terms}, which the notify graph leaves to a person."
+    )
+    floor = thresholds.floor(level)
+    return assessment.model_copy(
+        update={
+            "level": level,
+            "score": max(assessment.score, floor),
+            "needs_review": True,
+            "triggers": [
+                *(t for t in assessment.triggers if t.kind != "sampling"),
+                Trigger(kind="rule", score=floor, reason=reason),
+            ],
+        }
+    )
+
+
+def _assess_node(policy: RiskPolicy) -> Callable[[NotifyState], dict[str, Any]]:
+    def assess(state: NotifyState) -> dict[str, Any]:
+        """Assess the note (see ``assess_note``) and keep the assessment in state."""
+        return {"assessment": assess_note(state, policy).model_dump(mode="json")}
+
+    return assess
 
 
 def send(state: NotifyState, runtime: Runtime[RunContext]) -> Command[str]:
@@ -167,10 +200,6 @@ def send(state: NotifyState, runtime: Runtime[RunContext]) -> Command[str]:
     return send_or_hold(runtime, state, **where, message=msg.model_dump())
 
 
-def _reassess(state: Any) -> RiskAssessment:
-    return RiskAssessment.model_validate(assess(state)["assessment"])
-
-
 def _view(state: Any) -> GateView:
     req = NotifyInput.model_validate(state["request"])
     return GateView(
@@ -182,30 +211,36 @@ def _view(state: Any) -> GateView:
     )
 
 
-def build_notify_graph(policy: GatePolicy | None = None) -> StateGraph[NotifyState, RunContext, Any, Any]:
-    """Return the uncompiled ``notify`` graph: draft -> assess -> review -> send."""
+def build_notify_graph(
+    policy: GatePolicy | None = None, risk: RiskPolicy | None = None
+) -> StateGraph[NotifyState, RunContext, Any, Any]:
+    """Return the uncompiled ``notify`` graph: draft -> assess -> review -> send.
+
+    ``risk`` gives the thresholds and watch terms the note is assessed under (default: the built-in policy).
+    """
+    risk = risk or RiskPolicy()
     notify_gate = review_gate(
-        name="review",
+        name=GATE,
         graph=NAME,
         proposal_model=NotifyMessage,
         next="send",
         redirect_to="draft",
         view=_view,
         policy=policy,
-        reassess=_reassess,
+        reassess=lambda state: assess_note(state, risk),
     )
     builder = StateGraph(NotifyState, context_schema=RunContext)
-    builder.add_edge(START, add_gated_step(builder, ("draft", draft), ("assess", assess), notify_gate))
+    builder.add_edge(START, add_gated_step(builder, ("draft", draft), ("assess", _assess_node(risk)), notify_gate))
     builder.add_node("send", send, destinations=(notify_gate.name, END))
     return builder
 
 
-def notify_spec(policy: GatePolicy | None = None) -> GraphSpec:
-    """Return the registry entry of the ``notify`` graph, gated by ``policy``."""
+def notify_spec(policy: GatePolicy | None = None, risk: RiskPolicy | None = None) -> GraphSpec:
+    """Return the registry entry of the ``notify`` graph, gated by ``policy`` and assessed under ``risk``."""
     return GraphSpec.create(
         name=NAME,
         description="Draft a note to one recipient by rule, gate it by risk, send it via the outbox.",
-        build=lambda: build_notify_graph(policy),
+        build=lambda: build_notify_graph(policy, risk),
         input_model=NotifyInput,
         to_state=lambda inp: {"request": inp.model_dump()},
         title=lambda inp: f"Note to {inp.recipient}",  # type: ignore[attr-defined]

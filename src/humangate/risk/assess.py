@@ -1,15 +1,16 @@
 """From proposal to ``RiskAssessment``: the triggers of a brief, a draft and a support reply.
 
 Each ``assess_*`` runs the triggers that read its kind of proposal and collects the ``Signals`` the combined
-rules read; ``risk.combine`` turns both into the level, the review decision and audit sampling.
+rules read; ``risk.combine`` turns both into the level, the review decision and audit sampling. What a draft
+would send passes ``risk.outgoing.check_outgoing``, the checks every graph's outgoing messages share.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from humangate.agents.schemas import (
@@ -23,10 +24,12 @@ from humangate.agents.schemas import (
 )
 from humangate.core.contract import RiskAssessment, Trigger, TriggerKind
 from humangate.risk.combine import Signals, combine
+from humangate.risk.confirmations import confirmation_triggers
 from humangate.risk.escalation import escalation, without_templates
 from humangate.risk.injection import injection_triggers
 from humangate.risk.limits import limit_triggers
 from humangate.risk.outbound import outbound_triggers
+from humangate.risk.outgoing import check_outgoing, expected_names, is_expected
 from humangate.risk.pii import SENSITIVE_ENTITIES, find_pii, pii_triggers
 from humangate.risk.policy import RiskPolicy
 from humangate.risk.terms import find_policy_terms, policy_triggers
@@ -106,23 +109,6 @@ def assess_brief(
     )
 
 
-_GREETING = re.compile(r"^\s*(?:dear|hi|hello|hey|good\s+(?:morning|afternoon|evening))\s+([^,\n:!]{1,80})", re.I)
-_CLOSING = re.compile(r"^\s*(?:best|regards|kind\s+regards|thanks|thank\s+you|cheers|sincerely|warmly)\b", re.I)
-
-
-def _expected_names(body: str) -> list[str]:
-    """Return the names an email is expected to hold: whom it greets and who signs it."""
-    lines = body.strip().splitlines()
-    names: list[str] = []
-    if lines and (m := _GREETING.match(lines[0])):
-        names.append(m.group(1))
-    for i, line in enumerate(lines):
-        if _CLOSING.match(line):
-            names.extend(x for x in lines[i + 1 : i + 4] if x.strip())
-            break
-    return names
-
-
 def assess_draft(
     draft: EmailDraft,
     brief: Brief,
@@ -140,39 +126,41 @@ def assess_draft(
     sources: Sequence[Source] = (),
     names: Sequence[tuple[str, str]] = (),
 ) -> RiskAssessment:
-    """Assess an outbound email against its brief: terms, personal data, unsupported figures, impact.
+    """Assess an outbound email against its brief: the checks of every outgoing message, confidence, figures.
 
-    ``expected`` names values the email should contain (recipient's and sender's names); the
-    recipient's address and the names in the greeting and signature are expected anyway. An amount
-    over one of the task's ``limits``, or what ``risk.outbound`` holds (bad headers or recipient,
-    links, requests for credentials, text lifted from ``sources`` that speaks to the reader), forces review.
+    ``risk.outgoing.check_outgoing`` runs the checks every graph's messages pass (terms, personal data,
+    impact, injected text, an amount over one of the task's ``limits``, what ``risk.outbound`` holds);
+    ``expected`` names values the email should contain (recipient's and sender's names) besides the
+    recipient's address and the names in the greeting and signature. On top come the drafter's failure
+    and confidence and the figures the brief does not back.
     """
     settings = policy.settings(graph, node)
-    text = f"{draft.subject}\n\n{draft.body}"
     # The recipient, the greeting and signature names and the company researched are meant to be there.
-    allow = [draft.to, brief.subject, *expected, *_expected_names(draft.body)]
-    pii = [m for m in find_pii(text) if m.entity in SENSITIVE_ENTITIES and m.text.lower() != draft.to.lower()]
+    checks = check_outgoing(
+        to=draft.to,
+        subject=draft.subject,
+        body=draft.body,
+        settings=settings,
+        external=external,
+        payment=payment,
+        irreversible=irreversible,
+        allow=[brief.subject, *expected],
+        names=names,
+        sources=[(f"source {s.id}", s.text) for s in sources],
+        known_injections=[(f"source {f.source_id}", f"{f.pattern}: {f.excerpt}") for f in brief.injections],
+        limits=limits,
+    )
     triggers = [
         *model_failure_triggers(draft.model_failure, what="the drafter"),
         *confidence_triggers(draft.confidence, settings.confidence_threshold, what="The drafter"),
-        *policy_triggers(text, where="The email", extra=settings.watch_terms),
-        *pii_triggers(text, allow=allow, where="The email"),
+        *checks.triggers,
         *draft_support_triggers(draft, brief),
-        *impact_triggers(external=external, payment=payment, irreversible=irreversible, text=text),
-        *injection_triggers(
-            [("email draft", text)],
-            known=[(f"source {f.source_id}", f"{f.pattern}: {f.excerpt}") for f in brief.injections],
-        ),
     ]
-    terms = list(dict.fromkeys(m.category for m in find_policy_terms(text, extra=settings.watch_terms)))
-    signals = Signals(
-        external=external,
+    signals = replace(
+        checks.signals,
         low_confidence=draft.confidence < settings.confidence_threshold,
         model_failure=draft.model_failure is not None,
-        sensitive_pii=list(dict.fromkeys(m.entity for m in pii if not _allowed(m.text, allow))),
-        policy_terms=terms,
         unsupported_claims=any(t.kind == "data_quality" and "figure" in t.reason for t in triggers),
-        injection="injection" in _kinds(triggers),
     )
     return combine(
         triggers,
@@ -182,21 +170,8 @@ def assess_draft(
         confidence=draft.confidence,
         always_review=always_review,
         sample_key=sample_key or _key(graph, node, draft),
-        required=[
-            *limit_triggers(text, limits, where="The email"),
-            *outbound_triggers(
-                to=draft.to,
-                subject=draft.subject,
-                body=draft.body,
-                names=names,
-                sources=[(f"source {s.id}", s.text) for s in sources],
-            ),
-        ],
+        required=checks.required,
     )
-
-
-def _allowed(value: str, allow: Sequence[str]) -> bool:
-    return value.strip().lower() in {a.strip().lower() for a in allow if a}
 
 
 def assess_support(
@@ -232,8 +207,8 @@ def assess_support(
     from the customer's message that speaks to the reader.
     """
     settings = policy.settings(graph, node)
-    allow = [reply.to, *expected, *_expected_names(reply.body)]
-    pii = [m for m in find_pii(reply.body) if m.entity in SENSITIVE_ENTITIES and not _allowed(m.text, allow)]
+    allow = [reply.to, *expected, *expected_names(reply.body)]
+    pii = [m for m in find_pii(reply.body) if m.entity in SENSITIVE_ENTITIES and not is_expected(m.text, allow)]
     route = escalation(analysis, message_text, settings, history, judgement, routers=routers, graph=graph, node=node)
     # Wording the customer used themselves ("refund") is their request, not the reply's promise; the
     # analyst's own template sentences ("I'll update you") are the product's standing promise, not a new one.
@@ -271,6 +246,7 @@ def assess_support(
         held=bool(route.held),
         required=[
             *limit_triggers(reply.body, limits, where="The reply"),
+            *confirmation_triggers(reply.body, message_text),
             *outbound_triggers(
                 to=reply.to,
                 subject="",

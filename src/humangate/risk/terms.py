@@ -1,4 +1,4 @@
-"""Policy terms (legal, pricing, refunds, guarantees, allegations) and commitments (promises, requests) in text.
+"""Policy terms (legal, pricing, refunds, guarantees, account changes, allegations) and commitments in text.
 
 Word patterns, no model: each finding keeps the matched phrase so the reviewer sees why. A workflow
 owner adds phrases per category through ``RiskPolicy`` (``watch_terms``) without code.
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from humangate.core.contract import Trigger
+from humangate.risk._account_terms import ACCOUNT_CHANGES, GIVEN_FREE
 from humangate.risk.limits import MONEY
 
 __all__ = [
@@ -24,8 +25,8 @@ __all__ = [
     "policy_triggers",
 ]
 
-TermCategory = Literal["legal", "pricing", "refund", "guarantee", "allegation"]
-TERM_CATEGORIES: tuple[TermCategory, ...] = ("legal", "pricing", "refund", "guarantee", "allegation")
+TermCategory = Literal["legal", "pricing", "refund", "guarantee", "account", "allegation"]
+TERM_CATEGORIES: tuple[TermCategory, ...] = ("legal", "pricing", "refund", "guarantee", "account", "allegation")
 
 _I = re.IGNORECASE
 _WHEN = (
@@ -59,7 +60,8 @@ _PATTERNS: dict[TermCategory, list[re.Pattern[str]]] = {
             r"\b(?:refund(?:s|ed|ing|able)?|reimburse\w*|money\s+back|charge\s?backs?|compensat\w+|credit\s+(?:your|the)"
             r"\s+account|store\s+credit|reverse\s+the\s+charge|cancel\w*\s+(?:the\s+|your\s+)?(?:fee|charge|order))\b",
             _I,
-        )
+        ),
+        GIVEN_FREE,
     ],
     "guarantee": [
         re.compile(
@@ -74,6 +76,7 @@ _PATTERNS: dict[TermCategory, list[re.Pattern[str]]] = {
             _I,
         ),
     ],
+    "account": ACCOUNT_CHANGES,  # "your subscription has been cancelled": see risk._account_terms
     # Wrongdoing said of someone (a person, a rival) and hearsay: stated in an email as fact, a claim like this
     # may be defamatory, and a single source or a rumour is no proof. A person checks before it goes out.
     "allegation": [
@@ -122,7 +125,7 @@ class Commitment:
 
 
 def find_policy_terms(text: str, *, extra: Mapping[TermCategory, Sequence[str]] | None = None) -> list[TermMatch]:
-    """Return the legal, pricing, refund, guarantee and allegation terms in ``text``, in text order.
+    """Return the legal, pricing, refund, guarantee, account-change and allegation terms in ``text``, in order.
 
     ``extra`` maps a category to more phrases (matched as whole words, case-insensitively).
     """
@@ -240,6 +243,10 @@ _CATEGORY_REASON: dict[TermCategory, tuple[str, float]] = {
     "pricing": ("states prices or discounts ({terms}); check they match what the business actually offers", 0.35),
     "refund": ("talks about refunds or compensation ({terms}); only an authorised person may offer them", 0.4),
     "guarantee": ("makes a guarantee or promise ({terms}); check the business can keep it", 0.4),
+    "account": (
+        "confirms a change to the reader's account, order or data ({terms}); check it was made and may be said",
+        0.4,
+    ),
     "allegation": (
         "states an allegation of wrongdoing or hearsay ({terms}); an unverified claim, or a claim about a third "
         "party's wrongdoing, may be false or defamatory: check the source, or take it out",
@@ -259,6 +266,11 @@ def _excerpt(text: str, start: int, end: int, width: int = 60) -> str:
     return ("…" if a else "") + " ".join(text[a:b].split()) + ("…" if b < len(text) else "")
 
 
+def _phrases(found: Iterable[str], limit: int = 10) -> list[str]:
+    """Return the matched phrases once each, in lower case with single spaces: "Refund" and "refund" are one."""
+    return list(dict.fromkeys(" ".join(p.split()).lower() for p in found))[:limit]
+
+
 def policy_triggers(
     text: str,
     *,
@@ -266,8 +278,14 @@ def policy_triggers(
     extra: Mapping[TermCategory, Sequence[str]] | None = None,
     commitments: bool = True,
     terms: bool = True,
+    excerpts: bool = True,
 ) -> list[Trigger]:
-    """Return one ``policy`` trigger per category of policy term in ``text``, plus one for promises made."""
+    """Return one ``policy`` trigger per category of policy term in ``text``, plus one for promises made.
+
+    ``excerpts=False``: the evidence is the matched phrases alone (once each, in lower case), not the text
+    around them, so that an edit compared by its evidence is news for a new term and not for new wording
+    beside a term already seen.
+    """
     out: list[Trigger] = []
     matches = find_policy_terms(text, extra=extra) if terms else []
     for category in TERM_CATEGORIES:
@@ -280,7 +298,9 @@ def policy_triggers(
                 kind="policy",
                 reason=f"{where} {template.format(terms=_listing(m.text for m in hits))}.",
                 score=score,
-                evidence=[f"{category}: {_excerpt(text, m.start, m.end)}" for m in hits[:10]],
+                evidence=[f"{category}: {_excerpt(text, m.start, m.end)}" for m in hits[:10]]
+                if excerpts
+                else _phrases(m.text for m in hits),
             )
         )
     if commitments:
@@ -292,7 +312,9 @@ def policy_triggers(
                     reason=f"{where} commits the sender to do something ({_listing(c.text for c in promises)}); "
                     "check someone will follow through.",
                     score=0.1,
-                    evidence=[f"promise: {_excerpt(text, c.start, c.end)}" for c in promises[:10]],
+                    evidence=[f"promise: {_excerpt(text, c.start, c.end)}" for c in promises[:10]]
+                    if excerpts
+                    else _phrases(c.text for c in promises),
                 )
             )
     return out
