@@ -144,3 +144,25 @@ def test_claims_from_a_model_brief_with_instruction_text_are_skipped() -> None:
     recipient = Recipient(name="Jo Park", email="jo@acme.example", company="Acme")
     email = Drafter().run(DraftInput(brief=brief, recipient=recipient))
     assert email.claims_used == [1]
+
+
+def test_learned_swaps_never_bring_in_another_recipients_names() -> None:
+    # A reviewer's edit of Quill Legal's email named their contact and company; the swap it taught must not
+    # carry those names into Northwind's email, while the same edit's plain rewording still applies.
+    _, before = draft_for("Quill Legal")
+    corrected = before.body.replace("a short call", "a short chat with Priya Raman of Quill Legal").replace(
+        "Best,", "Warm regards,"
+    )
+    assert corrected != before.body and "Warm regards," in corrected
+    lesson = CorrectionExample(
+        proposal=before.model_dump(), corrected={**before.model_dump(), "body": corrected}, reason_code="tone"
+    )
+    _, after = draft_for("Northwind Analytics", corrections=[lesson])
+    assert "Priya" not in after.body and "Quill" not in after.body
+    assert "Warm regards," in after.body
+    plain = before.body.replace("a short call", "a short chat")
+    lesson = CorrectionExample(
+        proposal=before.model_dump(), corrected={**before.model_dump(), "body": plain}, reason_code="tone"
+    )
+    _, after = draft_for("Northwind Analytics", corrections=[lesson])
+    assert "a short chat" in after.body

@@ -13,10 +13,12 @@ __all__ = [
     "Lessons",
     "apply_lessons",
     "apply_replacements",
+    "foreign_names",
     "foreign_words",
     "learn",
     "names_banned",
     "names_in",
+    "own_swaps",
     "violations",
     "was_deleted",
 ]
@@ -155,9 +157,36 @@ def apply_lessons(text: str, lessons: Lessons, *, known: str) -> str:
         if line.strip() and not kept:
             continue
         lines.append(" ".join(kept) if kept and len(kept) < len(split_sentences(line)) else line)
-    vocabulary = f"{text}\n{known}"
-    swaps = tuple(s for s in lessons.replacements if not foreign_words(s, vocabulary))
-    return apply_replacements("\n".join(lines), swaps)
+    return apply_replacements("\n".join(lines), own_swaps(lessons.replacements, f"{text}\n{known}"))
+
+
+def foreign_names(swap: tuple[str, str], known: str) -> list[str]:
+    """Return the capitalised words ``swap`` brings in from outside ``known``: names from another item.
+
+    A capital is a name's mark unless the word opens the new phrase where the old phrase also opened with a
+    capital ("Hi" -> "Hello"): there the sentence's start explains it.
+    """
+    before, after = swap
+    words = foreign_words(swap, known)
+    opens = before[:1].isupper()
+    first = _WORD.search(after)
+    return [
+        w
+        for w in words
+        if w[:1].isupper() and not (opens and first is not None and first.group() == w and not w[1:].isupper())
+    ]
+
+
+def own_swaps(
+    swaps: tuple[tuple[str, str], ...], known: str, *, names_only: bool = False
+) -> tuple[tuple[str, str], ...]:
+    """Return the swaps that add no word (with ``names_only``, no name) outside ``known``.
+
+    A lesson may reword, never import another item's facts; ``names_only`` lets a reviewer's plain words
+    ("call" -> "chat") through for messages whose vocabulary is open, such as an outreach email.
+    """
+    check = foreign_names if names_only else foreign_words
+    return tuple(s for s in swaps if not check(s, known))
 
 
 def apply_replacements(text: str, swaps: tuple[tuple[str, str], ...]) -> str:

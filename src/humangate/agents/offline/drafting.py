@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from humangate.agents.offline.corrections import Lessons, apply_replacements, learn, was_deleted
+from humangate.agents.offline.corrections import Lessons, apply_replacements, learn, own_swaps, was_deleted
 from humangate.agents.offline.directives import Directives, read_directives
 from humangate.agents.offline.injection import looks_like_injection
 from humangate.agents.offline.text import terms
@@ -106,6 +106,13 @@ def _subject(inp: DraftInput, company: str, kind: str, directives: Directives) -
     return f"{goal[:1].upper()}{goal[1:]} – {company}"[:300]
 
 
+def _known_words(inp: DraftInput) -> str:
+    """Return what this email may be written from: its inputs, its brief and the drafter's own sentences."""
+    templates = [*_GREETING.values(), *_SIGN_OFF.values(), *_CLAIMS_INTRO.values(), *_CALL.values()]
+    inputs = [inp.goal, inp.tone, inp.sender, inp.instructions or "", inp.recipient.name, inp.recipient.company or ""]
+    return "\n".join([*templates, *inputs, inp.brief.subject, *(c.text for c in inp.brief.claims)])
+
+
 def draft(inp: DraftInput) -> EmailDraft:
     """Return an email that states only claims from the brief and records which ones it used."""
     directives = read_directives(inp.instructions)
@@ -130,8 +137,12 @@ def draft(inp: DraftInput) -> EmailDraft:
     greeting, *middle, sign_off = paragraphs
     kept = [greeting, *([line for line in p if not was_deleted(line, lessons)] for p in middle), sign_off]
     body = "\n\n".join("\n".join(p) for p in kept if p)
-    body = apply_replacements(body, lessons.replacements)
-    subject = apply_replacements(_subject(inp, company, kind, directives), lessons.subject_replacements)
+    subject = _subject(inp, company, kind, directives)
+    # A swap learned on another recipient's email may reword this one, never bring in that email's names;
+    # numbers, addresses and links are never learned at all (corrections.learn).
+    known = "\n".join([body, subject, _known_words(inp)])
+    body = apply_replacements(body, own_swaps(lessons.replacements, known, names_only=True))
+    subject = apply_replacements(subject, own_swaps(lessons.subject_replacements, known, names_only=True))
     share = min(len(used), 2) / 2
     confidence = round(inp.brief.confidence * (0.5 + 0.5 * share), 2)
     return EmailDraft(to=inp.recipient.email, subject=subject, body=body, claims_used=used, confidence=confidence)
