@@ -20,7 +20,9 @@ from humangate import Orchestrator, Settings
 from humangate.agents.schemas import Brief, EmailDraft
 from humangate.checkpoints.schema import outbox
 from humangate.core.contract import RiskAssessment, Trigger, risk_rank
+from humangate.graphs.common import GraphDeps
 from humangate.graphs.example import assess_note, draft
+from humangate.graphs.registry import default_registry
 from humangate.risk import RiskPolicy, assess_draft, find_policy_terms
 from humangate.risk.outgoing import check_outgoing
 from tests.lenient import LENIENT
@@ -210,3 +212,16 @@ def test_control_an_edit_rewording_beside_a_term_the_reviewer_saw_goes_out(plain
     edited = proposal | {"body": "Hi Bob,\n\nYour refund was approved by our team.\n\nBest regards,\nThe team"}
     result = plain.decide(item, {"action": "edit", "reviewer": "alice", "reason_code": "tone", "edited": edited})
     assert result.run.outcome == "approved" and len(_sent(plain, run.id)) == 1
+
+
+def test_the_policy_file_reaches_notes_started_through_the_registry(tmp_path: Path) -> None:
+    # graphs.registry built notify with the built-in risk policy, so a policy file's watch terms and
+    # thresholds held outreach drafts but never a note.
+    watched = RiskPolicy.model_validate({"defaults": {"watch_terms": {"pricing": ["early bird"]}}})
+    deps = GraphDeps(policy=watched)
+    settings = Settings(db_url=f"sqlite:///{tmp_path / 'hg.db'}", outbox_dir=tmp_path / "outbox")
+    with Orchestrator(settings, deps=deps, registry=default_registry(deps)) as o:
+        held = o.start("notify", BOB | {"topic": "Early bird seats are still open."})
+        calm = o.start("notify", BOB | {"topic": "Thanks for the call."})  # control
+        assert held.status == "paused" and _sent(o, held.id) == []
+        assert calm.outcome == "passed" and len(_sent(o, calm.id)) == 1

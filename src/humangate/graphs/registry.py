@@ -98,7 +98,7 @@ def default_registry(deps: GraphDeps | None = None) -> GraphRegistry:
     gate = deps.policy.gate_policy("notify", "review")
     return GraphRegistry(
         [
-            notify_spec(gate),
+            notify_spec(gate, deps.policy),
             research_spec(deps),
             drafting_spec(deps),
             outreach_spec(deps),
