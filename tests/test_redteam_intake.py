@@ -137,9 +137,13 @@ UNENFORCEABLE = [
     "BCC legal@example.com.",
 ]
 GARBLED = ["R E V I E W  them.", "pls appr b4 sending"]
+# A warning with a style verb in front ("be ...") read as a writing directive and was dropped.
+WARNINGS = ["Be careful, these are VIPs.", "Be cautious with these."]
 
 
-@pytest.mark.parametrize("phrase", OTHER_LANGUAGES + INDIRECT + DRAFT_ONLY + RETRACTED + UNENFORCEABLE + GARBLED)
+@pytest.mark.parametrize(
+    "phrase", OTHER_LANGUAGES + INDIRECT + DRAFT_ONLY + RETRACTED + UNENFORCEABLE + GARBLED + WARNINGS
+)
 def test_wording_the_planner_cannot_read_holds_every_reply(orch: Orchestrator, phrase: str) -> None:
     result = _support(orch, phrase, ["calm"])
     assert result["calm"] == "paused", (phrase, result)

@@ -100,7 +100,9 @@ _TONE = _set(
     "very not too overly a an the please keep it them light respectful kind empathetic"
 )
 _ITEM_FILL = _set("a an the of for and or to with in on at & from these those our my their all each is are")
-_HALT = _set("stop halt freeze abort cancel pause hold wait urgent important note caution warning careful fyi nb ps")
+_HALT = _set(
+    "stop halt freeze abort cancel pause hold wait urgent important note caution cautious warning careful fyi nb ps"
+)
 _COURTESY = _set("please thanks thank you pls cheers ty thx bitte danke por favor gracias merci s'il te vous plait")
 _CONTEXT = re.compile(r"^(?:we|we're|we've|i'm|i am|i've|our|my name is|this is|i work|i run|i lead)\b")
 _MODAL = _set("must should need needs have has want wants can't cannot may might shall ought require requires")
@@ -211,7 +213,8 @@ def _style(part: str, folded: str, words: list[str]) -> bool:
     conditional = any(w in CONDITIONS or w in EXCEPT for w in rest)
     flagged = _COUNT.search(plain) or _RECIPIENT.search(plain) or _DRAFT_ONLY.search(plain) or _RETRACT.search(plain)
     third = destination(part) or _LOOP_IN.search(part)  # "keep them in my inbox", "include Sam": not the writing
-    return not conditional and not flagged and not third and not any(w in _ONLY for w in rest)
+    halted = any(w in _HALT for w in rest)  # "be careful, these are VIPs": a warning, not a way of writing
+    return not conditional and not flagged and not third and not halted and not any(w in _ONLY for w in rest)
 
 
 def _context(part: str, folded: str, words: list[str]) -> bool:
