@@ -30,6 +30,9 @@ MORE: dict[str, tuple[re.Pattern[str], ...]] = {
     "churn": _compiled(
         r"\b(?:terminate|end|quit|stop)\s+(?:my|our|the)\s+(?:contract|subscription|account|membership|plan|service)\b",
         # A cancellation with no object ("I'd like to cancel.", "cancel please"): it is the whole request.
+        # Closing an account however it is named: "close the company account", "delete our team workspace".
+        r"\b(?:clos(?:e|ing)|delet(?:e|ing)|shut(?:ting)?\s+down)\s+(?:my|our|the|this)\s+(?:[\w-]+\s+){0,2}"
+        r"(?:account|accounts|workspace|subscription|membership)\b",
         r"\b(?:like|want|wish|need|going|have|trying|decided)\s+to\s+cancel(?:\s+(?:now|please|today|asap|"
         r"immediately|everything|it all))?\s*(?:[.!?,;]|$)",
         r"^\W*(?:please\s+)?cancel(?:lation)?(?:\s+(?:please|now|it|everything|asap|immediately))*\W*$",
@@ -50,7 +53,8 @@ MORE: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\b(?:several|many|multiple|numerous|countless|two|three|four|five|six|seven|ten|\d+|a few|so many|"
         r"how many)\s+times\b",
         r"\b(?:again and again|over and over|yet again|once again|keep (?:having to )?(?:asking|writing|calling|"
-        r"chasing|emailing))\b",
+        r"chasing|emailing|explaining|repeating|telling|contacting|messaging|following up))\b",
+        r"\b(?:every|each)\s+(?:single\s+)?time\s+(?:I|we)\s+(?:call|write|ask|contact|chat|email|message)\b",
         r"\b(?:already|previously)\s+(?:asked|told|written|wrote|called|emailed|explained|mentioned|reported|sent)\b",
     ),
     "harm": _compiled(
@@ -60,6 +64,16 @@ MORE: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\bnot\s+(?:be|being)\s+(?:here|around|alive)\s+(?:tomorrow|anymore|any ?more|much longer|next week)\b",
         r"\b(?:(?:don't|do not|no longer)\s+want\s+to\s+(?:live|be alive|be here|wake up)|take my (?:own )?life|"
         r"better off (?:dead|without me)|no reason to (?:live|go on))\b",
+        # A child or a body at risk from a product, or a product that may have been tampered with.
+        r"\b(?:swallow(?:ed|s)?|ingest(?:ed|s)?|inhal(?:ed|es)|choke[ds]?)\b",
+        r"\b(?:tamper(?:ed|ing)?|(?:seal|safety seal)\s+(?:was\s+|is\s+)?(?:broken|missing|open))\b",
+        r"\b(?:medication|medicine|pills?|tablets?|capsules?|formula|baby food)\b[^.!?]{0,30}\b(?:opened|unsealed|"
+        r"damaged|expired|wrong|mould\w*|mold\w*|contaminated)\b",
+        # A security failure the customer saw: credentials exposed, someone else's data, a breach.
+        r"\b(?:passwords?|credentials?|card (?:number|details)|pin)\b[^.!?]{0,40}\b(?:plain ?text|in the clear|"
+        r"exposed|leak\w*|visible|unencrypted|emailed|sent to me)\b",
+        r"\b(?:data (?:breach|leak)|security (?:hole|issue|flaw|problem|breach|vulnerability)|vulnerabilit\w+|"
+        r"someone else'?s (?:data|details|account|order|invoice|information))\b",
         # A body reacting to a product: rash, burns, allergic reaction, sparks.
         r"\b(?:rash(?:es)?|allergic reaction|anaphyla\w*|burn(?:ed|t|s)\s+(?:my|his|her|their|our)|blister\w*|"
         r"sparked|smoking|choked|choking hazard|(?:made|got|became|fell)\s+(?:me\s+|him\s+|her\s+|us\s+)?"
