@@ -181,6 +181,9 @@ def multilingual_matches(text: str) -> list[tuple[str, int, int]]:
 _ZW = "\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff"
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _TAG = range(0xE0000, 0xE0080)
+# C0 and C1 controls and DEL, but for tab, line feed, carriage return, vertical tab and form feed (page
+# breaks in extracted documents): a NUL or an ANSI escape can cut or restyle what a reader's client shows.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 # Scripts that join letters with ZWJ/ZWNJ as part of spelling: Arabic, Syriac, Thaana, N'Ko, the Indic
 # scripts, Sinhala, Mongolian, and Arabic presentation forms.
 _JOINING = re.compile("[\u0600-\u08ff\u0900-\u0dff\u1800-\u18af\ufb50-\ufdff\ufe70-\ufefc]")
@@ -228,7 +231,7 @@ def hidden_characters(text: str) -> list[int]:
     flags = _flag_tags(text) if "\U0001f3f4" in text else set()
     found: list[int] = []
     for i, ch in enumerate(text):
-        if ch in _BIDI:
+        if ch in _BIDI or _CONTROL.match(ch):
             found.append(i)
         elif ord(ch) in _TAG:
             if i not in flags:
