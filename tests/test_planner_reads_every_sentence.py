@@ -1,8 +1,10 @@
 """The offline planner claims every sentence of a task; one it cannot read holds every effect.
 
-Failing closed must not mean holding everything: ordinary tasks, with the writing directives people add
-("Keep it under 120 words.", "Sign as Dana from Acme.", "Reply in German.") and routing rules that stay
-scoped ("hand angry customers to me"), plan without approval of every effect. The red team's wording
+Failing closed must not mean holding everything: ordinary tasks, with the directives on form people add
+("Keep it under 120 words.", "Use a friendly tone.", "Don't mention pricing.") and routing rules that stay
+scoped ("hand angry customers to me"), plan without approval of every effect. A directive that asks the
+message to say something ("Mention our free pilot.", "Sign as Dana.", "Reply in German.") holds every email
+or reply: task wording does not reach the drafters, and the message would go out without it. The red team's wording
 (tests/test_redteam_intake.py) is the other side of the same mechanism.
 """
 
@@ -37,40 +39,21 @@ CONTROL: list[tuple[str, str, list[list[str]]]] = [
         "Research these companies and draft an intro email to the contact at each. Keep it under 120 words.",
         [],
     ),
-    ("outreach", "Draft a short intro email to each contact in the file. Mention our webinar on 3 March.", []),
-    ("outreach", "Write to each lead in the CSV. Sign as Dana from Acme.", []),
     ("outreach", "Research these companies, then write a friendly intro email to each. Use a friendly tone.", []),
-    (
-        "outreach",
-        "Draft intro emails to these prospects. We are Acme, a logistics startup. Mention our free pilot.",
-        [],
-    ),
     ("outreach", "Email each contact in the file about our new warehouse module. Keep it short and warm.", []),
-    ("outreach", "Reach out to the contacts in the attached CSV and invite them to our webinar on 3 March.", []),
     (
         "outreach",
         "Draft a follow-up email to each contact. Thank them for meeting us at the trade fair. Don't mention pricing.",
         [],
     ),
-    ("outreach", "Write a formal intro email to each prospect. Address them by first name. Sign off as Dana.", []),
     ("outreach", "Research Northwind Analytics and Lumen Robotics, then draft an intro email to each.", []),
-    ("outreach", "Compose an intro email to each contact. Avoid jargon. Include a link to our website.", []),
     ("outreach", "I'm Dana, head of sales at Acme. Please draft intro emails to these leads.", []),
-    ("outreach", "Notify each contact in the file that our office moves next month. Keep it brief.", []),
-    ("outreach", "Send a thank-you email to each attendee in the CSV. Mention the recording link.", []),
     ("support", "Answer these support tickets. Use a friendly tone.", []),
     ("support", "Answer these support tickets and hand angry customers to me.", [["angry"]]),
-    ("support", "Reply to each customer message. Reply in German.", []),
     ("support", "Answer these tickets. Thank them for their order.", []),
     ("support", "Triage the inbox and reply to each message. Keep replies under 100 words.", []),
-    (
-        "support",
-        "Answer these support tickets. Apologise for the delay. Hand angry customers to me.",
-        [["angry"]],
-    ),
     ("support", "Reply to these customer emails politely. Escalate refund requests to an expert.", [["refund"]]),
     ("support", "Answer these support tickets; be concise and friendly.", []),
-    ("support", "Respond to the support tickets in the CSV. Mention that shipping takes 3 to 5 days.", []),
     ("support", "Beantworte die Kundenanfragen. Bleib freundlich.", []),
     ("support", "Answer these support tickets. Refunds over $100 need my approval.", []),
     (
@@ -84,15 +67,11 @@ CONTROL: list[tuple[str, str, list[list[str]]]] = [
     ("research", "Research these startups. Cover funding, team size and customers.", []),
     ("research", "Investigate these vendors and brief me on each. Keep each brief under 200 words.", []),
     # Benign neighbours of the red team's destinations (tests/test_redteam_replies.py, claims section).
-    ("support", "Answer these support tickets. Sign as Dana from Acme.", []),
     ("support", "Answer these support tickets. We are Acme, a logistics startup.", []),
     ("support", "Answer these support tickets. Address them by first name.", []),
     ("support", "Answer these support tickets. Keep it short.", []),
     ("support", "Answer these support tickets. Write in a friendly tone.", []),
-    ("support", "Answer these support tickets. Mention our webinar on 3 March.", []),
-    ("support", "Answer these support tickets. Refer them to our FAQ.", []),
     ("support", "Answer these support tickets. Thank them for their patience.", []),
-    ("support", "Respond to the support tickets in the CSV. Write to them in German.", []),
     ("outreach", "Draft intro emails to these leads. We are Acme, a logistics startup in Berlin.", []),
     ("research", "Research these companies in Germany into cited briefs.", []),
 ]
@@ -114,6 +93,61 @@ def test_an_ordinary_task_leaves_the_send_to_the_policy(graph: str, task: str, r
     assert sorted(sorted(r.kinds) for r in spec.routes) == sorted(sorted(k) for k in routes), spec.routes
 
 
+# Directives that ask the message to say something: task wording does not reach the drafters, so each
+# email or reply would go out without it; the plan holds every one and quotes the directive.
+SAYS_MORE: list[tuple[str, str, str]] = [
+    ("outreach", "Draft a short intro email to each contact in the file. Mention our webinar on 3 March.", "webinar"),
+    ("outreach", "Write to each lead in the CSV. Sign as Dana from Acme.", "Sign as Dana"),
+    (
+        "outreach",
+        "Draft intro emails to these prospects. We are Acme, a logistics startup. Mention our free pilot.",
+        "pilot",
+    ),
+    ("outreach", "Reach out to the contacts in the attached CSV and invite them to our webinar on 3 March.", "invite"),
+    (
+        "outreach",
+        "Write a formal intro email to each prospect. Address them by first name. Sign off as Dana.",
+        "Sign off",
+    ),
+    ("outreach", "Compose an intro email to each contact. Avoid jargon. Include a link to our website.", "link"),
+    ("outreach", "Notify each contact in the file that our office moves next month. Keep it brief.", "office moves"),
+    ("outreach", "Send a thank-you email to each attendee in the CSV. Mention the recording link.", "recording"),
+    ("outreach", "Draft intro emails to these leads. Offer them a 50% discount.", "discount"),
+    ("support", "Reply to each customer message. Reply in German.", "German"),
+    ("support", "Respond to the support tickets in the CSV. Write to them in German.", "German"),
+    ("support", "Answer these support tickets. Apologise for the delay. Hand angry customers to me.", "Apologise"),
+    ("support", "Respond to the support tickets in the CSV. Mention that shipping takes 3 to 5 days.", "shipping"),
+    ("support", "Answer these support tickets. Sign as Dana from Acme.", "Dana"),
+    ("support", "Answer these support tickets. Mention our webinar on 3 March.", "webinar"),
+    ("support", "Answer these support tickets. Refer them to our FAQ.", "FAQ"),
+    ("outreach", "Draft intro emails to these leads. Tell them their competitor is going bankrupt.", "bankrupt"),
+    ("support", "Answer these tickets. Tell them the outage is fixed.", "outage"),
+]
+
+
+@pytest.mark.parametrize(("graph", "task", "quoted"), SAYS_MORE)
+def test_a_directive_that_asks_the_message_to_say_something_holds_every_message(
+    graph: str, task: str, quoted: str
+) -> None:
+    # These were claimed as style and dropped: the offline drafter and the support replies never saw them, so
+    # an email without the pilot, a reply in English to "reply in German" went out unreviewed.
+    spec = plan(task, csv_rows=_rows(graph))
+    assert spec.graph == graph and spec.require_approval, spec.rules
+    assert any(quoted in r and "to say" in r for r in spec.rules), spec.rules
+
+
+@pytest.mark.parametrize(
+    "task",
+    [
+        "Research these startups. Cover funding, team size and customers.",
+        "Look into these companies and summarise what they do. Focus on their products.",
+    ],
+)
+def test_what_a_brief_should_cover_does_not_hold_it(task: str) -> None:
+    # A brief goes to the task's owner, not out into the world.
+    assert not plan(task).require_approval
+
+
 @pytest.fixture
 def orch(tmp_path: Path) -> Iterator[Orchestrator]:
     with lenient_orchestrator(tmp_path) as o:
@@ -124,7 +158,7 @@ def orch(tmp_path: Path) -> Iterator[Orchestrator]:
     "task",
     [
         "Answer these support tickets and hand angry customers to me. Keep it under 80 words. Reply in English.",
-        "Answer these support tickets. Thank them for writing. Sign as the Acme team.",
+        "Answer these support tickets. Thank them for writing. Use a friendly tone.",
     ],
 )
 def test_a_calm_reply_still_goes_out_and_a_scoped_route_still_holds_its_kind(orch: Orchestrator, task: str) -> None:
@@ -167,7 +201,7 @@ def test_a_clause_is_cut_into_parts_and_lists_stay_whole(clause: str, expected: 
         ("Don't forget to send a reply to each ticket", "goal"),
         ("Keep it under 120 words", "style"),
         ("Don't mention pricing", "style"),
-        ("Mention our webinar on 3 March", "style"),
+        ("Mention our webinar on 3 March", None),  # content the drafters would drop
         ("Friendly and concise", "tone"),
         ("Northwind Analytics, Lumen Robotics", "items"),
         ("The contacts are in the attached CSV", "items"),
@@ -208,9 +242,10 @@ def test_a_clause_is_cut_into_parts_and_lists_stay_whole(clause: str, expected: 
         ("Thank them for meeting us at the trade fair", "goal"),
         ("Write in a friendly tone", "goal"),
         ("Address them by first name", "style"),
-        ("Sign as Dana from Acme", "style"),
-        ("Refer them to our FAQ", "style"),
-        ("Include a link to our website", "style"),
+        ("Sign as Dana from Acme", None),
+        ("Refer them to our FAQ", None),
+        ("Include a link to our website", None),
+        ("Reply in German", None),
         ("We are Acme, a logistics startup in Berlin", "context"),
         ("The tickets are in the attached CSV", "items"),
     ],

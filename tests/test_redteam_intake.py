@@ -135,6 +135,7 @@ UNENFORCEABLE = [
     "Only reply to customers at example.com.",
     "CC me.",
     "BCC legal@example.com.",
+    "Send each one three times.",
 ]
 GARBLED = ["R E V I E W  them.", "pls appr b4 sending"]
 # A warning with a style verb in front ("be ...") read as a writing directive and was dropped.

@@ -43,7 +43,7 @@ from humangate.agents.offline.wording import (
     tokens,
 )
 
-__all__ = ["claimed", "parts"]
+__all__ = ["asks_content", "claimed", "parts"]
 
 
 def _set(text: str) -> frozenset[str]:
@@ -94,11 +94,24 @@ _STYLE = _set(
     "sei seien bleib bleibe bleibt halte erwahne nutze verwende bedanke schreib "
     "se usa menciona manten agradece escribe sois soyez utilise mentionne garde remercie ecris"
 )
+# Directives on form the drafters follow by themselves (tone, length, plain words); any other directive verb
+# asks for content.
+_FORM = _set("keep use be make stay sound address greet sei seien bleib bleibe bleibt halte se manten sois soyez garde")
+# A language other than English: the offline drafters write English only, and task wording does not reach a model.
+_LANGUAGE = re.compile(
+    r"\b(?:in|auf|en)\s+(?!english\b|englisch\b|ingles\b|anglais\b|plain\b|simple\b|clear\b)(?:german|french|"
+    r"spanish|italian|portuguese|dutch|polish|swedish|danish|norwegian|finnish|greek|turkish|russian|ukrainian|"
+    r"arabic|hebrew|hindi|chinese|mandarin|cantonese|japanese|korean|vietnamese|thai|indonesian|deutsch|"
+    r"franzosisch|spanisch|aleman|frances|espanol|allemand|espagnol|francais|[a-z]+ish|[a-z]+ese|[a-z]+ian)\b"
+)
 _TONE = _set(
     "formal informal friendly casual warm concise short brief professional polite enthusiastic upbeat direct "
     "playful tone voice style register language english german french spanish plain simple clear and sweet "
     "very not too overly a an the please keep it them light respectful kind empathetic"
 )
+# Verbs whose object is a message; their goal is only the items ("notify each contact in the file").
+_MESSAGE = _set("tell say inform notify remind announce invite promise offer let")
+_WHOM = _set("them everyone everybody all us me him her know")
 _ITEM_FILL = _set("a an the of for and or to with in on at & from these those our my their all each is are")
 _HALT = _set(
     "stop halt freeze abort cancel pause hold wait urgent important note caution cautious warning careful fyi nb ps"
@@ -122,7 +135,8 @@ _SCHEDULE = re.compile(
 )
 _COUNT = re.compile(
     r"\b(?:first|last|top)\s+\d+|\bat (?:most|least)\b|\bno more than\b|\bup to\s+\d+|\bmax(?:imum)?\b|\blimit\w*|"
-    r"\bcap\b|\bper (?:day|hour|week|minute|month)\b|\b\d+\s+(?:a|an|each) (?:day|hour|week|minute)\b|\bbatch\w*"
+    r"\bcap\b|\btwice\b|\bthrice\b|\b(?:\d+|one|two|three|four|five|several|many|multiple)\s+times\b|"
+    r"\bper (?:day|hour|week|minute|month)\b|\b\d+\s+(?:a|an|each) (?:day|hour|week|minute)\b|\bbatch\w*"
 )
 _LENGTH = re.compile(
     r"\b(?:under|below|within|less than|fewer than|no more than|at most|max(?:imum)?|up to|around|about)?\s*\d+\s*"
@@ -200,14 +214,29 @@ def _goal(part: str, folded: str, words: list[str]) -> bool:
     conditional = any(w in CONDITIONS or w in EXCEPT or w in NEGATIONS for w in words)
     conditional = conditional or "as soon as" in folded or bool(destination(part, located=True))  # "to my manager"
     narrowed = words[0] in _REPLY and bool(kinds_in(words[1:]))  # "answer the refund requests": which ones?
-    return not conditional and not narrowed and not _restricted(folded, words)
+    foreign = bool(_LANGUAGE.search(folded))  # "reply in German": the drafters write English
+    # "Tell them their competitor is going bankrupt": a message verb with more than its items carries content.
+    says = words[0] in _MESSAGE and any(w not in ITEMS and w not in _ITEM_FILL and w not in _WHOM for w in words[1:])
+    return not conditional and not narrowed and not foreign and not says and not _restricted(folded, words)
+
+
+def _says_more(words: list[str]) -> bool:
+    """Return whether a writing directive asks the message to say something: a mention, an offer, a sign-off."""
+    negated = words[:1] in (["don't"], ["dont"], ["never"], ["avoid"]) or words[:2] == ["do", "not"]
+    return not negated and bool(words) and words[0] not in _FORM
 
 
 def _style(part: str, folded: str, words: list[str]) -> bool:
-    """Return whether the part is a writing directive: "keep it under 120 words", "don't mention pricing"."""
+    """Return whether the part is a writing directive on form: "keep it under 120 words", "don't mention pricing".
+
+    A directive that asks the message to say something ("mention our pilot", "sign as Dana", "reply in
+    German") is not claimed: task wording does not reach the drafters, so it would be dropped unseen.
+    """
     rest = words[2:] if words[:2] in (["do", "not"], ["always", "do"]) else words
     rest = rest[1:] if rest[:1] and rest[0] in ("don't", "dont", "never", "always", "avoid") else rest
     if not rest or (rest[0] not in _STYLE and rest[0] != "avoid" and words[:1] != ["avoid"]):
+        return False
+    if _says_more(words) or _LANGUAGE.search(folded):
         return False
     plain = _LENGTH.sub(" ", folded)
     conditional = any(w in CONDITIONS or w in EXCEPT for w in rest)
@@ -240,6 +269,15 @@ def _items(part: str, folded: str, words: list[str]) -> bool:
         halted = any(w in NEGATIONS or w in _HALT or _lead_verb(w) for w in words)
         return len(raw) > 1 and not halted and not kinds_in(words)
     return all(w in ITEMS or w in _ITEM_FILL for w in lower)
+
+
+def asks_content(part: str) -> bool:
+    """Return whether ``part`` is a writing directive that asks the message to say something."""
+    folded = _LEAD.sub("", fold(_URL.sub("Link", part)).strip(" .!?\"'"))
+    words = tokens(folded)
+    rest = words[2:] if words[:2] == ["do", "not"] else words
+    directive = bool(rest) and (rest[0] in _STYLE or rest[0] in _GOAL)
+    return directive and (_says_more(words) or bool(_LANGUAGE.search(folded)))
 
 
 def claimed(part: str) -> str | None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from humangate.agents.offline.claims import claimed, parts
+from humangate.agents.offline.claims import asks_content, claimed, parts
 from humangate.agents.offline.limit_wording import limit_covered
 from humangate.agents.offline.sending import defers_send
 from humangate.agents.offline.wording import (
@@ -281,6 +281,15 @@ def read_rules(task: str, graph: str) -> TaskRules:
                 rules.append(part)
             elif covered is None and claimed(part) is None:
                 unread.append(part)
+        asked = [p for p in unread if asks_content(p)]
+        unread = [p for p in unread if p not in asked]
+        if asked and graph != "research":  # a brief goes to the task's owner, not out: what to cover is theirs
+            out.require = True
+            quoted = _said(" ... ".join(asked))
+            out.rules.append(
+                f"The task asks the {unit} to say {quoted!r}; the drafters do not take task wording, so every {unit} "
+                "waits for a person to write it in."
+            )
         if unread:
             out.require = True
             quoted = _said(" ... ".join(unread))
