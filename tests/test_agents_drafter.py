@@ -148,7 +148,7 @@ def test_claims_from_a_model_brief_with_instruction_text_are_skipped() -> None:
 
 def test_learned_swaps_never_bring_in_another_recipients_names() -> None:
     # A reviewer's edit of Quill Legal's email named their contact and company; the swap it taught must not
-    # carry those names into Northwind's email, while the same edit's plain rewording still applies.
+    # carry those names into Northwind's email, while the same edit's sign-off (the product's own words) applies.
     _, before = draft_for("Quill Legal")
     corrected = before.body.replace("a short call", "a short chat with Priya Raman of Quill Legal").replace(
         "Best,", "Warm regards,"
@@ -160,9 +160,11 @@ def test_learned_swaps_never_bring_in_another_recipients_names() -> None:
     _, after = draft_for("Northwind Analytics", corrections=[lesson])
     assert "Priya" not in after.body and "Quill" not in after.body
     assert "Warm regards," in after.body
-    plain = before.body.replace("a short call", "a short chat")
+    # A swap whose words the email already holds or the product's greetings hold applies; one that adds a word
+    # from outside this email's inputs ("chat") does not: a lesson may reword, never bring in another's matter.
+    plain = before.body.replace("Hi ", "Hello ", 1).replace("a short call", "a short chat")
     lesson = CorrectionExample(
         proposal=before.model_dump(), corrected={**before.model_dump(), "body": plain}, reason_code="tone"
     )
     _, after = draft_for("Northwind Analytics", corrections=[lesson])
-    assert "a short chat" in after.body
+    assert after.body.startswith("Hello ") and "a short call" in after.body and "a short chat" not in after.body

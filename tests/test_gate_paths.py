@@ -59,11 +59,12 @@ def test_the_service_stamps_the_items_own_role_on_a_decision_whatever_the_caller
 
 def test_autonomy_still_passes_the_words_reviewers_approved(tmp_path: Path) -> None:
     # The control of the red-team autonomy test: the same template with the same price words, approved three
-    # times, earns its autonomy; only words none of those approvals held are for a person.
+    # times (by two reviewers: one person's habit earns nothing), earns its autonomy; only words none of those
+    # approvals held are for a person.
     with _orch(_settings(tmp_path), "autonomy_after = 3\n") as o:
-        for _ in range(3):
+        for reviewer in ("bob", "alice", "bob"):
             (item,) = o.start("drafting", _draft_input(SOFTWARE, PRICING)).pending_items
-            o.decide(item, {"action": "approve", "reviewer": "bob"})
+            o.decide(item, {"action": "approve", "reviewer": reviewer})
         run = o.start("drafting", _draft_input(SOFTWARE, PRICING))
         assert run.status == "completed" and len(_sent(o, run.id)) == 1
 

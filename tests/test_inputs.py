@@ -22,7 +22,7 @@ from humangate.effects import check_email
 from humangate.errors import EffectRefused, InvalidDecisionError, InvalidInputError
 from humangate.graphs.common import GraphDeps
 from humangate.graphs.registry import default_registry
-from humangate.memory.store import Correction, Match
+from humangate.memory.store import Correction, Match, signatures_of
 from humangate.risk import RiskPolicy
 from humangate.risk.memory import apply_memory
 from humangate.risk.outbound import outbound_triggers
@@ -222,9 +222,10 @@ def test_earned_autonomy_never_passes_a_message_without_an_address() -> None:
     approvals = [
         Match(
             Correction(
-                id=n, graph="outreach", node="review_send", kind="approve", reviewer="alice", reason_code=None,
-                note=None, situation="", proposal={"body": "x"}, corrected=None, instructions=None, key_text="x",
-                active=True, created_at=1000.0 + n, item_id=n, run_id=f"r{n}", trigger_kinds=("impact",),
+                id=n, graph="outreach", node="review_send", kind="approve", reviewer=("alice", "bob")[n % 2],
+                reason_code=None, note=None, situation="", proposal={"body": "x"}, corrected=None, instructions=None,
+                key_text="x", active=True, created_at=1000.0 + n, item_id=n, run_id=f"r{n}", trigger_kinds=("impact",),
+                signatures=tuple(signatures_of([assessment.triggers[0].model_dump()])), level="low",
             ),
             0.99,
         )

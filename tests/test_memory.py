@@ -37,6 +37,7 @@ def strict(settings: Settings) -> Iterator[Orchestrator]:
     """Return an Orchestrator whose policy reviews everything until memory earns autonomy (after 3)."""
     with Orchestrator(settings, deps=GraphDeps(policy=STRICT)) as o:
         o.add_user("alice", "reviewer")
+        o.add_user("bob", "reviewer")
         o.add_user("erin", "expert")
         yield o
 
@@ -159,11 +160,11 @@ def test_an_escalated_topic_goes_straight_to_the_expert_next_time(orch: Orchestr
 
 def test_autonomy_is_earned_by_approvals_and_revoked_by_one_override(strict: Orchestrator) -> None:
     statuses = []
-    for text in TECHNICAL[:4]:
+    for n, text in enumerate(TECHNICAL[:4]):  # approved by two reviewers: one person's habit earns nothing
         status, item = _support(strict, text)
         statuses.append(status)
         if item is not None:
-            strict.decide(item.id, {"action": "approve", "reviewer": "alice"})
+            strict.decide(item.id, {"action": "approve", "reviewer": ("alice", "bob")[n % 2]})
     assert statuses == ["paused", "paused", "paused", "completed"]
     passed = strict.runs(limit=1)[0]
     assert passed.outcome == "passed"

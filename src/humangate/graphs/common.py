@@ -104,8 +104,15 @@ def remembered(
     memory = recall(runtime)
     if memory is None:
         return assessment.model_dump(mode="json"), []
+    # The run's starter is passed on: their own approvals never earn their run autonomy.
     outcome = memory.assess(
-        assessment, graph=graph, node=node, key=key, proposal_text=proposal_text, always_review=always_review
+        assessment,
+        graph=graph,
+        node=node,
+        key=key,
+        proposal_text=proposal_text,
+        always_review=always_review,
+        run_id=runtime.context.run_id,
     )
     return outcome.assessment.model_dump(mode="json"), outcome.similar
 

@@ -6,7 +6,7 @@ Private to ``humangate.memory``; ``humangate.memory.store`` exports the public n
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +15,7 @@ from sqlalchemy import Connection, select
 
 from humangate.checkpoints.schema import corrections
 from humangate.errors import InvalidInputError, UnknownCorrectionError
+from humangate.memory._held import Held, encode_held, signatures_of
 from humangate.memory.redact import redact, redact_value
 
 __all__ = [
@@ -60,6 +61,8 @@ class Correction:
     item_id: int | None
     run_id: str | None
     trigger_kinds: tuple[str, ...] = ()
+    signatures: tuple[str, ...] = ()  # why it was held, reading by reading (see ``memory._held``)
+    level: str | None = None  # the risk level it was assessed at; None: stored before levels were kept
 
     @property
     def overridden(self) -> bool:
@@ -84,6 +87,7 @@ class Correction:
     def from_row(cls, row: Any) -> Correction:
         """Build from a ``corrections`` row."""
         m = row._mapping
+        held = Held.parse(m["trigger_kinds"])
         return cls(
             id=int(m["id"]),
             graph=m["graph"],
@@ -101,7 +105,9 @@ class Correction:
             created_at=float(m["created_at"]),
             item_id=m["item_id"],
             run_id=m["run_id"],
-            trigger_kinds=tuple(k for k in (m["trigger_kinds"] or "").split(",") if k),
+            trigger_kinds=held.kinds,
+            signatures=held.signatures,
+            level=held.level,
         )
 
 
@@ -141,6 +147,8 @@ def redacted(
     item_id: int | None = None,
     run_id: str | None = None,
     trigger_kinds: Iterable[str] = (),
+    signatures: Sequence[str] = (),
+    level: str | None = None,
 ) -> dict[str, Any]:
     """A correction's columns with every text redacted, before its key text is embedded."""
     if kind not in CORRECTION_KINDS:
@@ -162,7 +170,7 @@ def redacted(
         "corrected_json": json.dumps(redact_value(dict(corrected)), ensure_ascii=False) if corrected else None,
         "instructions": redact(instructions) if instructions else None,
         "key_text": key,
-        "trigger_kinds": "," + ",".join(sorted(set(trigger_kinds))) + ",",
+        "trigger_kinds": encode_held(trigger_kinds, signatures, level),
     }
 
 
@@ -170,6 +178,8 @@ def decision_fields(row: Any) -> dict[str, Any]:
     """What memory keeps of a queued decision: its item's request (as the reviewer saw it) and the decision."""
     request = json.loads(row.request_json)
     decision = json.loads(row.decision_json)
+    assessment = request.get("assessment") or {}
+    triggers = assessment.get("triggers", [])
     return {
         "graph": row.graph,
         "node": row.node,
@@ -185,8 +195,11 @@ def decision_fields(row: Any) -> dict[str, Any]:
         "instructions": decision.get("instructions") or decision.get("escalate_to"),
         "item_id": row.item_id,
         "run_id": row.run_id,
-        # Why it was held: earned autonomy counts only approvals of proposals held for the same reasons.
-        "trigger_kinds": [t["kind"] for t in (request.get("assessment") or {}).get("triggers", [])],
+        # Why it was held and at what risk: earned autonomy counts only approvals of proposals held for the
+        # same readings (signatures) at the same level or higher.
+        "trigger_kinds": [t["kind"] for t in triggers],
+        "signatures": signatures_of(triggers),
+        "level": assessment.get("level"),
     }
 
 

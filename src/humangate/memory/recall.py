@@ -63,12 +63,19 @@ class Recall:
         proposal_text: str,
         always_review: bool = False,
         sample_key: str = "",
+        run_id: str | None = None,
     ) -> MemoryOutcome:
-        """Return ``assessment`` after the memory trigger and earned autonomy (see ``risk.memory``)."""
+        """Return ``assessment`` after the memory trigger and earned autonomy (see ``risk.memory``).
+
+        ``run_id`` names the run being assessed: its starter's own approvals never earn it autonomy.
+        """
         settings = self.policy.settings(graph, node)
         k = max(10, 2 * settings.autonomy_after + 1)
         try:
             stored = self.store.has_active(graph, node)  # a gate with no corrections yet: nothing to search
+            # Corrections another embedder stored are invisible to search: memory cannot vouch for this gate.
+            unreadable = self.store.unreadable(graph, node) if stored else {}
+            starter = self.store.starter(run_id) if run_id and stored else None
             nearest = self.store.search(graph, node, key, k=k) if stored else []
             # Overrides are searched on their own, so that many similar approvals cannot crowd them out.
             overrides = self.store.search(graph, node, key, k=_EXAMPLES, kinds=OVERRIDE_KINDS) if stored else []
@@ -87,4 +94,6 @@ class Recall:
             always_review=always_review,
             sample_key=sample_key or key,
             gate_edits=_without(edits, {m.correction.id for m in matches}),
+            starter=starter,
+            unreadable=unreadable,
         )

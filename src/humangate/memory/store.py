@@ -25,10 +25,11 @@ from sqlalchemy import Connection, bindparam, func, select, text
 
 from humangate.checkpoints.database import Database
 from humangate.checkpoints.fast import Fast
-from humangate.checkpoints.schema import corrections
+from humangate.checkpoints.schema import corrections, runs
 from humangate.errors import InvalidInputError
 from humangate.memory._backlog import DEFER, DEQUEUE, DUE, DUE_BATCH, QUEUE, CatchUp, retry_delay
 from humangate.memory._curation import CurationMixin
+from humangate.memory._held import signatures_of
 from humangate.memory._records import (
     COLUMNS,
     CORRECTION_KINDS,
@@ -56,6 +57,7 @@ __all__ = [
     "Match",
     "MemoryStore",
     "PreparedCorrection",
+    "signatures_of",
 ]
 
 _PG_SEARCH = "SELECT id, 1 - (embedding_vec <=> CAST(:q AS vector)) AS similarity FROM corrections WHERE graph = :g "
@@ -79,6 +81,8 @@ _ANY_ACTIVE = Fast(
     .where(corrections.c.graph == bindparam("g"), corrections.c.node == bindparam("n"), corrections.c.active.is_(True))
     .limit(1)
 )
+
+_STARTER = Fast(select(runs.c.started_by).where(runs.c.id == bindparam("run_id")))
 
 
 class MemoryStore(CurationMixin):
@@ -260,6 +264,26 @@ class MemoryStore(CurationMixin):
         """Return True when ``graph``/``node`` has an active correction (queued decisions that are due count)."""
         with self._settled() as conn:
             return _ANY_ACTIVE.first(conn, {"g": graph, "n": node}) is not None
+
+    def unreadable(self, graph: str, node: str) -> dict[str, int]:
+        """Return how many active corrections of ``graph``/``node`` each other embedder stored (search skips them).
+
+        Their vectors cannot be compared with the current embedder's until ``humangate memory reindex``.
+        """
+        c = corrections.c
+        stmt = (
+            select(func.coalesce(c.embedder, ""), func.count())
+            .where(*_filters(graph, node, True, None), (c.embedder != self.embedder.name) | c.embedder.is_(None))
+            .group_by(c.embedder)
+        )
+        with self._settled() as conn:
+            return {str(name) or "unknown": int(n) for name, n in conn.execute(stmt)}
+
+    def starter(self, run_id: str) -> str | None:
+        """Return who started run ``run_id`` (None: the system, or no such run)."""
+        with self.db.read() as conn:
+            starter = _STARTER.scalar(conn, {"run_id": run_id})
+        return None if starter is None else str(starter)
 
     def search(
         self, graph: str, node: str, query: str, *, k: int = 5, kinds: Iterable[str] | None = None

@@ -11,11 +11,12 @@ from humangate.agents.schemas import CorrectionExample
 
 __all__ = [
     "Lessons",
+    "added_sentences",
     "apply_lessons",
     "apply_replacements",
-    "foreign_names",
     "foreign_words",
     "learn",
+    "missing_additions",
     "names_banned",
     "names_in",
     "own_swaps",
@@ -110,6 +111,29 @@ def learn(corrections: list[CorrectionExample]) -> Lessons:
     return Lessons(tuple(dict.fromkeys(swaps)), tuple(dict.fromkeys(subject_swaps)), tuple(deleted), frozenset(banned))
 
 
+def added_sentences(correction: CorrectionExample) -> list[str]:
+    """Return the sentences a reviewer's edit added to the body: like none of the proposal's sentences.
+
+    Only substantial sentences count (three content terms or more), as for deletions; the drafting agents
+    never learn to add them, but a proposal that lacks one has not taken the edit in.
+    """
+    old, new = _text(correction.proposal, "body"), _text(correction.corrected, "body")
+    if not (old and new):
+        return []
+    before = [content_terms(s) for s in split_sentences(old)]
+    return [
+        s
+        for s in split_sentences(new)
+        if len(content_terms(s)) >= 3 and all(overlap(content_terms(s), b) < 0.5 for b in before)
+    ]
+
+
+def missing_additions(text: str, added: list[str]) -> list[str]:
+    """Return, as short phrases, the ``added`` sentences ``text`` has no sentence like (as ``was_deleted`` reads)."""
+    have = [content_terms(s) for s in split_sentences(text)]
+    return [f"added before: “{a}”" for a in added if all(overlap(content_terms(a), h) < 0.75 for h in have)]
+
+
 def names_banned(text: str, lessons: Lessons) -> list[str]:
     """Return the names in ``text`` that reviewers removed from earlier proposals."""
     return sorted(n for n in lessons.banned if re.search(rf"\b{re.escape(n)}\b", text))
@@ -160,33 +184,9 @@ def apply_lessons(text: str, lessons: Lessons, *, known: str) -> str:
     return apply_replacements("\n".join(lines), own_swaps(lessons.replacements, f"{text}\n{known}"))
 
 
-def foreign_names(swap: tuple[str, str], known: str) -> list[str]:
-    """Return the capitalised words ``swap`` brings in from outside ``known``: names from another item.
-
-    A capital is a name's mark unless the word opens the new phrase where the old phrase also opened with a
-    capital ("Hi" -> "Hello"): there the sentence's start explains it.
-    """
-    before, after = swap
-    words = foreign_words(swap, known)
-    opens = before[:1].isupper()
-    first = _WORD.search(after)
-    return [
-        w
-        for w in words
-        if w[:1].isupper() and not (opens and first is not None and first.group() == w and not w[1:].isupper())
-    ]
-
-
-def own_swaps(
-    swaps: tuple[tuple[str, str], ...], known: str, *, names_only: bool = False
-) -> tuple[tuple[str, str], ...]:
-    """Return the swaps that add no word (with ``names_only``, no name) outside ``known``.
-
-    A lesson may reword, never import another item's facts; ``names_only`` lets a reviewer's plain words
-    ("call" -> "chat") through for messages whose vocabulary is open, such as an outreach email.
-    """
-    check = foreign_names if names_only else foreign_words
-    return tuple(s for s in swaps if not check(s, known))
+def own_swaps(swaps: tuple[tuple[str, str], ...], known: str) -> tuple[tuple[str, str], ...]:
+    """Return the swaps that add no word outside ``known``: a lesson may reword, never import another item's facts."""
+    return tuple(s for s in swaps if not foreign_words(s, known))
 
 
 def apply_replacements(text: str, swaps: tuple[tuple[str, str], ...]) -> str:

@@ -16,6 +16,14 @@ _WHAT_IT_DOES = re.compile(r"\b(?:builds?|makes?|offers?|provides?|designs?|deve
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "mx"})
 _GREETING = {"formal": "Dear", "friendly": "Hi", "casual": "Hey"}
 _SIGN_OFF = {"formal": "Kind regards,", "friendly": "Best,", "casual": "Cheers,"}
+# Greetings and sign-offs are the product's own vocabulary: a reviewer's "Hi" -> "Hello" or "Best," -> "Warm
+# regards," may reword any email, while a learned swap may add no other word this email's inputs do not hold.
+_COURTESIES = (
+    "Hello Hi Hey Dear Greetings Good morning, Good afternoon, Good evening,",
+    "Best, Best regards, Kind regards, Warm regards, Warmest regards, Regards, Best wishes, Warm wishes, "
+    "All the best, Many thanks, Thanks, Thank you, With thanks, Cheers, Sincerely, Yours sincerely, "
+    "Yours faithfully, Yours truly, Respectfully, Cordially, Take care, Talk soon, Speak soon,",
+)
 _CLAIMS_INTRO = {
     "formal": "In preparing this note, I read the following about {company}:",
     "friendly": "A few things stood out when I read about {company}:",
@@ -108,7 +116,7 @@ def _subject(inp: DraftInput, company: str, kind: str, directives: Directives) -
 
 def _known_words(inp: DraftInput) -> str:
     """Return what this email may be written from: its inputs, its brief and the drafter's own sentences."""
-    templates = [*_GREETING.values(), *_SIGN_OFF.values(), *_CLAIMS_INTRO.values(), *_CALL.values()]
+    templates = [*_GREETING.values(), *_SIGN_OFF.values(), *_CLAIMS_INTRO.values(), *_CALL.values(), *_COURTESIES]
     inputs = [inp.goal, inp.tone, inp.sender, inp.instructions or "", inp.recipient.name, inp.recipient.company or ""]
     return "\n".join([*templates, *inputs, inp.brief.subject, *(c.text for c in inp.brief.claims)])
 
@@ -138,11 +146,11 @@ def draft(inp: DraftInput) -> EmailDraft:
     kept = [greeting, *([line for line in p if not was_deleted(line, lessons)] for p in middle), sign_off]
     body = "\n\n".join("\n".join(p) for p in kept if p)
     subject = _subject(inp, company, kind, directives)
-    # A swap learned on another recipient's email may reword this one, never bring in that email's names;
-    # numbers, addresses and links are never learned at all (corrections.learn).
+    # A swap learned on another recipient's email may reword this one with words it already holds, never
+    # bring in that email's names or matters; numbers, addresses and links are never learned (corrections.learn).
     known = "\n".join([body, subject, _known_words(inp)])
-    body = apply_replacements(body, own_swaps(lessons.replacements, known, names_only=True))
-    subject = apply_replacements(subject, own_swaps(lessons.subject_replacements, known, names_only=True))
+    body = apply_replacements(body, own_swaps(lessons.replacements, known))
+    subject = apply_replacements(subject, own_swaps(lessons.subject_replacements, known))
     share = min(len(used), 2) / 2
     confidence = round(inp.brief.confidence * (0.5 + 0.5 * share), 2)
     return EmailDraft(to=inp.recipient.email, subject=subject, body=body, claims_used=used, confidence=confidence)
