@@ -14,8 +14,10 @@ from sqlalchemy import select
 
 from humangate import Orchestrator, Settings
 from humangate.checkpoints.schema import api_tokens, audit_events, decisions
+from humangate.graphs.common import GraphDeps
 from humangate.review import credentials
 from humangate.review.credentials import revoke_token
+from humangate.risk import RiskPolicy
 from tests.api_support import CRITICAL, GATED, Clock, client, serve_api, token_for
 
 
@@ -199,3 +201,29 @@ def test_metrics_for_all_and_the_audit_trail_for_owners(orch: Orchestrator) -> N
             assert olga.get("/api/audit/verify").json()["ok"] is True
         too_big = alice.post(f"/api/items/{item_id}/decision", content=b"{" + b" " * 1_100_000 + b"}")
         assert too_big.status_code == 413 and too_big.json()["error"]["type"] == "RequestTooLarge"
+
+
+def test_owners_still_see_canaries_and_every_reviewers_override_rate(settings: Settings) -> None:
+    # Control for the reviewer-side masking (tests/test_redteam_api.py): owners and admins keep the real kind,
+    # the canary's events in its run's timeline and each reviewer's override rate; a reviewer sees only their own.
+    policy = RiskPolicy.from_toml_text('version = "api-canary"\n[defaults]\ncanary_rate = 1.0\n')
+    with Orchestrator(settings, deps=GraphDeps(policy=policy)) as orch:
+        for name, role in (("alice", "reviewer"), ("bob", "reviewer"), ("olga", "owner")):
+            orch.add_user(name, role)  # type: ignore[arg-type]
+        first = orch.start("notify", GATED)
+        orch.decide(first.pending_items[0], {"action": "reject", "reason_code": "tone", "reviewer": "bob"})
+        orch.start("notify", GATED | {"recipient": "Cy Ng", "email": "cy@example.com"})
+        canary = next(i for i in orch.pending(limit=10).items if i.kind == "canary")
+        with serve_api(orch) as url:
+            with client(url, token_for(orch, "alice")) as alice:
+                assert alice.get(f"/api/items/{canary.id}").json()["kind"] == "gate"
+                alice.post(f"/api/items/{canary.id}/decision", json={"action": "approve"}).raise_for_status()
+                seen = [e["kind"] for e in alice.get(f"/api/runs/{canary.run_id}").json()["timeline"]]
+                mine = alice.get("/api/metrics").json()["overrides"]["by_reviewer"]
+            with client(url, token_for(orch, "olga")) as olga:
+                assert olga.get(f"/api/items/{canary.id}").json()["kind"] == "canary"
+                timeline = olga.get(f"/api/runs/{canary.run_id}").json()["timeline"]
+                everyone = olga.get("/api/metrics").json()["overrides"]["by_reviewer"]
+    assert "canary.missed" not in seen and "canary.missed" in [e["kind"] for e in timeline]
+    assert any(e["item_id"] == canary.id for e in timeline) and not set(mine) - {"alice"}
+    assert "bob" in everyone

@@ -16,12 +16,13 @@ from langgraph.graph import END, START, StateGraph
 from langgraph_sdk import get_sync_client
 from langgraph_sdk.errors import ConflictError, PermissionDeniedError, UnprocessableEntityError
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from humangate import GateState, Orchestrator, RiskAssessment, Settings, Trigger, review_gate
-from humangate.checkpoints.schema import audit_events, decisions
-from humangate.graphs.common import deps_from_settings
+from humangate.checkpoints.schema import audit_events, decisions, review_items
+from humangate.graphs.common import GraphDeps, deps_from_settings
 from humangate.graphs.registry import GraphSpec, default_registry
+from humangate.risk import RiskPolicy
 from tests.api_support import CRITICAL, GATED, HIGH, Clock, serve_api, token_for
 
 
@@ -270,3 +271,27 @@ def test_untrusted_text_reaches_agent_inbox_as_escaped_markdown(tmp_path: Path) 
     description = interrupt["value"]["description"]
     assert r"\[Click\]\(https://evil.example/x\)" in description and r"\!\[\]\(" in description
     assert "](https" not in description and "<b>" not in description and r"\<b\>Bo\</b\>" in description
+
+
+def test_a_canary_with_an_old_style_interrupt_id_is_not_labelled_and_still_answers(settings: Settings) -> None:
+    # Databases written before canaries got LangGraph-shaped interrupt ids hold them as "canary:<hex>": the
+    # thread shows a hash of that id instead, and a resume map keyed by the id shown still answers the item.
+    policy = RiskPolicy.from_toml_text('version = "inbox-old-ids"\n[defaults]\ncanary_rate = 1.0\n')
+    with Orchestrator(settings, deps=GraphDeps(policy=policy)) as orch:
+        orch.add_user("alice", "reviewer")
+        orch.add_user("bob", "reviewer")
+        first = orch.start("notify", GATED)
+        orch.decide(first.pending_items[0], {"action": "approve", "reviewer": "bob"})
+        orch.start("notify", GATED | {"recipient": "Cy Ng", "email": "cy@example.com"})
+        canary = next(i for i in orch.pending(limit=10).items if i.kind == "canary")
+        assert ":" not in canary.interrupt_id and len(canary.interrupt_id) == 32  # shaped like a gate's
+        with orch.db.write() as conn:
+            conn.execute(
+                update(review_items).where(review_items.c.id == canary.id).values(interrupt_id=f"canary:{'ab' * 16}")
+            )
+        with serve_api(orch) as url, get_sync_client(url=url, api_key=token_for(orch, "alice")) as sdk:
+            thread = sdk.threads.get(_thread(canary.id))
+            assert "canary" not in json.dumps(thread).lower()
+            (shown,) = thread["interrupts"]
+            sdk.runs.wait(_thread(canary.id), "notify", command={"resume": {shown: {"type": "accept", "args": None}}})
+        assert orch.item(canary.id).status == "decided"

@@ -20,6 +20,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -55,6 +56,8 @@ RECIPIENT_COLUMNS = ("email", "e-mail", "email_address", "mail", "recipient_emai
 """Columns that hold an outreach recipient's address."""
 SENDER_COLUMNS = ("email", "e-mail", "sender_email", "from_email", "reply_to", "from", "sender")
 """Columns that hold a support message's sender address (``from`` and ``sender`` count when they hold one)."""
+_CELLS = {"subject": "company"}
+"""Input fields read from a cell of another name (the others share their cell's name), to name the cell."""
 
 
 def sender_address(value: str) -> tuple[str | None, str | None]:
@@ -193,6 +196,61 @@ def _recipient(item: Mapping[str, Any], number: int, company: str) -> tuple[Reci
     return Recipient(name=name[:200], email=email[:320], company=company, role=_pick(item, "role", "title")), notes
 
 
+def _cell_refusal(exc: ValidationError, number: int) -> InvalidInputError:
+    """Return the refusal of item ``number`` whose cells do not fit its run's input model, naming each cell.
+
+    Every planned input is built from an item's cells; a cell past the model's limit is the caller's
+    mistake to fix, not a server failure. The value itself is not repeated: it may be long or private.
+    """
+    problems = []
+    for error in exc.errors()[:5]:
+        field_name = str(error["loc"][-1]) if error["loc"] else ""
+        cell = _CELLS.get(field_name, field_name) or "a cell"
+        problems.append(f"the {cell} cell: {error['msg']}")
+    return InvalidInputError(f"Item {number} does not fit: {'; '.join(problems)}. Shorten or correct it and try again.")
+
+
+def _planned_item(
+    spec: TaskSpec, gatherer: SourceGatherer, item: Mapping[str, Any], number: int, key: str
+) -> PlannedRun:
+    """Return the run one item asks for (raises pydantic's ``ValidationError`` on a cell its input refuses)."""
+    if spec.graph == "support":
+        return _support_run(spec, item, number, key)
+    company = _pick(item, "company", "subject", "name", "organisation", "organization")
+    if not company:
+        columns = ", ".join(str(k) for k in item) or "none"
+        raise InvalidInputError(f"Item {number} names no company (a column named company; it has {columns}).")
+    names = [_pick(item, "sources", "source"), _slug(company)]
+    found = gatherer.gather(item, names, f"Item {number} ({company})", company)
+    notes = list(found.notes)
+    if spec.graph == "research":
+        graph, label = "research", company
+        inputs = ResearchInput(subject=company, question=spec.goal, sources=found.sources).model_dump(mode="json")
+    else:
+        recipient, missing = _recipient(item, number, company)
+        notes += missing
+        graph, label = "outreach", company if recipient.name == "there" else f"{recipient.name} ({company})"
+        inputs = OutreachInput(
+            company=company,
+            recipient=recipient,
+            sources=found.sources,
+            goal=spec.goal or "an introduction",
+            tone=spec.tone,
+            require_approval=spec.require_approval,
+            limits=spec.limits,
+        ).model_dump(mode="json")
+    return PlannedRun(
+        graph,
+        label,
+        inputs,
+        key,
+        refused=tuple(found.refused),
+        skipped=tuple(found.skipped),
+        notes=tuple(notes),
+        sourceless=not found.sources,
+    )
+
+
 def planned_runs(
     spec: TaskSpec,
     *,
@@ -221,44 +279,10 @@ def planned_runs(
         same = json.dumps(item, sort_keys=True, default=str)
         seen[same] = seen.get(same, -1) + 1
         key = run_key(spec.task, spec.graph, item, seen[same])
-        if spec.graph == "support":
-            runs.append(_support_run(spec, item, number, key))
-            continue
-        company = _pick(item, "company", "subject", "name", "organisation", "organization")
-        if not company:
-            columns = ", ".join(str(k) for k in item) or "none"
-            raise InvalidInputError(f"Item {number} names no company (a column named company; it has {columns}).")
-        names = [_pick(item, "sources", "source"), _slug(company)]
-        found = gatherer.gather(item, names, f"Item {number} ({company})", company)
-        notes = list(found.notes)
-        if spec.graph == "research":
-            graph, label = "research", company
-            inputs = ResearchInput(subject=company, question=spec.goal, sources=found.sources).model_dump(mode="json")
-        else:
-            recipient, missing = _recipient(item, number, company)
-            notes += missing
-            graph, label = "outreach", company if recipient.name == "there" else f"{recipient.name} ({company})"
-            inputs = OutreachInput(
-                company=company,
-                recipient=recipient,
-                sources=found.sources,
-                goal=spec.goal or "an introduction",
-                tone=spec.tone,
-                require_approval=spec.require_approval,
-                limits=spec.limits,
-            ).model_dump(mode="json")
-        runs.append(
-            PlannedRun(
-                graph,
-                label,
-                inputs,
-                key,
-                refused=tuple(found.refused),
-                skipped=tuple(found.skipped),
-                notes=tuple(notes),
-                sourceless=not found.sources,
-            )
-        )
+        try:
+            runs.append(_planned_item(spec, gatherer, item, number, key))
+        except ValidationError as exc:  # a cell the graph's input model refuses (too long, wrong type)
+            raise _cell_refusal(exc, number) from None
     return runs
 
 

@@ -46,14 +46,19 @@ _Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 
 class BodyLimit:
-    """ASGI middleware: refuse API requests whose body is larger than ``limit`` bytes (413)."""
+    """ASGI middleware: refuse API requests whose body is larger than ``limit`` bytes (413).
+
+    A body is read whole, counting its bytes, before the app sees any of it: a body without a
+    Content-Length (chunked) past the limit is answered 413 here. Stopping it inside the app instead
+    would not work, for FastAPI turns any failure while reading a body into a 400 parse error.
+    """
 
     def __init__(self, app: Callable[[_Scope, _Receive, _Send], Awaitable[None]], limit: int = MAX_BODY_BYTES) -> None:
         self.app = app
         self.limit = limit
 
     async def __call__(self, scope: _Scope, receive: _Receive, send: _Send) -> None:
-        """Pass the request on, counting its body's bytes on API paths."""
+        """Pass the request on with its body read and counted, on API paths."""
         if scope["type"] != "http" or not str(scope.get("path", "")).startswith(_API_PREFIXES):
             await self.app(scope, receive, send)
             return
@@ -61,24 +66,33 @@ class BodyLimit:
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             await _too_large(send, self.limit)
             return
+        chunks: list[bytes] = []
         seen = 0
-
-        async def counted() -> MutableMapping[str, Any]:
-            nonlocal seen
+        while True:
             message = await receive()
-            seen += len(message.get("body", b""))
+            if message["type"] != "http.request":  # the client went away: the app sees it as it would have
+                await self.app(scope, _replay([message], receive), send)
+                return
+            chunk = message.get("body", b"")
+            seen += len(chunk)
             if seen > self.limit:
-                raise _TooLarge
-            return message
+                await _too_large(send, self.limit)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        whole = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        await self.app(scope, _replay([whole], receive), send)
 
-        try:
-            await self.app(scope, counted, send)
-        except _TooLarge:
-            await _too_large(send, self.limit)
 
+def _replay(messages: list[MutableMapping[str, Any]], receive: _Receive) -> _Receive:
+    """Return a ``receive`` that gives ``messages`` first, then whatever comes next (a disconnect)."""
+    pending = list(messages)
 
-class _TooLarge(Exception):
-    pass
+    async def replayed() -> MutableMapping[str, Any]:
+        return pending.pop(0) if pending else await receive()
+
+    return replayed
 
 
 async def _too_large(send: _Send, limit: int) -> None:

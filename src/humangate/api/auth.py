@@ -15,7 +15,7 @@ from humangate.errors import RoleError
 from humangate.review.credentials import Principal, authenticate
 from humangate.review.service import Orchestrator
 
-__all__ = ["OVERSEER_ROLES", "Caller", "Orch", "caller", "orchestrator", "require_overseer"]
+__all__ = ["OVERSEER_ROLES", "Caller", "Orch", "caller", "is_overseer", "orchestrator", "require_overseer"]
 
 OVERSEER_ROLES = ("owner", "admin")
 
@@ -41,7 +41,12 @@ def caller(request: Request, orch: Orch) -> Principal:
 Caller = Annotated[Principal, Depends(caller)]
 
 
+def is_overseer(who: Principal) -> bool:
+    """Return True when ``who`` is an owner or admin: they see canaries and every reviewer's quality signals."""
+    return who.role in OVERSEER_ROLES
+
+
 def require_overseer(who: Principal, what: str) -> None:
     """Raise ``RoleError`` unless ``who`` is an owner or admin (the audit trail holds every decision)."""
-    if who.role not in OVERSEER_ROLES:
+    if not is_overseer(who):
         raise RoleError(who.name, who.role, what, OVERSEER_ROLES)

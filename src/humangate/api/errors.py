@@ -7,7 +7,9 @@ The body of any error answer::
                "fields": {"item_id": 3, "reviewer": "alice", "required_role": "expert"}}}
 
 ``message`` is the sentence that says how to fix it (LangGraph's SDKs show it as the error's message);
-``fields`` are the exception's documented attributes. Unexpected failures answer 500 without details.
+``fields`` are the exception's documented attributes. Unexpected failures answer 500 without details,
+and storage failures 503 without them: their message names the database's URL or file and the driver's
+text, which is for the server's log (and the operator's CLI), not for whoever holds a token or a link.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from humangate.errors import (
     UnknownUserError,
 )
 
-__all__ = ["error_body", "install_error_handlers", "status_of"]
+__all__ = ["STORAGE_MESSAGE", "error_body", "install_error_handlers", "public_message", "status_of"]
 
 log = logging.getLogger("humangate.api")
 
@@ -70,6 +72,9 @@ _STATUS: tuple[tuple[type[HumanGateError], int], ...] = (
 )
 _CREDENTIAL_STATUS = {"tampered": 403, "unlinked": 403, "expired": 410, "used": 410, "sign-in": 401}
 
+STORAGE_MESSAGE = "The server's database is busy or unavailable; try again shortly (the server's log has the details)."
+"""What an HTTP caller is told of a ``StorageError``; the detail goes to the server's log."""
+
 
 def status_of(exc: HumanGateError) -> int:
     """Return the HTTP status that answers ``exc``."""
@@ -91,11 +96,24 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def public_message(exc: HumanGateError) -> str:
+    """Return the message an HTTP caller may read for ``exc``; a storage failure's detail is logged instead.
+
+    A ``StorageError`` names the database (a file path or host) and the driver's text; any busy moment would
+    show the server's layout to a reviewer's token or to an outsider on a review link's sign-in.
+    """
+    if isinstance(exc, StorageError):
+        log.error("Storage failure answered 503: %s", exc)
+        return STORAGE_MESSAGE
+    return str(exc)
+
+
 def error_body(exc: HumanGateError) -> dict[str, Any]:
     """Return the JSON body for ``exc``: its type, its ancestry up to ``HumanGateError``, message and fields."""
     tree = [c.__name__ for c in type(exc).__mro__ if issubclass(c, HumanGateError)]
-    fields = {k: _jsonable(v) for k, v in vars(exc).items() if not k.startswith("_")}
-    return {"error": {"type": type(exc).__name__, "tree": tree, "message": str(exc), "fields": fields}}
+    fields = {} if isinstance(exc, StorageError) else vars(exc)
+    shown = {k: _jsonable(v) for k, v in fields.items() if not k.startswith("_")}
+    return {"error": {"type": type(exc).__name__, "tree": tree, "message": public_message(exc), "fields": shown}}
 
 
 def _plain(kind: str, message: str, status: int, **fields: Any) -> JSONResponse:

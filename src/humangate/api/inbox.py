@@ -17,6 +17,7 @@ is validated as the gate's proposal model before anything is written.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -33,6 +34,7 @@ __all__ = [
     "NOTE_FIELD",
     "REASON_FIELD",
     "human_interrupt",
+    "interrupt_key",
     "item_id_of",
     "run_id_of",
     "thread",
@@ -48,6 +50,7 @@ _RUN_PREFIX = "00000000-0000-4000-9000-"
 _CODE = re.compile(r"\s*\[?([a-z_]{2,40})\]?\s*[:\-–]\s*(.*)", re.S)
 _ABSENT = object()  # a field the proposal did not have
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
+_LANGGRAPH_ID = re.compile(r"[0-9a-f]{32}")  # LangGraph's interrupt ids: an xxh3-128 hash in hex
 
 
 def thread_id_of(item_id: int) -> str:
@@ -72,6 +75,17 @@ def run_id_of(decision_id: int) -> str:
 def _md(text: str, limit: int = 2_000) -> str:
     """Escape untrusted text for Markdown: no links, images, HTML or emphasis can come from it."""
     return _MARKDOWN.sub(r"\\\1", text[:limit])
+
+
+def interrupt_key(item: ReviewItem) -> str:
+    """Return the interrupt id a client sees for ``item``: its own when shaped like LangGraph's, else a hash of it.
+
+    Databases written before audit and canary items got LangGraph-shaped ids hold them as ``canary:<hex>``;
+    shown as they are, those ids would tell a reviewer's client which items are canaries.
+    """
+    if _LANGGRAPH_ID.fullmatch(item.interrupt_id):
+        return item.interrupt_id
+    return hashlib.sha256(item.interrupt_id.encode()).hexdigest()[:32]
 
 
 def _iso(ts: float) -> str:
@@ -141,7 +155,7 @@ def _values(item: ReviewItem) -> dict[str, Any]:
 def _interrupts(item: ReviewItem, role: Role) -> list[dict[str, Any]]:
     if item.status != "pending":
         return []
-    return [{"value": human_interrupt(item, role), "id": item.interrupt_id}]
+    return [{"value": human_interrupt(item, role), "id": interrupt_key(item)}]
 
 
 def thread(item: ReviewItem, role: Role) -> dict[str, Any]:
@@ -162,7 +176,7 @@ def thread(item: ReviewItem, role: Role) -> dict[str, Any]:
         },
         "status": "interrupted" if item.status == "pending" else "idle",
         "values": _values(item),
-        "interrupts": {item.interrupt_id: _interrupts(item, role)} if item.status == "pending" else {},
+        "interrupts": {interrupt_key(item): _interrupts(item, role)} if item.status == "pending" else {},
     }
 
 
@@ -171,7 +185,7 @@ def thread_state(item: ReviewItem, role: Role) -> dict[str, Any]:
     interrupts = _interrupts(item, role)
     checkpoint = {"thread_id": thread_id_of(item.id), "checkpoint_ns": "", "checkpoint_id": None}
     task = {
-        "id": item.interrupt_id,
+        "id": interrupt_key(item),
         "name": item.node,
         "path": [],
         "error": None,

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from humangate import __version__
 from humangate.api.auth import Caller, Orch
 from humangate.api.channel import decide_as
-from humangate.api.inbox import item_id_of, run_id_of, thread, thread_state, to_decision
+from humangate.api.inbox import interrupt_key, item_id_of, run_id_of, thread, thread_state, to_decision
 from humangate.core.contract import role_rank
 from humangate.errors import DwellError, InvalidDecisionError, ItemNotFoundError, ReviewError, UnknownGraphError
 from humangate.review.credentials import Principal
@@ -168,8 +168,8 @@ def _resume(orch: Orchestrator, who: Principal, thread_id: str, body: RunCreate)
             item_id=item.id,
         )
     resume = command["resume"]
-    if isinstance(resume, Mapping) and "type" not in resume and item.interrupt_id in resume:
-        resume = resume[item.interrupt_id]  # a resume map keyed by interrupt id
+    if isinstance(resume, Mapping) and "type" not in resume and interrupt_key(item) in resume:
+        resume = resume[interrupt_key(item)]  # a resume map keyed by the interrupt id the thread showed
     try:
         gate = orch.registry.get(item.graph).gates.get(item.node)
     except UnknownGraphError:

@@ -16,9 +16,9 @@ from fastapi.responses import HTMLResponse
 
 from humangate.api.auth import Orch
 from humangate.api.channel import decide_by_link
-from humangate.api.errors import status_of
+from humangate.api.errors import public_message, status_of
 from humangate.api.link_page import PAGE_HEADERS, error_page, item_page
-from humangate.errors import CredentialError, HumanGateError, InvalidDecisionError, LinkError, ReviewError
+from humangate.errors import CredentialError, HumanGateError, InvalidDecisionError, LinkError, ReviewError, StorageError
 from humangate.oversight.links import LinkClaims, link_key, read_link
 from humangate.review.credentials import Principal, link_spent
 from humangate.review.queue import ReviewItem
@@ -54,7 +54,7 @@ def show(token: str, orch: Orch) -> HTMLResponse:
         claims = _claims(orch, token)
         item = orch.item(claims.item_id)
     except HumanGateError as exc:
-        return _page(error_page(str(exc)), status_of(exc))
+        return _page(error_page(public_message(exc)), status_of(exc))
     message = ""
     if item.risk_level == "critical" and claims.reviewer is not None:
         message = "This item is critical: sign in to decide it; a link alone never decides a critical item."
@@ -92,7 +92,7 @@ def decide(
         claims = _claims(orch, token)
         item = orch.item(claims.item_id)
     except HumanGateError as exc:
-        return _page(error_page(str(exc)), status_of(exc))
+        return _page(error_page(public_message(exc)), status_of(exc))
     sign_in = _needs_sign_in(claims, item)
     try:
         who = _who(orch, claims, item, name.strip(), password, request.client.host if request.client else None)
@@ -110,6 +110,8 @@ def decide(
         if action == "redirect":
             decision["instructions"] = instructions
         result = decide_by_link(orch, claims, who, decision, channel="link")
+    except StorageError as exc:  # the item cannot be read again to show it: a page that says only that
+        return _page(error_page(public_message(exc)), status_of(exc))
     except (ReviewError, CredentialError) as exc:
         now = orch.item(item.id)
         page = item_page(now, sign_in=sign_in, claimed=now.claimed_by is not None, message=str(exc), error=True)

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from humangate.api.auth import Caller, Orch
+from humangate.api.auth import Caller, Orch, is_overseer
 from humangate.api.channel import decide_as
-from humangate.api.schemas import DecisionIn, DecisionOut, ItemOut, MeOut, QueueOut, decision_out, item_out
+from humangate.api.schemas import DecisionIn, DecisionOut, ItemId, ItemOut, MeOut, QueueOut, decision_out, item_out
 from humangate.core.contract import RiskLevel, Role, TriggerKind
 from humangate.review.queue import QueueFilter
 
@@ -38,29 +38,30 @@ def queue(
     """List pending items, highest risk then oldest first; ``role`` keeps those that role may decide."""
     filters = QueueFilter(graph=graph, node=node, risk_level=risk, trigger_kind=trigger, role=role)
     page = orch.pending(filters, limit=limit, cursor=cursor)
-    return QueueOut(items=[item_out(i) for i in page.items], next_cursor=page.next_cursor)
+    shown = [item_out(i, overseer=is_overseer(who)) for i in page.items]
+    return QueueOut(items=shown, next_cursor=page.next_cursor)
 
 
 @router.get("/items/{item_id}", summary="One review item with its contextual snapshot")
-def item(item_id: int, orch: Orch, who: Caller) -> ItemOut:
+def item(item_id: ItemId, orch: Orch, who: Caller) -> ItemOut:
     """Return the item and the exact request a reviewer decides on (reading claims nothing)."""
-    return item_out(orch.item(item_id), full=True)
+    return item_out(orch.item(item_id), full=True, overseer=is_overseer(who))
 
 
 @router.post("/items/{item_id}/claim", summary="Lease an item to the token's user")
-def claim(item_id: int, orch: Orch, who: Caller) -> ItemOut:
+def claim(item_id: ItemId, orch: Orch, who: Caller) -> ItemOut:
     """Claim the item for the lease time; the minimum dwell counts from the first claim."""
-    return item_out(orch.claim(item_id, who.name), full=True)
+    return item_out(orch.claim(item_id, who.name), full=True, overseer=is_overseer(who))
 
 
 @router.post("/items/{item_id}/release", summary="Give back a lease")
-def release(item_id: int, orch: Orch, who: Caller) -> ItemOut:
+def release(item_id: ItemId, orch: Orch, who: Caller) -> ItemOut:
     """Release the token user's lease on the item."""
     orch.release(item_id, who.name)
-    return item_out(orch.item(item_id))
+    return item_out(orch.item(item_id), overseer=is_overseer(who))
 
 
 @router.post("/items/{item_id}/decision", summary="Decide an item as the token's user")
-def decide(item_id: int, body: DecisionIn, orch: Orch, who: Caller) -> DecisionOut:
+def decide(item_id: ItemId, body: DecisionIn, orch: Orch, who: Caller) -> DecisionOut:
     """Approve, edit, reject, redirect or escalate; role, dwell and M-of-N are checked by the service."""
     return decision_out(decide_as(orch, who, item_id, body.model_dump(exclude_none=True), channel="api"))

@@ -11,12 +11,13 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 from fastapi.responses import StreamingResponse
 
-from humangate.api.auth import Caller, Orch, require_overseer
+from humangate.api.auth import Caller, Orch, is_overseer, require_overseer
 from humangate.api.schemas import PlanOut, RunIn, RunOut, TaskIn, TaskOut, run_out
 from humangate.errors import InvalidInputError
 from humangate.oversight.export import export_audit, parse_time
@@ -44,8 +45,8 @@ def runs(
 
 @router.get("/runs/{run_id}", tags=["runs"], summary="One run and its timeline")
 def run(run_id: str, orch: Orch, who: Caller) -> RunOut:
-    """Return the run with its audit events, oldest first."""
-    return run_out(orch.run(run_id), orch.timeline(run_id))
+    """Return the run with its audit events, oldest first (canaries' events for owners and admins only)."""
+    return run_out(orch.run(run_id), orch.timeline(run_id, oversight=is_overseer(who)))
 
 
 @router.post("/runs", tags=["runs"], status_code=status.HTTP_201_CREATED, summary="Start one run of a graph")
@@ -96,14 +97,23 @@ def metrics(
     since: Annotated[str | None, Query(max_length=40, description="7d, 12h or an ISO date/time.")] = None,
     graph: Annotated[str | None, Query(max_length=100)] = None,
 ) -> dict[str, Any]:
-    """Return escalation and override rates, time to decision, queue age, trigger trends, decisions by action."""
+    """Return escalation and override rates, time to decision, queue age, trigger trends, decisions by action.
+
+    Override rates by reviewer hold only the caller's own row unless the caller is an owner or admin.
+    """
     start = None
     if since is not None:
         try:
             start = parse_since(since, time.time())
         except ValueError as exc:
             raise InvalidInputError(str(exc)) from None
-    return orch.metrics(since=start, graph=graph).to_json()
+    report = orch.metrics(since=start, graph=graph)
+    if not is_overseer(who):
+        # Each reviewer's override rate is a quality signal on them: others' rows are for owners and admins,
+        # as on the panel's metrics tab.
+        mine = tuple(row for row in report.overrides.by_reviewer if row[0] == who.name)
+        report = replace(report, overrides=replace(report.overrides, by_reviewer=mine))
+    return report.to_json()
 
 
 @router.get("/audit/verify", tags=["oversight"], summary="Verify the keyed audit chain (owners, admins)")

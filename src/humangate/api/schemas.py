@@ -5,8 +5,9 @@ Request bodies forbid unknown fields, and none of them names a reviewer: the tok
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from humangate.core.contract import Action, RiskLevel, Role
@@ -17,6 +18,7 @@ from humangate.review.service import DecideResult
 __all__ = [
     "DecisionIn",
     "DecisionOut",
+    "ItemId",
     "ItemOut",
     "MeOut",
     "PlanOut",
@@ -31,6 +33,12 @@ __all__ = [
 ]
 
 _Text = Field(default=None, max_length=4_000)
+
+ItemId = Annotated[int, Path(ge=1, le=2**63 - 1, description="A review item's id.")]
+"""A review item id in a path: bounded to a signed 64-bit integer, the widest id a database column binds.
+
+An id past it is refused as a bad request (422) here; unbounded, SQLite's driver fails to bind it (a 500).
+"""
 
 
 class MeOut(BaseModel):
@@ -148,15 +156,20 @@ class TaskOut(BaseModel):
     runs: list[RunOut]
 
 
-def item_out(item: ReviewItem, *, full: bool = False) -> ItemOut:
-    """Return the answer body of ``item`` (with its request when ``full``)."""
+def item_out(item: ReviewItem, *, full: bool = False, overseer: bool = False) -> ItemOut:
+    """Return the answer body of ``item`` (with its request when ``full``).
+
+    A canary is shown as a gate item unless the caller is an ``overseer`` (owner or admin): a reviewer who
+    could tell canaries apart would decide them with care and rubber-stamp the rest, and the panel shows
+    reviewers no kind either.
+    """
     return ItemOut(
         id=item.id,
         run_id=item.run_id,
         graph=item.graph,
         node=item.node,
         title=item.title,
-        kind=item.kind,
+        kind=item.kind if overseer or item.kind != "canary" else "gate",
         risk_level=item.risk_level,
         score=item.score,
         triggers=list(item.trigger_kinds),

@@ -145,8 +145,9 @@ async def interactions(request: Request, background: BackgroundTasks) -> JSONRes
     try:
         text, url = await run_in_threadpool(_handle, orch, payload)
     except HumanGateError as exc:
-        text, url = f"Not decided: {exc}", payload.get("response_url")
-        answer = {"ok": False, "text": text} | error_body(exc)
+        refusal = error_body(exc)  # its message tells nothing of the server (a storage failure's is generic)
+        text, url = f"Not decided: {refusal['error']['message']}", payload.get("response_url")
+        answer = {"ok": False, "text": text} | refusal
     else:
         answer = {"ok": True, "text": text}
     if url and text:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from humangate.checkpoints.database import Database
-from humangate.checkpoints.schema import audit_events, runs
+from humangate.checkpoints.schema import audit_events, review_items, runs
 from humangate.errors import ItemNotFoundError
 from humangate.oversight.audit import AuditReport, cross_check_decisions, verify_chain
 from humangate.oversight.guarantee import Promise
@@ -47,12 +47,21 @@ class ViewsMixin:
                 stmt = stmt.where(runs.c.status == status)
             return [load_run(conn, rid) for rid in conn.execute(stmt).scalars()]
 
-    def timeline(self, run_id: str) -> list[dict[str, Any]]:
-        """Return the run's audit events, oldest first."""
+    def timeline(self, run_id: str, *, oversight: bool = False) -> list[dict[str, Any]]:
+        """Return the run's audit events, oldest first; canaries' events only with ``oversight``.
+
+        A canary is filed under the run it copies, so its claim, decision and judgement (``canary.missed``)
+        would sit in that run's timeline, which reviewers read beside an item: they would learn which items
+        are canaries and who missed one. Only owners and admins (``oversight``) see those events.
+        """
+        joined = audit_events.outerjoin(review_items, review_items.c.id == audit_events.c.item_id)
         with self.db.read() as conn:
             load_run(conn, run_id)
             rows = conn.execute(
-                select(audit_events).where(audit_events.c.run_id == run_id).order_by(audit_events.c.seq)
+                select(audit_events, review_items.c.kind.label("item_kind"))
+                .select_from(joined)
+                .where(audit_events.c.run_id == run_id)
+                .order_by(audit_events.c.seq)
             )
             return [
                 {
@@ -64,6 +73,7 @@ class ViewsMixin:
                     "payload": json.loads(r.payload_json),
                 }
                 for r in rows
+                if oversight or not (r.item_kind == "canary" or r.kind.startswith("canary."))
             ]
 
     # -- queue -------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ with a fresh deadline, and past the last role the service rejects it (the policy
 from __future__ import annotations
 
 import hashlib
-import uuid
+import secrets
 from typing import Any
 
 from sqlalchemy import Connection, select, update
@@ -45,7 +45,9 @@ CANARY_LINES = (
 
 def _insert(conn: Connection, *, kind: str, request: ReviewRequest, run_id: str, source: int | None, now: float) -> int:
     values: dict[str, Any] = {
-        "interrupt_id": f"{kind}:{uuid.uuid4().hex}",
+        # Shaped like LangGraph's own interrupt ids (32 hex digits, an xxh3-128 hash): the id reaches reviewers
+        # (Agent Inbox keys its interrupt by it), and a "canary:" prefix would tell them which items are tests.
+        "interrupt_id": secrets.token_hex(16),
         "run_id": run_id,
         "graph": request.graph,
         "node": request.node,
