@@ -1,7 +1,8 @@
 """The readings of a support message that always go to a person, whatever the router says.
 
-Hard rules: legal threats, harm, a request for a person, talk of leaving, going public (press, reviews) and
-a customer who is bereaved or in hospital. The analyst's own reading: a message it reads as a complaint, as
+Hard rules: legal threats, harm, a request for a person, talk of leaving, going public (press, reviews), a
+customer who is bereaved or in hospital and a disputed charge. Hard-rule words a terse customer misspells
+("refnd", "hackd") are read as they were meant. The analyst's own reading: a message it reads as a complaint, as
 negative, as urgent or repeat contact, or as praise beside a problem (sarcasm) is not positively safe, so it
 is not answered automatically either. Both apply to every earlier customer turn of the thread as well: an
 earlier turn that needed a person keeps the conversation with a person, however many calm turns follow.
@@ -9,6 +10,7 @@ earlier turn that needed a person keeps the conversation with a person, however 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from humangate.agents.schemas import SupportAnalysis
@@ -29,6 +31,11 @@ _HARD_RULES = (
         "The customer speaks of a death, an illness or a hospital stay; a person should answer with care.",
         0.5,
     ),
+    (
+        "dispute",
+        "The customer disputes a charge or asks for money back; a person who can check the account must answer.",
+        0.35,
+    ),
 )
 _THREAD_LEXICONS = {
     "legal": "legal",
@@ -37,7 +44,72 @@ _THREAD_LEXICONS = {
     "churn": "churn",
     "public": "public",
     "vulnerable": "vulnerable",
+    "dispute": "dispute",
 }
+# The words of the hard rules a terse customer misspells ("refnd", "hackd", "scamed", "battries"): a word one
+# letter short of one of them, or with two letters swapped, is read as it. Only words the router's lexicons
+# would have read, and only in the hard-rule reading: the router itself reads the message as written.
+_STEMS = (
+    "refund",
+    "refunds",
+    "hacked",
+    "scammed",
+    "scam",
+    "fraud",
+    "stolen",
+    "cancel",
+    "cancelling",
+    "lawyer",
+    "solicitor",
+    "attorney",
+    "battery",
+    "batteries",
+    "injured",
+    "poisoned",
+    "swallowed",
+)
+_REAL_WORDS = frozenset({"layer", "cancer", "scar", "sam", "stole"})  # one letter from a stem, and words of their own
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _near(word: str, stem: str) -> bool:
+    """Return whether ``word`` is ``stem`` less one letter, or with two neighbouring letters swapped."""
+    if len(word) == len(stem) - 1:
+        return any(stem[:i] + stem[i + 1 :] == word for i in range(len(stem)))
+    if len(word) == len(stem) and word != stem:
+        diff = [i for i in range(len(word)) if word[i] != stem[i]]
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and word[diff[0]] == stem[diff[1]]
+            and word[diff[1]] == stem[diff[0]]
+        )
+    return False
+
+
+def respelled(text: str) -> str:
+    """Return ``text`` with misspelled hard-rule words written out ("want refnd" -> "want refund")."""
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0).lower()
+        if len(word) < 4 or word in _REAL_WORDS or word in _STEMS:
+            return m.group(0)
+        return next((stem for stem in _STEMS if _near(word, stem)), m.group(0))
+
+    return _WORD.sub(fix, text)
+
+
+def _signals(text: str) -> dict[str, list[str]]:
+    """Return the lexicon phrases of ``text`` as written and as respelled; a respelled refund is a dispute."""
+    from humangate.agents.offline.triage import find_signals  # lazy: agents import risk
+
+    signals = find_signals(text)
+    fixed = respelled(text)
+    if fixed != text:
+        for kind, hits in find_signals(fixed).items():
+            kind = "dispute" if kind == "refund" else kind
+            signals[kind] = list(dict.fromkeys([*signals.get(kind, []), *hits]))
+    return signals
 
 
 def hard_rule_triggers(analysis: SupportAnalysis, text: str, history: Sequence[str] = ()) -> list[Trigger]:
@@ -46,10 +118,9 @@ def hard_rule_triggers(analysis: SupportAnalysis, text: str, history: Sequence[s
     The customer's earlier turns count too: a legal threat or a request for a person two messages ago is
     not withdrawn by a calm "any news?" now.
     """
-    from humangate.agents.offline.triage import find_signals  # lazy: agents import risk
-    from humangate.agents.offline.turns import read_turn
+    from humangate.agents.offline.turns import read_turn  # lazy: agents import risk
 
-    signals = find_signals(text)
+    signals = _signals(text)
     earlier: dict[str, list[str]] = {}
     for turn in history:
         for kind, hits in read_turn(turn).signals.items():
@@ -61,6 +132,7 @@ def hard_rule_triggers(analysis: SupportAnalysis, text: str, history: Sequence[s
         "churn": analysis.churn or "churn" in signals,
         "public": "public" in signals,
         "vulnerable": "vulnerable" in signals,
+        "dispute": "dispute" in signals,
     }
     evidence = [s for s in analysis.signals if s][:10] + [f"harm: {h}" for h in signals.get("harm", [])][:5]
     out = [

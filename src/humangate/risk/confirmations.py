@@ -23,7 +23,7 @@ import re
 
 from humangate.core.contract import Trigger
 
-__all__ = ["confirmation_triggers", "find_confirmations", "receipt_questions"]
+__all__ = ["confirmation_triggers", "find_confirmations", "receipt_questions", "requested_commitments"]
 
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 # What a customer relies on once the business says it happened.
@@ -80,6 +80,37 @@ _WHEN = frozenset(
         "saturday sunday already yet",
     )
 )
+
+
+# A customer asking us to act on a record ("please cancel order 5512", "can you backdate my cancellation"):
+# "Can I change ..." asks how, "please change ..." / "can you change ..." asks us to do it.
+_ACTION = re.compile(
+    r"(?:^|[.!?,;]\s*|\b(?:please|kindly|just)\s+|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?"
+    r"|\bI(?:'d|\s+would)\s+like\s+you\s+to\s+|\b(?:I|we)\s+need\s+you\s+to\s+)"
+    r"(?:cancel|update|change|amend|transfer|mark|backdate|move|remove|delete|close|merge|edit|correct|switch|reverse"
+    r"|void|stop|pause|extend|reissue|add|apply)\b(?P<object>[^.!?\n]{0,60})",
+    re.I,
+)
+# A promise or a statement of record asked for: a guarantee, "definitely", "make sure", "confirm my account is".
+_PROMISE = re.compile(
+    r"\b(?:can|could|will|would)\s+you\s+(?:please\s+)?(?:guarantee|promise|assure|make\s+sure|ensure|commit)\b"
+    r"|\b(?:guarantee\w*|promise)\s+(?:me\s+|us\s+)?(?:that\s+)?(?:it|my|our|the|delivery|arrival)\b"
+    r"|\b(?:will|would|is|does|can)\s+(?:it|my|our|the|this|they)\b[^.!?\n]{0,40}\b(?:definitely|certainly|for\s+sure"
+    r"|guaranteed|100%)"
+    r"|\b(?:confirm|certify|state|verify)\s+(?:in\s+writing\s+)?(?:that\s+)?(?:my|our|the)\s+(?:\w+\s+){0,2}"
+    r"(?:is|are|was|has|have|will)\b",
+    re.I,
+)
+
+
+def requested_commitments(text: str) -> list[str]:
+    """Return the sentences of a customer's ``text`` that ask us to act on a money or account record, or to promise."""
+    found: list[str] = []
+    for sentence in _sentences(text):
+        acts = any(_MATTER.search(m.group("object")) for m in _ACTION.finditer(sentence))
+        if acts or _PROMISE.search(sentence):
+            found.append(sentence)
+    return found
 
 
 def _sentences(text: str) -> list[str]:
@@ -149,6 +180,16 @@ def confirmation_triggers(reply: str, message_text: str = "", *, where: str = "T
                 "checked; the customer will act on it. A person checks the records before it is said.",
                 score=0.8,
                 evidence=[s[:500] for s in said[:10]],
+            )
+        )
+    if wanted := requested_commitments(message_text):
+        out.append(
+            Trigger(
+                kind="policy",
+                reason="The customer asks us to act on an order, an account or a payment, or to promise an outcome; "
+                "only a person who can check the records and commit the business can answer it.",
+                score=0.7,
+                evidence=[s[:500] for s in wanted[:10]],
             )
         )
     if asked := [obj for obj, is_message in receipt_questions(message_text) if not is_message]:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 
+from humangate.agents.offline.lexicon_safety import SAFETY
+
 __all__ = ["MORE"]
 
 
-def _compiled(*patterns: str) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(p, re.I) for p in patterns)
+def _compiled(*patterns: str | re.Pattern[str]) -> tuple[re.Pattern[str], ...]:
+    return tuple(p if isinstance(p, re.Pattern) else re.compile(p, re.I) for p in patterns)
 
 
 MORE: dict[str, tuple[re.Pattern[str], ...]] = {
@@ -26,6 +28,19 @@ MORE: dict[str, tuple[re.Pattern[str], ...]] = {
         r"agency|ombudsman|officer)|subject access request|data (?:access|deletion|erasure) request|"
         r"right to (?:be forgotten|erasure|access)|under (?:the )?(?:gdpr|ccpa|dpa)|"
         r"file (?:a|an) (?:complaint|report) with)\b",
+        # Rights named without "sue": accessibility law, a breach of contract, a cooling-off period, a claim
+        # through the card provider, a final response (the step before an ombudsman).
+        r"(?-i:\bADA\b)|\b(?:americans with disabilities act|equality act|wcag|section 508|disability discrimination|"
+        r"accessibility (?:law|laws|regulations?|act|requirements?))\b",
+        r"\bbreach(?:ed|ing)?\s+(?:of\s+)?(?:the\s+|your\s+|our\s+|my\s+)?(?:contract|warranty|agreement|terms|"
+        r"duty of care)\b",
+        r"\b(?:cooling[- ]off|statutory rights?|(?:my|our)\s+(?:legal|consumer|statutory)\s+rights?|"
+        r"consumer rights act|consumer contracts regulations|consumer credit act|"
+        r"right to (?:cancel|withdraw|reject))\b",
+        r"\bsection\s+75\b|\b(?:claim\w*|dispute\w*|chargeback)\s+(?:it\s+|this\s+|the\s+\w+\s+)?(?:from|through|with|via)"
+        r"\s+(?:my\s+|the\s+)?(?:card\s+(?:provider|issuer|company)|credit\s+card\s+(?:company|provider)|bank)\b",
+        r"\b(?:final\s+(?:response|decision)(?:\s+letter)?|deadlock\s+letter|(?:put|confirm|have|get)\s+(?:it|this|that|"
+        r"your\s+\w+(?:\s+\w+)?)\s+in\s+writing)\b",
     ),
     "churn": _compiled(
         r"\b(?:terminate|end|quit|stop)\s+(?:my|our|the)\s+(?:contract|subscription|account|membership|plan|service)\b",
@@ -36,6 +51,41 @@ MORE: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\b(?:like|want|wish|need|going|have|trying|decided)\s+to\s+cancel(?:\s+(?:now|please|today|asap|"
         r"immediately|everything|it all))?\s*(?:[.!?,;]|$)",
         r"^\W*(?:please\s+)?cancel(?:lation)?(?:\s+(?:please|now|it|everything|asap|immediately))*\W*$",
+        # Spending less: a downgrade, a smaller tier, fewer seats, renewal switched off.
+        r"\bdowngrad\w*|\b(?:go(?:ing)?|drop(?:ping)?|mov(?:e|ing)|step(?:ping)?)\s+down\s+(?:a\s+|to\s+(?:a\s+|the\s+)?)?"
+        r"(?:tier|plan|level|package|lower)\b",
+        r"\b(?:switch|move|go|change|drop)\w*\s+(?:back\s+)?(?:down\s+)?to\s+(?:a\s+|the\s+)?(?:free|cheaper|smaller|lower|"
+        r"basic)\s+(?:plan|tier|version|package|account|option)\b",
+        r"\b(?:reduc\w+|cut(?:ting)?|lower\w*|decreas\w+|drop(?:ping)?)\s+(?:down\s+)?(?:(?:our|my|the|number\s+of|"
+        r"of|(?:our|my|the)\s+number\s+of)\s+)*(?:seats?|licen[cs]es?|users?|subscriptions?)\b|\bfewer\s+(?:seats|licen[cs]es)\b",
+        r"\b(?:turn|switch)\w*\s+off\s+(?:the\s+|my\s+|our\s+)?auto(?:matic)?[- ]?renew\w*|\b(?:disabl|stop|cancel|"
+        r"remov)\w*\s+(?:the\s+|my\s+|our\s+)?(?:auto[- ]?renew\w*|automatic\s+renewal)|\b(?:not|don't|won't)\s+"
+        r"(?:want\s+(?:it\s+)?to\s+)?(?:be\s+)?renew(?:ing|ed)?\b",
+        # Comparing: a competitor, "look elsewhere", moving to another product, doubting the value.
+        r"\b(?:your|their|a)\s+competitors?\b|\bcompetitors?\s+(?:offers?|charges?|ha(?:s|ve)|gives?|provides?|is|are)\b"
+        r"|\b(?:price[- ]match|match\s+(?:their|the(?:ir)?\s+competitor'?s?|that)\s+price)\b",
+        r"\b(?:look(?:ing)?|shop(?:ping)?|go(?:ing)?|tak(?:e|ing)\s+(?:my|our)\s+(?:money|custom))\s+elsewhere\b",
+        r"\b(?:we|i)(?:'ll|\s+will|'re|\s+are|'m|\s+am|'d|\s+would)\s+(?:probably\s+|likely\s+|be\s+|going\s+to\s+|"
+        r"thinking\s+of\s+|planning\s+(?:on|to)\s+)*(?:go(?:ing)?\s+with|switch(?:ing)?\s+(?:over\s+)?to|"
+        r"migrat\w+\s+to|mov(?:e|ing)\s+over\s+to)\s+\w+[^.!?]{0,20}\b(?:instead|next\s+(?:week|month|quarter|year)|"
+        r"soon|when\s+(?:our|my)\s+(?:contract|plan|subscription))",
+        r"\bwhy\s+(?:should|would|do)\s+(?:I|we)\s+(?:keep|continue|still)\s+(?:paying|using|renewing)\b"
+        r"|\b(?:not|isn't|no\s+longer)\s+worth\s+(?:the\s+)?(?:money|price|paying|the\s+subscription)\b",
+    ),
+    # A charge disputed without "refund": not agreed to, a credit or a waived fee asked for, an overcharge in
+    # another language. (A misspelled refund is read here too: ``risk._support_rules``.)
+    "dispute": _compiled(
+        r"\b(?:never|didn't|did\s+not)\s+(?:sign(?:ed)?\s+up|subscribe[ds]?|agree[ds]?|authori[sz]e[ds]?|order(?:ed)?|"
+        r"ask(?:ed)?|opt(?:ed)?\s+in)\s+(?:for|to)\b",
+        r"\b(?:credit|reimburse)\s+(?:my|our|the)\s+account\b|\ba\s+credit\s+for\s+(?:the\s+)?\w+",
+        r"\b(?:waive|drop|remove|write\s+off)\w*\s+(?:the\s+|this\s+|my\s+|that\s+|our\s+)?(?:[\w-]+\s+)?"
+        r"(?:fee|charge|penalty|fine|surcharge)s?\b",
+        r"\bover-?charg\w+|\bcharged\s+(?:me\s+|us\s+)?(?:too\s+much|more\s+than)",
+        # French, Spanish, German, Italian, Portuguese: charged twice, overcharged, a refund.
+        r"\b(?:d[ée]bit[ée]e?s?|factur[ée]e?s?|pr[ée]lev[ée]e?s?|cobra\w*|cobrad[oa]s?|addebitat\w|abgebucht|berechnet)"
+        r"\s+(?:deux|2|dos|due|duas|doppelt|zweimal)\s+(?:fois|veces|volte|vezes)?",
+        r"\b(?:cobra\w*\s+(?:de\s+m[aá]s|a\s+mais)|trop\s+(?:pay[ée]|factur[ée])|zu\s+viel\s+berechnet|doppelt\s+"
+        r"(?:abgebucht|berechnet)|rembours\w*|reembols\w*|devoluci[oó]n|r[üu]ckerstattung|rimbors\w*)",
     ),
     "handoff": _compiled(
         # A person asked for as a question: "is there a manager", "any humans around?", "are you a bot?".
@@ -46,6 +96,18 @@ MORE: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\bare\s+you\s+(?:even\s+|actually\s+|just\s+)?(?:a\s+|an\s+)?(?:real\s+)?(?:bot|robot|machine|human|"
         r"person|ai|computer|automated|script)\b",
         r"\b(?:any|some)(?:one|body)\s+(?:actually\s+|even\s+|really\s+)?(?:reading|listening|there|home)\b",
+        # A call back, someone senior, the chief executive, a bare "operator pls".
+        r"\b(?:cal+|ring|phone)\s+(?:me|us)\s+(?:back|on|at)\b|\b(?:give\s+me|want|need)\s+a\s+(?:call|ring|call\s*back)"
+        r"\b|\bcall\s*backs?\b|\b(?:someone|somebody|anyone|you)\s+(?:to\s+)?(?:ring|call|phone)\s+me\b",
+        r"\b(?:someone|somebody|anyone|a\s+person)\s+(?:more\s+senior|senior|higher\s+up|in\s+charge|with\s+(?:more\s+)?"
+        r"authority)\b|\b(?:escalat\w+|pass|forward|refer|hand|send|bump)\s+(?:this|it|my\s+(?:case|complaint|ticket|"
+        r"query|issue))\s+(?:on\s+|up\s+|over\s+)?(?:to\s+)?(?:someone|somebody|(?:a|your|the)\s+(?:manager|supervisor|"
+        r"boss|superiors?)|management|senior|higher|up\s+the\s+chain)",
+        r"\byour\s+(?:ceo|chief\s+executive|managing\s+director|founder|head\s+of\s+(?:customer\s+)?(?:service|support|"
+        r"complaints))\b|\b(?:e-?mail|contact|number|address)\s+(?:address\s+|details\s+)?(?:of|for)\s+the\s+(?:ceo|"
+        r"chief\s+executive|managing\s+director|founder)\b",
+        r"^\W*(?:an?\s+)?(?:operator|agent|human|person|representative|rep|manager|supervisor)(?:\s+(?:pls|plz|please"
+        r"|now|asap))*\W*$",
     ),
     "urgency": _compiled(
         # Repeat contact, however it is counted: "the fourth time", "asked four times", "once again".
@@ -58,6 +120,7 @@ MORE: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\b(?:already|previously)\s+(?:asked|told|written|wrote|called|emailed|explained|mentioned|reported|sent)\b",
     ),
     "harm": _compiled(
+        *SAFETY["harm"],
         # Ending one's life in other words: "end it tonight", "not be here tomorrow", "better off without me".
         r"\b(?:end(?:ing)?|finish(?:ing)?)\s+(?:it|things|everything)\s+(?:all\s+)?(?:tonight|today|now|soon|"
         r"tomorrow|this (?:week|weekend))\b",
@@ -83,6 +146,39 @@ MORE: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\bnobody has (?:replied|answered|helped)\b",
         r"\b(?:(?:I'?ve|I have|we'?ve|we have) had (?:enough|it)|sick (?:and tired )?of|tired of|"
         r"(?:is|it's) a joke|thanks for nothing|last straw)\b",
+        # The reply missed the question, or keeps coming back the same.
+        r"\byou(?:'ve|\s+have)?\s+(?:answered|replied\s+to|responded\s+to|addressed)\s+(?:a\s+)?(?:different|another|the"
+        r"\s+wrong)\s+(?:question|issue|problem|thing|query)\b|\b(?:that's|that\s+is|this\s+is)\s+not\s+what\s+I\s+"
+        r"(?:asked|meant|said)\b|\bI\s+(?:didn't|did\s+not|never)\s+ask\s+(?:about|for)\b",
+        r"\b(?:keep|still)\s+(?:getting|sending|receiving)\s+(?:me\s+)?(?:the\s+)?same\s+(?:\w+\s+)?(?:reply|answer|"
+        r"response|message|e-?mail)\b|\b(?:didn't|did\s+not|doesn't|does\s+not)\s+answer\s+my\s+question\b"
+        r"|\b(?:canned|copy[- ]and[- ]paste|copy[- ]paste|generic)\s+(?:reply|response|answer)\b",
+        # Understatement: let down, not what was ordered, used to love it.
+        r"\b(?:I'?m|I\s+am|I\s+feel|feeling|felt|I\s+was|we\s+are|we're|we\s+were)\s+(?:(?:a\s+)?(?:little|bit|tad|"
+        r"really|very|quite|rather|so|pretty|somewhat|slightly|honestly)\s+)*(?:let\s+down|underwhelmed|disheartened|"
+        r"dissatisfied|unhappy|not\s+(?:happy|impressed|satisfied|pleased|thrilled))\b",
+        r"\bnot\s+what\s+(?:I|we)\s+(?:ordered|paid\s+for|asked\s+for|expected|bought)\b|\b(?:sent|received|got|"
+        r"delivered)\s+(?:me\s+|us\s+)?the\s+wrong\s+(?:item|size|colou?r|product|order|parcel|package|thing)\b",
+        r"\bused\s+to\s+(?:love|like|enjoy|rely\s+on|recommend|trust)\s+(?:this|it|your|the\s+\w+)\b|\b(?:gone|going)"
+        r"\s+downhill\b|\bnot\s+(?:as\s+good\s+as|what)\s+(?:it|they)\s+used\s+to\s+be\b",
+        # A complaint asked as a question.
+        r"\bis\s+(?:it|this|that)\s+(?:normal|acceptable|reasonable|standard\s+practice)\s+(?:for|that|to)\b",
+        r"\bis\s+this\s+how\s+you\s+(?:treat|deal\s+with|look\s+after|handle|reward|speak\s+to|talk\s+to)\b"
+        r"|\bhow\s+(?:can|could|dare)\s+you\b",
+        r"\b(?:do|does|did)\s+(?:you|anyone|anybody|your\s+\w+)\s+(?:actually|even|ever|really)\s+(?:test|check|read|"
+        r"care|listen|proofread|try|use)\b",
+        # Sarcasm a praise word cannot hide: a loyalty slight, another price rise, "said no one ever".
+        r"\bso\s+much\s+for\s+(?:loyalty|customer\s+service|service)\b|\b(?:my|our)\s+loyalty\s+(?:counts?|means?|"
+        r"matters?|is\s+worth|gets?)\b",
+        r"\b(?:another|yet\s+another|again\s+a|latest)\s+price\s+(?:rise|increase|hike)\b",
+        r"\b(?:I'?ll|I\s+will|we'?ll)\s+just\s+(?:wait|sit\s+here|keep\s+waiting)\b[^.!?]{0,30}\b(?:then|shall\s+I|"
+        r"I\s+guess|forever)\b|\bsaid\s+no\s*(?:one|body)\s+ever\b",
+        r"\b(?:clearly|obviously|evidently)\b[^.!?]{0,40}\b(?:(?:top|first|number\s+one|highest)\s+priority|matters?\s+"
+        r"to\s+you)\b",
+        # A member of staff complained of.
+        r"\b(?:doesn'?t|don'?t|didn'?t|does\s+not|do\s+not)\s+know\s+what\s+(?:she|he|they|you)(?:'s|'re|\s+(?:is|are|was|"
+        r"were))\s+doing\b|\b(?:rude|unhelpful|condescending|patroni[sz]ing|dismissive|aggressive)\s+(?:staff|agent|"
+        r"driver|courier|employee|man|woman|guy|girl|lady|member\s+of\s+staff|rep|engineer)\b",
     ),
     "public": _compiled(
         r"\b(?:the press|(?:a |the )?(?:journalists?|reporters?|newspapers?|media)|social media|twitter|facebook|"
@@ -95,6 +191,7 @@ MORE: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\breviews?\s+(?:everywhere|online|on every)\b",
     ),
     "vulnerable": _compiled(
+        *SAFETY["vulnerable"],
         r"\b(?:passed away|died|death|deceased|funeral|bereave\w*|widow\w*|late (?:husband|wife|father|mother|"
         r"son|daughter|partner))\b",
         r"\b(?:in (?:the )?hospital|intensive care|icu|hospice|terminal(?:ly)? ill|chemo\w*|cancer|"
