@@ -3,8 +3,8 @@
 Failing closed must not mean holding everything: ordinary tasks, with the directives on form people add
 ("Keep it under 120 words.", "Use a friendly tone.", "Don't mention pricing.") and routing rules that stay
 scoped ("hand angry customers to me"), plan without approval of every effect. A directive that asks the
-message to say something ("Mention our free pilot.", "Sign as Dana.", "Reply in German.") holds every email
-or reply: task wording does not reach the drafters, and the message would go out without it. The red team's wording
+message to say something ("Mention our free pilot.", "Sign as Dana.", "Reply in German.") is carried to the
+drafters, and each email or reply that does not show it waits for a person. The red team's wording
 (tests/test_redteam_intake.py) is the other side of the same mechanism.
 """
 
@@ -93,8 +93,9 @@ def test_an_ordinary_task_leaves_the_send_to_the_policy(graph: str, task: str, r
     assert sorted(sorted(r.kinds) for r in spec.routes) == sorted(sorted(k) for k in routes), spec.routes
 
 
-# Directives that ask the message to say something: task wording does not reach the drafters, so each
-# email or reply would go out without it; the plan holds every one and quotes the directive.
+# Directives that ask the message to say something: the plan hands each to the drafter or the support analyst
+# and every email or reply is checked for it (risk.directives); the offline engine writes none of these, so
+# each message waits for a person who can write it in.
 SAYS_MORE: list[tuple[str, str, str]] = [
     ("outreach", "Draft a short intro email to each contact in the file. Mention our webinar on 3 March.", "webinar"),
     ("outreach", "Write to each lead in the CSV. Sign as Dana from Acme.", "Sign as Dana"),
@@ -126,14 +127,15 @@ SAYS_MORE: list[tuple[str, str, str]] = [
 
 
 @pytest.mark.parametrize(("graph", "task", "quoted"), SAYS_MORE)
-def test_a_directive_that_asks_the_message_to_say_something_holds_every_message(
+def test_a_directive_that_asks_the_message_to_say_something_is_carried_and_checked(
     graph: str, task: str, quoted: str
 ) -> None:
-    # These were claimed as style and dropped: the offline drafter and the support replies never saw them, so
-    # an email without the pilot, a reply in English to "reply in German" went out unreviewed.
+    # These were claimed as style and dropped: neither drafter saw them, so an email without the pilot, or
+    # a reply in English to "reply in German", went out unreviewed.
     spec = plan(task, csv_rows=_rows(graph))
-    assert spec.graph == graph and spec.require_approval, spec.rules
-    assert any(quoted in r and "to say" in r for r in spec.rules), spec.rules
+    assert spec.graph == graph and not spec.require_approval, spec.rules
+    assert any(quoted in d for d in spec.directives), spec.directives
+    assert any(quoted in r and "waits for a person" in r for r in spec.rules), spec.rules
 
 
 @pytest.mark.parametrize(

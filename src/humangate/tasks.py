@@ -164,6 +164,7 @@ def _support_run(spec: TaskSpec, item: Mapping[str, Any], number: int, key: str)
         require_approval=spec.require_approval or bool(conflict or problem),
         limits=spec.limits,
         routes=spec.routes,
+        directives=spec.directives,
     )
     label = message.customer or message.email or message.id
     return PlannedRun("support", label, message.model_dump(mode="json"), key, notes=tuple(notes))
@@ -238,6 +239,7 @@ def _planned_item(
             tone=spec.tone,
             require_approval=spec.require_approval,
             limits=spec.limits,
+            directives=spec.directives,
         ).model_dump(mode="json")
     return PlannedRun(
         graph,

@@ -276,6 +276,11 @@ class TaskSpec(_Model):
     rules: list[str] = Field(default_factory=list, description="Review rules read from the text.")
     limits: list[AmountLimit] = Field(default_factory=list, max_length=20, description="The rules on amounts.")
     routes: list[RoutingRule] = Field(default_factory=list, max_length=20, description="The escalation rules.")
+    directives: list[Annotated[str, Field(max_length=500)]] = Field(
+        default_factory=list,
+        max_length=20,
+        description="What the task asks every email or reply to say; each one is checked for them.",
+    )
     model_failure: str | None = Field(default=None, description="Why the model's plan could not be used.")
     engine: str = Field(default="offline", max_length=300, description="Whose reading this plan is.")
     disagreements: list[str] = Field(

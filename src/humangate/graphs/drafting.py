@@ -8,7 +8,7 @@ on every draft when the task asked for approval; approved emails go out once, th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
@@ -26,6 +26,7 @@ from humangate.graphs.registry import GraphSpec
 from humangate.graphs.step import add_gated_step
 from humangate.graphs.views import claim_sources
 from humangate.risk import assess_draft
+from humangate.risk.directives import unfollowed
 from humangate.risk.limits import limit_triggers
 from humangate.risk.outbound import outbound_triggers
 
@@ -53,6 +54,9 @@ class DraftRequest(BaseModel):
     sender: str = Field(default="The team", max_length=200)
     require_approval: bool = False
     limits: list[AmountLimit] = Field(default_factory=list, max_length=20)
+    directives: list[Annotated[str, Field(max_length=500)]] = Field(
+        default_factory=list, max_length=20, description="What the task asks every email to say."
+    )
 
 
 class DraftingInput(DraftRequest):
@@ -121,7 +125,8 @@ def add_drafting_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
             goal=req.goal,
             tone=req.tone,
             sender=req.sender,
-            instructions=state.get("draft_instructions"),
+            # The task's directives and a reviewer's redirect both reach the drafter.
+            instructions="\n".join([*req.directives, *filter(None, [state.get("draft_instructions")])])[:4_000] or None,
         )
         memory = recall(runtime)
         if memory is not None:
@@ -143,6 +148,7 @@ def add_drafting_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
             limits=req.limits,
             sources=_sources(state),
             names=_names(req),
+            directives=req.directives,
         )
 
     def assess(state: DraftingState, runtime: Runtime[RunContext]) -> dict[str, Any]:
@@ -159,7 +165,8 @@ def add_drafting_steps(builder: StateGraph[Any, Any, Any, Any], deps: GraphDeps,
             names=_names(req),
             sources=[(f"source {s.id}", s.text) for s in _sources(state)],
         )
-        held = req.require_approval or bool(limit_triggers(text, req.limits)) or bool(outbound)
+        asked = unfollowed(req.directives, subject=email.subject, body=email.body)
+        held = req.require_approval or bool(limit_triggers(text, req.limits)) or bool(outbound) or bool(asked)
         judged, similar = remembered(
             runtime,
             assessment,

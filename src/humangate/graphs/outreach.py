@@ -8,7 +8,7 @@ per item, so each item pauses and resumes on its own.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from langgraph.graph import START, StateGraph
 from pydantic import BaseModel, ConfigDict, Field
@@ -38,6 +38,9 @@ class OutreachInput(BaseModel):
     sender: str = Field(default="The team", max_length=200)
     require_approval: bool = False
     limits: list[AmountLimit] = Field(default_factory=list, max_length=20, description="The task's limits on amounts.")
+    directives: list[Annotated[str, Field(max_length=500)]] = Field(
+        default_factory=list, max_length=20, description="What the task asks every email to say."
+    )
     without_sources: bool = Field(default=False, description="Started without sources on purpose (--no-sources).")
 
 
@@ -70,6 +73,7 @@ def _to_state(inp: BaseModel) -> dict[str, Any]:
         sender=inp.sender,
         require_approval=inp.require_approval,
         limits=inp.limits,
+        directives=inp.directives,
     )
     return {"research_input": research.model_dump(mode="json"), "draft_request": request.model_dump(mode="json")}
 

@@ -11,7 +11,7 @@ what the message was about (``agents.offline.replies.reply_subject``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
@@ -39,6 +39,7 @@ from humangate.graphs.gate import GateState, GateView, review_gate
 from humangate.graphs.registry import GraphSpec
 from humangate.graphs.step import add_gated_step
 from humangate.risk import assess_support
+from humangate.risk.directives import unfollowed
 from humangate.risk.escalation import wants_second_opinion
 from humangate.risk.limits import limit_triggers
 from humangate.risk.outbound import outbound_triggers
@@ -58,6 +59,9 @@ class SupportInput(SupportMessage):
     require_approval: bool = False
     limits: list[AmountLimit] = Field(default_factory=list, max_length=20)
     routes: list[RoutingRule] = Field(default_factory=list, max_length=20)
+    directives: list[Annotated[str, Field(max_length=500)]] = Field(
+        default_factory=list, max_length=20, description="What the task asks every reply to say."
+    )
 
 
 class SupportState(GateState, total=False):
@@ -67,6 +71,7 @@ class SupportState(GateState, total=False):
     require_approval: bool
     limits: list[dict[str, Any]]
     routes: list[dict[str, Any]]
+    directives: list[str]
     analysis: dict[str, Any]
     judgement: dict[str, Any] | None
     reply: dict[str, Any]
@@ -86,8 +91,10 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
 
     def analyze(state: SupportState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         message = SupportMessage.model_validate(state["request"])
-        if state.get("instructions"):
-            message = message.model_copy(update={"instructions": state["instructions"]})
+        # The task's directives and a reviewer's redirect both reach the analyst (a model follows them).
+        asked = [*state.get("directives", []), *filter(None, [state.get("instructions")])]
+        if asked:
+            message = message.model_copy(update={"instructions": "\n".join(asked)[:4_000]})
         memory = recall(runtime)
         # Replies are filed under the customer's message: similar messages bring similar corrections.
         corrections = memory.examples(NAME, "review_reply", message.text) if memory else []
@@ -137,6 +144,7 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
             history=message.history,
             judgement=_judgement(state),
             routers=deps.routers,
+            directives=state.get("directives", []),
         )
         # The task's routing rules ("hand me anything angry") hold the messages they match.
         return apply_routes(assessment, routed(state), deps.policy.settings(NAME, "review_reply"))
@@ -165,7 +173,11 @@ def build_support_graph(deps: GraphDeps | None = None) -> StateGraph[SupportStat
             node="review_reply",
             key=message.text,
             proposal_text=reply.body,
-            always_review=always or bool(limit_triggers(reply.body, limits)) or bool(outbound) or bool(routed(state)),
+            always_review=always
+            or bool(limit_triggers(reply.body, limits))
+            or bool(outbound)
+            or bool(routed(state))
+            or bool(unfollowed(state.get("directives", []), subject="", body=reply.body)),
         )
         return {"assessment": judged, "similar": similar}
 
@@ -252,10 +264,11 @@ def _recipient(message: SupportMessage) -> str:
 
 def _to_state(inp: BaseModel) -> dict[str, Any]:
     assert isinstance(inp, SupportInput)
-    request = inp.model_dump(mode="json", exclude={"require_approval", "limits", "routes"})
+    request = inp.model_dump(mode="json", exclude={"require_approval", "limits", "routes", "directives"})
     limits = [x.model_dump(mode="json") for x in inp.limits]
     routes = [x.model_dump(mode="json") for x in inp.routes]
-    return {"request": request, "require_approval": inp.require_approval, "limits": limits, "routes": routes}
+    state = {"request": request, "require_approval": inp.require_approval, "limits": limits, "routes": routes}
+    return state | ({"directives": list(inp.directives)} if inp.directives else {})
 
 
 def support_spec(deps: GraphDeps | None = None) -> GraphSpec:

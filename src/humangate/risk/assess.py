@@ -25,6 +25,7 @@ from humangate.agents.schemas import (
 from humangate.core.contract import RiskAssessment, Trigger, TriggerKind
 from humangate.risk.combine import Signals, combine
 from humangate.risk.confirmations import confirmation_triggers
+from humangate.risk.directives import directive_triggers
 from humangate.risk.escalation import escalation, without_templates
 from humangate.risk.injection import injection_triggers
 from humangate.risk.limits import limit_triggers
@@ -125,6 +126,7 @@ def assess_draft(
     limits: Sequence[AmountLimit] = (),
     sources: Sequence[Source] = (),
     names: Sequence[tuple[str, str]] = (),
+    directives: Sequence[str] = (),
 ) -> RiskAssessment:
     """Assess an outbound email against its brief: the checks of every outgoing message, confidence, figures.
 
@@ -132,7 +134,8 @@ def assess_draft(
     impact, injected text, an amount over one of the task's ``limits``, what ``risk.outbound`` holds);
     ``expected`` names values the email should contain (recipient's and sender's names) besides the
     recipient's address and the names in the greeting and signature. On top come the drafter's failure
-    and confidence and the figures the brief does not back.
+    and confidence and the figures the brief does not back, and each of the task's ``directives`` ("mention
+    our free pilot") the email does not show, which holds it (``risk.directives``).
     """
     settings = policy.settings(graph, node)
     # The recipient, the greeting and signature names and the company researched are meant to be there.
@@ -170,7 +173,7 @@ def assess_draft(
         confidence=draft.confidence,
         always_review=always_review,
         sample_key=sample_key or _key(graph, node, draft),
-        required=checks.required,
+        required=[*checks.required, *directive_triggers(directives, subject=draft.subject, body=draft.body)],
     )
 
 
@@ -192,6 +195,7 @@ def assess_support(
     history: Sequence[str] = (),
     judgement: EscalationJudgement | None = None,
     routers: RouterSource | None = None,
+    directives: Sequence[str] = (),
 ) -> RiskAssessment:
     """Assess a reply to a customer: whether a person must answer, terms and data, injected text, limits.
 
@@ -247,6 +251,7 @@ def assess_support(
         required=[
             *limit_triggers(reply.body, limits, where="The reply"),
             *confirmation_triggers(reply.body, message_text),
+            *directive_triggers(directives, subject="", body=reply.body, what="reply"),
             *outbound_triggers(
                 to=reply.to,
                 subject="",

@@ -213,4 +213,5 @@ def plan(task: str, *, csv_rows: Sequence[Mapping[str, Any]] | None = None, sour
         rules=read.rules,
         limits=amount_limits(task),
         routes=read.routes,
+        directives=read.directives[:20],
     )

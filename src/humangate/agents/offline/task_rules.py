@@ -116,6 +116,8 @@ class TaskRules:
     require: bool = False
     routes: list[RoutingRule] = field(default_factory=list)
     rules: list[str] = field(default_factory=list)
+    directives: list[str] = field(default_factory=list)
+    """Parts that ask every message to say something ("Mention our free pilot"): each message is checked for them."""
 
 
 def _said(clause: str) -> str:
@@ -284,12 +286,13 @@ def read_rules(task: str, graph: str) -> TaskRules:
         asked = [p for p in unread if asks_content(p)]
         unread = [p for p in unread if p not in asked]
         if asked and graph != "research":  # a brief goes to the task's owner, not out: what to cover is theirs
-            out.require = True
-            quoted = _said(" ... ".join(asked))
-            out.rules.append(
-                f"The task asks the {unit} to say {quoted!r}; the drafters do not take task wording, so every {unit} "
-                "waits for a person to write it in."
-            )
+            for part in asked:
+                # Cutting clauses drops a quote's closing mark ('Add "We met at the fair."'): put it back.
+                closing = '"' if part.count('"') % 2 else "”" if part.count("“") > part.count("”") else ""
+                out.directives.append((_said(part) + closing)[:500])
+                out.rules.append(
+                    f"The task asks every {unit}: {_said(part)!r}; one that does not show it waits for a person."
+                )
         if unread:
             out.require = True
             quoted = _said(" ... ".join(unread))
