@@ -187,16 +187,17 @@ def run_stream(
     result = Result(memory=memory)
     started = time.perf_counter()
     with Orchestrator(settings, deps=GraphDeps(policy=policy)) as o:
-        o.add_user("rita", "reviewer")
-        o.add_user("ed", "expert")
-        roles = {"reviewer": "rita", "expert": "ed"}
+        # Two reviewers with the same rules take turns: autonomy needs approvals from at least two people.
+        for name, role in (("rita", "reviewer"), ("ray", "reviewer"), ("ed", "expert"), ("eve", "expert")):
+            o.add_user(name, role)  # type: ignore[arg-type]
         for task in tasks:
             run = o.start(task["graph"], task["input"])
             paused = run.status == "paused"
             while run.status == "paused":
                 item = o.item(run.pending_items[0])
                 decision = _judge(task, item.request.proposal, item.required_role)
-                reviewer = roles["expert" if item.required_role != "reviewer" else "reviewer"]
+                pair = ("ed", "eve") if item.required_role != "reviewer" else ("rita", "ray")
+                reviewer = pair[result.decisions % 2]  # a held edit needs another person than its editor
                 run = o.decide(item.id, {**decision, "reviewer": reviewer}).run
                 result.decisions += 1
                 if decision["action"] in ("edit", "reject", "redirect"):
