@@ -292,3 +292,28 @@ def test_a_job_never_acts_on_a_status_another_worker_just_changed(pg_server: str
         with first.db.read() as conn:
             status, owner = conn.execute(select(runs.c.status, runs.c.lock_owner).where(runs.c.id == run.id)).one()
         assert (taken, status, owner) == ("completed", "completed", None)
+
+
+def test_a_cancel_that_lands_after_an_approve_stops_the_send_still_waiting_for_a_worker(tmp_path: Path) -> None:
+    # A run whose approval was recorded waits as "resuming" for its resume job. A cancel then only flagged it, and
+    # the job applied the approval and sent the email the operator had just cancelled.
+    settings = Settings(db_url=f"sqlite:///{tmp_path / 'hg.db'}", outbox_dir=tmp_path / "outbox")
+    client = JobClient(settings)
+    orch = Orchestrator(settings, runtime=client)
+    orch.add_user("alice", "reviewer")
+    note = {"recipient": "Ann Lee", "email": "ann@example.com", "topic": "Thanks.", "require_approval": True}
+    try:
+        with WorkerPool(orch, client, concurrency=2, grace=2):
+            run = orch.wait_run(orch.start("notify", note).id, timeout=60)
+        assert run.status == "paused"
+        # No worker runs now: the approval is recorded and its resume waits in the queue.
+        assert orch.decide(run.pending_items[0], {"action": "approve", "reviewer": "alice"}).run.status == "resuming"
+        orch.cancel(run.id, "alice")
+        with WorkerPool(orch, client, concurrency=2, grace=2):
+            final = orch.wait_run(run.id, timeout=60)
+        assert final.status == "cancelled", final
+        with orch.db.read() as conn:
+            assert conn.execute(select(outbox.c.key).where(outbox.c.run_id == run.id)).all() == []
+    finally:
+        orch.close()
+        client.close()

@@ -122,7 +122,9 @@ class JobsMixin:
                 return "unknown"
             if row.status in ("completed", "failed", "cancelled"):
                 return str(row.status)  # over: a late duplicate of a job that already ran, nothing to do
-            if row.status == "queued" and row.cancel_requested_at is not None:
+            # A run asked to stop before a worker took it stops here, a start or a resume alike: the resume of an
+            # approval recorded before the cancel would otherwise still send what the operator just cancelled.
+            if row.status in ("queued", "resuming") and row.cancel_requested_at is not None:
                 _cancel_rows(conn, [run_id], actor="system", now=now)
                 return "cancelled"
             if self.lock.take(conn, run_id).holder is not None:
