@@ -117,3 +117,9 @@ def test_a_reply_the_task_asked_in_german_waits_for_a_person(orch: Orchestrator)
     _, runs = plan_task(orch, "Answer these support tickets. Use a friendly tone.", [{**rows[0], "id": "t2"}])
     (control,) = [run for _, run in start_planned(orch, runs, "cli")]
     assert control.status == "completed"
+
+
+def test_a_signature_the_task_asks_for_is_written_by_the_offline_drafter(orch: Orchestrator) -> None:
+    (run,) = _outreach(orch, "Sign as Dana from Acme.")
+    assert run.status == "completed"
+    assert any(m["body"].rstrip().endswith("Dana from Acme") for m in _sent(orch))

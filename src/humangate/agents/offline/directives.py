@@ -35,6 +35,9 @@ _SHORTER = re.compile(
 _LONGER = re.compile(r"\b(?:longer|more detail(?:ed)?|expand|elaborate)\b", re.I)
 _FORMAL = re.compile(r"\b(?:more\s+)?(?:formal|professional|polite)\b", re.I)
 _CASUAL = re.compile(r"\b(?:casual|informal|friendlier|warmer|more relaxed|less formal|less stiff)\b", re.I)
+_SIGN_AS = re.compile(
+    r"\bsign(?:\s+(?:off|it|them|each\s+one|every\s+\w+))?\s+(?:as|with|by)\s+([^.;!?\n\"“”]{2,80})", re.I
+)
 _CALL = re.compile(r"\b(?:ask|propose|suggest|offer|request|invite)\b[^.;]{0,20}\b(call|meeting|demo|chat)\b", re.I)
 
 
@@ -51,6 +54,7 @@ class Directives:
     length: str | None = None  # "short" | "long"
     tone: str | None = None  # "formal" | "casual"
     call_to_action: str | None = None  # "call" | "meeting" | "demo" | "chat"
+    sign_as: str | None = None  # "Dana from Acme": who signs the message
 
 
 def read_directives(text: str | None) -> Directives:
@@ -67,6 +71,7 @@ def read_directives(text: str | None) -> Directives:
     length = "short" if _SHORTER.search(bare) else "long" if _LONGER.search(bare) else None
     tone = "casual" if _CASUAL.search(bare) else "formal" if _FORMAL.search(bare) else None
     call = _CALL.search(bare)
+    sign = _SIGN_AS.search(bare)
     return Directives(
         text=text.strip(),
         exclude_sources=tuple(m.lower().strip(".") for m in _EXCLUDE.findall(bare)),
@@ -77,4 +82,5 @@ def read_directives(text: str | None) -> Directives:
         length=length,
         tone=tone,
         call_to_action=call.group(1).lower() if call else None,
+        sign_as=" ".join(sign.group(1).split()).strip(" ,") if sign else None,
     )

@@ -140,7 +140,7 @@ def draft(inp: DraftInput) -> EmailDraft:
         paragraphs.append(list(directives.additions))
     what = directives.call_to_action or "call"
     paragraphs.append([_CALL[kind].format(what=what)])
-    paragraphs.append([_SIGN_OFF[kind], inp.sender])
+    paragraphs.append([_SIGN_OFF[kind], directives.sign_as or inp.sender])
     # Sentences reviewers deleted before stay out; claims were already filtered the same way.
     greeting, *middle, sign_off = paragraphs
     kept = [greeting, *([line for line in p if not was_deleted(line, lessons)] for p in middle), sign_off]
