@@ -22,7 +22,7 @@ from tests.test_agents_llm import answering
 CREDIT = AmountLimit(subject="credit", amount=100, unit="$")
 # The built-in policy already reviews every price a reply states; a lenient one shows the limit at work.
 LENIENT = RiskPolicy.from_toml_text('version = "lenient-1"\n[defaults]\nreview_from = "high"\n')
-ASK = "Hi, could you add the missing loyalty points to my account? Thanks!"
+ASK = "Hi, could you add the missing loyalty points? Thanks!"
 
 
 @pytest.mark.parametrize(
