@@ -221,3 +221,101 @@ def test_base64_of_bytes_or_a_plain_identifier_is_not_a_finding() -> None:
 def test_a_void_element_or_a_hidden_input_hides_nothing_after_it() -> None:
     text = 'Orbis Cargo <input type="hidden" name="ref"> runs vans. <img class="sr-only" src="x.png"> In Lyon.'
     assert hidden_spans(text) == []
+
+
+# --- style sheets, legacy attributes and markup a browser does not show -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "style",
+    [
+        "display:/* shown? */none",
+        "visibility: collapse",
+        "-webkit-text-fill-color: transparent",
+        "transform: translateX(-12000px)",
+        "transform: translate(0, -5000px)",
+        "color: ghostwhite",
+        "color: mintcream",
+    ],
+)
+def test_more_styles_that_hide_text_are_recognised(style: str) -> None:
+    assert style_hides(style) is not None
+
+
+@pytest.mark.parametrize(
+    ("style", "outer"),
+    [
+        ("color: lightgray", []),  # a faint caption is still read
+        ("color: silver; font-size: 12px", []),
+        ("color: gainsboro; background: darkslategray", []),
+        (
+            "background: linear-gradient(90deg, red, blue); -webkit-background-clip: text; "
+            "-webkit-text-fill-color: transparent",
+            [],
+        ),  # gradient text shows
+        ("transform: translateX(-50%)", []),  # centred, not moved away
+        ("color: whitesmoke", ["background-color: midnightblue"]),
+        ("margin-left: -20px", []),
+    ],
+)
+def test_more_ordinary_styles_do_not_hide_text(style: str, outer: list[str]) -> None:
+    assert style_hides(style, (), outer) is None
+
+
+HIDDEN_BY_THE_PAGE = {
+    "stylesheet class": f"<style>.fine-print {{ display : none }}</style><p class='fine-print'>{SECRET}</p>",
+    "stylesheet id and tag": f"<style>p#note {{ color: rgb(254,254,254) }}</style><p id='note'>{SECRET}</p>",
+    "font color": f"<p><font color='ffffff'>{SECRET}</font></p>",
+    "closed dialog": f"<dialog><p>{SECRET}</p></dialog>",
+    "noframes": f"<noframes><p>{SECRET}</p></noframes>",
+    "cdata": f"<p><![CDATA[{SECRET}]]></p>",
+}
+
+
+@pytest.mark.parametrize("hidden", list(HIDDEN_BY_THE_PAGE.values()), ids=list(HIDDEN_BY_THE_PAGE))
+def test_text_the_page_itself_hides_is_a_finding(hidden: str) -> None:
+    sources, notes = read_document(_page(hidden), kind="html", doc_id="orbis/page")
+    text = "\n".join(s.text for s in sources)
+    assert notes and "hides text from a human reader" in notes[0]
+    assert find_injections(text) and offline_findings(sources)
+    brief = research(ResearchInput(subject="Orbis Cargo", sources=sources))
+    assert all("four hours" not in c.text for c in brief.claims)
+
+
+def test_a_page_styled_by_its_own_sheet_shows_what_a_reader_sees() -> None:
+    """A normal style sheet, a faint caption, a dark banner, a responsive block and an open dialog are no finding."""
+    sheet = (
+        "<style>/* site */ .caption { color: #999; font-size: 12px } .banner { background: #111 }"
+        " .banner-title { color: #fff } .wide { display: none }"
+        " @media (min-width: 768px) { .wide { display: block } } @media print { .no-print { display: none } }"
+        " #lead { font-weight: bold } .nav a:hover { color: white }</style>"
+    )
+    body = (
+        f"{sheet}<p id='lead'>Orbis Cargo opened a new cold-chain depot in Grenoble last spring.</p>"
+        "<p class='caption'>Photo: the Orbis Cargo depot in Lyon at dawn, with its fleet of refrigerated vans.</p>"
+        "<div class='banner'><p class='banner-title'>Orbis Cargo delivers medicines to pharmacies every morning.</p>"
+        "</div><p class='wide'>Orbis Cargo also runs a night service for hospitals across the whole region.</p>"
+        "<p style='color: lightgray'>Orbis Cargo prices are quoted per pallet and per kilometre travelled.</p>"
+        "<table><tr><td bgcolor='black'><font color='white'>Orbis Cargo vans run on biogas in the city.</font>"
+        "</td></tr></table><dialog open><p>Orbis Cargo answers calls from seven in the morning.</p></dialog>"
+    )
+    sources, notes = read_document(_page(body), kind="html", doc_id="orbis/page")
+    text = "\n".join(s.text for s in sources)
+    assert notes == [] and find_injections(text) == [] and offline_findings(sources) == []
+    for line in (
+        "new cold-chain depot",
+        "Photo: the Orbis",
+        "medicines to pharmacies",
+        "night service",
+        "per pallet",
+        "run on biogas",
+        "seven in the morning",
+    ):
+        assert line in text, line
+
+
+def test_a_doctype_or_a_short_declaration_in_markdown_is_no_finding() -> None:
+    text = f"<!DOCTYPE html>\n\n{PLAIN}\n\nSee <?php echo 1 ?> the depot."
+    assert find_injections(text) == []
+    assert PLAIN.split(".")[0] in strip_hidden(text)
+    assert [s.how for s in hidden_spans(f"{PLAIN} <![CDATA[{SECRET}]]>")] == ["a CDATA section"]

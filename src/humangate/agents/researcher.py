@@ -37,8 +37,14 @@ def _fenced(text: str) -> str:
 
 def prompt_variables(inp: ResearchInput) -> dict[str, str]:
     """Return the values of the researcher prompt's placeholders for ``inp``."""
+
+    def attribute(value: str) -> str:
+        # An attribute value ends at a quote: id, title and url are escaped so a source cannot end its tag.
+        return value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+
     blocks = [
-        f'<source id="{s.id}" title="{_fenced(s.title)}" url="{s.url or ""}">\n{_fenced(s.text)}\n</source>'
+        f'<source id="{attribute(s.id)}" title="{attribute(s.title)}" url="{attribute(s.url or "")}">\n'
+        f"{_fenced(s.text)}\n</source>"
         for s in inp.sources
     ]
     return {

@@ -2,11 +2,12 @@
 
 Hidden text is an attack signal: a page writes for the model what it does not show the person. Two
 readers use this module. ``sources.html`` asks ``style_hides`` of each element (white or transparent
-text, a font of two pixels or less, opacity 0, text moved off screen or clipped to nothing, a
-screen-reader-only class) and keeps what it finds as a marked comment (``hidden_comment``) instead of
-page text. ``risk.injection`` and the offline researcher find hidden markup in any source text
-(``hidden_spans``: HTML comments, ``[//]: # (...)`` markdown comments, inline-styled hidden elements)
-and strip it before sentences become claims (``strip_hidden``).
+text, a font of two pixels or less, opacity 0, text moved or translated off screen or clipped to nothing,
+a screen-reader-only class, an element not displayed by a stylesheet rule) and keeps what it finds as a
+marked comment (``hidden_comment``) instead of page text. ``risk.injection`` and the offline researcher
+find hidden markup in any source text (``hidden_spans``: HTML comments, CDATA sections and other markup
+a browser renders as nothing, ``[//]: # (...)`` markdown comments, inline-styled hidden elements) and
+strip it before sentences become claims (``strip_hidden``).
 """
 
 from __future__ import annotations
@@ -40,10 +41,44 @@ _CLASSES = re.compile(
 _RESPONSIVE_SHOW = re.compile(r"^(?:sm|md|lg|xl|2xl):(?:block|flex|grid|inline|inline-block|table|contents)$")
 _DECLARATION = re.compile(r"([\w-]+)\s*:\s*([^;]+)")
 _LENGTH = re.compile(r"^(-?\d*\.?\d+)\s*(px|pt|em|rem|%|vw|vh)?$")
-_NAMED = {"white": (255, 255, 255), "snow": (255, 250, 250), "ivory": (255, 255, 240), "black": (0, 0, 0)}
+# Every CSS named colour (CSS Color 4), so that a near-white name ("whitesmoke", "ghostwhite") is read as the
+# colour it is and judged by the same nearness to its background as a hex value.
+_NAMED_HEX = (
+    "aliceblue f0f8ff antiquewhite faebd7 aqua 00ffff aquamarine 7fffd4 azure f0ffff beige f5f5dc bisque ffe4c4 "
+    "black 000000 blanchedalmond ffebcd blue 0000ff blueviolet 8a2be2 brown a52a2a burlywood deb887 cadetblue "
+    "5f9ea0 chartreuse 7fff00 chocolate d2691e coral ff7f50 cornflowerblue 6495ed cornsilk fff8dc crimson dc143c "
+    "cyan 00ffff darkblue 00008b darkcyan 008b8b darkgoldenrod b8860b darkgray a9a9a9 darkgreen 006400 darkgrey "
+    "a9a9a9 darkkhaki bdb76b darkmagenta 8b008b darkolivegreen 556b2f darkorange ff8c00 darkorchid 9932cc darkred "
+    "8b0000 darksalmon e9967a darkseagreen 8fbc8f darkslateblue 483d8b darkslategray 2f4f4f darkslategrey 2f4f4f "
+    "darkturquoise 00ced1 darkviolet 9400d3 deeppink ff1493 deepskyblue 00bfff dimgray 696969 dimgrey 696969 "
+    "dodgerblue 1e90ff firebrick b22222 floralwhite fffaf0 forestgreen 228b22 fuchsia ff00ff gainsboro dcdcdc "
+    "ghostwhite f8f8ff gold ffd700 goldenrod daa520 gray 808080 green 008000 greenyellow adff2f grey 808080 "
+    "honeydew f0fff0 hotpink ff69b4 indianred cd5c5c indigo 4b0082 ivory fffff0 khaki f0e68c lavender e6e6fa "
+    "lavenderblush fff0f5 lawngreen 7cfc00 lemonchiffon fffacd lightblue add8e6 lightcoral f08080 lightcyan "
+    "e0ffff lightgoldenrodyellow fafad2 lightgray d3d3d3 lightgreen 90ee90 lightgrey d3d3d3 lightpink ffb6c1 "
+    "lightsalmon ffa07a lightseagreen 20b2aa lightskyblue 87cefa lightslategray 778899 lightslategrey 778899 "
+    "lightsteelblue b0c4de lightyellow ffffe0 lime 00ff00 limegreen 32cd32 linen faf0e6 magenta ff00ff maroon "
+    "800000 mediumaquamarine 66cdaa mediumblue 0000cd mediumorchid ba55d3 mediumpurple 9370db mediumseagreen "
+    "3cb371 mediumslateblue 7b68ee mediumspringgreen 00fa9a mediumturquoise 48d1cc mediumvioletred c71585 "
+    "midnightblue 191970 mintcream f5fffa mistyrose ffe4e1 moccasin ffe4b5 navajowhite ffdead navy 000080 oldlace "
+    "fdf5e6 olive 808000 olivedrab 6b8e23 orange ffa500 orangered ff4500 orchid da70d6 palegoldenrod eee8aa "
+    "palegreen 98fb98 paleturquoise afeeee palevioletred db7093 papayawhip ffefd5 peachpuff ffdab9 peru cd853f "
+    "pink ffc0cb plum dda0dd powderblue b0e0e6 purple 800080 rebeccapurple 663399 red ff0000 rosybrown bc8f8f "
+    "royalblue 4169e1 saddlebrown 8b4513 salmon fa8072 sandybrown f4a460 seagreen 2e8b57 seashell fff5ee sienna "
+    "a0522d silver c0c0c0 skyblue 87ceeb slateblue 6a5acd slategray 708090 slategrey 708090 snow fffafa "
+    "springgreen 00ff7f steelblue 4682b4 tan d2b48c teal 008080 thistle d8bfd8 tomato ff6347 turquoise 40e0d0 "
+    "violet ee82ee wheat f5deb3 white ffffff whitesmoke f5f5f5 yellow ffff00 yellowgreen 9acd32"
+)
+_NAMED = {
+    name: (int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16))
+    for name, h in zip(_NAMED_HEX.split()[::2], _NAMED_HEX.split()[1::2], strict=True)
+}
+_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.S)
+_TRANSLATE = re.compile(r"translate(?:x|y|3d)?\(([^)]*)\)")
 
 
 def _declarations(style: str) -> dict[str, str]:
+    style = _CSS_COMMENT.sub("", style)  # "display:/**/none" is display:none to a browser
     return {k.lower(): v.strip().lower().replace("!important", "").strip() for k, v in _DECLARATION.findall(style)}
 
 
@@ -100,6 +135,8 @@ def style_hides(style: str, classes: Iterable[str] = (), backgrounds: Iterable[s
     if any(_CLASSES.match(c) for c in names) and not any(_RESPONSIVE_SHOW.match(c) for c in names):
         return "a screen-reader-only or hidden class"
     decl = _declarations(style)
+    if decl.get("display") == "none" or decl.get("visibility") in ("hidden", "collapse"):
+        return "an element not displayed"
     if "opacity" in decl and (size := _length(decl["opacity"])) is not None and size[0] <= 0.05:
         return "opacity 0"
     if "font-size" in decl and (size := _length(decl["font-size"])) is not None:
@@ -107,7 +144,12 @@ def style_hides(style: str, classes: Iterable[str] = (), backgrounds: Iterable[s
         limit = {"px": 2.0, "pt": 1.5, "em": 0.15, "rem": 0.15, "%": 15.0, "": 0.0, "vw": 0.1, "vh": 0.1}[unit]
         if number <= limit:
             return "a font too small to read"
-    if "color" in decl and (colour := _colour(decl["color"])) is not None:
+    # A text fill colour paints the letters over ``color``; with a background clipped to the text it is a
+    # gradient heading, which shows.
+    fill = decl.get("-webkit-text-fill-color", decl.get("text-fill-color"))
+    clipped = "text" in (decl.get("-webkit-background-clip", "") + decl.get("background-clip", ""))
+    shown = fill if fill is not None and _colour(fill) is not None and not clipped else decl.get("color")
+    if shown is not None and (colour := _colour(shown)) is not None:
         background: tuple[int, int, int] | str | None = _background(decl)
         for outer in backgrounds:
             if background is not None:
@@ -120,6 +162,17 @@ def style_hides(style: str, classes: Iterable[str] = (), backgrounds: Iterable[s
         for key in ("left", "top", "right", "text-indent"):
             if key in decl and (size := _length(decl[key])) is not None and size[0] <= -999:
                 return "text moved off the screen"
+    for key in ("margin-left", "margin-top"):
+        if key in decl and (size := _length(decl[key])) is not None and size[0] <= -999 and size[1] in ("px", ""):
+            return "text moved off the screen"
+    for m in _TRANSLATE.finditer(decl.get("transform", "")):
+        shifts = [_length(v) for v in m.group(1).split(",")]
+        if any(v is not None and v[1] in ("px", "") and (v[0] <= -999 or v[0] >= 9999) for v in shifts):
+            return "text moved off the screen"
+    if (shifts := [_length(v) for v in decl.get("translate", "").split()]) and any(
+        v is not None and v[1] in ("px", "") and (v[0] <= -999 or v[0] >= 9999) for v in shifts
+    ):
+        return "text moved off the screen"
     if re.search(r"rect\(\s*0(?:px)?[\s,]+0", decl.get("clip", "")) or re.search(
         r"inset\(\s*(?:50|100)%|circle\(\s*0", decl.get("clip-path", "")
     ):
@@ -157,6 +210,10 @@ class HiddenSpan:
 _STYLE_ATTR = re.compile(r"""\b(style|class)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 _COMMENTS = re.compile(
     r"<!--(?P<comment>.*?)(?:-->|\Z)"
+    # A CDATA section, a declaration ("<!...>") or a processing instruction ("<?...>") outside XML is a bogus
+    # comment to a browser: it renders as nothing.
+    r"|<!\[CDATA\[(?P<cdata>.*?)(?:\]\]>|\Z)"
+    r"|<[!?](?P<bogus>[^<>]*)(?:>|\Z)"
     # A markdown comment hides only at the start of a line; anywhere else it is markup glued into a sentence.
     r"|\[(?://|comment|_|#)\]:\s*(?:#|<>)\s*(?:\((?P<ref1>[^\n]*)\)|\"(?P<ref2>[^\n]*)\"|'(?P<ref3>[^\n]*)')",
     re.I | re.S | re.M,
@@ -178,7 +235,7 @@ def _tag_hides(attrs: str) -> str | None:
             classes = value
     bare = _STYLE_ATTR.sub(" ", attrs)
     if (
-        _HIDDEN_STYLE.search(style)
+        _HIDDEN_STYLE.search(_CSS_COMMENT.sub("", style))
         or re.search(r"(?:^|\s)hidden(?:\s|=|$)", bare)
         or re.search(r"aria-hidden\s*=\s*[\"']?true", bare)
     ):
@@ -207,6 +264,11 @@ def hidden_spans(text: str) -> list[HiddenSpan]:
                 how = inner.strip()[len(HIDDEN_PREFIX) :].split(":", 1)[0].strip(" ()") or "hidden text"
                 inner = inner.split(":", 1)[1] if ":" in inner else inner
             found.append(HiddenSpan(m.start(), m.end(), inner.strip(), how))
+        elif m.group("cdata") is not None:
+            found.append(HiddenSpan(m.start(), m.end(), m.group("cdata").strip(), "a CDATA section"))
+        elif m.group("bogus") is not None:
+            inner = m.group("bogus")
+            found.append(HiddenSpan(m.start(), m.end(), inner.strip(), "markup a browser does not show"))
         else:
             inner = m.group("ref1") or m.group("ref2") or m.group("ref3") or ""
             found.append(HiddenSpan(m.start(), m.end(), inner.strip(), "a markdown comment"))

@@ -79,7 +79,8 @@ def assess_brief(
         *confidence_triggers(brief.confidence, settings.confidence_threshold, what="The researcher"),
         *brief_quality_triggers(brief, sources),
         *injection_triggers(
-            [(f"source {s.id}" + (f" ({s.title})" if s.title else ""), s.text) for s in sources],
+            # A title is source text the model reads too (a "# " heading, <title>, document metadata).
+            [(f"source {s.id}" + (f" ({s.title})" if s.title else ""), f"{s.title}\n\n{s.text}") for s in sources],
             known=[(f"source {f.source_id}", f"{f.pattern}: {f.excerpt}") for f in brief.injections],
         ),
     ]

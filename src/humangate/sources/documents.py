@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from humangate.agents.schemas import Source
 from humangate.errors import SourceSkipped
 from humangate.sources.encoding import sniff_encoding
+from humangate.sources.urls import url_problem
 
 __all__ = [
     "DOCUMENT_SUFFIXES",
@@ -56,6 +57,7 @@ _MAX_TEXT = 200_000  # a Source's text limit
 _MAX_PARTS = 40
 _MIN_WORDS = 25  # a section shorter than this joins its neighbour: too little to cite on its own
 _ID_ROOM = 150  # characters of a source id kept for the document, the rest for its anchor
+_WEB_URL = re.compile(r"https?://[^\s<>\"'`\\{}|^]+", re.I)
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,11 @@ def document_kind(name: str) -> str | None:
     return next((kind for suffix, kind in DOCUMENT_SUFFIXES.items() if lower.endswith(suffix)), None)
 
 
+def _web_url(value: str) -> bool:
+    """Return whether ``value`` is one http(s) URL: no spaces, quotes or angle brackets, and it parses as one."""
+    return bool(_WEB_URL.fullmatch(value)) and url_problem(value) is None
+
+
 def _markdown(data: bytes) -> tuple[Document, str | None]:
     lines = decode_text(data).splitlines()
     title, url = "", None
@@ -100,7 +107,9 @@ def _markdown(data: bytes) -> tuple[Document, str | None]:
         title, lines = lines[0][2:].strip(), lines[1:]
     for i, line in enumerate(lines[:3]):
         if line.lower().startswith("source:"):
-            url, lines = line.split(":", 1)[1].strip(), lines[:i] + lines[i + 1 :]
+            value = line.split(":", 1)[1].strip()
+            if _web_url(value):  # anything else stays text: no check reads a url, and the model is shown it
+                url, lines = value, lines[:i] + lines[i + 1 :]
             break
     return Document(title, [Part("", "", "\n".join(lines).strip())]), url
 

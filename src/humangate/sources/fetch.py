@@ -15,7 +15,8 @@ A URL comes from a task's text or a CSV cell, so it is untrusted (see ``humangat
   allows everything, an unreachable one (5xx, no answer) allows nothing; proxies from the environment are
   not used, since they would resolve the host themselves.
 
-Anything refused raises ``SourceSkipped`` with the reason; nothing is fetched from a refused address.
+Anything refused raises ``SourceSkipped`` with the reason; nothing is fetched from a refused address. Any
+other failure of one fetch (a URL no resolver or socket takes) is a ``SourceSkipped`` for that URL only.
 """
 
 from __future__ import annotations
@@ -141,6 +142,9 @@ class Fetcher:
                         self._done[url] = SourceSkipped(url, f"took longer than {limit}; the fetch was stopped")
                     except SourceSkipped as exc:
                         self._done[url] = exc
+                    except Exception as exc:  # one page's failure is that page's skip, never the task's
+                        why = f"could not be fetched ({type(exc).__name__}: {exc})"[:300]
+                        self._done[url] = SourceSkipped(url, why)
 
             await asyncio.gather(*(one(u) for u in urls))
 
@@ -195,8 +199,9 @@ class Fetcher:
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
         try:
             addresses = await self.resolver(host, port)
-        except OSError as exc:
-            raise SourceSkipped(asked, f"names a host that does not resolve ({host}: {exc.strerror or exc})") from None
+        except (OSError, UnicodeError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise SourceSkipped(asked, f"names a host that does not resolve ({host}: {why})"[:300]) from None
         if not addresses:
             raise SourceSkipped(asked, f"names a host that does not resolve ({host})")
         for address in addresses:  # every address must be allowed: a resolver may hand out any of them

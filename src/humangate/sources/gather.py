@@ -123,6 +123,11 @@ class SourceGatherer:
             except SourceSkipped as exc:
                 found.skipped.append(f"{where}: the page {url[:200]} was skipped: it {exc.reason}.")
                 continue
+            except Exception as exc:  # a page no reader takes is skipped; the item keeps its other sources
+                found.skipped.append(
+                    f"{where}: the page {url[:200]} was skipped: it could not be read ({type(exc).__name__})."
+                )
+                continue
             known = {s.id for s in found.sources}
             found.sources += [s for s in sources if s.id not in known]
             found.skipped += [f"{where}: the page {url[:200]}: {note}." for note in notes]

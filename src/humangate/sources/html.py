@@ -3,21 +3,41 @@
 The main text is what a reader of the page sees as its content: the ``<main>`` or ``<article>`` element
 when the page has one, else the body without navigation, headers, footers, sidebars, cookie banners,
 forms, scripts and hidden elements. Text the page leaves in but hides from a sighted reader (white on
-white, a font of a pixel, opacity 0, off screen, a screen-reader-only class) is an attack signal: when it
-says more than a label it is kept as a marked comment (``risk._hidden_text.hidden_comment``) that the
-injection checks report and claim selection leaves out, and a note says so. Headings (``h1`` to ``h3``)
-cut it into sections; a heading's ``id`` becomes the URL fragment a citation links to. Blocks are
-separated by blank lines, so a heading or a list item never runs into the next sentence.
+white, a font of a pixel, opacity 0, off screen, a screen-reader-only class, a rule of the page's own
+``<style>`` sheet, a legacy ``color`` attribute, an unopened ``<dialog>``, ``<noframes>``, a CDATA
+section) is an attack signal: when it says more than a label it is kept as a marked comment
+(``risk._hidden_text.hidden_comment``) that the injection checks report and claim selection leaves out,
+and a note says so. Headings (``h1`` to ``h3``) cut it into sections; a heading's ``id``, percent-encoded,
+becomes the URL fragment a citation links to. Blocks are separated by blank lines, so a heading or a list
+item never runs into the next sentence.
+
+The page is read in one walk over its tree, without changing it: the work grows with the page, never with
+the square of it (a bs4 tree edit looks the element up among its siblings).
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+import time
 import warnings
+from dataclasses import dataclass, field
+from itertools import accumulate
+from urllib.parse import quote
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
-from bs4.element import NavigableString
+from bs4.element import (
+    CData,
+    Comment,
+    Declaration,
+    Doctype,
+    NavigableString,
+    PageElement,
+    ProcessingInstruction,
+    Script,
+    Stylesheet,
+    TemplateString,
+)
 
 from humangate.risk._hidden_text import MIN_HIDDEN_WORDS, hidden_comment, style_hides
 from humangate.sources.documents import Document, Part, slug
@@ -77,7 +97,128 @@ _BLOCKS = (
     "h6",
     "hr",
 )
+
+
 _HEADINGS = ("h1", "h2", "h3")
+_CONTENT = ("main", "article")
+_UNSHOWN = (CData, Declaration, Doctype, ProcessingInstruction)  # text a browser renders as nothing
+_NOT_TEXT = (Comment, Script, Stylesheet, TemplateString)
+_MAX_CSS = 1_000_000  # characters of <style> read; a page's real style sheet is far smaller
+_READ_SECONDS = 20.0  # reading one page stops here; the text read so far is kept, and a note says so
+_LEGACY_HEX = re.compile(r"^[0-9a-f]{3}(?:[0-9a-f]{3})?$", re.I)
+
+
+# --- the page's own style sheet: rules whose selector names classes and ids only --------------------------
+
+
+@dataclass(frozen=True)
+class _Rule:
+    tag: str | None
+    classes: frozenset[str]
+    ids: frozenset[str]
+    rank: tuple[int, int, int, int]  # CSS specificity (ids, classes, type), then order in the sheet
+    style: str
+    conditional: bool  # inside @media: applies on some screens only
+
+
+_SIMPLE = re.compile(r"^([a-z][a-z0-9-]*)?((?:[.#][\w-]+)+)$", re.I)
+_SIMPLE_PART = re.compile(r"([.#])([\w-]+)")
+_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.S)
+
+
+def _css_rules(css: str, conditional: bool = False, depth: int = 0) -> list[tuple[str, str, bool]]:
+    """Return ``(selectors, declarations, conditional)`` of each rule; ``@media`` rules (not print) are conditional."""
+    rules: list[tuple[str, str, bool]] = []
+    i = 0
+    braces = re.compile(r"[{}]")
+    while (opening := css.find("{", i)) >= 0:
+        prelude = re.split(r"[;}]", css[i:opening])[-1].strip()
+        level, end = 1, len(css)
+        for m in braces.finditer(css, opening + 1):
+            level += 1 if m.group() == "{" else -1
+            if level == 0:
+                end = m.start()
+                break
+        inner = css[opening + 1 : end]
+        if prelude.startswith("@"):
+            name = prelude.split(None, 1)[0].lower()
+            if name in ("@media", "@supports", "@layer", "@container") and depth < 4 and "print" not in prelude:
+                rules += _css_rules(inner, conditional or name != "@layer", depth + 1)
+        else:
+            rules.append((prelude, inner, conditional))
+        i = end + 1
+    return rules
+
+
+@dataclass
+class _Sheet:
+    """The rules of a page's ``<style>`` elements that name classes and ids, found by class and by id."""
+
+    by_key: dict[str, list[_Rule]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, soup: BeautifulSoup) -> _Sheet:
+        css = _CSS_COMMENT.sub("", "\n".join(t.get_text() for t in soup.find_all("style"))[:_MAX_CSS])
+        sheet = cls()
+        for order, (selectors, style, conditional) in enumerate(_css_rules(css)):
+            for selector in selectors.split(","):
+                m = _SIMPLE.match(selector.strip())
+                if m is None or ":" not in style:
+                    continue  # descendant, attribute and pseudo-class selectors are not read
+                parts = _SIMPLE_PART.findall(m.group(2))
+                classes = frozenset(name for kind, name in parts if kind == ".")
+                ids = frozenset(name for kind, name in parts if kind == "#")
+                tag = m.group(1).lower() if m.group(1) else None
+                rule = _Rule(
+                    tag, classes, ids, (len(ids), len(classes), int(tag is not None), order), style, conditional
+                )
+                key = f"#{min(ids)}" if ids else f".{min(classes)}"
+                sheet.by_key.setdefault(key, []).append(rule)
+        return sheet
+
+    def styles(self, tag: Tag, classes: list[str]) -> tuple[str, str]:
+        """Return the declarations the sheet gives ``tag`` on every screen, and on some screen, in cascade order."""
+        if not self.by_key:
+            return "", ""
+        ident = str(tag.get("id") or "")
+        keys = [f"#{ident}"] if ident else []
+        keys += [f".{c}" for c in classes]
+        have = set(classes)
+        matched = [
+            rule
+            for key in dict.fromkeys(keys)
+            for rule in self.by_key.get(key, ())
+            if (rule.tag is None or rule.tag == tag.name) and rule.classes <= have and rule.ids <= {ident}
+        ]
+        matched = sorted(set(matched), key=lambda r: r.rank)
+        always = "; ".join(r.style for r in matched if not r.conditional)
+        return always, "; ".join(r.style for r in matched)
+
+
+def _classes(tag: Tag) -> list[str]:
+    found = tag.get("class")
+    return found.split() if isinstance(found, str) else [str(c) for c in found or []]
+
+
+def _legacy(value: str) -> str:
+    """Return a legacy colour attribute ("ffffff", "#fff", "white") as CSS."""
+    value = value.strip()
+    return f"#{value}" if _LEGACY_HEX.match(value) else value
+
+
+def _styles(tag: Tag, sheet: _Sheet, classes: list[str]) -> tuple[str, str]:
+    """Return ``tag``'s style on every screen and on some screen: colour attributes, then the sheet, then inline."""
+    hints = []
+    if tag.get("color"):
+        hints.append(f"color: {_legacy(str(tag['color']))}")
+    if tag.get("bgcolor"):
+        hints.append(f"background-color: {_legacy(str(tag['bgcolor']))}")
+    always, some = sheet.styles(tag, classes)
+    inline = str(tag.get("style", ""))
+    return "; ".join([*hints, always, inline]), "; ".join([*hints, some, inline])
+
+
+# --- what the page shows, drops or hides ------------------------------------------------------------------
 
 
 def _hidden(tag: Tag) -> bool:
@@ -88,43 +229,37 @@ def _hidden(tag: Tag) -> bool:
     )
 
 
-def _visually_hidden(tag: Tag) -> str | None:
-    """Return how ``tag`` hides its text from a sighted reader while leaving it in the page, or None."""
-    found = tag.get("class")
-    classes = found.split() if isinstance(found, str) else [str(c) for c in found or []]
-    backgrounds = [str(p.get("style", "")) for p in tag.parents if isinstance(p, Tag) and p.get("style")]
-    return style_hides(str(tag.get("style", "")), classes, backgrounds)
-
-
-def _keep_hidden(soup: BeautifulSoup) -> list[str]:
-    """Replace text the page hides from a reader by a marked comment (a finding), or drop it when it is a label.
-
-    Hidden text is an attack signal: it is kept where a reviewer and the injection check see it, and
-    ``strip_hidden`` keeps it out of claims. A few words ("Skip to content") are page chrome and go.
-    """
-    found: list[str] = []
-    for tag in list(soup.find_all(True)):
-        if not isinstance(tag, Tag) or tag.decomposed:
-            continue
-        how = _visually_hidden(tag)
-        if how is None:
-            continue
-        text = " ".join(tag.get_text(" ").split())
-        if len(re.findall(r"[^\W\d_]{2,}", text)) >= MIN_HIDDEN_WORDS:
-            tag.replace_with(NavigableString(f"\n\n{hidden_comment(how, text)}\n\n"))
-            found.append(how)
-        else:
-            tag.decompose()
-    return found
-
-
-def _chrome(tag: Tag) -> bool:
-    if tag.name in _CHROME and tag.find_parent(["main", "article"]) is None:
+def _chrome(tag: Tag, in_content: bool, classes: list[str]) -> bool:
+    if tag.name in _CHROME and not in_content:
         return True
     if str(tag.get("role", "")).lower() in _CHROME_ROLES:
         return True
-    names = " ".join([*(tag.get("class") or []), str(tag.get("id", ""))])
-    return tag.name in ("div", "section", "ul", "span") and bool(_CHROME_NAMES.search(names))
+    names = " ".join([*classes, str(tag.get("id", ""))])
+    return tag.name in ("div", "section", "ul", "span", "dialog") and bool(_CHROME_NAMES.search(names))
+
+
+def _not_shown(tag: Tag) -> str | None:
+    if tag.name == "dialog" and not tag.has_attr("open"):
+        return "a dialog that is never opened"
+    if tag.name == "noframes":
+        return "a noframes section, which browsers do not show"
+    return None
+
+
+def _all_text(tag: Tag) -> str:
+    """Return the text of ``tag`` and everything in it, scripts and styles left out."""
+    out: list[str] = []
+    todo: list[PageElement] = [tag]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, NavigableString):
+            if not isinstance(node, _NOT_TEXT):
+                out.append(str(node))
+        elif isinstance(node, Tag) and (node is tag or node.name not in _DROP):
+            todo.extend(reversed(node.contents))
+        if len(out) > 20_000:
+            break
+    return " ".join(" ".join(out).split())
 
 
 def _title(soup: BeautifulSoup) -> str:
@@ -137,12 +272,136 @@ def _title(soup: BeautifulSoup) -> str:
     return " ".join(first.get_text().split()) if first else ""
 
 
-def _root(soup: BeautifulSoup) -> Tag:
-    """Return the element that holds the page's content: the largest main or article, else the body."""
-    candidates = [t for t in soup.find_all(["main", "article"]) if isinstance(t, Tag)]
-    if candidates:
-        return max(candidates, key=lambda t: len(t.get_text()))
-    return soup.body or soup
+_Backgrounds = tuple[str, "_Backgrounds"] | None  # the styles of ancestors that set a background, nearest first
+
+
+def _nearest(backgrounds: _Backgrounds, limit: int = 8) -> list[str]:
+    out: list[str] = []
+    while backgrounds is not None and len(out) < limit:
+        out.append(backgrounds[0])
+        backgrounds = backgrounds[1]
+    return out
+
+
+@dataclass
+class _Reader:
+    """One walk over a page: its text as pieces, its headings, the hidden text it kept and where content is."""
+
+    sheet: _Sheet
+    token: str
+    pieces: list[str] = field(default_factory=list)
+    comments: set[int] = field(default_factory=set)  # indexes of pieces that are hidden comments
+    headings: list[tuple[str, str, str]] = field(default_factory=list)  # (anchor, label, fragment)
+    hidden: list[str] = field(default_factory=list)
+    content: list[tuple[int, int]] = field(default_factory=list)  # pieces of each <main> and <article>
+    body: tuple[int, int] | None = None
+    cut: bool = False  # reading stopped at the deadline
+
+    def conceal(self, how: str, text: str) -> None:
+        """Keep hidden text as a marked comment when it says more than a label; drop a label."""
+        if len(re.findall(r"[^\W\d_]{2,}", text)) >= MIN_HIDDEN_WORDS:
+            self.comments.add(len(self.pieces))
+            self.pieces.append(f"\n\n{hidden_comment(how, text)}\n\n")
+            self.hidden.append(how)
+
+    def hides(self, tag: Tag, classes: list[str], backgrounds: _Backgrounds) -> tuple[str | None, str]:
+        """Return how ``tag`` hides its text from a sighted reader (or None) and its style on every screen."""
+        if how := _not_shown(tag):
+            return how, ""
+        if not classes and not any(k in tag.attrs for k in ("style", "id", "color", "bgcolor")):
+            return None, ""  # nothing styles it: the common case, kept fast
+        always, some = _styles(tag, self.sheet, classes)
+        outer = _nearest(backgrounds)
+        how = style_hides(always, classes, outer)
+        if how is not None and some != always and style_hides(some, classes, outer) is None:
+            how = None  # a rule for some screens shows it: a responsive layout, not hidden text
+        return how, always
+
+    def walk(self, top: Tag) -> None:
+        # Entries: (node, in <main>/<article>, in a heading, backgrounds) to read, or (tag, start, heading) to close.
+        todo: list[tuple[PageElement, bool, bool, _Backgrounds] | tuple[Tag, int, bool]] = [(top, False, False, None)]
+        deadline = time.monotonic() + _READ_SECONDS
+        steps = 0
+        while todo:
+            steps += 1
+            if steps % 4096 == 0 and time.monotonic() > deadline:
+                # A page that takes this long is hostile or absurd: keep what was read, say the rest was not.
+                self.cut, self.body, self.content = True, None, []
+                return
+            entry = todo.pop()
+            if len(entry) == 3:
+                self.close(*entry)
+                continue
+            node, in_content, in_heading, backgrounds = entry
+            if isinstance(node, NavigableString):
+                if isinstance(node, _UNSHOWN):
+                    self.conceal(
+                        "a CDATA section" if isinstance(node, CData) else "markup a browser does not show", node
+                    )
+                elif not isinstance(node, _NOT_TEXT):
+                    self.pieces.append(str(node))
+                continue
+            if not isinstance(node, Tag):
+                continue
+            if node is not top:
+                if node.name in _DROP:
+                    continue
+                classes = _classes(node)
+                if _hidden(node) or _chrome(node, in_content, classes):
+                    continue
+                how, style = self.hides(node, classes, backgrounds)
+                if how is not None:
+                    self.conceal(how, _all_text(node))
+                    continue
+                if "background" in style:
+                    backgrounds = (style, backgrounds)
+            if node.name == "br":
+                self.pieces.append("\n")
+                continue
+            heading = node.name in _HEADINGS and not in_heading
+            if node.name in _BLOCKS or heading:
+                self.pieces.append("\n\n")
+            todo.append((node, len(self.pieces), heading))
+            in_content = in_content or node.name in _CONTENT
+            in_heading = in_heading or heading
+            todo.extend((child, in_content, in_heading, backgrounds) for child in reversed(node.contents))
+
+    def close(self, tag: Tag, start: int, heading: bool) -> None:
+        if heading and self.heading(tag, start):
+            return
+        if tag.name in _CONTENT:
+            self.content.append((start, len(self.pieces)))
+        elif tag.name == "body" and self.body is None:
+            self.body = (start, len(self.pieces))
+        if tag.name in _BLOCKS:
+            self.pieces.append("\n\n")
+
+    def heading(self, tag: Tag, start: int) -> bool:
+        """Replace a heading's pieces by a marker no page can forge; its hidden comments follow it. False if empty."""
+        inside = range(start, len(self.pieces))
+        text = " ".join("".join(self.pieces[i] for i in inside if i not in self.comments).split())
+        if not text or any(s >= start for s, _ in self.content):
+            self.pieces.append("\n\n")
+            return bool(text)
+        kept = [self.pieces[i] for i in inside if i in self.comments]
+        del self.pieces[start:]
+        self.comments = {i for i in self.comments if i < start}
+        raw = str(tag.get("id") or "")
+        fragment = quote(raw[:200], safe="-._~")  # a URL fragment, never markup or quotes
+        self.headings.append((slug(raw or text) or f"section-{len(self.headings) + 1}", text[:200], fragment))
+        self.pieces.append(f"\ue000{self.token}:{len(self.headings) - 1}\ue000\n\n")
+        for comment in kept:
+            self.comments.add(len(self.pieces))
+            self.pieces.append(comment)
+        return True
+
+    def main_text(self) -> str:
+        """Return the text of the largest <main> or <article>, else of the body, else of the page."""
+        span = self.body or (0, len(self.pieces))
+        if self.content:
+            ends = [0, *accumulate(len(p) for p in self.pieces)]
+            span = max(self.content, key=lambda s: ends[s[1]] - ends[s[0]])
+        return "".join(self.pieces[span[0] : span[1]])
 
 
 def read_html(data: bytes, charset: str | None = None) -> Document:
@@ -152,43 +411,28 @@ def read_html(data: bytes, charset: str | None = None) -> Document:
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
         soup = BeautifulSoup(data, "html.parser", from_encoding=charset)
     title = _title(soup)
-    for tag in soup.find_all(_DROP):
-        tag.decompose()
-    for tag in list(soup.find_all(True)):
-        if isinstance(tag, Tag) and not tag.decomposed and (_hidden(tag) or _chrome(tag)):
-            tag.decompose()
-    hidden = _keep_hidden(soup)
-    root = _root(soup)
     # Headings are replaced by a marker no page can forge (a fresh random token), then found again as lines.
-    token = secrets.token_hex(8)
-    marker = re.compile(rf"^\ue000{token}:(\d+)\ue000$")
-    headings: list[tuple[str, str, str]] = []  # (anchor, label, fragment)
-    for tag in root.find_all(_HEADINGS):
-        text = " ".join(tag.get_text().split())
-        if not text:
-            continue
-        fragment = str(tag.get("id") or "")
-        headings.append((slug(fragment or text) or f"section-{len(headings) + 1}", text[:200], fragment))
-        tag.replace_with(NavigableString(f"\n\n\ue000{token}:{len(headings) - 1}\ue000\n\n"))
-    for tag in root.find_all(_BLOCKS):
-        tag.insert_before("\n\n")
-        tag.insert_after("\n\n")
-    for br in root.find_all("br"):
-        br.replace_with("\n")
+    reader = _Reader(_Sheet.of(soup), secrets.token_hex(8))
+    reader.walk(soup)
+    marker = re.compile(rf"^\ue000{reader.token}:(\d+)\ue000$")
     parts: list[Part] = [Part("top", "top of the page", "")]
     blocks: list[str] = []
-    for line in root.get_text().split("\n\n"):
+    for line in reader.main_text().split("\n\n"):
         line = " ".join(line.split())
         if not line:
             continue
         mark = marker.match(line)
         if mark:
             parts[-1] = Part(parts[-1].anchor, parts[-1].label, "\n\n".join(blocks), parts[-1].fragment)
-            anchor, label, fragment = headings[int(mark.group(1))]
+            anchor, label, fragment = reader.headings[int(mark.group(1))]
             parts.append(Part(anchor, label, "", fragment))
             blocks = []
         else:
             blocks.append(line)
     parts[-1] = Part(parts[-1].anchor, parts[-1].label, "\n\n".join(blocks), parts[-1].fragment)
-    notes = [f"the page hides text from a human reader ({how}); it is kept as a marked comment" for how in hidden]
+    notes = [
+        f"the page hides text from a human reader ({how}); it is kept as a marked comment" for how in reader.hidden
+    ]
+    if reader.cut:
+        notes.append(f"the page took more than {_READ_SECONDS:g} s to read; only its beginning was read")
     return Document(title, parts, list(dict.fromkeys(notes)))

@@ -12,6 +12,7 @@ cell that is not text: the task is refused, naming the item.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from humangate.sources.documents import DOCUMENT_SUFFIXES, MAX_DOCUMENT_BYTES, d
 __all__ = ["FolderReading", "item_sources", "read_folder"]
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_NAME_MAX = 255  # bytes in one file or folder name on Linux, macOS and Windows file systems
 
 
 @dataclass
@@ -74,11 +76,16 @@ def _inside(root: Path, name: str) -> tuple[Path | None, str | None]:
         # A NUL makes the path unusable (the operating system cuts it there); any control is no folder name.
         return None, f"it holds the control character U+{ord(bad.group()):04X}, which no folder name has"
     raw = Path(name)
+    if any(len(os.fsencode(part)) > _NAME_MAX for part in raw.parts):
+        return None, f"a folder name is at most {_NAME_MAX} bytes long"
     if raw.is_absolute() or name.startswith(("~", "\\")):
         return None, "it is an absolute path, and only sub-folders of the sources folder are read"
     if ".." in raw.parts or ".." in Path(name.replace("\\", "/")).parts:
         return None, "it climbs out with '..'"
-    resolved = (root / raw).resolve()
+    try:
+        resolved = (root / raw).resolve()
+    except OSError as exc:  # the reason only: never the server's path
+        return None, f"it cannot be looked up ({exc.strerror or type(exc).__name__})"
     if not resolved.is_relative_to(root):
         return None, "it is a link to a folder outside the sources folder"
     return resolved, None
@@ -131,12 +138,18 @@ def item_sources(
                 "which no folder name has. Fix that cell (name a sub-folder of the sources folder) and try again."
             )
         folder, why = _inside(root, name)
-        if folder is None:
-            refused.append(f"{where}: the sources folder {_label(name)!r} was not read: {why}.")
-            continue
-        if folder.is_dir():
-            return _read(folder, root, where, refused, skipped), refused
-    subfolders = [p for p in root.iterdir() if p.is_dir()]
-    if subfolders:
+        if folder is not None:
+            try:
+                if not folder.is_dir():
+                    continue
+                return _read(folder, root, where, refused, skipped), refused
+            except OSError as exc:  # the reason only: never the server's path
+                why = f"it cannot be read ({exc.strerror or type(exc).__name__})"
+        refused.append(f"{where}: the sources folder {_label(name)!r} was not read: {why}.")
+    try:
+        if any(p.is_dir() for p in root.iterdir()):
+            return [], refused
+        return _read(root, root, where, refused, skipped), refused  # one flat folder: every item reads it
+    except OSError as exc:
+        refused.append(f"{where}: the sources folder was not read ({exc.strerror or type(exc).__name__}).")
         return [], refused
-    return _read(root, root, where, refused, skipped), refused  # one flat folder: every item reads it

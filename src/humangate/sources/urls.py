@@ -52,7 +52,7 @@ def cell_urls(value: str) -> tuple[list[str], list[str]]:
 
 
 def url_problem(url: str) -> str | None:
-    """Return why ``url`` may not be fetched as written (scheme, credentials, no host, length), or None."""
+    """Return why ``url`` may not be fetched as written (scheme, credentials, host, port, length), or None."""
     if len(url) > _MAX_URL_CHARS:
         return f"is longer than {_MAX_URL_CHARS} characters"
     try:
@@ -65,6 +65,29 @@ def url_problem(url: str) -> str | None:
         return "carries a user name or password; such URLs are not fetched"
     if not parsed.host:
         return "names no host"
+    if parsed.port is not None and not 1 <= parsed.port <= 65535:
+        return f"names the port {parsed.port}, outside 1-65535"
+    if problem := _host_problem(parsed.raw_host.decode("ascii", "replace")):
+        return problem
+    return None
+
+
+def _host_problem(host: str) -> str | None:
+    """Return why ``host`` (as sent: IDNA-encoded) is no name a resolver takes, or None."""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return None  # an IP literal: the address check judges it
+    except ValueError:
+        pass
+    labels = host[:-1].split(".") if host.endswith(".") else host.split(".")
+    if len(host) > 253 or any(not label or len(label) > 63 for label in labels):
+        return f"names the host {host[:80]!r}, which is not a valid host name (an empty or over-long label)"
+    if not all(re.fullmatch(r"[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?", label, re.I) for label in labels):
+        return f"names the host {host[:80]!r}, which is not a valid host name"
+    try:
+        host.encode("idna")
+    except UnicodeError:
+        return f"names the host {host[:80]!r}, which does not encode as a host name"
     return None
 
 

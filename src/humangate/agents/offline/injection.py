@@ -121,12 +121,13 @@ def find_injections(sources: list[Source]) -> list[InjectionFinding]:
     """
     findings: list[InjectionFinding] = []
     for source in sources:
-        for span in hidden_spans(source.text):
+        for span in hidden_spans(f"{source.title}\n\n{source.text}" if source.title else source.text):
             if span.words >= min(3, MIN_HIDDEN_WORDS):
                 excerpt = f"the source hides text from a human reader ({span.how}): {span.text}"
                 findings.append(InjectionFinding(source_id=source.id, excerpt=excerpt[:1_000], pattern="hidden text"))
         announced = False
-        for sentence in split_sentences(source.text):
+        # The title is the source's own text as well (a "# " heading, <title>, document metadata): read it first.
+        for sentence in [*split_sentences(source.title), *split_sentences(source.text)]:
             pattern = looks_like_injection(sentence)
             if pattern is None and announced:
                 pattern = "follows a sentence addressed to automated readers"
