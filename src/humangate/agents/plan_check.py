@@ -5,8 +5,12 @@ folder of sources holds no recipients, and a task that asks for emails is not re
 graphs fit but differ, the offline reading stands and the model's is kept as ``alternative`` for a
 person to choose (``humangate run --dry-run`` shows it, ``--reading model`` takes it). Items from a
 file or folder are never the model's; items it reads from the text must be named there. Review rules
-are the stricter of the two readings: approval either one reads holds, and every rule, limit and route
-either one finds is kept. Each difference is told in ``disagreements``.
+are the stricter of the two readings: approval either one reads holds, and every limit and route either
+one finds is kept. The plan's ``rules`` say only what holds: the offline reading's rules, and one rule for
+each approval, limit or route the model added (those fields are enforced). The model's own free-text
+``rules`` are not shown: nothing enforces them, so "a person approves every email" written there while
+its ``require_approval`` is false would be a guarantee that does not hold. Each difference is told in
+``disagreements``.
 """
 
 from __future__ import annotations
@@ -68,13 +72,34 @@ def _grounded(value: str, task: str, extra: frozenset[str] = frozenset()) -> boo
     return not words or words <= (content_terms(task) | extra)
 
 
+def _enforced_rules(reading: PlanReading, offline: TaskSpec, graph: str) -> list[str]:
+    """Return a rule for each approval, limit and route the model added: what the merged plan enforces."""
+    unit = {"outreach": "email", "support": "reply"}.get(graph)
+    effect = f"every {unit} before it is sent" if unit else "every brief"
+    rules: list[str] = []
+    if reading.require_approval and not offline.require_approval:
+        rules.append(f"The model read a request to approve every send, so a person approves {effect}.")
+    if unit:  # limits and routes hold where something is sent (task_plan.gate_plans)
+        rules.extend(
+            f"Ask a reviewer for {x.label()} (read by the model)." for x in reading.limits if x not in offline.limits
+        )
+    if graph == "support":
+        rules.extend(
+            f"Escalate {r.label()} before any reply is sent (read by the model)."
+            for r in reading.routes
+            if r not in offline.routes
+        )
+    return rules
+
+
 def _merge(reading: PlanReading, offline: TaskSpec, graph: str, items: list[dict[str, Any]]) -> TaskSpec:
     return offline.model_copy(
         update={
             "graph": graph,
             "items": items,
             "require_approval": reading.require_approval or offline.require_approval,
-            "rules": list(dict.fromkeys([*offline.rules, *reading.rules])),
+            # The model's free-text rules are its reading, not rules: only enforced fields make a rule shown.
+            "rules": list(dict.fromkeys([*offline.rules, *_enforced_rules(reading, offline, graph)])),
             # The limits and routing rules read by rule always hold; the model may add ones the rules missed.
             "limits": list({(x.subject, x.amount, x.unit): x for x in [*offline.limits, *reading.limits]}.values()),
             "routes": list({r.model_dump_json(): r for r in [*offline.routes, *reading.routes]}.values()),

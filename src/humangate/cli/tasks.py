@@ -14,7 +14,6 @@ from typing import Annotated, Any
 
 import click
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -26,8 +25,10 @@ from humangate.cli._common import (
     _orchestrator,
     _run_json,
     app,
+    clean,
     err,
     out,
+    shown,
 )
 from humangate.cli._engine import breaker_notice, engine_line, run_engine, unused_endpoint
 from humangate.errors import HumanGateError
@@ -59,12 +60,12 @@ def demo(
         if not as_json:
             note = unused_endpoint(orch, why="the demo runs on the offline engine unless --model is given")
             if note:
-                out.print(f"[yellow]{escape(note)}[/]", soft_wrap=True)
+                out.print(f"[yellow]{shown(note)}[/]", soft_wrap=True)
             if target.fresh:
-                out.print(f"Demo database [bold]{escape(target.url)}[/], made anew on each [bold]humangate demo[/].")
+                out.print(f"Demo database [bold]{shown(target.url)}[/], made anew on each [bold]humangate demo[/].")
             elif orch.runs(limit=1):
                 out.print(
-                    f"[yellow]Adding the demo's runs to {escape(target.url)}, which already holds runs[/]: "
+                    f"[yellow]Adding the demo's runs to {shown(target.url)}, which already holds runs[/]: "
                     "item numbers differ from the README's."
                 )
         orch.add_user("demo-reviewer", "reviewer", actor="demo")
@@ -83,7 +84,7 @@ def demo(
                 _print_brief(orch, run)
             if target.fresh and os.environ.get("HUMANGATE_DB_URL") != target.url:
                 out.print("Point the other commands at it:")
-                out.print(f"  [bold]export HUMANGATE_DB_URL={escape(target.url)}[/]", soft_wrap=True)
+                out.print(f"  [bold]export HUMANGATE_DB_URL={shown(target.url)}[/]", soft_wrap=True)
             out.print(
                 "Next: [bold]humangate queue[/], [bold]humangate show ITEM[/], "
                 "[bold]humangate decide ITEM --as demo-reviewer --approve[/] (critical items need demo-expert)"
@@ -156,16 +157,14 @@ def _plan_and_start(
                 other = planned_runs(spec.alternative, source_dir=source_dir)
                 out.print("The model's reading, not used unless chosen:")
                 for line in describe_plan(spec.alternative, other, orch.deps.policy)[:1]:
-                    out.print("  " + escape(line), soft_wrap=True)
+                    out.print("  " + shown(line, newlines=False), soft_wrap=True)
                 out.print("Choose it with [bold]--reading model[/]; [bold]--reading offline[/] keeps this plan.")
             out.print("Nothing was started (--dry-run).")
         return []
     if not as_json and not choose:
         _print_plan(task, lines)
         if spec.model_failure:
-            out.print(
-                f"  [yellow]the model's plan could not be used[/] ({escape(spec.model_failure)}); planned offline"
-            )
+            out.print(f"  [yellow]the model's plan could not be used[/] ({shown(spec.model_failure)}); planned offline")
     missing = sourceless_reason(spec, planned)
     if missing and not no_sources:
         if yes or not _interactive():
@@ -174,7 +173,8 @@ def _plan_and_start(
                 "or pass --no-sources to start them without.",
                 as_json=as_json,
             )
-        if not typer.confirm(f"Start them without sources? ({missing})", default=False, err=True):
+        asked = f"Start them without sources? ({clean(missing, newlines=False)})"
+        if not typer.confirm(asked, default=False, err=True):
             _fail("Not started: the items without sources were not confirmed.", as_json=as_json)
     if missing:
         planned = without_sources(planned)
@@ -186,7 +186,7 @@ def _plan_and_start(
                 "without a terminal.",
                 as_json=as_json,
             )
-        if not typer.confirm(f"Start these runs? ({reason})", default=False, err=True):
+        if not typer.confirm(f"Start these runs? ({clean(reason, newlines=False)})", default=False, err=True):
             _fail("Not started: the plan was not confirmed.", as_json=as_json)
     if done and not as_json:
         out.print(
@@ -209,7 +209,7 @@ def _plan_and_start(
         bar = progress.add_task(f"{spec.graph} runs", total=len(planned) - len(done))
         for label, run in start_planned(orch, planned, who, skip=done):
             started.append((label, run))
-            progress.update(bar, description=f"{spec.graph}: {label[:40]}")
+            progress.update(bar, description=f"{spec.graph}: {shown(label[:40], newlines=False)}")
             progress.advance(bar)
     return started
 
@@ -223,16 +223,18 @@ def _print_brief(orch: Orchestrator, run: RunInfo) -> None:
     values = orch.graph(run.graph).get_state({"configurable": {"thread_id": run.id}}).values
     brief = Brief.model_validate(values["brief"])
     titles = {s.id: s.title or s.id for s in (Source.model_validate(x) for x in values["research_input"]["sources"])}
-    out.print(f"[bold]Brief on {escape(brief.subject)}[/] ({len(brief.claims)} claims, each citing its section):")
+    out.print(f"[bold]Brief on {shown(brief.subject)}[/] ({len(brief.claims)} claims, each citing its section):")
     for claim in brief.claims:
         cited = "; ".join(f"{titles.get(sid, sid)} [{sid}]" for sid in claim.source_ids)
-        out.print(f"  - {escape(claim.text)}\n    [dim]{escape(cited)}[/]", soft_wrap=True)
+        out.print(f"  - {shown(claim.text)}\n    [dim]{shown(cited)}[/]", soft_wrap=True)
 
 
 def _print_plan(task: str, lines: list[str]) -> None:
-    out.print(f"[bold]{escape(task)}[/]")
+    # The task, the model's rules and the items' names are untrusted: no escape sequence, bidi mark or line
+    # break of theirs reaches the terminal (a newline in an item's name could forge a line of the plan).
+    out.print(f"[bold]{shown(task, newlines=False)}[/]")
     for line in lines:
-        out.print(escape(line), soft_wrap=True)
+        out.print(shown(line, newlines=False), soft_wrap=True)
 
 
 def _interactive() -> bool:
@@ -287,13 +289,13 @@ def _report(started: list[tuple[str, RunInfo]], orch: Orchestrator, as_json: boo
             )
             or "-"
         )
-        table.add_row(escape(label), run.graph, status, escape(run_engine(orch, run)), where, escape(why))
+        table.add_row(shown(label), run.graph, status, shown(run_engine(orch, run)), where, shown(why))
     if len(started) > TABLE_ROWS:
         rest = len(started) - TABLE_ROWS
         table.caption = f"and {rest} more runs: `humangate runs` lists them, `humangate queue` what waits"
     out.print(table)
     if notice:
-        out.print(f"[yellow]{escape(notice)}[/]", soft_wrap=True)
+        out.print(f"[yellow]{shown(notice)}[/]", soft_wrap=True)
     done = sum(1 for _, r in started if r.status == "completed")
     waiting = sum(1 for _, r in started if r.status == "paused")
     other = Counter(r.status for _, r in started if r.status in ("failed", "cancelled"))
@@ -364,7 +366,7 @@ def run(
     with _orchestrator(db, as_json, model=model, queued=True) as orch:
         note = unused_endpoint(orch, why="this run uses the offline engine (--model offline or HUMANGATE_MODEL)")
         if note and not as_json:
-            out.print(f"[yellow]{escape(note)}[/]", soft_wrap=True)
+            out.print(f"[yellow]{shown(note)}[/]", soft_wrap=True)
         try:
             started = _plan_and_start(
                 orch,

@@ -15,6 +15,8 @@ readings hold such a reply for a person:
 
 The reading is on what the reply says, not on a list of questions: a reply that confirms nothing about
 such a matter passes, and the product's own sentences (``agents.offline.replies``) confirm nothing.
+Both texts are read as a reader reads them (``risk._fold.readable``): "we have rеfunded" with a Cyrillic
+"е" confirms a refund; a reply's sentences are quoted as written.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import re
 
 from humangate.core.contract import Trigger
+from humangate.risk._fold import readable
 
 __all__ = ["confirmation_triggers", "find_confirmations", "receipt_questions", "requested_commitments"]
 
@@ -106,7 +109,7 @@ _PROMISE = re.compile(
 def requested_commitments(text: str) -> list[str]:
     """Return the sentences of a customer's ``text`` that ask us to act on a money or account record, or to promise."""
     found: list[str] = []
-    for sentence in _sentences(text):
+    for sentence in _sentences(readable(text).text):
         acts = any(_MATTER.search(m.group("object")) for m in _ACTION.finditer(sentence))
         if acts or _PROMISE.search(sentence):
             found.append(sentence)
@@ -136,7 +139,7 @@ def receipt_questions(text: str) -> list[tuple[str, bool]]:
     a question about anything else (a payment, a form, an address, "it") is for a person who can check.
     """
     found: list[tuple[str, bool]] = []
-    for m in _ASK.finditer(text):
+    for m in _ASK.finditer(readable(text).text):
         verb = (m.group("verb") or m.group("verb2") or "").lower()
         obj = " ".join((m.group("object") or m.group("object2") or "").split())
         if _IDIOM.match(obj):
@@ -156,16 +159,22 @@ def find_confirmations(reply: str, message_text: str = "") -> list[str]:
     A sentence opening with "Yes"/"No" answers the customer: it counts when their questions in
     ``message_text`` are about such a matter, even if the sentence itself names none.
     """
+    message_text = readable(message_text).text
     asked = [s for s in _sentences(message_text) if s.endswith("?") or _ASK.search(s)]
     about_matter = any(_MATTER.search(s) for s in asked) or any(
         not is_message for _, is_message in receipt_questions(message_text)
     )
+    read = readable(reply)
     found: list[str] = []
-    for sentence in _sentences(reply):
+    for m in _SENTENCE.finditer(read.text):
+        sentence = m.group().strip()
+        if not sentence:
+            continue
         states = _clause_confirms(sentence, _WE_DID) or _clause_confirms(sentence, _IT_IS_DONE)
         answers = _YES.match(sentence) is not None
         if ((states or answers) and _MATTER.search(sentence)) or (answers and about_matter):
-            found.append(sentence)
+            start, end = read.span(m.start(), m.end())
+            found.append(reply[start:end].strip())
     return found
 
 

@@ -14,6 +14,9 @@ Each check reads the message as it would be sent and holds it (the triggers forc
   the lexicon below covers, unless the request is negated ("we will never ask for your password");
 - the text repeats, word for word, a source passage that speaks to its reader (second person, an
   imperative, "asks every partner to ..."): an instruction meant for someone else went into the draft.
+
+Each reads the text as a reader (and a browser) reads it (``risk._fold.readable``): look-alike and fullwidth
+letters as plain ones, a soft hyphen or zero-width space as nothing, "。" "．" "｡" "﹒" as the dot of a host.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from humangate.core.contract import Trigger
 from humangate.effects import check_email, header_problem
 from humangate.errors import EffectRefused
-from humangate.risk._fold import fold, sentences
+from humangate.risk._fold import fold, readable, sentences
 from humangate.risk._hosts import find_hosts, undefang
 
 __all__ = [
@@ -117,8 +120,10 @@ _FIELDS = {"to": "recipient"}
 def find_links(text: str) -> list[str]:
     """Return the links in ``text``: with a scheme, ``www.``, ``host.tld/path`` or a bare host on a known TLD.
 
-    Defanged and spelled-out links ("zeta[.]example", "zeta dot example slash x") count; e-mail addresses do not.
+    Defanged and spelled-out links ("zeta[.]example", "zeta dot example slash x") count, and so do links a
+    browser opens though their dots or letters are not ASCII ("help。example/x"); e-mail addresses do not.
     """
+    text = readable(text).text
     plain = undefang(text)
     found = [m.group().rstrip(".,;:!?)'\"") for t in dict.fromkeys((text, plain)) for m in _LINK.finditer(t)]
     found += [h for h in find_hosts(text) if not any(h in link for link in found)]
@@ -128,7 +133,7 @@ def find_links(text: str) -> list[str]:
 def find_credential_requests(text: str) -> list[str]:
     """Return the sentences of ``text`` that ask the reader for credentials or card, bank or account details."""
     found: list[str] = []
-    for sentence in sentences(text):
+    for sentence in sentences(readable(text).text):
         folded = fold(sentence)
         secret = _SECRET_RE.search(folded)
         if secret is None:
@@ -155,11 +160,11 @@ def _addressing(sentence: str) -> set[int]:
 
 def lifted_passages(text: str, sources: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     """Return ``(source label, passage)`` for each source passage that speaks to its reader and is in ``text``."""
-    words = _WORD.findall(fold(text))
+    words = _WORD.findall(fold(readable(text).text))
     grams: dict[int, set[tuple[str, ...]]] = {}
     found: list[tuple[str, str]] = []
     for label, source in sources:
-        for sentence in sentences(source):
+        for sentence in sentences(readable(source).text):
             folded = fold(sentence)
             marks = _addressing(folded)
             sw = _WORD.findall(folded)
