@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -32,6 +33,10 @@ __all__ = [
 
 _TEMPLATE_CHARS = str.maketrans({"$": "&#36;", "{": "&#123;", "}": "&#125;", "`": "&#96;", "\\": "&#92;"})
 _MAX_TEXT = 20_000
+# Characters that reorder or hide text (bidi controls, zero-width spaces, C0/C1 controls but line breaks and
+# tabs; not the joiners that spell emoji and scripts): a reviewer must see that they are there, not a text
+# they silently rearranged.
+_UNSEEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 STYLE = """<style>
 .hg-text { white-space: pre-wrap; overflow-wrap: anywhere; word-break: break-word; max-height: 28em;
@@ -67,11 +72,16 @@ mark.hg-claim { background: #fff3a0; }
 
 
 def esc(text: object, *, limit: int = _MAX_TEXT) -> str:
-    """Return ``text`` as inert HTML text: escaped, template characters neutralised, cut at ``limit``."""
+    """Return ``text`` as inert HTML text: escaped, template characters neutralised, cut at ``limit``.
+
+    Bidi controls, zero-width and control characters are shown as ``[U+202E]`` marks, so what a reviewer
+    reads is the order and content that will be sent.
+    """
     raw = str(text)
     if len(raw) > limit:
         raw = raw[:limit] + " …"
-    return html.escape(raw, quote=True).translate(_TEMPLATE_CHARS)
+    shown = _UNSEEN.sub(lambda m: f"[U+{ord(m.group()):04X}]", raw)
+    return html.escape(shown, quote=True).translate(_TEMPLATE_CHARS)
 
 
 def text_block(text: object) -> str:
