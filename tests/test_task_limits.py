@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
@@ -151,13 +152,18 @@ def test_a_limit_forces_review_of_a_reply_the_policy_would_pass() -> None:
     analysis = SupportAnalyst().run(message)
     reply = SupportReply(to="Ann Lee", body="Hi Ann,\n\nWe have added a $150 credit to your account.\n\nBest regards")
     policy = LENIENT
+    # The customer gave no amount, so each reply is held for stating one (risk.reply_facts): the limit's own
+    # trigger is what is compared.
     passed = assess_support(message.text, analysis, reply, policy)
-    assert not passed.needs_review, passed.triggers
+    assert not _over_limit(passed)
     held = assess_support(message.text, analysis, reply, policy, limits=[CREDIT])
-    assert held.needs_review and held.level == "high"
-    assert any("any credit over $100" in t.reason for t in held.triggers)
+    assert held.needs_review and held.level == "high" and _over_limit(held)
     small = reply.model_copy(update={"body": "Hi Ann,\n\nWe have added a $40 credit to your account."})
-    assert not assess_support(message.text, analysis, small, policy, limits=[CREDIT]).needs_review
+    assert not _over_limit(assess_support(message.text, analysis, small, policy, limits=[CREDIT]))
+
+
+def _over_limit(assessment: Any) -> bool:
+    return any("any credit over $100" in t.reason for t in assessment.triggers)
 
 
 def _offering(amount: str) -> GenericFakeChatModel:
@@ -186,9 +192,9 @@ def test_a_support_task_with_a_limit_pauses_the_reply_that_goes_over_it(credit_m
     (item_id,) = run.pending_items
     item = orch.item(item_id)
     assert any("any credit over $100" in t.reason for t in item.request.assessment.triggers)
-    # The same reply without the task's limit goes out unreviewed.
-    free = dict(planned.inputs, limits=[])
-    assert orch.start(planned.graph, free).status == "completed"
+    # The same reply without the task's limit raises no limit trigger (it waits only for the amount nobody gave).
+    free = orch.start(planned.graph, dict(planned.inputs, limits=[]))
+    assert not _over_limit(orch.item(free.pending_items[0]).request.assessment)
 
 
 def test_earned_autonomy_never_passes_a_reply_over_the_tasks_limit(settings: Settings) -> None:

@@ -3,8 +3,9 @@
 With a chat model it renders ``prompts/drafter.md`` and asks for a structured ``EmailDraft``; without
 one, or when the model's answer cannot be used, the offline engine writes a template email grounded in
 the brief. The model's draft is always addressed to the recipient's own address and may only cite
-claims that exist; a draft carrying instruction-like text, or one that drops the recipient or every
-usable claim of the brief (``agents.validation``), is refused in favour of the offline one and held.
+claims that exist; a draft carrying instruction-like text, one that drops the recipient or every
+usable claim of the brief, or one with a factual sentence those usable claims do not hold
+(``agents.validation.draft_problems``), is refused in favour of the offline one and held.
 Its confidence is never above the offline draft's: a model's say-so does not lower the risk.
 """
 

@@ -4,15 +4,17 @@ With a chat model it renders ``prompts/researcher.md`` and asks for a structured
 or when the model's answer cannot be used, the offline engine answers. The model's brief is checked
 against the sources: claims citing unknown ids, carrying instruction-like text or saying what their
 cited sources do not (``agents.validation.grounded``) are dropped, a summary the sources do not back is
-replaced by the offline one, a conflict keeps only the quotes its sources really contain, and the
-offline engine's injection findings and conflicts (values, figures, negations, Yes/No answers) are
-always added. A model brief left with no claim where the offline engine found some is a model failure,
+replaced by the offline one, a conflict keeps only the quotes and values its sources really contain (one
+whose values are equal or that says the sources agree is dropped), and the offline engine's injection
+findings and conflicts (values, figures, negations, Yes/No answers) are always added, whatever the model
+says of the same topic. A model brief left with no claim where the offline engine found some is a model failure,
 and a brief's confidence is never above the offline one's.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING
 
 from humangate.agents.offline import research
@@ -28,6 +30,11 @@ __all__ = ["PROMPT", "PROMPT_VARIABLES", "Researcher", "prompt_variables"]
 
 PROMPT = "researcher"
 PROMPT_VARIABLES = frozenset({"subject", "question", "instructions", "sources", "source_ids"})
+# A model's "conflict" that says its sources agree ("Both sources agree.", "no conflict") is no conflict.
+_NO_CONFLICT = re.compile(r"\bno\s+(?:real\s+|actual\s+)?(?:conflict|disagreement|contradiction|discrepancy)\b")
+_AGREE = re.compile(r"\b(?:agree[sd]?|consistent|identical|the same|match(?:es)?)\b")
+_NEGATED = re.compile(r"\b(?:not|never|no longer)\b|n't\b|n\u2019t\b")
+_DIFFER = re.compile(r"disagree|differ|conflict|contradict|inconsisten|mismatch|\bvs\b|\bversus\b")
 
 
 def _fenced(text: str) -> str:
@@ -61,13 +68,38 @@ def _failed(offline: Brief, failure: str) -> Brief:
     return offline.model_copy(update={"model_failure": failure[:MAX_FAILURE]})
 
 
-def _kept(conflict: Conflict, texts: dict[str, str]) -> Conflict:
-    """Keep a model's conflict (it only adds review) but drop ids and quotes the sources do not back."""
+def _in_text(value: str, text: str) -> bool:
+    """Return whether ``value`` stands in ``text`` as written (whole words, case and spacing aside)."""
+    value = " ".join(value.split()).lower()
+    return bool(value) and re.search(rf"(?<![\w.]){re.escape(value)}(?!\w)", text) is not None
+
+
+def _says_agree(conflict: Conflict) -> bool:
+    """Return whether a model's "conflict" says its sources agree: equal values, or a description saying so."""
+    values = {" ".join(v.split()).lower() for v in conflict.values}
+    if len(conflict.values) >= 2 and len(values) == 1:
+        return True
+    text = conflict.description.lower()
+    if _NO_CONFLICT.search(text):
+        return True
+    return _AGREE.search(text) is not None and _NEGATED.search(text) is None and _DIFFER.search(text) is None
+
+
+def _kept(conflict: Conflict, texts: dict[str, str]) -> Conflict | None:
+    """Keep a model's conflict (it only adds review) but drop ids, quotes and values the sources do not back.
+
+    A value is kept only when each one stands in the text of the source it is given for; a "conflict" whose
+    values are equal or that says the sources agree is no conflict and is dropped (``None``).
+    """
+    if _says_agree(conflict):
+        return None
     ids = [sid for sid in conflict.source_ids if sid in texts]
     quotes = conflict.quotes if len(conflict.quotes) == len(conflict.source_ids) else []
     pairs = list(zip(conflict.source_ids, quotes, strict=False))
     backed = bool(pairs) and all(sid in texts and " ".join(q.split()).lower() in texts[sid] for sid, q in pairs)
     values = conflict.values if len(conflict.values) == len(conflict.source_ids) and ids == conflict.source_ids else []
+    if not all(_in_text(v, texts[sid]) for sid, v in zip(ids, values, strict=False)):
+        values = []
     return conflict.model_copy(
         update={"source_ids": ids, "quotes": [q for _, q in pairs] if backed else [], "values": values}
     )
@@ -89,16 +121,15 @@ def _checked(brief: Brief, inp: ResearchInput, offline: Brief) -> Brief:
         said = cited and grounded(claim.text, [known[sid] for sid in cited])
         if said and looks_like_injection(claim.text) is None:
             claims.append(claim.model_copy(update={"source_ids": cited}))
-    conflicts = [_kept(c, texts) for c in brief.conflicts if len(set(c.source_ids) & set(texts)) >= 2]
-    # The union: a contradiction the offline checks found stays even when the model missed it.
-    listed = {(c.topic.lower(), frozenset(c.source_ids)) for c in conflicts}
-    topics = {c.topic.lower() for c in conflicts}
-    conflicts += [
-        c
-        for c in offline.conflicts
-        if (c.topic.lower(), frozenset(c.source_ids)) not in listed
-        and not (c.kind == "value" and c.topic.lower() in topics)
-    ]
+    # The union: every contradiction the offline checks found stays, whatever the model says of the same topic
+    # (a model's "2014 vs 2014" must not hide a "2014 vs 2016"); a model's conflict only adds review.
+    conflicts = list(offline.conflicts)
+    listed = {(c.topic.lower(), frozenset(c.source_ids), tuple(c.values)) for c in conflicts}
+    for conflict in brief.conflicts:
+        if len(set(conflict.source_ids) & set(texts)) < 2 or (kept := _kept(conflict, texts)) is None:
+            continue
+        if (kept.topic.lower(), frozenset(kept.source_ids), tuple(kept.values)) not in listed:
+            conflicts.append(kept)
     injections = [f for f in brief.injections if f.source_id in known]
     seen = {(f.source_id, f.excerpt) for f in injections}
     injections += [f for f in offline.injections if (f.source_id, f.excerpt) not in seen]

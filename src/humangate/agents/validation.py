@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from humangate.agents._grounding import held, sentences_of, source_windows, unheld_sentences
 from humangate.agents.offline.drafting import first_name
 from humangate.agents.offline.injection import looks_like_injection
 from humangate.agents.offline.text import content_terms
@@ -37,9 +38,7 @@ _STRONG_INTENTS = frozenset({"legal", "cancellation", "refund", "handoff"})
 _NEGATIVE_SIGNALS = ("legal:", "churn:", "refund:", "complaint:")
 _STRONG = 0.5  # VADER's compound at or beyond this is a clear reading of the message's mood
 _PLACEHOLDER = re.compile(r"\[[A-Z][\w .'-]{1,40}\]|\{\{?\s*\w[\w .]{0,40}\}\}?|<[A-Z][\w ]{1,40}>|\bTODO\b|\bXXX\b")
-_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _MIN_WORDS = 4
-_GROUNDED = 0.75  # share of a claim's terms its cited sources must contain
 _URGENCY = ("low", "normal", "high")
 
 
@@ -52,7 +51,9 @@ def draft_problems(email: EmailDraft, inp: DraftInput, usable: Sequence[int] = (
     """Return why a model's email cannot be used: it drops the recipient or the claims, or is unfinished.
 
     ``usable`` are the indices of the brief's claims a draft may use (not conflicted, injected or
-    deleted by reviewers): when there are any, the email must state at least one of them.
+    deleted by reviewers): when there are any, the email must state at least one of them, and every
+    factual sentence of it (not its greeting, sign-off, call to action or the drafter's own template
+    sentences) must be held by those claims (``agents._grounding.unheld_sentences``).
     """
     problems: list[str] = []
     name = first_name(inp.recipient.name)
@@ -64,6 +65,9 @@ def draft_problems(email: EmailDraft, inp: DraftInput, usable: Sequence[int] = (
         stated = [i for i in used if i in usable and _share(content_terms(inp.brief.claims[i].text), body) >= 0.5]
         if not stated:
             problems.append(f"it states none of the {len(usable)} usable claims of the brief it was given")
+    if unheld := unheld_sentences(email, inp, usable):
+        quoted = "; ".join(repr(s[:120]) for s in unheld[:2])
+        problems.append(f"{len(unheld)} of its sentences state what the brief's usable claims do not ({quoted})")
     if (hole := _placeholder(f"{email.subject}\n{email.body}")) is not None:
         problems.append(f"it holds an unfilled placeholder ({hole})")
     if len(email.body.split()) < 3 * _MIN_WORDS:
@@ -72,7 +76,10 @@ def draft_problems(email: EmailDraft, inp: DraftInput, usable: Sequence[int] = (
 
 
 def reply_problems(reply: str) -> list[str]:
-    """Return why a suggested reply cannot go to a customer: empty, unfinished, or instructing."""
+    """Return why a suggested reply cannot go to a customer: empty, unfinished, instructing, or hostile."""
+    from humangate.agents.offline.replies import template_sentences
+    from humangate.risk.reply_tone import hostile_tone
+
     problems: list[str] = []
     if len(reply.split()) < _MIN_WORDS:
         problems.append("its suggested reply is too short to send")
@@ -82,6 +89,8 @@ def reply_problems(reply: str) -> list[str]:
         problems.append("its suggested reply holds raw JSON")
     if (injected := looks_like_injection(reply)) is not None:
         problems.append(f"its suggested reply carries instruction-like text ({injected})")
+    if (tone := hostile_tone(reply, template_sentences())) is not None:
+        problems.append(f"its suggested reply reads as hostile to the customer ({tone})")
     return problems
 
 
@@ -105,19 +114,30 @@ def analysis_problems(model: SupportAnalysis, offline: SupportAnalysis) -> list[
 
 
 def stricter_analysis(model: SupportAnalysis, offline: SupportAnalysis) -> SupportAnalysis:
-    """Return the model's reading with the stricter of the two on every risk-bearing field."""
+    """Return the model's reading with the stricter of the two on every risk-bearing field.
+
+    A model adds readings, never removes one: the intent is the weightier of the two (the offline one on a
+    tie), the other is kept as an ``intent:`` signal, and every offline signal comes first, so only the
+    model's own signals are cut at the cap.
+    """
     label = min(model.label, offline.label, key=("negative", "neutral", "positive").index)
+    # A lexicon's intent, then a complaint, then billing or technical, then the rest; max keeps offline on a tie.
+    weight = {"complaint": 2, "billing": 1, "technical": 1} | dict.fromkeys(_STRONG_INTENTS, 3)
+    intent = max(offline.intent, model.intent, key=lambda i: weight.get(i, 0))
+    other = [f"intent: {i}" for i in (offline.intent, model.intent) if i != intent and i in INTENTS]
+    own = list(dict.fromkeys([*offline.signals, *other]))
+    extra = [s for s in dict.fromkeys(model.signals) if s not in own]
     return model.model_copy(
         update={
             "sentiment": min(model.sentiment, offline.sentiment),
             "label": label,
-            "intent": offline.intent if offline.intent in _STRONG_INTENTS else model.intent,
+            "intent": intent,
             "urgency": max(model.urgency, offline.urgency, key=_URGENCY.index),
             "churn": model.churn or offline.churn,
             "legal": model.legal or offline.legal,
             "refund": model.refund or offline.refund,
             "wants_human": model.wants_human or offline.wants_human,
-            "signals": list(dict.fromkeys([*model.signals, *offline.signals]))[:50],
+            "signals": [*own, *extra[: max(0, 50 - len(own))]],  # only the model's share is cut
             "confidence": min(model.confidence, offline.confidence),
             "model_failure": None,
         }
@@ -125,14 +145,15 @@ def stricter_analysis(model: SupportAnalysis, offline: SupportAnalysis) -> Suppo
 
 
 def grounded(text: str, sources: Sequence[Source]) -> bool:
-    """Return whether ``sources`` say ``text``: most of its terms and every number in it appear there."""
-    joined = "\n".join(s.text for s in sources)
-    if not joined.strip():
-        return False
-    numbers = [n.rstrip(".,") for n in _NUMBER.findall(text)]
-    if any(n not in joined for n in numbers):
-        return False
-    return _share(content_terms(text), content_terms(joined)) >= _GROUNDED
+    """Return whether ``sources`` say ``text``: each of its sentences is held by one source sentence (or two).
+
+    Held: that sentence (or pair of adjacent ones) holds most of its terms and every number in it, says what
+    they share with the same polarity (a negation in one and not the other fails) and holds any allegation or
+    reversal word it uses (``agents._grounding``). Terms scattered over a whole source ground nothing.
+    """
+    windows = source_windows(s.text for s in sources)
+    sentences = sentences_of(text)
+    return bool(windows and sentences) and all(held(sentence, windows) for sentence in sentences)
 
 
 def _share(part: frozenset[str], whole: frozenset[str]) -> float:

@@ -33,6 +33,7 @@ from humangate.risk.outbound import outbound_triggers
 from humangate.risk.outgoing import check_outgoing, expected_names, is_expected
 from humangate.risk.pii import SENSITIVE_ENTITIES, find_pii, pii_triggers
 from humangate.risk.policy import RiskPolicy
+from humangate.risk.reply_facts import reply_fact_triggers
 from humangate.risk.terms import find_policy_terms, policy_triggers
 from humangate.risk.triggers import (
     brief_quality_triggers,
@@ -253,6 +254,10 @@ def assess_support(
             *limit_triggers(reply.body, limits, where="The reply"),
             *confirmation_triggers(reply.body, message_text),
             *directive_triggers(directives, subject="", body=reply.body, what="reply"),
+            # A figure (a date, a version, an amount) nobody gave is the reply's own claim: a person checks it.
+            *reply_fact_triggers(
+                reply.body, [message_text, *history, ticket, reply.to, *expected, *(v for _, v in names), *directives]
+            ),
             *outbound_triggers(
                 to=reply.to,
                 subject="",

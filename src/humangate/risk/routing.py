@@ -1,7 +1,8 @@
 """A task's routing rules ("hand me anything angry", "refund requests go to an expert"), enforced per message.
 
 The planner reads the rules from the task (``RoutingRule``); the support graph's assessment applies
-them. A message matches a rule when the support analysis found what the rule is about (a negative mood
+them. A message matches a rule when the support analysis, or the offline engine's own reading of the same words
+(a model's reading may add a match, never remove one), found what the rule is about (a negative mood
 or a complaint for "angry", a refund, legal or churn signal, high urgency, a billing or technical
 intent), or when the message itself uses a word of the rule's kind in English, German, Spanish or
 French. A match is a ``policy`` trigger that forces review, whatever the risk policy says; a rule that
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from humangate.agents.offline.turns import read_turn
 from humangate.agents.offline.wording import fold, kinds_in, matches, tokens
 from humangate.agents.schemas import RoutingRule, SupportAnalysis
 from humangate.core.contract import RiskAssessment, RiskLevel, Trigger, risk_rank, role_rank
@@ -24,32 +26,44 @@ _LEVELS: tuple[RiskLevel, ...] = ("high", "critical")
 
 def _signalled(kind: str, analysis: SupportAnalysis) -> bool:
     """Return whether the support analysis found ``kind`` in the message."""
-    signals = {s.split(":", 1)[0] for s in analysis.signals}
+    signals = {s.split(":", 1)[0].strip() for s in analysis.signals}
+    # The intent, and any other intent the analysis kept as a signal ("intent: billing").
+    intents = {analysis.intent, *(s.split(":", 1)[1].strip() for s in analysis.signals if s.startswith("intent:"))}
     match kind:
         case "angry":
             return analysis.label == "negative" or analysis.sentiment <= -0.05 or "complaint" in signals
         case "refund":
-            return analysis.refund or analysis.intent == "refund"
+            return analysis.refund or "refund" in intents
         case "legal":
-            return analysis.legal or analysis.intent == "legal"
+            return analysis.legal or "legal" in intents
         case "churn":
-            return analysis.churn or analysis.intent == "cancellation"
+            return analysis.churn or "cancellation" in intents
         case "urgent":
             return analysis.urgency == "high"
         case "human":
-            return analysis.wants_human or analysis.intent == "handoff"
+            return analysis.wants_human or "handoff" in intents
         case _:
-            return analysis.intent == kind  # billing, technical
+            return kind in intents  # billing, technical
+
+
+def _readings(text: str, analysis: SupportAnalysis) -> tuple[SupportAnalysis, ...]:
+    """Return the readings a rule is matched on: the one given (a model's, maybe) and the offline one of ``text``.
+
+    A chat model's reading is untrusted: it may add a reading, never take one away, so a rule the offline
+    engine's reading of the same words matches holds the message whatever the model read.
+    """
+    return (analysis, read_turn(text).analysis) if text.strip() else (analysis,)
 
 
 def route_hits(text: str, analysis: SupportAnalysis, routes: Sequence[RoutingRule]) -> list[tuple[RoutingRule, str]]:
     """Return each rule the message matches, with why, in the rules' order."""
     words = tokens(fold(text))
     worded = kinds_in(words, tolerant=False)
+    readings = _readings(text, analysis) if routes else ()
     hits: list[tuple[RoutingRule, str]] = []
     for rule in routes:
         for kind in rule.kinds:
-            if _signalled(kind, analysis):
+            if any(_signalled(kind, reading) for reading in readings):
                 hits.append((rule, f"the analysis reads it as {kind}"))
                 break
             said = worded.get(kind) or [
