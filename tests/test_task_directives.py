@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from humangate import Orchestrator
+from humangate.agents.offline.planning import plan
 from humangate.checkpoints.schema import outbox
 from humangate.data import demo
 from humangate.risk.directives import directive_triggers, unfollowed
@@ -123,3 +124,10 @@ def test_a_signature_the_task_asks_for_is_written_by_the_offline_drafter(orch: O
     (run,) = _outreach(orch, "Sign as Dana from Acme.")
     assert run.status == "completed"
     assert any(m["body"].rstrip().endswith("Dana from Acme") for m in _sent(orch))
+
+
+def test_more_directives_than_a_plan_carries_hold_every_message() -> None:
+    task = "Draft intro emails to these leads. " + " ".join(f"Mention our product number {i}." for i in range(25))
+    spec = plan(task, csv_rows=[{"company": "Northwind", "name": "Ann", "email": "ann@northwind.example"}])
+    assert len(spec.directives) == 20 and spec.require_approval
+    assert any("25 things" in r for r in spec.rules)

@@ -186,6 +186,9 @@ def _goal(task: str, graph: Graph) -> str:
     return f"a {kind} email" if kind else "an email"
 
 
+_MAX_DIRECTIVES = 20  # TaskSpec.directives' limit
+
+
 def plan(task: str, *, csv_rows: Sequence[Mapping[str, Any]] | None = None, source_dir: Path | None = None) -> TaskSpec:
     """Return the task spec of ``task``; items come from ``csv_rows``, else ``source_dir``, else the text."""
     graph = _graph(task, csv_rows)
@@ -202,6 +205,12 @@ def plan(task: str, *, csv_rows: Sequence[Mapping[str, Any]] | None = None, sour
         if not items and graph == "research" and (urls := find_urls(task)):
             items = [{"subject": _pages_subject(urls)}]  # the pages themselves are the item; tasks fetches them
     read = approval_rules(task, graph)
+    if len(read.directives) > _MAX_DIRECTIVES:  # more than a plan carries: none may be dropped unseen
+        read.require = True
+        read.rules.append(
+            f"The task asks {len(read.directives)} things of every message, more than the {_MAX_DIRECTIVES} a plan "
+            "carries and checks; a person approves every one."
+        )
     tones = list(dict.fromkeys(t.lower() for t in _TONES.findall(task)))
     return TaskSpec(
         task=task,
@@ -213,5 +222,5 @@ def plan(task: str, *, csv_rows: Sequence[Mapping[str, Any]] | None = None, sour
         rules=read.rules,
         limits=amount_limits(task),
         routes=read.routes,
-        directives=read.directives[:20],
+        directives=read.directives[:_MAX_DIRECTIVES],
     )
