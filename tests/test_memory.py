@@ -27,8 +27,9 @@ TECHNICAL = [
     "When I click the export button nothing happens.",
     "The export button does nothing, I click it and wait.",
 ]
-REFUND_THREAT = "I want a refund now or I will dispute the charge with my bank."
-REFUND_AGAIN = "Refund me right now or I will dispute the charge with my card company."
+# A charge disputed "with my bank" is a legal right and goes to an expert at once; these stay with a reviewer.
+REFUND_THREAT = "I want a refund now or I will dispute the charge."
+REFUND_AGAIN = "Refund me right now or I will dispute the charge."
 STRICT = RiskPolicy.from_toml_text('version = "strict-1"\n[defaults]\nreview_from = "low"\nautonomy_after = 3\n')
 
 
