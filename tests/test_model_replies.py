@@ -112,6 +112,10 @@ def test_figures_the_customer_gave_may_be_rewritten_but_not_made_up() -> None:
     assert unsourced_figures("Order A-12345 from 03/05/2024, for 1200 EUR, is on its way.", given) == []
     assert unsourced_figures("Hi,\n1. Open Reports.\n2) Choose Export.", given) == []  # a list's running numbers
     assert unsourced_figures("It ships in version 4.2.", ["I have 4 users and 2 projects."]) != []
+    # A version or an amount lends none of its parts: "version 4.2" does not back "4 days".
+    assert unsourced_figures("It arrives in 4 days.", ["I am on version 4.2."]) != []
+    assert unsourced_figures("We refunded 200 of it.", ["I paid 1,200.50 last week."]) != []
+    assert unsourced_figures("It is due on the 3rd, in 2024.", ["Charged on 03/05/2024."]) == []  # a date does
     assert unsourced_figures("It ships in version \uff14.\uff12.", ["hello"]) != []  # fullwidth digits count
     assert reply_fact_triggers("Your ticket number is T-1001.", ["T-1001"]) == []
 

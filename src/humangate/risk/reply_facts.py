@@ -26,10 +26,22 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+def _dated(figure: str, parts: list[str]) -> bool:
+    """Return whether ``figure`` reads as a date or a time ("03/05/2024", "9:30", "3.5.2024"), not an amount."""
+    return len(parts) > 1 and (re.search(r"[:/]", figure) is not None or (len(parts) >= 3 and "," not in figure))
+
+
 def _forms(figure: str) -> set[str]:
-    """Return the ways ``figure`` may be written: as is, without separators, and each part without leading zeros."""
+    """Return the ways ``figure`` may be written: as is, without separators, and (a date or time) part by part.
+
+    Only a date or a time lends its parts ("03/05/2024" backs a "3" or "2024" in a reply); a version or an
+    amount does not ("version 4.2" backs no "4 days").
+    """
     parts = re.split(r"[.,:/]", figure)
-    return {figure, "".join(parts), *(p.lstrip("0") or "0" for p in parts)}
+    forms = {figure, "".join(parts)}
+    if _dated(figure, parts):
+        forms |= {p.lstrip("0") or "0" for p in parts}
+    return forms
 
 
 def _known(texts: Iterable[str]) -> set[str]:
@@ -49,7 +61,7 @@ def _backed(figure: str, known: set[str]) -> bool:
     parts = re.split(r"[.,:/]", figure)
     if figure in known or "".join(parts) in known:
         return True
-    if len(parts) == 1 or re.search(r"[:/]", figure) or len(parts) >= 3:
+    if len(parts) == 1 or _dated(figure, parts):
         return all((p.lstrip("0") or "0") in known for p in parts)
     return False
 
