@@ -56,6 +56,10 @@ CONCURRENCY = 8  # jobs at once per worker
 SEED = 17_017
 KILL_PAUSE = (1.0, 3.0)  # seconds between the replacements being ready and the next kill
 SETTLE_SECONDS = 300.0  # generous: 500 items settle in 2-3 minutes on two cores shared with other work
+MIN_KILLS = 10  # a long batch must see this many kills, however fast the machine
+# The reviewer decides at most this many items per kill so far, so the batch is paced by the killer: on a fast
+# machine it cannot settle before MIN_KILLS kills (about two gate decisions per run).
+DECISIONS_PER_KILL = max(1, 2 * ITEMS // (MIN_KILLS + 2))
 GRAPH = "outreach"
 SEND = "send"  # the outreach graph's effect node; its key is RUN:send:ATTEMPT
 REVIEWERS = ("alice", "bob")
@@ -191,6 +195,7 @@ class Reviewer:
     visits: Counter[tuple[str, str]] = field(default_factory=Counter)
     waiting: set[int] = field(default_factory=set)  # items left for a person who never comes
     decided: int = 0
+    held: int = 0  # items the last sweep left for later, over its budget
 
     def decision(self, item: ReviewItem) -> dict[str, Any] | None:
         """Return the decision for ``item`` (None: leave it waiting)."""
@@ -214,12 +219,15 @@ class Reviewer:
             found += page.items
         return found
 
-    def sweep(self) -> int:
-        """Decide every pending gate item not left waiting; return how many were decided."""
-        done = 0
+    def sweep(self, budget: int) -> int:
+        """Decide up to ``budget`` pending gate items not left waiting; return how many were decided."""
+        done = self.held = 0
         for item in self._pending():
             if item.kind != "gate" or item.id in self.waiting:
                 continue  # audit items (second looks at sampled work) hold no run
+            if done >= budget:
+                self.held += 1
+                continue
             decision = self.decision(item)
             self.visits[(item.run_id, item.node)] += 1
             if decision is None:
@@ -422,8 +430,8 @@ def test_sigkill_workers_at_random_during_a_batch_loses_nothing_and_applies_noth
             deadline = time.monotonic() + SETTLE_SECONDS
             while not done.is_set():
                 busy = _unsettled(orch)  # read first: a run settled by then has its items in the sweep below
-                decided = reviewer.sweep()
-                if not decided and not busy:
+                decided = reviewer.sweep(budget=(workers.kills + 1) * DECISIONS_PER_KILL - reviewer.decided)
+                if not decided and not busy and not reviewer.held:
                     break  # nothing owed a job, and every item is decided or left waiting
                 assert time.monotonic() < deadline, f"not settled: {_unsettled(orch)}\n{workers.errors()}"
                 time.sleep(0.05 if decided else 0.2)
@@ -444,6 +452,6 @@ def test_sigkill_workers_at_random_during_a_batch_loses_nothing_and_applies_noth
     )
     assert not found.problems, f"{len(found.problems)} problems:\n" + "\n".join(found.problems[:40])
     if ITEMS >= 200:  # a batch this long sees many kills land mid-job, and every way a run can end
-        assert workers.kills >= 10 and found.recovered_jobs > 0, "the kills never landed on a job in flight"
+        assert workers.kills >= MIN_KILLS and found.recovered_jobs > 0, "the kills never landed on a job in flight"
         for end in ("completed:approved", "completed:rejected", "paused:None"):
             assert found.states[end], f"no run ended {end}: {found.states}"
