@@ -28,18 +28,13 @@ from humangate.risk.confirmations import confirmation_triggers
 from humangate.risk.directives import directive_triggers
 from humangate.risk.escalation import escalation, without_templates
 from humangate.risk.injection import injection_triggers
-from humangate.risk.limits import limit_triggers
-from humangate.risk.outbound import outbound_triggers
-from humangate.risk.outgoing import check_outgoing, expected_names, is_expected
-from humangate.risk.pii import SENSITIVE_ENTITIES, find_pii, pii_triggers
+from humangate.risk.outgoing import check_outgoing
 from humangate.risk.policy import RiskPolicy
 from humangate.risk.reply_facts import reply_fact_triggers
-from humangate.risk.terms import find_policy_terms, policy_triggers
 from humangate.risk.triggers import (
     brief_quality_triggers,
     confidence_triggers,
     draft_support_triggers,
-    impact_triggers,
     model_failure_triggers,
 )
 
@@ -208,38 +203,45 @@ def assess_support(
     is a chat model's second opinion on a message the router was unsure of (``risk.cascade``): its call for
     a person holds it.
 
-    The reply goes back on the customer's ticket (``ticket``, its id), so a customer known by name alone
-    is a recipient; ``risk.outbound`` holds bad headers, links, requests for credentials and text lifted
-    from the customer's message that speaks to the reader.
+    The reply passes the checks every outgoing message passes (``risk.outgoing.check_outgoing``), read in
+    the customer's message too for injected instructions. It goes back on the customer's ticket (``ticket``,
+    its id), so a customer known by name alone is a recipient; ``risk.outbound`` holds bad headers, links,
+    requests for credentials and text lifted from the customer's message that speaks to the reader.
     """
     settings = policy.settings(graph, node)
-    allow = [reply.to, *expected, *expected_names(reply.body)]
-    pii = [m for m in find_pii(reply.body) if m.entity in SENSITIVE_ENTITIES and not is_expected(m.text, allow)]
     route = escalation(analysis, message_text, settings, history, judgement, routers=routers, graph=graph, node=node)
     # Wording the customer used themselves ("refund") is their request, not the reply's promise; the
     # analyst's own template sentences ("I'll update you") are the product's standing promise, not a new one.
+    checks = check_outgoing(
+        to=reply.to,
+        subject="",
+        body=reply.body,
+        settings=settings,
+        where="The reply",
+        what="reply",
+        external=external,
+        allow=expected,
+        names=names,
+        sources=[("customer message", message_text)],
+        limits=limits,
+        ticket=ticket or "ticket",
+        promises_in=without_templates(reply.body),
+        also_injection=[("customer message", message_text)],
+    )
     triggers = [
         *model_failure_triggers(analysis.model_failure, what="the support analyst"),
         *confidence_triggers(analysis.confidence, settings.confidence_threshold, what="The support analyst"),
         *route.triggers,
-        *policy_triggers(reply.body, where="The reply", extra=settings.watch_terms, commitments=False),
-        *policy_triggers(without_templates(reply.body), where="The reply", extra=settings.watch_terms, terms=False),
-        *pii_triggers(reply.body, allow=allow, where="The reply"),
-        *impact_triggers(external=external, text=reply.body, what="reply"),
-        *injection_triggers([("customer message", message_text)]),
+        *checks.triggers,
     ]
-    terms = list(dict.fromkeys(m.category for m in find_policy_terms(reply.body, extra=settings.watch_terms)))
-    signals = Signals(
-        external=external,
+    signals = replace(
+        checks.signals,
         low_confidence=analysis.confidence < settings.confidence_threshold,
         model_failure=analysis.model_failure is not None,
-        sensitive_pii=list(dict.fromkeys(m.entity for m in pii)),
-        policy_terms=terms,
         frustrated=any(t.kind == "router" for t in route.held),
         churn=analysis.churn,
         legal_threat=analysis.legal,
         refund_asked=analysis.refund,
-        injection="injection" in _kinds(triggers),
     )
     return combine(
         triggers,
@@ -251,21 +253,12 @@ def assess_support(
         sample_key=sample_key or _key(graph, node, message_text, reply),
         held=bool(route.held),
         required=[
-            *limit_triggers(reply.body, limits, where="The reply"),
+            *checks.required,
             *confirmation_triggers(reply.body, message_text),
             *directive_triggers(directives, subject="", body=reply.body, what="reply"),
             # A figure (a date, a version, an amount) nobody gave is the reply's own claim: a person checks it.
             *reply_fact_triggers(
                 reply.body, [message_text, *history, ticket, reply.to, *expected, *(v for _, v in names), *directives]
-            ),
-            *outbound_triggers(
-                to=reply.to,
-                subject="",
-                body=reply.body,
-                names=names,
-                sources=[("customer message", message_text)],
-                ticket=ticket or "ticket",
-                where="The reply",
             ),
         ],
     )

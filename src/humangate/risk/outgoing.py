@@ -1,9 +1,11 @@
 """The checks every outgoing message passes, whoever wrote it: terms, personal data, impact, injection, outbound.
 
-The outreach and drafting graphs (``assess.assess_draft``) and the ``notify`` graph run ``check_outgoing``
-on the message as it would be sent and add only what is their own (the drafter's confidence, figures the
-brief backs; a task's approval rule); ``risk.combine`` turns both into the assessment. One function, so that
-a check added here holds every graph's messages alike, on the first draft and on every reviewer's edit.
+The outreach and drafting graphs (``assess.assess_draft``), the support graph's reply
+(``assess.assess_support``) and the ``notify`` graph run ``check_outgoing`` on the message as it would be
+sent and add only what is their own (the drafter's confidence, figures the brief backs, whether a person
+must answer the customer; a task's approval rule); ``risk.combine`` turns both into the assessment. One
+function, so that a check added here holds every graph's messages alike, on the first draft and on every
+reviewer's edit.
 """
 
 from __future__ import annotations
@@ -78,6 +80,8 @@ def check_outgoing(
     ticket: str = "",
     extra_terms: Mapping[TermCategory, Sequence[str]] | None = None,
     excerpts: bool = True,
+    promises_in: str | None = None,
+    also_injection: Sequence[tuple[str, str]] = (),
 ) -> OutgoingChecks:
     """Run the checks every outgoing message passes on the message ``to``, ``subject`` and ``body`` would make.
 
@@ -86,7 +90,9 @@ def check_outgoing(
     into the message from the task's input, ``sources`` ``(label, text)`` pairs it was written from, and
     ``known_injections`` ``(label, description)`` findings an agent already reported. ``extra_terms`` adds
     phrases per policy-term category to the gate's ``watch_terms``; ``excerpts=False`` quotes policy terms
-    without the text around them (``risk.terms.policy_triggers``).
+    without the text around them (``risk.terms.policy_triggers``). ``promises_in`` is the text whose promises
+    count, when not the whole message (a support reply without the product's own template sentences), and
+    ``also_injection`` more ``(label, text)`` pairs read for injected instructions besides the message.
     """
     text = f"{subject}\n\n{body}" if subject else body
     allowed = [to, *allow, *expected_names(body)]
@@ -94,11 +100,18 @@ def check_outgoing(
     for category, phrases in (extra_terms or {}).items():
         watch[category] = [*watch.get(category, []), *phrases]
     pii = [m for m in find_pii(text) if m.entity in SENSITIVE_ENTITIES and not is_expected(m.text, allowed)]
+    if promises_in is None:
+        terms = policy_triggers(text, where=where, extra=watch, excerpts=excerpts)
+    else:
+        terms = [
+            *policy_triggers(text, where=where, extra=watch, excerpts=excerpts, commitments=False),
+            *policy_triggers(promises_in, where=where, extra=watch, excerpts=excerpts, terms=False),
+        ]
     triggers = [
-        *policy_triggers(text, where=where, extra=watch, excerpts=excerpts),
+        *terms,
         *pii_triggers(text, allow=allowed, where=where),
         *impact_triggers(external=external, payment=payment, irreversible=irreversible, text=text, what=what),
-        *injection_triggers([(f"{what} draft", text)], known=known_injections),
+        *injection_triggers([*also_injection, (f"{what} draft", text)], known=known_injections),
     ]
     required = [
         *limit_triggers(text, limits, where=where),
