@@ -12,6 +12,9 @@ from typer.testing import CliRunner
 
 from humangate import Orchestrator, Settings
 from humangate.cli import app
+from humangate.graphs.common import GraphDeps
+from humangate.risk import RiskPolicy
+from tests.api_support import GATED
 
 runner = CliRunner()
 
@@ -82,6 +85,22 @@ def test_decide_from_the_command_line(demo_db: str, tmp_path: Path) -> None:
     # Memory stores the decision behind it; reading memory catches up first.
     assert hg(demo_db, "memory", "list")[0]["item_id"] == items[0]["id"]
     assert hg(demo_db, "runs", out["run"]["id"])["timeline"][-1]["kind"] == "memory.recorded"
+
+
+def test_runs_shows_the_operator_a_runs_canary_events(tmp_path: Path) -> None:
+    # The API keeps canary events from reviewers' tokens (tests/test_redteam_api.py); the command line is the
+    # operator's view of the database and must still show who caught or missed a canary.
+    url = f"sqlite:///{tmp_path / 'hg.db'}"
+    policy = RiskPolicy.from_toml_text('version = "cli-1"\n[defaults]\ncanary_rate = 1.0\n')
+    with Orchestrator(Settings(db_url=url, outbox_dir=tmp_path / "outbox"), deps=GraphDeps(policy=policy)) as o:
+        for name in ("alice", "bob"):
+            o.add_user(name, "reviewer")
+        o.decide(o.start("notify", GATED).pending_items[0], {"action": "approve", "reviewer": "bob"})
+        o.start("notify", GATED | {"recipient": "Cy Ng", "email": "cy@example.com"})
+        canary = next(i for i in o.pending(limit=10).items if i.kind == "canary")
+        o.decide(canary.id, {"action": "approve", "reviewer": "alice"})
+    kinds = [e["kind"] for e in hg(url, "runs", canary.run_id)["timeline"]]
+    assert any(k.startswith("canary.") for k in kinds), kinds
 
 
 @pytest.mark.parametrize(

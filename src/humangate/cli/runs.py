@@ -51,7 +51,9 @@ def runs(
             )
             if len(matches) != 1:
                 _fail(f"{len(matches)} runs match {run_id!r}; give more of the id.", as_json=as_json)
-            the_run, timeline = matches[0], orch.timeline(matches[0].id)
+            # The command line holds the database itself and shows every reviewer's figures (``metrics``): an
+            # operator's view, so a run's canary events are shown too.
+            the_run, timeline = matches[0], orch.timeline(matches[0].id, oversight=True)
         except HumanGateError as exc:
             _fail(str(exc), as_json=as_json)
         if as_json:
