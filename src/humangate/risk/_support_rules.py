@@ -1,11 +1,12 @@
 """The readings of a support message that always go to a person, whatever the router says.
 
-Hard rules: legal threats, harm, a request for a person, talk of leaving, going public (press, reviews), a
-customer who is bereaved or in hospital and a disputed charge. Hard-rule words a terse customer misspells
-("refnd", "hackd") are read as they were meant. The analyst's own reading: a message it reads as a complaint, as
-negative, as urgent or repeat contact, or as praise beside a problem (sarcasm) is not positively safe, so it
-is not answered automatically either. Both apply to every earlier customer turn of the thread as well: an
-earlier turn that needed a person keeps the conversation with a person, however many calm turns follow.
+Hard rules: legal threats, harm, a request for a person, talk of leaving, going public (press, reviews), a customer
+who is bereaved or in hospital, a disputed charge, a question or request about the customer's personal data, and a
+customer taking the matter further (their bank, head office, advice, a record kept). Hard-rule words a terse
+customer misspells ("refnd", "hackd") are read as they were meant. The analyst's own reading: a message it reads as
+a complaint, as negative, as urgent or repeat contact, or as praise beside a problem (sarcasm) is not positively
+safe, so it is not answered automatically either. Both apply to every earlier customer turn of the thread as well:
+an earlier turn that needed a person keeps the conversation with a person, however many calm turns follow.
 """
 
 from __future__ import annotations
@@ -36,6 +37,17 @@ _HARD_RULES = (
         "The customer disputes a charge or asks for money back; a person who can check the account must answer.",
         0.35,
     ),
+    (
+        "privacy",
+        "The customer asks what is done with their personal data or exercises a right over it; a person must answer.",
+        0.5,
+    ),
+    (
+        "escalating",
+        "The customer says they will take the matter further (their bank, head office, advice, a record kept); a "
+        "person must answer.",
+        0.5,
+    ),
 )
 _THREAD_LEXICONS = {
     "legal": "legal",
@@ -45,6 +57,8 @@ _THREAD_LEXICONS = {
     "public": "public",
     "vulnerable": "vulnerable",
     "dispute": "dispute",
+    "privacy": "privacy",
+    "escalating": "escalating",
 }
 # The words of the hard rules a terse customer misspells ("refnd", "hackd", "scamed", "battries"): a word one
 # letter short of one of them, or with two letters swapped, is read as it. Only words the router's lexicons
@@ -133,6 +147,8 @@ def hard_rule_triggers(analysis: SupportAnalysis, text: str, history: Sequence[s
         "public": "public" in signals,
         "vulnerable": "vulnerable" in signals,
         "dispute": "dispute" in signals,
+        "privacy": "privacy" in signals,
+        "escalating": "escalating" in signals,
     }
     evidence = [s for s in analysis.signals if s][:10] + [f"harm: {h}" for h in signals.get("harm", [])][:5]
     out = [

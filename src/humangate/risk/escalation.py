@@ -4,10 +4,11 @@ The router (``risk.router``) scores the customer's own words; the policy's ``tar
 ``recall_confidence`` pick its threshold from the shipped calibration scores, so a message at or above
 it is held with a ``router`` trigger that states the score and the guarantee. VADER and the intent
 lexicons are the router's features, not reasons of their own. Some readings are never left to a model:
-legal threats, harm, a request for a person, talk of leaving, going public and bereavement or illness always
-escalate (``hard_rule_triggers``), and so does the analyst's own negative reading (a complaint, a negative
-tone, urgency or repeat contact, sarcasm) unless the policy turns ``hold_unsafe_readings`` off. A message
-the router cannot read (not English, no words) is held: its score says nothing there (``risk.readable``).
+legal threats, harm, a request for a person, talk of leaving, going public, bereavement or illness, a disputed
+charge, the customer's personal data and taking the matter further always escalate (``hard_rule_triggers``), and
+so does the analyst's own negative reading (a complaint, a negative tone, urgency or repeat contact, sarcasm)
+unless the policy turns ``hold_unsafe_readings`` off. A message the router cannot read (not English, no words)
+is held: its score says nothing there (``risk.readable``).
 Every earlier customer turn of the thread is read the same way on its own: one that needed a person keeps
 the conversation with a person.
 

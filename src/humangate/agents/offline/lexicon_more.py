@@ -4,14 +4,18 @@ The router's features are the analyst's lexicons as the router was trained and c
 (``agents.offline.triage.LEXICONS``); changing those would change every calibrated score. These patterns
 are read on top, for the hard rules and the analyst's reading only: a regulator or a data-rights request,
 a cancellation with no object, a person asked for as a question, repeat contact however it is counted,
-self-harm and product injury in other words, exasperation, going public and a bereaved or ill customer.
+self-harm and product injury in other words, exasperation, going public and a bereaved or ill customer. Complaints
+without a complaint word come from ``lexicon_tone``; privacy, taking it further, account misuse, calm disputes,
+hardship and access needs from ``lexicon_rights``.
 """
 
 from __future__ import annotations
 
 import re
 
+from humangate.agents.offline.lexicon_rights import RIGHTS
 from humangate.agents.offline.lexicon_safety import SAFETY
+from humangate.agents.offline.lexicon_tone import TONE
 
 __all__ = ["MORE"]
 
@@ -20,7 +24,7 @@ def _compiled(*patterns: str | re.Pattern[str]) -> tuple[re.Pattern[str], ...]:
     return tuple(p if isinstance(p, re.Pattern) else re.compile(p, re.I) for p in patterns)
 
 
-MORE: dict[str, tuple[re.Pattern[str], ...]] = {
+_OWN: dict[str, tuple[re.Pattern[str], ...]] = {
     "legal": _compiled(
         r"\bregulators?\b",
         # Regulators and data-protection rights, whatever office or article is named.
@@ -197,4 +201,9 @@ MORE: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\b(?:in (?:the )?hospital|intensive care|icu|hospice|terminal(?:ly)? ill|chemo\w*|cancer|"
         r"(?:serious|critical)ly ill|carer for)\b",
     ),
+}
+# Complaints without a complaint word (``lexicon_tone``) and rights, money and accounts in the customer's own words
+# (``lexicon_rights``, which adds the ``privacy`` and ``escalating`` readings) are read the same way.
+MORE: dict[str, tuple[re.Pattern[str], ...]] = {
+    kind: (*_OWN.get(kind, ()), *TONE.get(kind, ()), *RIGHTS.get(kind, ())) for kind in {**_OWN, **TONE, **RIGHTS}
 }

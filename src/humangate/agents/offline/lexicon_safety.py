@@ -34,6 +34,12 @@ _BROKE = (
     r"|detached|cracked|shattered|buckled|exploded|melted|caught\s+fire)"
 )
 
+_SAFETY_ITEM = (
+    r"(?:car\s+seat|child\s+seat|booster\s+seat|high\s*chair|cot|crib|pram|stroller|buggy|baby\s+gate|stair\s+gate"
+    r"|safety\s+gate|helmet|harness|ladder|step\s*ladder|brakes?|e-?bike|e-?scooter|scooter|bike|bicycle|trampoline"
+    r"|balcony|railing|bannister|banister|smoke\s+alarm|carbon\s+monoxide\s+alarm|co\s+alarm)s?"
+)
+
 SAFETY: dict[str, tuple[re.Pattern[str], ...]] = {
     "harm": _compiled(
         # A product that failed while someone used it, or a child's safety item that failed.
@@ -47,6 +53,37 @@ SAFETY: dict[str, tuple[re.Pattern[str], ...]] = {
         rf"|got\s+(?:into|hold\s+of)|chew\w*|lick\w*|in\s+(?:his|her|their)\s+mouth)\b[^.!?]{{0,40}}\b{_HAZARD}",
         rf"\b{_HAZARD}\b[^.!?]{{0,40}}\b(?:missing|loose|came\s+out|fell\s+out|exposed|easy\s+to\s+open|open)\b"
         rf"[^.!?]{{0,40}}\b{_CHILD}\b",
+        # The same failures told the other way round ("the wheel came off the pram"), under a person's weight
+        # ("buckled when I stood on it") or as a safety item that no longer closes or stops.
+        rf"\b{_BROKE}\b[^.!?]{{0,30}}\b(?:the|my|our|his|her)\s+(?:[\w-]+\s+)?{_SAFETY_ITEM}\b",
+        rf"\b{_BROKE}\b[^.!?]{{0,30}}\b(?:when|as\s+soon\s+as|the\s+moment|as)\s+(?:I|we|he|she|they|my\s+\w+)\s+(?:stood"
+        r"|sat|leaned|leant|climbed|stepped|lay|knelt)\b",
+        rf"\b{_SAFETY_ITEM}\b[^.!?]{{0,40}}\b(?:doesn'?t|don'?t|didn'?t|won'?t|does\s+not|do\s+not|will\s+not|no\s+longer)"
+        r"\s+(?:\w+\s+)?(?:close|shut|latch|lock|stop|brake|hold|grip)\b|\b(?:brakes?|smoke\s+alarms?|co\s+alarms?)\b"
+        r"[^.!?]{0,30}\b(?:doesn'?t|don'?t|didn'?t|won'?t|does\s+not|do\s+not|no\s+longer)\s+(?:\w+\s+)?work\b",
+        # Heat, sparks and water where they do not belong.
+        r"\bto{1,2}\s+hot\s+to\s+(?:touch|hold|handle)|\boverheat\w*|\bsparks?\s+(?:came|come|coming|flew|fly|flying|shot|out"
+        r"|from)\b|\bspark(?:ed|ing)\b|\bscald(?:ed|ing|s)\b",
+        r"\b(?:water|leak\w*|drip\w*|flood\w*)\b[^.!?]{0,40}\b(?:sockets?|plugs?|outlets?|electrics|wiring|fuse\s*box"
+        r"|extension\s+leads?|power\s+strips?|light\s+fittings?)\b",
+        # A body reacting: skin peeling, lips swelling.
+        r"\b(?:skin|eyes?|lips?|mouth|throat|tongue|face|scalp|gums?)\b[^.!?]{0,20}\b(?:peel\w*|sting\w*|swell\w*|swollen"
+        r"|blister\w*|bleed\w*|burn(?:ed|t|ing)|raw)\b",
+        # Food or medicine spoiled, past its date, looking wrong, soiled or with a seal that gave.
+        r"\b(?:was|were|is|are|had\s+gone|went|gone)\s+(?:already\s+)?(?:off|sour|mouldy|moldy|rotten|rancid|spoiled|spoilt"
+        r"|out\s+of\s+date)\b[^.!?]{0,40}\b(?:before|use[- ]by|best[- ]before|date|arrived|delivered|opened)\b",
+        r"\b(?:expir\w+|use[- ]by|best[- ]before|sell[- ]by)\b[^.!?]{0,40}\b(?:passed|gone|out\s+of\s+date|expired"
+        r"|before\s+it\s+(?:arrived|came)|when\s+it\s+(?:arrived|came))\b",
+        r"\b(?:pills?|tablets?|capsules?|medicines?|medication|prescription|insulin|liquid|syrup)\b[^.!?]{0,40}\b(?:look"
+        r"|looks|looked|taste|tastes|tasted|smell|smells|smelled|smelt)\s+(?:\w+\s+)?(?:different|odd|strange|wrong|weird"
+        r"|off)\b",
+        r"\b(?:blood|vomit|faeces|feces|urine|excrement|needles?|syringes?)\s+(?:on|in|inside|all\s+over)\s+(?:the|my|a|our)"
+        r"\s+(?:[\w-]+\s+)?(?:packaging|package|parcel|box|food|meal|bag|item|product|order|delivery)\b",
+        r"\bseal\b[^.!?]{0,40}\b(?:popped|broken|open(?:ed)?|missing|lifted|torn|peeled|tampered|damaged)\b",
+        # Pests where people sleep or eat.
+        r"\b(?:had|has|have|found|saw|seen|spotted|got|full\s+of|crawling\s+with|there\s+(?:was|were|are|is))\s+(?:a\s+|some"
+        r"\s+|an\s+)?(?:bed\s*bugs?|cockroach\w*|fleas|mice|rats|vermin|rodents?|lice|(?:mouse|rat)\s+droppings|"
+        r"infestation)\b|\binfest(?:ed|ation)\s+(?:with\s+|of\s+)?(?:bed\s*bugs|cockroaches|fleas|mice|rats|vermin|pests)\b",
         # Gas and electrics left unsafe.
         r"\b(?:gas\s+(?:leak|smell)|smell\s+(?:of\s+)?gas|carbon\s+monoxide)\b",
         r"\bwithout\s+(?:testing|checking|safety[- ]checking|a\s+safety\s+check\s+(?:on|of))\s+(?:the\s+|my\s+|our\s+)?"

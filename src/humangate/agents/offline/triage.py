@@ -15,6 +15,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ig
 
 from humangate.agents.offline.directives import read_directives
 from humangate.agents.offline.lexicon_more import MORE
+from humangate.agents.offline.lexicon_tone import SNEER_CUES
 from humangate.agents.offline.replies import compose_reply, template_sentences
 from humangate.agents.schemas import SupportAnalysis, SupportMessage
 
@@ -233,12 +234,15 @@ def mixed_praise(text: str, signals: dict[str, list[str]] | None = None) -> list
     read as positive, the other words say something went wrong.
     """
     praise = _INTENT_WORDS["praise"].search(text) or re.search(
-        r"\b(?:glad|wow|appreciate|nice|wonderful)\b", text, re.I
+        r"\b(?:glad|wow|appreciate\w*|nice|wonderful|lovely|cheers|impressive|superb|terrific|splendid|marvell?ous|fab"
+        r"|fabulous|super|stellar|bravo|well\s+done)\b",
+        text,
+        re.I,
     )
     if not praise:
         return []
     signals = find_signals(text) if signals is None else signals
-    cues = [m.group(0).strip() for p in (*_SNEER, _INTENT_WORDS["technical"]) if (m := p.search(text))]
+    cues = [m.group(0).strip() for p in (*_SNEER, *SNEER_CUES, _INTENT_WORDS["technical"]) if (m := p.search(text))]
     cues += [h for k in ("urgency", "complaint") for h in signals.get(k, [])]
     return list(dict.fromkeys(cues))
 
