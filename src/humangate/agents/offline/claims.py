@@ -17,9 +17,12 @@ part must be claimed by one of these readers:
 - courtesy ("Thanks!").
 
 The review readers (``task_rules``) and the limit reader (``limit_wording``) claim their own parts first.
-A goal, context or list part that also restricts the work (a time, a count, a recipient, "only", a draft
-that is not to be sent, a retraction, a condition, a named third person in the flow: "prepare them for
-Sam") is claimed by none: those are rules no graph enforces. So is a goal, directive or list part that
+A goal, context or list part that also restricts the work (a time, a count or share, a recipient, "only", a
+draft that is not to be sent, a retraction, a condition, a cue: see ``restrictions``; a named third person
+in the flow: "prepare them for Sam") is claimed by none: those are rules no graph enforces. Nor is a
+statement that warns ("this is sensitive") or says who decides ("I'm the gatekeeper"), a form verb whose
+complement is not about the wording ("keep them aside", "keep Dana posted"; see ``complements``), or a
+script the readers cannot read. So is a goal, directive or list part that
 points the work at a person, role, team or place other than the items ("send the answers to my manager",
 "share them with the legal team", "keep them in my inbox", "these are for Dana"; see ``destinations``).
 So is a reply goal that names a kind of message ("answer the refund requests"): which items it leaves out
@@ -30,10 +33,14 @@ from __future__ import annotations
 
 import re
 
+from humangate.agents.offline.complements import TONE, addressee, form_only, has_content, selection
 from humangate.agents.offline.destinations import ITEMS, destination, moves_work
+from humangate.agents.offline.restrictions import COUNT, CUE, DRAFT_ONLY, ONLY, RECIPIENT, RETRACT, restricted
 from humangate.agents.offline.wording import (
+    BEFORE,
     CONDITIONS,
     EXCEPT,
+    EXCEPT_PHRASE,
     GENERIC,
     NEGATIONS,
     PERSON,
@@ -104,58 +111,35 @@ _LANGUAGE = re.compile(
     r"arabic|hebrew|hindi|chinese|mandarin|cantonese|japanese|korean|vietnamese|thai|indonesian|deutsch|"
     r"franzosisch|spanisch|aleman|frances|espanol|allemand|espagnol|francais|[a-z]+ish|[a-z]+ese|[a-z]+ian)\b"
 )
-_TONE = _set(
-    "formal informal friendly casual warm concise short brief professional polite enthusiastic upbeat direct "
-    "playful tone voice style register language english german french spanish plain simple clear and sweet "
-    "very not too overly a an the please keep it them light respectful kind empathetic"
-)
+# Verbs of the effect itself: with a time, a condition or a share they say when or whether to send.
+_SENDING = _set("send email e-mail mail reply respond answer contact reach write message dispatch deliver")
+_SENDING_STEMS = _SENDING | {w[:-1] for w in _SENDING if w.endswith("e")}  # "writing" -> "writ"
+# Where what a message says begins: "email them about ...", "reply saying ...".
+_TOPIC = re.compile(r"\b(?:about|regarding|concerning|re|saying|that|to say|to tell|to let|with news)\b")
 # Verbs whose object is a message; their goal is only the items ("notify each contact in the file").
 _MESSAGE = _set("tell say inform notify remind announce invite promise offer let")
 _WHOM = _set("them everyone everybody all us me him her know")
 _ITEM_FILL = _set("a an the of for and or to with in on at & from these those our my their all each is are")
 _HALT = _set(
-    "stop halt freeze abort cancel pause hold wait urgent important note caution cautious warning careful fyi nb ps"
+    "stop halt freeze abort cancel pause hold wait urgent important note caution cautious warning careful fyi nb ps "
+    "stakes sensitive delicate risky critical crucial fragile touchy tricky vip vips confidential nervous worried"
 )
+# Who decides, and by what rule: "I'm the gatekeeper", "I have the final say", "our policy is four-eyes".
+_GATE = _set(
+    "final last decide decides decided decision decisions decider say gatekeeper gate judge arbiter veto policy "
+    "policies procedure protocol workflow rule rules four-eyes eyes defence defense"
+)
+# The messages leaving, said without a verb of sending: "what goes out", "out the door".
+_OUT = re.compile(r"\b(?:go|goes|going|gone|went|get|gets|got|is|are|be|sent)\s+out\b|\bout the door\b")
+# The items narrowed to one sender: "answer these tickets from Pat".
+_FROM_NAME = re.compile(r"\bfrom\s+[A-Z]")
 _COURTESY = _set("please thanks thank you pls cheers ty thx bitte danke por favor gracias merci s'il te vous plait")
 _CONTEXT = re.compile(r"^(?:we|we're|we've|i'm|i am|i've|our|my name is|this is|i work|i run|i lead)\b")
 _MODAL = _set("must should need needs have has want wants can't cannot may might shall ought require requires")
 
-# What restricts or undoes the work, which no graph enforces.
-_ONLY = _set("only just merely solely exclusively nur lediglich solo solamente unicamente seulement uniquement")
-_DAYS = (
-    r"tomorrow|tonight|weekend|later|next|monday|tuesday|wednesday|thursday|friday|saturday|sunday|morgen|"
-    r"montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|manana|lunes|martes|miercoles|jueves|viernes|"
-    r"sabado|domingo|demain|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
-)
-_MONTHS = r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
-_SCHEDULE = re.compile(
-    rf"\b(?:{_DAYS})\b|\b\d{{1,2}}(?::\d\d)?\s*(?:am|pm|h|uhr|o'clock)\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})"
-    rf"\w*\b|\b(?:{_MONTHS})\w*\s+\d{{1,2}}\b|\b\d{{1,4}}[-/.]\d{{1,2}}[-/.]\d{{1,4}}\b|\b(?:not before|until|till|"
-    r"in \d+ (?:min|minute|hour|day|week)s?)\b"
-)
-_COUNT = re.compile(
-    r"\b(?:first|last|top)\s+\d+|\bat (?:most|least)\b|\bno more than\b|\bup to\s+\d+|\bmax(?:imum)?\b|\blimit\w*|"
-    r"\bcap\b|\btwice\b|\bthrice\b|\b(?:\d+|one|two|three|four|five|several|many|multiple)\s+times\b|"
-    r"\bper (?:day|hour|week|minute|month)\b|\b\d+\s+(?:a|an|each) (?:day|hour|week|minute)\b|\bbatch\w*"
-)
 _LENGTH = re.compile(
     r"\b(?:under|below|within|less than|fewer than|no more than|at most|max(?:imum)?|up to|around|about)?\s*\d+\s*"
     r"(?:words?|sentences?|lines?|paragraphs?|characters?|chars?|bullets?|bullet points?)\b"
-)
-_RECIPIENT = re.compile(
-    r"\bb?cc\b|@|\b[\w-]+\.(?:com|org|net|gov|edu|io|co|de|fr|es|uk|eu|example)\b|\.gov\b|\baddress(?:es|ee)\b"
-    r"|\brecipients?\b|\bdomains?\b|\bcopy (?:me|us|in)\b|\breply-to\b|\bforward\w*|\bfrom (?:my|our) \w+ (?:account|"
-    r"address|inbox)\b"
-)
-_DRAFT_ONLY = re.compile(
-    r"\bdrafts\b|\bas (?:a )?draft|\bdraft (?:only|mode|form|state|folder)|\bin drafts?\b|\bhold\w*|\bheld\b|\bstag"
-    r"(?:e|ed|es|ing)\b|\bqueue\w*|\bpark\w*|\bpaus\w*|\bsit on\b|\bdry[ -]?run|\btest\w*|\bpretend|\bsimulat\w*|"
-    r"\bpreview|\bmanual\w*|\bauto-?send|\bunsent\b|\boutbox\b|\bwait\w*|\bschedul\w*|\bembargo"
-)
-_RETRACT = re.compile(
-    r"\bscratch\b|\bactually\b|\bsecond thought|\bnever ?mind\b|\binstead\b|\bcorrection\b|\bignore\b|\bundo\b|"
-    r"\bcancel\b|\bforget (?:that|it|this|what|the above|about)\b|\bhold on\b|\bno wait\b|\brather\b|\bskip\w*|"
-    r"\bexclud\w*|\bexcept\b|\bleave\b|\btouch\b"
 )
 # "include Sam", "cc me": a person added to the flow, not to the writing.
 _LOOP_IN = re.compile(r"\b(?i:include|add|copy|loop in|cc)\s+(?:me|us|[A-Z][a-z]+)\b")
@@ -196,28 +180,20 @@ def _lead_verb(word: str) -> bool:
     return word in _GOAL or word in _STYLE
 
 
-def _restricted(folded: str, words: list[str]) -> bool:
-    """Return whether the part limits or undoes the work: a time, a count, a recipient, "only", a retraction."""
-    return bool(
-        any(w in _ONLY for w in words)
-        or _SCHEDULE.search(folded)
-        or _COUNT.search(folded)
-        or _RECIPIENT.search(folded)
-        or _DRAFT_ONLY.search(folded)
-        or _RETRACT.search(folded)
-    )
-
-
 def _goal(part: str, folded: str, words: list[str]) -> bool:
     if not words or words[0] not in _GOAL:
         return False
     conditional = any(w in CONDITIONS or w in EXCEPT or w in NEGATIONS for w in words)
     conditional = conditional or "as soon as" in folded or bool(destination(part, located=True))  # "to my manager"
-    narrowed = words[0] in _REPLY and bool(kinds_in(words[1:]))  # "answer the refund requests": which ones?
+    # "answer the refund requests", "the tickets from Pat", "send the calm ones": which ones?
+    narrowed = words[0] in _REPLY and bool(
+        kinds_in(words[1:]) or _FROM_NAME.search(part) or selection(words[0], words[1:])
+    )
+    conditional = conditional or bool(addressee(part))  # "email their manager too", "send Dana a copy"
     foreign = bool(_LANGUAGE.search(folded))  # "reply in German": the drafters write English
     # "Tell them their competitor is going bankrupt": a message verb with more than its items carries content.
     says = words[0] in _MESSAGE and any(w not in ITEMS and w not in _ITEM_FILL and w not in _WHOM for w in words[1:])
-    return not conditional and not narrowed and not foreign and not says and not _restricted(folded, words)
+    return not conditional and not narrowed and not foreign and not says and not restricted(folded, words)
 
 
 def _says_more(words: list[str]) -> bool:
@@ -240,10 +216,14 @@ def _style(part: str, folded: str, words: list[str]) -> bool:
         return False
     plain = _LENGTH.sub(" ", folded)
     conditional = any(w in CONDITIONS or w in EXCEPT for w in rest)
-    flagged = _COUNT.search(plain) or _RECIPIENT.search(plain) or _DRAFT_ONLY.search(plain) or _RETRACT.search(plain)
+    flagged = COUNT.search(plain) or RECIPIENT.search(plain) or DRAFT_ONLY.search(plain) or RETRACT.search(plain)
     third = destination(part) or _LOOP_IN.search(part)  # "keep them in my inbox", "include Sam": not the writing
     halted = any(w in _HALT for w in rest)  # "be careful, these are VIPs": a warning, not a way of writing
-    return not conditional and not flagged and not third and not halted and not any(w in _ONLY for w in rest)
+    # "keep them aside", "keep Dana posted", "make sure Sam sees them": not the wording
+    form = form_only(tokens(plain)) and not addressee(part)
+    # "avoid emailing competitors": whom, not how
+    form = form and not any(w.endswith("ing") and w.removesuffix("ing") in _SENDING_STEMS for w in words[1:])
+    return not conditional and not flagged and not third and not halted and form and not any(w in ONLY for w in rest)
 
 
 def _context(part: str, folded: str, words: list[str]) -> bool:
@@ -254,12 +234,16 @@ def _context(part: str, folded: str, words: list[str]) -> bool:
 def _plain(part: str, folded: str, words: list[str]) -> bool:
     """Return whether a statement asks nothing and leaves the flow alone ("our replies go through Dana")."""
     banned = any(w in _MODAL or w in NEGATIONS or w in CONDITIONS or w in EXCEPT for w in words)
-    return not banned and not _restricted(folded, words) and not moves_work(part, words)
+    # "this is sensitive", "I'm the decision maker", "I'm responsible for what goes out": a warning or a rule
+    banned = banned or any(w in _HALT or w in _GATE for w in words) or bool(_OUT.search(folded))
+    return not banned and not restricted(folded, words) and not moves_work(part, words)
 
 
 def _items(part: str, folded: str, words: list[str]) -> bool:
     """Return whether the part names the items: a list of names, or where the items are."""
-    if _restricted(folded, words) or destination(part):  # "these are for Dana": whom the work is for
+    if restricted(folded, words) or destination(part):  # "these are for Dana": whom the work is for
+        return False
+    if any(w in _HALT for w in words):  # "These are VIP customers": a warning about the items
         return False
     raw = part.split()
     lower = [w for t in raw if not (t[:1].isupper() or t[:1].isdigit()) for w in tokens(fold(t))]
@@ -272,12 +256,33 @@ def _items(part: str, folded: str, words: list[str]) -> bool:
 
 
 def asks_content(part: str) -> bool:
-    """Return whether ``part`` is a writing directive that asks the message to say something."""
+    """Return whether ``part`` is a writing directive that asks the message to say something.
+
+    Not when it names nothing to check ("write only", "sign them as me"), points the message at someone
+    ("mention them to Dana first"), or is a verb of sending with a time, condition, share or recipient
+    ("send them after 5pm", "send when the outage is fixed", "email only decision makers"): that says
+    when or whether to send, which no check on the message's words can hold.
+    """
     folded = _LEAD.sub("", fold(_URL.sub("Link", part)).strip(" .!?\"'"))
     words = tokens(folded)
     rest = words[2:] if words[:2] == ["do", "not"] else words
     directive = bool(rest) and (rest[0] in _STYLE or rest[0] in _GOAL)
-    return directive and (_says_more(words) or bool(_LANGUAGE.search(folded)))
+    if not directive:
+        return False
+    if _LANGUAGE.search(folded):
+        return True
+    if not _says_more(words) or not has_content(words) or destination(part, located=True) or addressee(part):
+        return False
+    undone = any(w in ONLY for w in words) or DRAFT_ONLY.search(folded) or RETRACT.search(folded)
+    if undone or CUE.search(folded) or EXCEPT_PHRASE.search(folded):  # "write only", "go on my word"
+        return False
+    if rest[0] not in _SENDING:
+        return True
+    said = _TOPIC.split(folded, maxsplit=1)[0]  # "email them about our webinar on 3 March": the date is content
+    timing = any(w in CONDITIONS or w in EXCEPT or w in BEFORE for w in tokens(said))
+    narrowed = bool(kinds_in(tokens(said)[1:]) or _FROM_NAME.search(part))  # "answer these tickets from Pat"
+    narrowed = narrowed or selection(rest[0], tokens(said)[1:])  # "send the calm ones automatically"
+    return not timing and not narrowed and not restricted(said, tokens(said))
 
 
 def claimed(part: str) -> str | None:
@@ -286,13 +291,15 @@ def claimed(part: str) -> str | None:
     part = _URL.sub("Link", part)  # a page to read is an item's source, not a recipient
     folded = _READY.sub(" ", _LEAD.sub("", fold(part).strip(" .!?\"'")))
     words = tokens(folded)
+    if not words and any(c.isalpha() for c in folded):
+        return None  # a script the readers do not know ("Покажи мне ответы"): it could say anything
     if not words or all(w in _COURTESY for w in words):
         return "courtesy"
     if _goal(part, folded, words):
         return "goal"
     if _style(part, folded, words):
         return "style"
-    if all(w in _TONE for w in words):
+    if all(w in TONE for w in words):
         return "tone"
     if _items(part, folded, words):
         return "items"

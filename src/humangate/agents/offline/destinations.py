@@ -18,7 +18,7 @@ from itertools import pairwise
 
 from humangate.agents.offline.wording import GENERIC, fold, tokens
 
-__all__ = ["ITEMS", "destination", "moves_work"]
+__all__ = ["ITEMS", "destination", "moves_work", "person_or_role"]
 
 
 def _set(text: str) -> frozenset[str]:
@@ -54,7 +54,8 @@ _ROLES = _set(
     "admin admins administrator staff management executive executives exec execs board committee auditor "
     "auditors support helpdesk marketing sales security procurement ops operations engineering engineers "
     "developer developers expert experts specialist specialists agent agents operator operators partner partners "
-    "owner owners human humans person mentor chef chefin vorgesetzte vorgesetzten rechtsabteilung "
+    "owner owners human humans person mentor employee employees investor investors member members "
+    "chef chefin vorgesetzte vorgesetzten rechtsabteilung "
     "jefe jefa equipo abogado responsable equipe avocat juridique"
 )
 # Places and tools the work could be put instead of going out.
@@ -120,6 +121,12 @@ def _sends_to(prep: str, raw: list[str], low: list[str]) -> bool:
         return prep in _INTO and low[-1] in places
     named = raw[0][:1].isupper() and low[0] not in _LANGUAGES  # "by Dana", "for Legal", "into a Google Doc"
     return named or any(w in _ROLES or w in places for w in low)
+
+
+def person_or_role(raw: str, low: str) -> bool:
+    """Return whether one word names a person, a role or team, or someone by name ("me", "manager", "Dana")."""
+    named = raw[:1].isupper() and low not in _LANGUAGES and low not in ITEMS and low not in GENERIC
+    return low in _PEOPLE or low in _ROLES or named
 
 
 def moves_work(part: str, words: list[str]) -> bool:

@@ -31,6 +31,7 @@ from humangate.agents.offline.wording import (
     CONDITIONS,
     CONSULT,
     EXCEPT,
+    EXCEPT_PHRASE,
     FILLERS,
     GENERIC,
     NEGATIONS,
@@ -185,6 +186,8 @@ def _relaxes(folded: str) -> re.Match[str] | None:
     rest = folded[: match.start()] + " , " + folded[match.end() :]
     outside = tokens(rest)
     if any(w in NEGATIONS or w in EXCEPT or w in CONDITIONS or w in BEFORE for w in outside):
+        return None
+    if EXCEPT_PHRASE.search(rest):  # "send without asking me, other than the VIPs"
         return None
     return None if _review_at(outside, rest) is not None or defers_send(rest) else match
 

@@ -15,6 +15,7 @@ from functools import cache
 
 __all__ = [
     "CATEGORIES",
+    "EXCEPT_PHRASE",
     "Word",
     "fold",
     "kinds_in",
@@ -84,9 +85,14 @@ NEGATIONS = frozenset(
 )
 EXCEPT = frozenset(
     _w(
-        "unless except but save excluding ausser aber sondern ausgenommen salvo excepto menos pero sino sauf "
-        "mais hormis"
+        "unless except but save excluding excepting besides barring ausser aber sondern ausgenommen salvo excepto "
+        "menos pero sino sauf mais hormis"
     )
+)
+# Exceptions of more than one word: "send them all, other than the VIPs", "reply to each apart from Pat".
+EXCEPT_PHRASE = re.compile(
+    r"\b(?:other than|apart from|aside from|save for|but for|except for|with the exception of|outside of|"
+    r"not including|leaving out|a excepcion de|fuera de|excepto|tranne|eccetto|a parte|behalve|oprocz|com excecao de)\b"
 )
 UNIVERSAL = frozenset(
     _w(
