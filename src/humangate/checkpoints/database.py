@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 
 from humangate.checkpoints.fast import Fast
+from humangate.checkpoints.sessions import backend_name
 from humangate.config import DatabaseURL, Settings
 from humangate.errors import StorageError
 
@@ -83,11 +84,17 @@ class Database:
             import psycopg  # noqa: F401
         except ImportError:
             raise StorageError("PostgreSQL needs the postgres extra: `pip install 'humangate[postgres]'`.") from None
-        return create_engine(
+        engine = create_engine(
             self.url.sqlalchemy_url,
             pool_size=self.settings.postgres_pool_size,
             pool_pre_ping=True,
         )
+
+        @event.listens_for(engine, "do_connect")
+        def _name_session(_dialect: Any, _record: Any, _cargs: Any, cparams: dict[str, Any]) -> None:
+            cparams["application_name"] = backend_name()  # at connect time: the pid of the process connecting
+
+        return engine
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite import SqliteSaver
 
+from humangate.checkpoints.sessions import backend_name
 from humangate.config import Settings
 from humangate.errors import StorageError
 
@@ -49,7 +50,13 @@ def open_checkpointer(settings: Settings, *, setup: bool = True) -> Iterator[Bas
         url.libpq_url,
         min_size=1,
         max_size=settings.postgres_pool_size,
-        kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+        # Named for this process, so a worker taking over a dead one's run waits for its writes to end.
+        kwargs={
+            "autocommit": True,
+            "prepare_threshold": 0,
+            "row_factory": dict_row,
+            "application_name": backend_name(),
+        },
         open=True,
     )
     try:

@@ -54,7 +54,7 @@ from humangate.review.advance.advancing import AdvancingMixin
 from humangate.review.advance.effects import EffectsMixin, EffectsReport
 from humangate.review.advance.jobs import Job, JobQueue, JobsMixin, start_job
 from humangate.review.advance.recovery import ReconcileReport, RecoveryMixin
-from humangate.review.advance.runs import RunInfo, RunLock, load_run, new_worker_id, owner_is_dead
+from humangate.review.advance.runs import RunInfo, RunLock, load_run, new_worker_id, owner_gone
 from humangate.review.record.deciding import DecideResult, DecidingMixin
 from humangate.review.record.tasks import TasksMixin
 
@@ -134,7 +134,7 @@ class Orchestrator(
             self.db,
             {**senders_for(settings, spool=self.mailer), **(senders or {})},
             owner=self.worker,
-            abandoned=owner_is_dead,
+            abandoned=self._owner_gone,
             clock=clock,
             max_attempts=settings.outbox_max_attempts,
             claim_seconds=60 + 6 * settings.smtp_timeout,  # longer than any one send; then it counts as lost
@@ -159,6 +159,11 @@ class Orchestrator(
         if keyed:
             use_audit_key(self.db.engine, key)
         return key
+
+    def _owner_gone(self, owner: str) -> bool:
+        """Return whether ``owner`` (a worker id) has died and its database sessions have ended."""
+        with self.db.read() as conn:
+            return owner_gone(conn, owner)
 
     def close(self) -> None:
         """Close the checkpointer and database connections."""

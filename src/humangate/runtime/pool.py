@@ -24,7 +24,7 @@ from sqlalchemy import delete, select, update
 
 from humangate.checkpoints.schema import decisions, runs, workers
 from humangate.review.advance.jobs import Job, resume_job, start_job
-from humangate.review.advance.runs import owner_is_dead
+from humangate.review.advance.runs import owner_gone
 from humangate.review.service import Orchestrator
 from humangate.runtime import jobs as _jobs
 from humangate.runtime.engine import APP_NAME, APP_VERSION, QUEUE, JobClient, jobs_database, migrate
@@ -181,7 +181,7 @@ class WorkerPool:
         now = time.time()
         with self.orch.db.read() as conn:
             seen = dict(conn.execute(select(workers.c.id, workers.c.seen_at)).tuples().all())
-        dead = [o for o in owners if owner_is_dead(o) or now - seen.get(o, 0.0) > DEAD_AFTER_SECONDS]
+            dead = [o for o in owners if owner_gone(conn, o) or now - seen.get(o, 0.0) > DEAD_AFTER_SECONDS]
         if dead:
             log.info("recovering the jobs of %d stopped worker(s)", len(dead))
             DBOS._recover_pending_workflows(dead)

@@ -16,9 +16,10 @@ from sqlalchemy import Connection, bindparam, select, update
 from humangate.checkpoints.database import Database
 from humangate.checkpoints.fast import Fast
 from humangate.checkpoints.schema import review_items, runs
+from humangate.checkpoints.sessions import backends_alive
 from humangate.errors import RunBusyError, UnknownRunError
 
-__all__ = ["LockTake", "RunInfo", "RunLock", "load_run", "new_worker_id", "owner_is_dead"]
+__all__ = ["LockTake", "RunInfo", "RunLock", "load_run", "new_worker_id", "owner_gone", "owner_is_dead"]
 
 _HOST = socket.gethostname()
 # Built once and run on the DB-API cursor (see ``Fast``): these run on every start and decision.
@@ -83,6 +84,20 @@ def owner_is_dead(owner: str) -> bool:
     except PermissionError:
         return False
     return False
+
+
+def owner_gone(conn: Connection, owner: str) -> bool:
+    """Return True when ``owner``'s process has died and, on PostgreSQL, none of its sessions still runs.
+
+    A SIGKILLed process's server backend can still be committing a statement it sent (a checkpoint write)
+    after the process is gone; whoever takes over its work waits for that to end
+    (``checkpoints.sessions``).
+    """
+    if not owner_is_dead(owner):
+        return False
+    if conn.dialect.name != "postgresql":
+        return True
+    return not backends_alive(conn, int(owner.partition(":")[2].partition(":")[0]))
 
 
 @dataclass(frozen=True)
@@ -170,7 +185,7 @@ class RunLock:
         if row is None:
             raise UnknownRunError(run_id)
         owner, expires, status = row
-        if owner and owner != self.worker and (expires or 0) > now and not owner_is_dead(owner):
+        if owner and owner != self.worker and (expires or 0) > now and not owner_gone(conn, owner):
             return LockTake(str(owner))
         _TAKE_LOCK.execute(conn, {"run_id": run_id, "owner": self.worker, "expires": now + self.lease_seconds})
         return LockTake(None, clean=owner is None, status=status)
