@@ -129,22 +129,29 @@ def test_the_planner_reads_a_limit_written_the_european_way() -> None:
 @pytest.mark.parametrize(
     ("text", "hit"),
     [
-        ("We have added a $150 credit to your account.", True),
-        ("We credited you 150 euros.", True),  # no conversion: another currency still goes to a person
-        ("We have added a $50 credit to your account.", False),
-        ("Your order of $500 shipped.", False),  # an amount, but not of a credit
-        ("Credit note 12345 is attached.", False),  # a bare number is no amount
-        ("We have added a credit. The order was $300.", False),  # the amount is in another sentence
-        ("A 150% credit? No.", False),  # a percent is not a sum
+        ("We have added a $150 credit to your account.", "over"),
+        ("We credited you 150 euros.", "over"),  # no conversion: another currency still goes to a person
+        ("We have added a $50 credit to your account.", None),
+        ("Your order of $500 shipped.", None),  # an amount, but not of a credit
+        ("A 150% credit? No.", None),  # a percent is not a sum, but it is the credit's size
+        # A credit of no stated size may be over the limit: a person looks (fail closed).
+        ("Credit note 12345 is attached.", "unsized"),  # a bare number is no amount
+        ("We have added a credit. The order was $300.", "unsized"),  # the amount is in another sentence
+        ("We have issued the credit you asked for.", "unsized"),
     ],
 )
-def test_an_amount_over_the_limit_in_a_sentence_about_its_subject_triggers(text: str, hit: bool) -> None:
+def test_an_amount_over_the_limit_in_a_sentence_about_its_subject_triggers(text: str, hit: str | None) -> None:
     triggers = limit_triggers(text, [CREDIT], where="The reply")
-    assert bool(triggers) is hit
-    if hit:
-        (trigger,) = triggers
+    assert [("over" if "mentions" in t.reason else "unsized") for t in triggers] == ([hit] if hit else [])
+    for trigger in triggers:
         assert trigger.kind == "policy" and "any credit over $100" in trigger.reason
-        assert trigger.reason.startswith("The reply mentions")
+        assert trigger.reason.startswith("The reply mentions" if hit == "over" else "The reply speaks of a credit")
+
+
+def test_a_limit_on_anything_asks_about_amounts_not_sentences() -> None:
+    anything = AmountLimit(subject="anything", amount=1000, unit="$")
+    assert limit_triggers("Thanks for your order; it ships on Monday.", [anything]) == []
+    assert limit_triggers("The total is $1,500.", [anything])
 
 
 def test_a_limit_forces_review_of_a_reply_the_policy_would_pass() -> None:
@@ -210,3 +217,17 @@ def test_earned_autonomy_never_passes_a_reply_over_the_tasks_limit(settings: Set
             run = orch.start("support", inputs)
             assert run.status == "paused", run
             orch.decide(run.pending_items[0], {"action": "approve", "reviewer": "alice"})
+
+
+def test_a_refund_reply_of_no_stated_amount_waits_under_a_refund_limit() -> None:
+    # Hole (planner red-team round 3): "let me approve refunds over $100" let the offline refund reply go out
+    # under a lenient policy, because the reply names no amount and a limit only read amounts.
+    message = SupportMessage(id="m2", customer="Ann Lee", text="Hi, please refund my last order. Thanks!")
+    analysis = SupportAnalyst().run(message)
+    reply = SupportReply(to="Ann Lee", body=analysis.suggested_reply)
+    limit = [AmountLimit(subject="refund", amount=100, unit="$")]
+    held = assess_support(message.text, analysis, reply, LENIENT, limits=limit)
+    assert held.needs_review
+    assert any("refund without saying how much" in t.reason for t in held.triggers), [t.reason for t in held.triggers]
+    free = assess_support(message.text, analysis, reply, LENIENT)
+    assert not any("without saying how much" in t.reason for t in free.triggers)

@@ -134,7 +134,12 @@ def _over(limit: AmountLimit, value: float, unit: str) -> bool:
 
 
 def limit_triggers(text: str, limits: Sequence[AmountLimit], *, where: str = "The proposal") -> list[Trigger]:
-    """Return a ``policy`` trigger for each limit an amount in ``text`` goes over."""
+    """Return a ``policy`` trigger for each limit an amount in ``text`` goes over, or may go over.
+
+    A sentence that names a limit's subject ("We have issued your refund.") but gives no amount at all
+    says nothing the limit can check: the refund may be over it, so a person looks (fail closed). That
+    holds for limits on a named subject; "anything over $1,000" asks about amounts, not about sentences.
+    """
     if not limits:
         return []
     out: list[Trigger] = []
@@ -142,13 +147,15 @@ def limit_triggers(text: str, limits: Sequence[AmountLimit], *, where: str = "Th
     for limit in limits:
         stem = _stem(limit.subject)
         words = re.compile(rf"\b{re.escape(stem)}", re.IGNORECASE)
+        anything = limit.subject.lower() in _ANY
+        about = [sentence for sentence in sentences if anything or words.search(sentence)]
         over = [
             written
-            for sentence in sentences
-            if limit.subject.lower() in _ANY or words.search(sentence)
+            for sentence in about
             for written, value, unit in find_amounts(sentence)
             if _over(limit, value, unit)
         ]
+        unsized = [] if anything else [sentence.strip() for sentence in about if not find_amounts(sentence)]
         if over:
             out.append(
                 Trigger(
@@ -157,6 +164,16 @@ def limit_triggers(text: str, limits: Sequence[AmountLimit], *, where: str = "Th
                     evidence=list(dict.fromkeys(over))[:5],
                     reason=f"{where} mentions {', '.join(dict.fromkeys(over))}; the task asks a person to "
                     f"approve {limit.label()}.",
+                )
+            )
+        elif unsized:
+            out.append(
+                Trigger(
+                    kind="policy",
+                    score=0.9,
+                    evidence=[s[:200] for s in dict.fromkeys(unsized)][:5],
+                    reason=f"{where} speaks of a {limit.subject} without saying how much; the task asks a person "
+                    f"to approve {limit.label()}.",
                 )
             )
     return out
