@@ -131,3 +131,44 @@ def test_more_directives_than_a_plan_carries_hold_every_message() -> None:
     spec = plan(task, csv_rows=[{"company": "Northwind", "name": "Ann", "email": "ann@northwind.example"}])
     assert len(spec.directives) == 20 and spec.require_approval
     assert any("25 things" in r for r in spec.rules)
+
+
+# --- What every message must not say ("Don't promise refunds", "Never discuss pricing") ------------------------
+# Hole (planner red-team round 3): such a directive was claimed as style and checked nowhere, so a message that
+# said it anyway (a model's, or a template's) went out under a lenient policy.
+
+
+@pytest.mark.parametrize(
+    ("directive", "breaks", "keeps"),
+    [
+        ("Don't promise refunds.", "We will refund you in full.", "We are looking into your order."),
+        ("Never discuss pricing.", "Our pricing starts at EUR 40 a month.", "Would you be open to a call?"),
+        ("Do not quote prices.", "The price is EUR 40.", "Happy to share a demo."),
+        ("Avoid jargon.", "It is all jargon-free synergy.", "It is simple to set up."),
+    ],
+)
+def test_a_message_that_says_what_the_task_forbids_is_held(directive: str, breaks: str, keeps: str) -> None:
+    assert unfollowed([directive], subject="", body=breaks) == [directive]
+    assert unfollowed([directive], subject="", body=keeps) == []
+    (trigger,) = directive_triggers([directive], subject="", body=breaks, what="reply")
+    assert trigger.kind == "rule" and "seems to say it" in trigger.reason
+
+
+def test_the_planner_carries_what_every_message_must_not_say_without_holding_everything() -> None:
+    spec = plan(f"{OUTREACH} Never discuss pricing.")
+    assert "Never discuss pricing" in spec.directives
+    assert not spec.require_approval
+
+
+def test_an_email_that_says_what_the_task_forbids_waits_and_an_edit_without_it_goes_out(orch: Orchestrator) -> None:
+    (run,) = _outreach(orch, "Never mention a call.")  # the offline template asks for "a short call"
+    assert run.status == "paused"
+    item = orch.item(run.pending_items[0])
+    assert any("Never mention a call" in t.reason for t in item.request.assessment.triggers if t.kind == "rule")
+    proposal = item.request.proposal
+    body = proposal["body"].replace("Would you be open to a short call next week?", "Happy to share more.")
+    assert body != proposal["body"]
+    result = orch.decide(
+        item.id, {"action": "edit", "reviewer": "alice", "reason_code": "tone", "edited": proposal | {"body": body}}
+    )
+    assert result.run.outcome == "approved"

@@ -1,10 +1,12 @@
-"""Whether a message says what the task asked every message to say: a mention, a sign-off, a language.
+"""Whether a message says what the task asked every message to say (a mention, a sign-off, a language), and
+keeps out what it asked every message not to say ("Don't promise refunds", "Never discuss pricing").
 
 The planner hands the task's writing directives that ask for content ("Mention our free pilot", "Sign as
 Dana from Acme", "Reply in German") to the drafter and the support analyst, and every message, first
 draft or reviewer's edit, is checked for each of them here. A directive the message does not positively
 show is a ``rule`` trigger that holds the message for a person, who can write it in. The check reads
-words, not meaning: a message that says it in other words is held too, which is the side to err on.
+words, not meaning: a message that says it in other words is held too, which is the side to err on. A
+directive that forbids (``agents.offline.directives.forbids``) holds a message that holds any of the words it names.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from humangate.agents.offline.directives import forbids
 from humangate.agents.offline.text import terms
 from humangate.agents.offline.wording import fold, language, tokens
 from humangate.core.contract import Trigger
@@ -68,7 +71,14 @@ def _says(directive: str, text: str) -> bool:
     return len(wanted & have) / len(wanted) >= _FOLLOWED
 
 
+def _same_word(a: str, b: str) -> bool:
+    """Return whether two stems are one word: equal, or one begins the other ("pric" of prices, "price")."""
+    return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
+
+
 def _followed(directive: str, subject: str, body: str) -> bool:
+    if banned := forbids(directive):
+        return not any(_same_word(b, t) for b in banned for t in set(terms(f"{subject}\n{body}")))
     quoted = re.findall(r"[\"“]([^\"”]{3,500})[\"”]", directive)
     if quoted:
         return all(" ".join(q.split()).lower() in " ".join(body.split()).lower() for q in quoted)
@@ -90,7 +100,9 @@ def directive_triggers(directives: Sequence[str], *, subject: str, body: str, wh
     return [
         Trigger(
             kind="rule",
-            reason=f"The task asked every {what} to say “{d[:200]}”; this {what} does not show it, so a person "
+            reason=f"The task asked every {what}: “{d[:200]}”; this {what} seems to say it, so a person checks it."
+            if forbids(d)
+            else f"The task asked every {what} to say “{d[:200]}”; this {what} does not show it, so a person "
             "checks it (and can write it in).",
             score=1.0,
             evidence=[d[:300]],

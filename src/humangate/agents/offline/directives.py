@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from humangate.agents.offline.text import terms
 
-__all__ = ["Directives", "read_directives"]
+__all__ = ["Directives", "forbids", "read_directives"]
 
 _CLAUSE_END = r"(?=[,.;!?\n]|\band\b|\bbut\b|$)"
 _EXCLUDE = re.compile(
@@ -16,7 +16,8 @@ _EXCLUDE = re.compile(
     re.I,
 )
 _AVOID = re.compile(
-    rf"\b(?:(?:don't|do not|never)\s+(?:mention|talk about|bring up|say|include)|avoid|leave out|remove|drop|"
+    rf"\b(?:(?:don't|do not|never)\s+(?:mention|talk about|bring up|say|include|promise|quote|discuss|offer|"
+    rf"reference|refer to|name|use the words?)|avoid|leave out|remove|drop|"
     rf"no\s+more|without)\s+(?:the\s+|any\s+|mentions?\s+of\s+)?(.+?){_CLAUSE_END}",
     re.I,
 )
@@ -84,3 +85,16 @@ def read_directives(text: str | None) -> Directives:
         call_to_action=call.group(1).lower() if call else None,
         sign_as=" ".join(sign.group(1).split()).strip(" ,") if sign else None,
     )
+
+
+_NEGATIVE = re.compile(r"^\W*(?:please\s+)?(?:don'?t|do\s+not|never|avoid|no)\b", re.I)
+
+
+def forbids(directive: str) -> frozenset[str]:
+    """Return the words (stemmed) a task directive keeps out of every message ("Don't mention pricing").
+
+    Empty for a directive that does not start by forbidding; ``risk.directives`` holds a message with any of them.
+    """
+    if not _NEGATIVE.match(directive):
+        return frozenset()
+    return read_directives(directive).avoid_terms

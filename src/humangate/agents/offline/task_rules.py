@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from humangate.agents.offline.claims import asks_content, claimed, parts
+from humangate.agents.offline.directives import forbids
 from humangate.agents.offline.limit_wording import limit_covered
 from humangate.agents.offline.sending import defers_send
 from humangate.agents.offline.wording import (
@@ -284,8 +285,12 @@ def read_rules(task: str, graph: str) -> TaskRules:
                 )
             elif covered is None and _is_rule(part):
                 rules.append(part)
-            elif covered is None and claimed(part) is None:
+            elif covered is None and (kind := claimed(part)) is None:
                 unread.append(part)
+            elif covered is None and kind == "style" and forbids(part) and graph != "research":
+                # "Don't promise refunds": the writing is left to the drafter, and every message is checked for it.
+                out.directives.append(_said(part)[:500])
+                out.rules.append(f"The task asks every {unit}: {_said(part)!r}; one that seems to, waits for a person.")
         asked = [p for p in unread if asks_content(p)]
         unread = [p for p in unread if p not in asked]
         if asked and graph != "research":  # a brief goes to the task's owner, not out: what to cover is theirs
