@@ -15,15 +15,12 @@ getting the bot's reply.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from humangate import Orchestrator, Settings
-from humangate.checkpoints.schema import outbox
+from humangate import Orchestrator
+from tests.support_redteam import orchestrator_for, run_support
 
 # A service that failed, stated as a plain fact: damaged on arrival, a no-show, "delivered" but not here, the
 # wrong item, a paid-for service not done. No complaint word, no negative tone VADER can score.
@@ -303,30 +300,18 @@ _FAILING = [(group, text) for group, texts in GROUPS.items() for text in texts]
 @pytest.fixture(scope="module")
 def orchestrator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Orchestrator]:
     """One Orchestrator on real SQLite for the module, with the built-in policy."""
-    folder = tmp_path_factory.mktemp("redteam-support-third")
-    with Orchestrator(Settings(db_url=f"sqlite:///{folder / 'hg.db'}", outbox_dir=folder / "outbox")) as o:
+    with orchestrator_for(tmp_path_factory.mktemp("redteam-support-third")) as o:
         yield o
-
-
-def _outbox(o: Orchestrator, run_id: str) -> list[dict[str, Any]]:
-    stmt = select(outbox.c.payload_json).where(outbox.c.run_id == run_id)
-    with o.db.read() as conn:
-        return [json.loads(r.payload_json) for r in conn.execute(stmt)]
-
-
-def _run(o: Orchestrator, ticket: str, text: str) -> tuple[str, list[dict[str, Any]]]:
-    run = o.start("support", {"id": ticket, "text": text, "customer": "Pat"})
-    return run.status, _outbox(o, run.id)
 
 
 @pytest.mark.parametrize(("group", "text"), [pytest.param(g, t, id=f"{g}:{t[:50]}") for g, t in _FAILING])
 def test_a_message_that_needs_a_person_waits_for_review(orchestrator: Orchestrator, group: str, text: str) -> None:
     ticket = f"T-{_FAILING.index((group, text)):03d}"
-    status, sent = _run(orchestrator, ticket, text)
+    status, sent = run_support(orchestrator, ticket, text)
     assert status == "paused" and sent == [], f"{group}: {text!r} was answered automatically: {sent}"
 
 
 @pytest.mark.parametrize("text", [pytest.param(t, id=t[:50]) for t in CONTROL])
 def test_control_a_routine_message_is_still_answered_automatically(orchestrator: Orchestrator, text: str) -> None:
-    status, sent = _run(orchestrator, f"C-{CONTROL.index(text):03d}", text)
+    status, sent = run_support(orchestrator, f"C-{CONTROL.index(text):03d}", text)
     assert status == "completed" and len(sent) == 1, f"{text!r} no longer gets an automatic reply"

@@ -5,8 +5,10 @@ who is bereaved or in hospital, a disputed charge, a question or request about t
 customer taking the matter further (their bank, head office, advice, a record kept). Hard-rule words a terse
 customer misspells ("refnd", "hackd") are read as they were meant. The analyst's own reading: a message it reads as
 a complaint, as negative, as urgent or repeat contact, or as praise beside a problem (sarcasm) is not positively
-safe, so it is not answered automatically either. Both apply to every earlier customer turn of the thread as well:
-an earlier turn that needed a person keeps the conversation with a person, however many calm turns follow.
+safe, so it is not answered automatically either; nor is a curt acknowledgement or a push for more later in a
+thread ("Sure." or "So?" after earlier turns), whose acceptance the system cannot see. Both apply to every earlier
+customer turn of the thread as well: an earlier turn that needed a person keeps the conversation with a person,
+however many calm turns follow.
 """
 
 from __future__ import annotations
@@ -190,9 +192,13 @@ def _unsafe_readings(
         reasons.append("it is urgent or says the customer has had to ask before")
     if sneer:
         reasons.append("it praises beside a problem, which reads as sarcasm")
+    curt = [s for s in analysis.signals if s.startswith("curt: ")]
+    if curt:
+        reasons.append("it is a curt reply or a push for more later in a thread, which cannot be read as satisfied")
     evidence = [f"{k}: {h}" for k in ("complaint", "urgency") for h in signals.get(k, [])] + [
         f"sarcasm: {h}" for h in sneer
     ]
+    evidence += curt
     return reasons, evidence[:10]
 
 

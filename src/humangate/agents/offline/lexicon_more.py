@@ -1,27 +1,28 @@
 """Support phrasings the hard rules read beyond the router's own lexicons, kind by kind.
 
 The router's features are the analyst's lexicons as the router was trained and calibrated on them
-(``agents.offline.triage.LEXICONS``); changing those would change every calibrated score. These patterns
+(``agents.offline.lexicon_router.LEXICONS``); changing those would change every calibrated score. These patterns
 are read on top, for the hard rules and the analyst's reading only: a regulator or a data-rights request,
 a cancellation with no object, a person asked for as a question, repeat contact however it is counted,
-self-harm and product injury in other words, exasperation, going public and a bereaved or ill customer. Complaints
-without a complaint word come from ``lexicon_tone``; privacy, taking it further, account misuse, calm disputes,
-hardship and access needs from ``lexicon_rights``.
+self-harm and product injury in other words, exasperation, going public, a bereaved or ill customer, a business
+customer's contract (a service level missed, a data processing agreement) and leaving by degrees (other suppliers
+weighed, "my last order"). Complaints without a complaint word come from ``lexicon_tone``; privacy, taking it
+further, account misuse, calm disputes, hardship and access needs from ``lexicon_rights``; vulnerable customers and
+minors said indirectly from ``lexicon_people``; curt acknowledgements from ``lexicon_curt``.
 """
 
 from __future__ import annotations
 
 import re
 
+from humangate.agents.offline._lexicon_util import compiled as _compiled
+from humangate.agents.offline.lexicon_curt import CURT
+from humangate.agents.offline.lexicon_people import PEOPLE
 from humangate.agents.offline.lexicon_rights import RIGHTS
 from humangate.agents.offline.lexicon_safety import SAFETY
 from humangate.agents.offline.lexicon_tone import TONE
 
 __all__ = ["MORE"]
-
-
-def _compiled(*patterns: str | re.Pattern[str]) -> tuple[re.Pattern[str], ...]:
-    return tuple(p if isinstance(p, re.Pattern) else re.compile(p, re.I) for p in patterns)
 
 
 _OWN: dict[str, tuple[re.Pattern[str], ...]] = {
@@ -45,6 +46,13 @@ _OWN: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\s+(?:my\s+|the\s+)?(?:card\s+(?:provider|issuer|company)|credit\s+card\s+(?:company|provider)|bank)\b",
         r"\b(?:final\s+(?:response|decision)(?:\s+letter)?|deadlock\s+letter|(?:put|confirm|have|get)\s+(?:it|this|that|"
         r"your\s+\w+(?:\s+\w+)?)\s+in\s+writing)\b",
+        # A business customer's contract: a service level missed, a data processing agreement.
+        r"\b(?:SLA|service[- ]level\s+agreement|uptime\s+(?:guarantee|commitment))s?\b(?:[^.!?]|\.\d){0,80}\b"
+        r"(?:downtime|outage|breach\w*|miss\w*|fail\w*|violat\w*|not\s+met)\b|\b(?:breach\w*|miss\w*|violat\w*|fail\w*\s+to\s+meet|outside)"
+        r"\s+(?:of\s+)?(?:the\s+|our\s+|your\s+)?(?:SLA|service[- ]level\s+agreement)\b",
+        r"\b(?:below|under|short\s+of|missed|not\s+(?:met|meeting|hit|hitting))\s+(?:the\s+|our\s+)?(?:agreed|contracted"
+        r"|guaranteed|committed|promised)\s+(?:\d+(?:\.\d+)?\s*%|uptime|response|resolution|service|level|target)",
+        r"(?-i:\bDPA\b)|\bdata\s+processing\s+(?:agreement|addendum)\b",
     ),
     "churn": _compiled(
         r"\b(?:terminate|end|quit|stop)\s+(?:my|our|the)\s+(?:contract|subscription|account|membership|plan|service)\b",
@@ -75,6 +83,18 @@ _OWN: dict[str, tuple[re.Pattern[str], ...]] = {
         r"soon|when\s+(?:our|my)\s+(?:contract|plan|subscription))",
         r"\bwhy\s+(?:should|would|do)\s+(?:I|we)\s+(?:keep|continue|still)\s+(?:paying|using|renewing)\b"
         r"|\b(?:not|isn't|no\s+longer)\s+worth\s+(?:the\s+)?(?:money|price|paying|the\s+subscription)\b",
+        # Weighing the options: other suppliers looked at, the subscription reconsidered.
+        r"\b(?:look\w*\s+(?:at|for|into)|evaluat\w*|consider\w*|explor\w*|review\w*|assess\w*|shortlist\w*|trial\w*"
+        r"|talk\w*\s+to)\s+(?:some\s+)?(?:other|alternative|new|different|rival)\s+(?:suppliers?|vendors?|providers?"
+        r"|platforms?|solutions?|companies|products|tools|services|banks?|networks?)\b",
+        r"\b(?:reconsider\w*|re-?evaluat\w*|rethink\w*)\s+(?:our|my|the)\s+(?:subscription|contract|plan|membership|account"
+        r"|relationship|renewal|options|use\s+of)\b|\breview\w*\s+(?:our|my)\s+(?:subscription|contract|membership|relationship"
+        r"|options)\b|\bweigh\w*\s+up\s+(?:my|our|the)\s+options\b",
+        r"\b(?:out\s+to\s+tender|re-?tender\w*|going\s+to\s+tender)\b",
+        # The last order said as the last: "this will be my last order", "the last time I order from you".
+        r"\b(?:this|that|it)\s+(?:will\s+be|is|was|'s|'ll\s+be)\s+(?:my|our)\s+(?:very\s+)?last\s+(?:order|purchase|booking"
+        r"|stay|visit|flight)\b|\bthe\s+last\s+time\s+(?:I|we)(?:'ll|\s+will)?\s+(?:ever\s+)?(?:order|buy|book|shop|use|stay"
+        r"|fly|come)\b",
     ),
     # A charge disputed without "refund": not agreed to, a credit or a waived fee asked for, an overcharge in
     # another language. (A misspelled refund is read here too: ``risk._support_rules``.)
@@ -92,6 +112,9 @@ _OWN: dict[str, tuple[re.Pattern[str], ...]] = {
         r"(?:abgebucht|berechnet)|rembours\w*|reembols\w*|devoluci[oó]n|r[üu]ckerstattung|rimbors\w*)",
     ),
     "handoff": _compiled(
+        # Someone senior by title: "escalate to your VP of engineering".
+        r"\bescalat\w*\s+(?:this\s+|it\s+)?(?:up\s+)?to\s+(?:your|a|the|an)\s+(?:\w+\s+)?(?:vp|vice\s+president|director"
+        r"|head|chief|cto|ceo|coo|cfo|lead|executive|management|manager|supervisor)\b",
         # A person asked for as a question: "is there a manager", "any humans around?", "are you a bot?".
         r"\b(?:is|are)\s+there\s+(?:any(?:one|body)|some(?:one|body)|(?:a|an|any)\s+(?:real\s+|actual\s+|live\s+|"
         r"human\s+)?(?:manager|supervisor|humans?|persons?|people|agents?|representatives?|staff))\b",
@@ -202,8 +225,11 @@ _OWN: dict[str, tuple[re.Pattern[str], ...]] = {
         r"(?:serious|critical)ly ill|carer for)\b",
     ),
 }
-# Complaints without a complaint word (``lexicon_tone``) and rights, money and accounts in the customer's own words
-# (``lexicon_rights``, which adds the ``privacy`` and ``escalating`` readings) are read the same way.
+# Complaints without a complaint word (``lexicon_tone``), rights, money and accounts in the customer's own words
+# (``lexicon_rights``, which adds the ``privacy`` and ``escalating`` readings), who the customer is and what they are
+# going through (``lexicon_people``) and curt replies (``lexicon_curt``) are read the same way.
+_READ_TOO = (_OWN, TONE, RIGHTS, PEOPLE, CURT)
 MORE: dict[str, tuple[re.Pattern[str], ...]] = {
-    kind: (*_OWN.get(kind, ()), *TONE.get(kind, ()), *RIGHTS.get(kind, ())) for kind in {**_OWN, **TONE, **RIGHTS}
+    kind: tuple(p for table in _READ_TOO for p in table.get(kind, ()))
+    for kind in dict.fromkeys(k for table in _READ_TOO for k in table)
 }

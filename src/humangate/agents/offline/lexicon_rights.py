@@ -1,23 +1,22 @@
 """Rights, money and accounts in a customer's own words, read on top of the router's lexicons (``lexicon_more``).
 
 Privacy: the customer asks what personal data is held, who it was shared with, where it came from, what an app
-collects, for a copy of a call recording, or is still sent marketing after unsubscribing. Taking it further:
-the customer's bank, a council, head office, advice sought, a record kept "of everything". An account used by
-someone else: a new device, an order the customer never placed, a balance gone. A charge disputed calmly: a
-refusal to pay, a price or voucher to be honoured, a price raised after the order, a charge without warning, a
-discount not given. Hardship and access needs: homelessness, a bill the customer cannot pay, a payment plan, an
-accessible format, a named condition.
+collects, for a copy of a call recording, or is still sent marketing after unsubscribing. Taking it further: the
+customer's bank, a council, head office, advice sought, a record kept "of everything". An account used by someone
+else: a new device, an order the customer never placed, a balance gone. A charge disputed calmly: a refusal to pay,
+a price or voucher to be honoured, a price raised after the order, a charge without warning, a discount not given,
+money asked for because something failed (a discount for a late delivery, service credits owed under a contract). A
+veiled plan ("you will be hearing from us", "through other channels") takes it further. Hardship and access needs:
+homelessness, a bill the customer cannot pay, a payment plan, an accessible format, a named condition.
 """
 
 from __future__ import annotations
 
 import re
 
+from humangate.agents.offline._lexicon_util import compiled as _compiled
+
 __all__ = ["RIGHTS"]
-
-
-def _compiled(*patterns: str) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(p, re.I) for p in patterns)
 
 
 _YOU = r"(?:you|u|ya|your\s+(?:company|team|firm|app|site|website|service))"
@@ -65,6 +64,14 @@ RIGHTS: dict[str, tuple[re.Pattern[str], ...]] = {
         r"every)\b|\b(?:gathering|collecting|compiling|documenting)\s+(?:all\s+)?(?:the\s+|my\s+)?(?:evidence|proof|"
         r"records|documentation)\b|\b(?:taken|took|have|got|saved|kept)\s+(?:screenshots|photos|pictures|copies|evidence|recordings)\s+of\s+"
         r"(?:everything|all\s+of\s+(?:this|it)|every\s+\w+|the\s+whole)\b",
+        # A business customer's account manager, a consumer body, a plan to have it out in person, a veiled plan.
+        r"\b(?:rais\w+|escalat\w+|tak\w+|discuss\w*|flag\w*)\s+(?:this|it|the\s+matter)\s+(?:up\s+)?with\s+(?:our|my|your"
+        r"|the)\s+(?:account\s+manager|customer\s+success\s+manager|account\s+director|relationship\s+manager)\b"
+        r"|(?-i:\bWhich\?)|\b(?:citizens\s+advice|consumer\s+council|better\s+business\s+bureau)\b",
+        r"\b(?:sort|deal\s+with|have\s+it\s+out|settle)\s+(?:it|this|things|this\s+out|it\s+out)\s+(?:out\s+)?(?:in\s+person"
+        r"|face\s+to\s+face)\b|\bI\s+know\s+what\s+(?:I|we)\s+(?:need|have|must|'ve\s+got|got)\s+to\s+do\b|\byou(?:'ll|\s+will"
+        r"|\s+shall)\s+be\s+hearing\s+from\s+(?:me|us|my|our)\b|\b(?:through|via|by|using)\s+(?:other|different|another"
+        r"|alternative|official|formal|proper)\s+(?:channels?|means|routes?|avenues?)\b",
     ),
     "harm": _compiled(
         # Someone posing as the business.
@@ -96,6 +103,18 @@ RIGHTS: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\b(?:points|balance|credit|funds|vouchers?|miles|rewards)\b[^.!?]{0,30}\b(?:disappeared|vanished|gone\s+missing|"
         r"been\s+(?:taken|drained|emptied|wiped|removed)|(?:gone|dropped|reset)\s+to\s+(?:zero|0|nothing))\b",
         r"\b(?:charg|bill|debit)\w*\s+(?:me|us)\s+(?:twice|two\s+times|double|three\s+times)\b",
+        # Money asked for because something failed: a discount for a late delivery, credits owed under a contract.
+        r"\b(?:discount|credit|voucher|goodwill|money\s+off|something\s+off|partial\s+refund|price\s+reduction|compensation"
+        r"|reduction)\b[^.!?]{0,40}\b(?:since|because|as|for|given|after|due\s+to)\b[^.!?]{0,30}\b(?:late|lateness|delay\w*"
+        r"|damaged|broken|missing|faulty|wrong|cold|never\s+(?:came|arrived)|inconvenience|trouble|hassle|problems?|issues?"
+        r"|outage|downtime|mix-?up|mistake|error)\b|\b(?:goodwill\s+gesture|gesture\s+of\s+goodwill)\b",
+        r"\b(?:credits?|refunds?|amount|compensation|invoices?|charges?|bill|discount)\b[^.!?]{0,40}\b(?:don'?t|doesn'?t|do\s+not"
+        r"|does\s+not|didn'?t|isn'?t|aren'?t)\s+(?:reflect|cover|match|add\s+up|account\s+for)\b",
+        r"\bwhere(?:'?s|\s+is|\s+has)?\s+(?:my|our)\s+(?:money|cash|funds|deposit)(?:\s+gone)?\s*(?:[?.!]|$)",
+        r"\b(?:need|want|claim\w*|request\w*|expect\w*|owed|due|entitled\s+to|apply\s+for|ask\w*\s+for)\b[^.!?]{0,30}"
+        r"\bservice\s+credits?\b|\bservice\s+credits?\b[^.!?]{0,30}\b(?:owed|due|entitled|for\s+the\s+(?:downtime|outage"
+        r"|incident))\b|\bcredits?\s+(?:that\s+)?(?:we'?re|we\s+are|I'?m|I\s+am|we|I)\s+(?:are\s+|am\s+)?(?:owed|due"
+        r"|entitled\s+to)\b|\bcredits?\s+(?:to\s+be\s+)?applied\s+to\s+(?:our|my|the)\s+(?:next\s+)?(?:invoice|bill|account)\b",
     ),
     "vulnerable": _compiled(
         r"\b(?:homeless|no\s+fixed\s+(?:abode|address)|sofa[- ]surfing|living\s+in\s+(?:my\s+car|a\s+(?:hostel|shelter|"

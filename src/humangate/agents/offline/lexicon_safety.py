@@ -1,22 +1,20 @@
 """Support phrasings of harm and vulnerability, read on top of the router's lexicons (see ``lexicon_more``).
 
-Harm: a product that failed dangerously before anyone was hurt (while in use, a child's safety item, a
-child near batteries, magnets or medicine, gas work left unchecked), food or medicine that is contaminated,
-mislabelled or a question of dosage or pregnancy, and security incidents told plainly (phishing and payment
-redirection, credentials or card data exposed or typed into a fake page, a flood of reset e-mails, another
-person's data asked for) and threats to staff, veiled or not. Vulnerable: hardship, a disability, a recovery,
-a medical dependence and a controlling ex-partner.
+Harm: a product that failed dangerously before anyone was hurt (while in use, a child's safety item, a child near
+batteries, magnets or medicine, gas work left unchecked), food or medicine that is contaminated, mislabelled or a
+question of dosage or pregnancy, and security incidents told plainly (phishing and payment redirection, credentials
+or card data exposed or typed into a fake page, a flood of reset e-mails, another person's data asked for) and
+threats to staff, veiled or not, and a body reacting to a product. Vulnerable: hardship, a disability, a recovery, a
+medical dependence and a controlling ex-partner.
 """
 
 from __future__ import annotations
 
 import re
 
+from humangate.agents.offline._lexicon_util import compiled as _compiled
+
 __all__ = ["SAFETY"]
-
-
-def _compiled(*patterns: str) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(p, re.I) for p in patterns)
 
 
 _CHILD = r"(?:toddlers?|child(?:ren)?|kids?|bab(?:y|ies)|infants?|sons?|daughters?|grandchild(?:ren)?|little\s+ones?)"
@@ -66,7 +64,10 @@ SAFETY: dict[str, tuple[re.Pattern[str], ...]] = {
         r"|from)\b|\bspark(?:ed|ing)\b|\bscald(?:ed|ing|s)\b",
         r"\b(?:water|leak\w*|drip\w*|flood\w*)\b[^.!?]{0,40}\b(?:sockets?|plugs?|outlets?|electrics|wiring|fuse\s*box"
         r"|extension\s+leads?|power\s+strips?|light\s+fittings?)\b",
-        # A body reacting: skin peeling, lips swelling.
+        # A body reacting: skin peeling, lips swelling, hair falling out, an infection caught from it.
+        r"\b(?:made|making|caused|causing|gave|given|giving)\s+(?:me|my\s+\w+|him|her|them|us)\s+(?:\w+\s+){0,2}(?:fall\s+out"
+        r"|infections?|headaches?|migraines?|nausea|rash\w*|burns?|sores?|hives|swell\w*|itch\w*|bleed\w*|diarrh\w+"
+        r"|vomit\w*|blisters?|dizzy|faint)\b",
         r"\b(?:skin|eyes?|lips?|mouth|throat|tongue|face|scalp|gums?)\b[^.!?]{0,20}\b(?:peel\w*|sting\w*|swell\w*|swollen"
         r"|blister\w*|bleed\w*|burn(?:ed|t|ing)|raw)\b",
         # Food or medicine spoiled, past its date, looking wrong, soiled or with a seal that gave.

@@ -4,6 +4,10 @@ Each pattern is a sentence shape, not a phrase: a service that failed stated as 
 a no-show, "delivered" but not here, the wrong item, a paid-for service not done), an expectation let down or a
 promise broken, an answer that solved nothing, a rhetorical question, repeat contact said passive-aggressively,
 a message that is nothing but a chaser ("Well??", "Day 12."), and going public to the customer's own audience.
+Also repeat contact said as a memory ("like I said", a reopened case), the last answer quoted back with what
+happened since or contradicted, a verdict in two words ("absolute joke"), an ultimatum, a corporate chaser
+("circling back"), an offer or a decision pushed back, praise in scare quotes, the cost to a business and
+displeasure in other languages.
 ``SNEER_CUES`` are the problem words that, beside praise, read as sarcasm (``triage.mixed_praise``).
 """
 
@@ -11,11 +15,9 @@ from __future__ import annotations
 
 import re
 
+from humangate.agents.offline._lexicon_util import compiled as _compiled
+
 __all__ = ["SNEER_CUES", "TONE"]
-
-
-def _compiled(*patterns: str) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(p, re.I) for p in patterns)
 
 
 _NOT = r"(?:never|not|n't|didn'?t|did\s+not|hasn'?t|has\s+not|haven'?t|have\s+not|wasn'?t|was\s+not|weren'?t)"
@@ -63,8 +65,8 @@ TONE: dict[str, tuple[re.Pattern[str], ...]] = {
         r"(?:do|doing)\s+anything\b|\b(?:a|one)\s+straight\s+answer\b",
         r"\bpassed\s+(?:\w+\s+){0,3}?(?:from\s+(\w+)\s+to\s+\1|around|back\s+and\s+forth|from\s+pillar\s+to\s+post)\b",
         # What the customer was told, then "It wasn't.": "We were told the upgrade would be seamless. It wasn't."
-        r"\b(?:told|said|promised|claimed|advertised|assured)\b[^.!?]{0,60}\b(?:would|will|was\s+going\s+to)\b[^.!?]{0,40}"
-        r"[.!?;,]\s*(?:it|they|that|this|he|she)\s+(?:wasn'?t|didn'?t|isn'?t|hasn'?t|weren'?t|haven'?t|did\s+not|was\s+not"
+        r"\b(?:told|said|promised|claimed|advertised|assured)\b[^.!?]{0,60}(?:\b(?:would|will|was\s+going\s+to)\b|'d\b|'ll\b)"
+        r"[^.!?]{0,40}[.!?;,]\s*(?:it|they|that|this|he|she|I|we)\s+(?:wasn'?t|didn'?t|isn'?t|hasn'?t|weren'?t|haven'?t|did\s+not|was\s+not"
         r"|has\s+not|never)\b",
         # The business's own status words in scare quotes: 'how long is "shortly"?'.
         r"[\"\u201c]\s*(?:shortly|soon|processing|in\s+progress|on\s+its\s+way|out\s+for\s+delivery|looking\s+into\s+it"
@@ -99,8 +101,51 @@ TONE: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\b(?:nunca\s+(?:lleg[oó]|chegou)|no\s+(?:ha\s+llegado|me\s+ha\s+llegado|lleg[oó])|n'est\s+(?:jamais|pas)\s+arriv"
         r"[ée]e?|nie\s+angekommen|nicht\s+angekommen|mai\s+arrivat[oa]|non\s+è\s+(?:mai\s+)?arrivat[oa]|não\s+chegou"
         r"|nooit\s+aangekomen|niet\s+aangekomen)",
+        # Praise in scare quotes ("Appreciate the 'quick' response."), and silence named as such.
+        r"['\"\u2018\u201c](?:quick|fast|speedy|prompt|rapid|helpful|great|excellent|amazing|customer\s+service|service"
+        r")['\"\u2019\u201d]|\bradio\s+silence\b",
+        # A decision or an offer pushed back: "A voucher is not acceptable.", "Please reconsider."
+        r"\b(?:voucher|store\s+credit|credit\s+note|gift\s+card|replacement|exchange|offer|repair|discount)s?\s+(?:is|are)?\s*"
+        r"(?:isn'?t|not|aren'?t)\s+(?:acceptable|good\s+enough|enough|what\s+(?:I|we)\s+(?:want|asked\s+for))\b"
+        r"|\breconsider\w*\s+(?:this|that|it|your|the\s+decision)\b|^\W*(?:please\s+)?reconsider\W*$",
+        # Displeasure in other languages, and code-switched into English ("ich bin unzufrieden with the service").
+        r"\b(?:unzufrieden|entt\u00e4usch\w*|insatisfait\w*|m[\u00e9e]content\w*|insoddisfatt\w*|insatisfech\w*"
+        r"|insatisfeit\w*|ontevreden|teleurgesteld|decepcionad\w*|chatead[oa])\b|\b(?:nahi|nahin)\s+(?:aaya|aya|aayi|ayi"
+        r"|mila|mili|hua|hui)\b|\bbakwas\b",
+        # The last answer quoted back with what happened since: '"within 24 hours". That was Tuesday.'
+        rf"[\"\u201d]\s*[^\"\u201c\u201d]{{0,60}}?\b(?:that|this)\s+was\s+(?:on\s+|last\s+|back\s+on\s+)?(?:{_DAY}|yesterday"
+        r"|last\s+\w+|\w+\s+(?:days?|weeks?|months?)\s+ago|a\s+(?:week|month|fortnight)\s+ago)\b",
+        rf"\b(?:you|they|he|she|your\s+\w+)\s+(?:said|wrote|promised|told\s+me)\s+(?:that|the\s+same(?:\s+thing)?|this)"
+        rf"\s+(?:last\s+(?:week|time|month)|yesterday|before|on\s+{_DAY}|\w+\s+(?:days?|weeks?)\s+ago|twice|already)\b",
+        # The answer contradicted: "That's not right.", "No, that is wrong."
+        r"(?:^|[.!?]\s+)(?:no[,.]?\s+)?(?:that'?s|that\s+is|this\s+is)\s+(?:not\s+(?:right|correct|true|accurate)|wrong"
+        r"|incorrect|untrue)\b|\b(?:this|that|it|something)\s+(?:ain'?t|aint|isn'?t|is\s+not)\s+right\b",
+        # Helpless, asked back: "What am I supposed to do now?", "Where do I go from here?", "come in person?".
+        r"\bwhat\s+(?:am|are)\s+(?:I|we)\s+(?:supposed|meant|expected)\s+to\s+do\s*(?:now|then|here|about\s+(?:this|that|it))?"
+        r"\s*\?|\bwhere\s+do\s+(?:I|we)\s+go\s+from\s+here\b|\b(?:do|must|will)\s+(?:I|we)\s+(?:need|have)\s+to\s+(?:come"
+        r"|go)\s+(?:in|down)?\s*(?:in\s+)?person\b",
+        # What never came, and a line nobody answers: "the last parcel never arrived", "your phone line is always busy".
+        r"\b(?:parcel|package|order|delivery|item|refund|replacement|engineer|technician|courier|driver|callback|call)\s+"
+        r"(?:has\s+|had\s+)?never\s+(?:arrived|came|turned\s+up|showed|got\s+here|reached\s+me|happened)\b|\b(?:phone|line"
+        r"|lines|chat|number|helpline|switchboard)s?\b[^.!?]{0,20}\b(?:always|constantly|permanently|forever)\s+(?:busy"
+        r"|engaged|down|unavailable)\b",
+        # Waiting without end, asked back: "so I just keep waiting?".
+        r"\bso\s+(?:I|we)\s+(?:just\s+)?(?:keep|have\s+to|should|must|am\s+supposed\s+to|are\s+supposed\s+to)\s+"
+        r"(?:keep\s+)?(?:waiting|wait|paying|chasing|asking)\b|\b(?:I|we)\s+just\s+keep\s+(?:waiting|paying|chasing|asking)\b",
+        # A joke of a company, a verdict in two words, a warning to others.
+        r"\b(?:absolute|total|complete|utter|such\s+a|what\s+a|bloody|a\s+complete|beyond\s+a)\s+joke\b|\bjoke\s+of\s+a\s+(?:company"
+        r"|service|firm|business|shop|app)\b",
+        r"^\W*(?:(?:I'?m|im|i\s+am|we'?re|we\s+are)\s+(?:so\s+|just\s+|completely\s+|totally\s+)?done|never\s+again"
+        r"|stay\s+away(?:\s+from\s+(?:this|these|them|here))?|avoid(?:\s+(?:this|these|them|at\s+all\s+costs|like\s+the"
+        r"\s+plague))*)\W*$",
     ),
     "urgency": _compiled(
+        # A corporate chaser ("just circling back", "gentle reminder", "now overdue") and an ultimatum.
+        r"\b(?:circling|circle)\s+back\b|\b(?:gentle|friendly|polite|quick|final|another|second)\s+(?:reminder|nudge|chase"
+        r"|chaser)\b|\b(?:now|is|are|long|well)\s+overdue\b",
+        r"\b(?:last|final)\s+chance\b|\byou\s+have\s+(?:until|till|(?:\d+|twenty-?four|forty-?eight)\s+(?:hours|days))\b[^?]*$"
+        r"|\b(?:I'?m|I\s+am|I'?ll|I\s+will)\s+giv(?:e|ing)\s+you\s+(?:until|till|one\s+more|\d+|a\s+(?:week|day)|(?:twenty"
+        r"|forty)\S*)\b",
         # Repeat contact said passive-aggressively, or counted by the message ("a fourth version of").
         r"\b(?:as\s+)?per\s+my\s+(?:last|previous|earlier|prior|original)\b",
         r"\b(?:refer|see|check|read)\s+(?:back\s+)?(?:to\s+)?my\s+(?:earlier|previous|last|prior|original)\s+(?:[\w-]+\s+)?"
@@ -117,6 +162,18 @@ TONE: dict[str, tuple[re.Pattern[str], ...]] = {
         r"^\W*(?:still\s+)?waiting\s*(?:\.{2,}|…)\W*$|^\W*(?:day|week|month)\s+\d+\W*$",
         rf"\b{_WAIT}\s+(?:for|to\s+get|waiting\s+for)\s+(?:a|an|the|my|any|one)\s+(?:reply|response|answer|refund|call"
         r"|callback|delivery|update|decision)\b",
+        # Asked again, said as a memory: "like I said", "you asked me that yesterday", "same answer as last time".
+        r"(?:^|[.!?,]\s*)(?:like\s+I\s+(?:already\s+)?(?:said|told\s+you|mentioned|explained)|as\s+I\s+(?:already\s+)?"
+        r"(?:said|told\s+you))\b|\byou\s+(?:already\s+)?"
+        r"asked\s+(?:me\s+)?(?:that|this|the\s+same\s+(?:thing|question))\b|\bsame\s+(?:answer|reply|response|thing|story"
+        r"|excuse|script)\s+as\s+(?:last\s+time|before|yesterday|always|every\s+time)\b|\bgroundhog\s+day\b|\bhow\s+many\s+more\s+times\b",
+        # A ticket reopened: "please reopen case 7732", "the issue I raised last month is back".
+        r"\bre-?open\w*\s+(?:(?:my|the|this|our|that)\s+)?(?:\w+\s+)?(?:case|ticket|complaint|issue|query|request|claim"
+        r"|incident|dispute)\b|\b(?:case|ticket|complaint|claim)\s+(?:\w+\s+)?(?:be\s+)?re-?open\w*|\b(?:issue|problem|fault|error|bug|leak|noise)\b[^.!?]{0,40}\b(?:is|'s|has\s+come|came|are)\s+"
+        r"back\b",
+        # The cost to a business: "this is affecting our payroll run for 2,000 staff".
+        r"\b(?:affect\w*|impact\w*|block\w*|stopp\w*|halt\w*|disrupt\w*)\s+(?:our|all\s+(?:of\s+)?our|the\s+whole)\s+"
+        r"(?:\w+\s+)?(?:payroll|business|operations?|production|customers|clients|users|staff|team|company|sales|revenue)\b",
     ),
     "handoff": _compiled(
         # Asking whom to turn to is asking for a person.

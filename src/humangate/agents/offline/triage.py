@@ -1,6 +1,7 @@
 """Offline support analyst: VADER sentiment plus intent lexicons for refund, churn, legal, harm and handoff.
 
-The lexicons and VADER scores are also the escalation router's features (``humangate.risk.router``).
+The lexicons (``lexicon_router``) and VADER scores are also the escalation router's features
+(``humangate.risk.router``), re-exported here as ``LEXICONS``.
 The suggested reply is written by ``humangate.agents.offline.replies``, whose ``template_sentences``
 this module re-exports for the router.
 """
@@ -14,7 +15,9 @@ from typing import Literal
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ignore[import-untyped]
 
 from humangate.agents.offline.directives import read_directives
+from humangate.agents.offline.lexicon_curt import bare_reply
 from humangate.agents.offline.lexicon_more import MORE
+from humangate.agents.offline.lexicon_router import INTENT_WORDS, LEXICONS
 from humangate.agents.offline.lexicon_tone import SNEER_CUES
 from humangate.agents.offline.replies import compose_reply, template_sentences
 from humangate.agents.schemas import SupportAnalysis, SupportMessage
@@ -32,134 +35,6 @@ __all__ = [
 ]
 
 Urgency = Literal["low", "normal", "high"]
-
-_DEPARTMENT = (
-    r"(?:reception|front desk|concierge|restaurant|spa|gym|pool|room service|housekeeping|cleaners?|"
-    r"billing|sales|support|accounts?)"
-)
-_HUMAN = (
-    r"(?:(?:a|an|the|your|some|some of your|one of your|another|other|actual|real|live|normal)\s+)*"
-    r"(?:real\s+|actual\s+|live\s+|normal\s+|human\s+|non-?robotic\s+|bank\s+|customer\s+service\s+"
-    r"|support\s+)*(?:(?:person|people|human|agent|manager|supervisor|representative|rep|operator|advisor|"
-    rf"adviser|staff|worker|employee|colleague|receptionist|team)s?|someone|somebody|{_DEPARTMENT}(?:\s+team)?)"
-)
-
-LEXICONS: dict[str, tuple[re.Pattern[str], ...]] = {
-    "legal": tuple(
-        re.compile(p, re.I)
-        for p in (
-            r"\b(?:my|our|a)\s+(?:lawyer|attorney|solicitor|legal team|legal counsel)\b",
-            r"\b(?:sue|suing|lawsuit|legal action|take you to court|small claims|class action)\b",
-            r"\bcharge-?backs?\b",
-            r"\breport(?:ing)?\s+(?:you|this|your company)\s+to\b",
-            r"\b(?:ombudsman|trading standards|consumer protection|regulator|ftc|bbb|gdpr complaint)\b",
-        )
-    ),
-    "churn": tuple(
-        re.compile(p, re.I)
-        for p in (
-            r"\bcancel(?:l?ing|l?ed)?\s+(?:my|our|the)\s+(?:subscription|account|plan|membership|contract|service)\b",
-            r"\bI'?m\s+cancel+ing\b|\bwe(?:'re| are)\s+cancel+ing\b",
-            r"\bclos(?:e|ing)\s+(?:my|our)\s+(?:account|accounts|workspace)\b",
-            r"\b(?:switching|moving|going|migrating)\s+(?:over\s+)?to\s+(?:a\s+|your\s+|another\s+)?"
-            r"(?:competitor|another|different|other)\b",
-            r"\b(?:taking|take)\s+(?:my|our)\s+business\s+elsewhere\b",
-            r"\b(?:leave|leaving)\s+(?:the bank|your (?:bank|service|company|platform)|for good)\b",
-            r"\bnever\s+(?:use|buy|order|book)\b[^.!?]{0,30}\bagain\b",
-            r"\b(?:terminate|end)\s+(?:my|our|the)\s+(?:contract|subscription|account)\b",
-        )
-    ),
-    "refund": tuple(
-        re.compile(p, re.I)
-        for p in (
-            r"\brefund(?:s|ed)?\b",
-            r"\bmoney back\b",
-            r"\breimburs\w*",
-            r"\b(?:charged|billed)\s+(?:me\s+)?twice\b",
-            r"\bdouble[- ](?:charged|billed)\b",
-            r"\bduplicate (?:payment|charge)\b",
-            r"\bcharge-?backs?\b",
-            r"\bwant\s+(?:my|those|the|these)\s+[^.!?]{0,25}\bback\b",
-            r"\bcompensat\w+",
-        )
-    ),
-    "handoff": tuple(
-        re.compile(p, re.I)
-        for p in (
-            rf"\b(?:speak|talk|chat|discuss\s+\w+|deal)(?:ing)?\s+(?:directly\s+)?(?:to|with)\s+{_HUMAN}\b",
-            rf"\b(?:put|pass|transfer|connect|escalate|forward|send|get)\s+me\s+(?:through\s+|on\s+|over\s+)?"
-            rf"(?:to|with)\s+{_HUMAN}\b",
-            rf"\b(?:put|transfer|connect|pass)\s+me\s+(?:through\s+)?(?:to|with)\s+(?:the\s+)?{_DEPARTMENT}\b",
-            rf"\b(?:speak|talk)\s+(?:directly\s+)?(?:to|with)\s+(?:the\s+|your\s+)?{_DEPARTMENT}\b",
-            rf"\b(?:get|give)\s+me\s+{_HUMAN}\b",
-            r"\bget\s+(?:a|an)\s+(?:human|person|manager|supervisor)\b",
-            r"\b(?:get|find)\s+(?:me\s+)?(?:someone|somebody)\s+(?:else\s+)?to\s+(?:help|call|look)\b",
-            r"\b(?:real|actual|live|human)\s+(?:person|human|agent|being)\b",
-            r"\b(?:with|to)\s+a\s+(?:machine|bot|robot)\b",
-            r"\b(?:bots?|virtual agents?|machine)\b.{0,40}\b(?:stupid|useless)\b",
-            r"\bthis\s+(?:bot|conversation|chat)\s+is\s+(?:not\s+(?:working|helping|leading)|useless|pointless|stupid)\b",
-            r"\b(?:can|could)\s+(?:somebody|someone)\s+else\b",
-            rf"\b(?:reach|contact)\s+{_HUMAN}\b",
-            r"\b(?:don't|do not|dont)\s+want\s+to\s+(?:talk|speak|chat)\s+(?:to|with)\s+(?:you|a\s+(?:bot|machine))\b",
-            r"\b(?:someone|somebody)\s+(?:there\s+)?to\s+(?:talk|speak)\s+to\b",
-            r"\b(?:somebody|someone)\s+(?:else\s+)?on\s+the\s+line\b",
-            rf"^\W*(?:the\s+)?{_DEPARTMENT}(?:\s+team)?,?\s+please\W*$",
-            r"\bhuman\s+please\b",
-        )
-    ),
-    "urgency": tuple(
-        re.compile(p, re.I)
-        for p in (
-            # Deadline words alone ("today", "right now", "!!") say when, not that something is wrong:
-            # they are features of the router, not reasons on their own.
-            r"\burgent(?:ly)?\b",
-            r"\basap\b",
-            r"\bas soon as possible\b",
-            r"\bemergency\b",
-            r"\b(?:outage|locked out|can't log ?in|cannot log ?in)\b",
-            r"\bthird time\b",
-            r"\bstill waiting\b",
-        )
-    ),
-    "harm": tuple(
-        re.compile(p, re.I)
-        for p in (
-            r"\b(?:kill|hurt|harm|cut)\s+(?:my|him|her|them|your|you)sel(?:f|ves)\b",
-            r"\b(?:suicid\w*|self[- ]harm\w*|end (?:it all|my life)|want to die|overdos\w*)\b",
-            r"\b(?:i(?:'ll| will| am going to|'m going to)|gonna)\s+(?:kill|hurt|shoot|stab|attack|find)\s+"
-            r"(?:you|him|her|them|someone|somebody|your)\b",
-            r"\bthreat(?:en(?:ed|ing)?)?\s+(?:me|my|us)\b",
-            r"\b(?:injur(?:ed|y|ies)|hospitali[sz]ed|poison(?:ed|ing)|caught fire|exploded|electric shock)\b",
-            r"\b(?:fraud|scammed|stolen|hacked|identity theft|unauthori[sz]ed (?:payment|transaction|charge)s?)\b",
-        )
-    ),
-    "complaint": tuple(
-        re.compile(p, re.I)
-        for p in (
-            r"\b(?:unacceptable|ridiculous|worst|terrible|awful|disgusting|useless|incompetent|pathetic|scam|rip-?off|"
-            r"theft|fed up|furious|outraged|disappointed|frustrat\w+|appalling|shocking)\b",
-            r"\bnobody (?:answers|replies|helps)\b",
-            r"\b(?:still|again) (?:not|no)\b",
-        )
-    ),
-}
-_INTENT_WORDS = {
-    "billing": re.compile(
-        r"\b(?:invoice|bill(?:ing|ed)?|charge[ds]?|payment|receipt|vat|pricing|price|plan|"
-        r"subscription|card)\b",
-        re.I,
-    ),
-    "technical": re.compile(
-        r"\b(?:error|bug|crash\w*|broken|not working|doesn't work|stopped working|fail\w*|timeout|timed out|"
-        r"outage|down|not loading|won't load|can't log ?in|cannot log ?in|locked out|5\d\d|4\d\d)\b",
-        re.I,
-    ),
-    "praise": re.compile(
-        r"\b(?:thank(?:s| you)|love|great|fantastic|amazing|awesome|excellent|brilliant|perfect\w*|"
-        r"helpful|kudos)\b",
-        re.I,
-    ),
-}
 
 
 @cache
@@ -188,8 +63,16 @@ _LEET = str.maketrans({"4": "a", "@": "a", "3": "e", "0": "o", "1": "i", "!": "i
 _LEET_WORD = re.compile(r"(?<![\w@$!])(?=[\w@$!]*[A-Za-z])(?=[\w@$!]*[0-9@$])[A-Za-z0-9@$!]*[A-Za-z][A-Za-z0-9@$!]*")
 
 
+_ONE = re.compile(r"\b(some|sum|any|no|every)1\b", re.I)
+_SPELLED = {"sum": "some", "no": "no "}
+
+
 def deleet(text: str) -> str:
-    """Return ``text`` with simple leetspeak undone in words that mix letters and digits ("R3FUND" -> "REFUND")."""
+    """Return ``text`` with simple leetspeak undone in words that mix letters and digits ("R3FUND" -> "REFUND").
+
+    A "1" that spells "one" ("some1", "no1") is read as the word it spells.
+    """
+    text = _ONE.sub(lambda m: _SPELLED.get(m.group(1).lower(), m.group(1)) + "one", text)
     return _LEET_WORD.sub(
         lambda m: m.group(0).rstrip("!").translate(_LEET) + "!" * (len(m.group(0)) - len(m.group(0).rstrip("!"))), text
     )
@@ -233,7 +116,7 @@ def mixed_praise(text: str, signals: dict[str, list[str]] | None = None) -> list
     "great, third time this week, love it" and "Thanks for nothing." are sarcasm; the praise words make them
     read as positive, the other words say something went wrong.
     """
-    praise = _INTENT_WORDS["praise"].search(text) or re.search(
+    praise = INTENT_WORDS["praise"].search(text) or re.search(
         r"\b(?:glad|wow|appreciate\w*|nice|wonderful|lovely|cheers|impressive|superb|terrific|splendid|marvell?ous|fab"
         r"|fabulous|super|stellar|bravo|well\s+done)\b",
         text,
@@ -242,7 +125,7 @@ def mixed_praise(text: str, signals: dict[str, list[str]] | None = None) -> list
     if not praise:
         return []
     signals = find_signals(text) if signals is None else signals
-    cues = [m.group(0).strip() for p in (*_SNEER, *SNEER_CUES, _INTENT_WORDS["technical"]) if (m := p.search(text))]
+    cues = [m.group(0).strip() for p in (*_SNEER, *SNEER_CUES, INTENT_WORDS["technical"]) if (m := p.search(text))]
     cues += [h for k in ("urgency", "complaint") for h in signals.get(k, [])]
     return list(dict.fromkeys(cues))
 
@@ -256,19 +139,19 @@ def _intent(text: str, signals: dict[str, list[str]], compound: float) -> str:
     ):
         if lexicon in signals:
             return intent
-    problem = _INTENT_WORDS["technical"].search(text) is not None
+    problem = INTENT_WORDS["technical"].search(text) is not None
     if "complaint" in signals or (compound <= -0.5 and not problem):
         return "complaint"
     asks = "?" in text or re.match(r"\s*(?:how|what|when|where|why|who|which|can|could|is|are|does|do)\b", text, re.I)
-    if _INTENT_WORDS["praise"].search(text) and compound >= 0.5 and not asks:
+    if INTENT_WORDS["praise"].search(text) and compound >= 0.5 and not asks:
         return "praise"
     if problem:
         return "technical"
-    if _INTENT_WORDS["billing"].search(text):
+    if INTENT_WORDS["billing"].search(text):
         return "billing"
     if asks:
         return "question"
-    if _INTENT_WORDS["praise"].search(text) and compound >= 0.3:
+    if INTENT_WORDS["praise"].search(text) and compound >= 0.3:
         return "praise"
     return "other"
 
@@ -288,6 +171,9 @@ def analyze(message: SupportMessage) -> SupportAnalysis:
     # The newest message speaks for the customer now; history only tilts the reading.
     compound = round(0.75 * own + 0.25 * sum(recent) / len(recent), 4) if recent else round(own, 4)
     signals = find_signals(message.text)
+    curt = bare_reply(message.text) if message.history else None
+    if curt:  # "Sure." after earlier turns: what it accepts cannot be seen, so it is not read as safe
+        signals["curt"] = [curt]
     sneer = mixed_praise(message.text, signals)
     if sneer:
         signals["sarcasm"] = sneer  # praise beside a problem: read as a complaint, never as praise
