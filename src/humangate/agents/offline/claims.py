@@ -21,8 +21,9 @@ A goal, context or list part that also restricts the work (a time, a count or sh
 draft that is not to be sent, a retraction, a condition, a cue: see ``restrictions``; a named third person
 in the flow: "prepare them for Sam") is claimed by none: those are rules no graph enforces. Nor is a
 statement that warns ("this is sensitive") or says who decides ("I'm the gatekeeper"), a form verb whose
-complement is not about the wording ("keep them aside", "keep Dana posted"; see ``complements``), or a
-script the readers cannot read. So is a goal, directive or list part that
+complement is not about the wording ("keep them aside", "keep Dana posted"; see ``complements``), a
+script the readers cannot read, or a sign other than a smile, a heart, a thanks or a tick ("send them ❌",
+"✋", "→ Dana"; see ``claim_words.unread_symbols``). So is a goal, directive or list part that
 points the work at a person, role, team or place other than the items ("send the answers to my manager",
 "share them with the legal team", "keep them in my inbox", "these are for Dana"; see ``destinations``).
 So is a reply goal that names a kind of message ("answer the refund requests"): which items it leaves out
@@ -33,9 +34,41 @@ from __future__ import annotations
 
 import re
 
+from humangate.agents.offline.channels import unsupported
+from humangate.agents.offline.claim_words import (
+    BUT_FOR,
+    CONTEXT,
+    COURTESY,
+    FORM,
+    FROM_NAME,
+    GATE,
+    GOAL,
+    GREETING,
+    HALT,
+    ITEM_FILL,
+    LANGUAGE,
+    LEAD,
+    LENGTH,
+    LOOP_IN,
+    MESSAGE,
+    MODAL,
+    OUT,
+    PROCESS,
+    READY,
+    REPLY,
+    SAYING,
+    SENDING,
+    SENDING_STEMS,
+    STYLE,
+    TOPIC,
+    URL,
+    WHOM,
+    WORK,
+    unread_symbols,
+)
 from humangate.agents.offline.complements import TONE, addressee, form_only, has_content, selection
 from humangate.agents.offline.destinations import ITEMS, destination, moves_work
-from humangate.agents.offline.restrictions import COUNT, CUE, DRAFT_ONLY, ONLY, RECIPIENT, RETRACT, restricted
+from humangate.agents.offline.restrictions import CUE, DRAFT_ONLY, ONLY, RETRACT, SOLE_COUNT, restricted
 from humangate.agents.offline.wording import (
     BEFORE,
     CONDITIONS,
@@ -67,86 +100,6 @@ _DETERMINERS = _set(
     "the a an any all every each these those this that my our their his her its your some other another both "
     "der die das den dem des ein eine einen alle jede el la los las un una unos unas le les une des du ces"
 )
-# Leading words that do not change what follows: "please answer", "could you research", "don't forget to send".
-_LEAD = re.compile(
-    r"^(?:(?:please|pls|plz|kindly|then|now|also|and|next|finally|first|ok|okay|so|bitte|por favor|"
-    r"s'il (?:te|vous) pla[iî]t|hi|hey|hello)\b[\s,]*)*"
-    r"(?:(?:can|could|would|will) you\s+|i (?:want|need|would like|'d like) you to\s+|i'd like you to\s+|"
-    r"we (?:want|need) you to\s+|(?:your|the) (?:job|task) is to\s+|help (?:me|us)\s+|go ahead and\s+|"
-    r"(?:don't|do not) forget to\s+|remember to\s+|(?:make|be) sure (?:to|you)\s+|try to\s+|you (?:should|can)\s+)?"
-)
-_GOAL = _set(
-    "research answer reply respond draft write compose prepare send email e-mail contact reach follow triage "
-    "handle process go read look investigate profile summarise summarize summarize dig find brief gather collect "
-    "compile analyse analyze study tell notify inform thank welcome invite announce remind introduce pitch "
-    "create produce work deal sort categorise categorize classify message "
-    "recherchiere recherchieren beantworte beantworten antworte antworten schreibe schreib entwirf verfasse "
-    "schicke schick sende versende verschicke bearbeite kontaktiere informiere benachrichtige fasse untersuche "
-    "analysiere lies "
-    "investiga investigar responde contesta responder contestar redacta escribe envia manda prepara contacta "
-    "resume analiza informa notifica atiende gestiona "
-    "recherche reponds repondez redige redigez ecris ecrivez envoie envoyez prepare contacte resume analyse "
-    "informe previens traite traitez"
-)
-_REPLY = _set(
-    "answer reply respond send email e-mail beantworte beantworten antworte antworten schicke schick sende "
-    "responde contesta envia manda reponds repondez envoie envoyez"
-)
-_STYLE = _set(
-    "keep use be make mention include add sign reference refer thank apologise apologize avoid highlight "
-    "emphasise emphasize stress point address greet open start begin end close finish write offer suggest "
-    "propose invite tell explain remind note say focus cover aim sound stay match personalise personalize "
-    "tailor link cite quote speak talk promise discuss bring give share ask describe summarise summarize list "
-    "lead introduce call refer notify inform announce "
-    "sei seien bleib bleibe bleibt halte erwahne nutze verwende bedanke schreib "
-    "se usa menciona manten agradece escribe sois soyez utilise mentionne garde remercie ecris"
-)
-# Directives on form the drafters follow by themselves (tone, length, plain words); any other directive verb
-# asks for content.
-_FORM = _set("keep use be make stay sound address greet sei seien bleib bleibe bleibt halte se manten sois soyez garde")
-# A language other than English: the offline drafters write English only, and task wording does not reach a model.
-_LANGUAGE = re.compile(
-    r"\b(?:in|auf|en)\s+(?!english\b|englisch\b|ingles\b|anglais\b|plain\b|simple\b|clear\b)(?:german|french|"
-    r"spanish|italian|portuguese|dutch|polish|swedish|danish|norwegian|finnish|greek|turkish|russian|ukrainian|"
-    r"arabic|hebrew|hindi|chinese|mandarin|cantonese|japanese|korean|vietnamese|thai|indonesian|deutsch|"
-    r"franzosisch|spanisch|aleman|frances|espanol|allemand|espagnol|francais|[a-z]+ish|[a-z]+ese|[a-z]+ian)\b"
-)
-# Verbs of the effect itself: with a time, a condition or a share they say when or whether to send.
-_SENDING = _set("send email e-mail mail reply respond answer contact reach write message dispatch deliver")
-_SENDING_STEMS = _SENDING | {w[:-1] for w in _SENDING if w.endswith("e")}  # "writing" -> "writ"
-# Where what a message says begins: "email them about ...", "reply saying ...".
-_TOPIC = re.compile(r"\b(?:about|regarding|concerning|re|saying|that|to say|to tell|to let|with news)\b")
-# Verbs whose object is a message; their goal is only the items ("notify each contact in the file").
-_MESSAGE = _set("tell say inform notify remind announce invite promise offer let")
-_WHOM = _set("them everyone everybody all us me him her know")
-_ITEM_FILL = _set("a an the of for and or to with in on at & from these those our my their all each is are")
-_HALT = _set(
-    "stop halt freeze abort cancel pause hold wait urgent important note caution cautious warning careful fyi nb ps "
-    "stakes sensitive delicate risky critical crucial fragile touchy tricky vip vips confidential nervous worried"
-)
-# Who decides, and by what rule: "I'm the gatekeeper", "I have the final say", "our policy is four-eyes".
-_GATE = _set(
-    "final last decide decides decided decision decisions decider say gatekeeper gate judge arbiter veto policy "
-    "policies procedure protocol workflow rule rules four-eyes eyes defence defense"
-)
-# The messages leaving, said without a verb of sending: "what goes out", "out the door".
-_OUT = re.compile(r"\b(?:go|goes|going|gone|went|get|gets|got|is|are|be|sent)\s+out\b|\bout the door\b")
-# The items narrowed to one sender: "answer these tickets from Pat".
-_FROM_NAME = re.compile(r"\bfrom\s+[A-Z]")
-_COURTESY = _set("please thanks thank you pls cheers ty thx bitte danke por favor gracias merci s'il te vous plait")
-_CONTEXT = re.compile(r"^(?:we|we're|we've|i'm|i am|i've|our|my name is|this is|i work|i run|i lead)\b")
-_MODAL = _set("must should need needs have has want wants can't cannot may might shall ought require requires")
-
-_LENGTH = re.compile(
-    r"\b(?:under|below|within|less than|fewer than|no more than|at most|max(?:imum)?|up to|around|about)?\s*\d+\s*"
-    r"(?:words?|sentences?|lines?|paragraphs?|characters?|chars?|bullets?|bullet points?)\b"
-)
-# "include Sam", "cc me": a person added to the flow, not to the writing.
-_LOOP_IN = re.compile(r"\b(?i:include|add|copy|loop in|cc)\s+(?:me|us|[A-Z][a-z]+)\b")
-_URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.I)
-_READY = re.compile(
-    r"\bas soon as (?:it|they|each one|each|the \w+) (?:is|are) (?:ready|done|finished|drafted|written)\b"
-)
 
 
 def parts(clause: str) -> list[str]:
@@ -166,7 +119,7 @@ def parts(clause: str) -> list[str]:
         word = (tokens(fold(first)) or [""])[0]
         verb = _lead_verb(word)
         named = (first[:1].isupper() and word not in PERSON and not verb) or first[:1].isdigit()
-        continues = named or bool(_URL.match(first))
+        continues = named or bool(URL.match(first))
         continues = continues or word in _DETERMINERS or word in UNIVERSAL or word in GENERIC or word in _TITLES
         continues = continues or bool(kinds_in([word])) or (listed and not verb and len(piece.split()) <= 3)
         if out and continues:
@@ -177,29 +130,29 @@ def parts(clause: str) -> list[str]:
 
 
 def _lead_verb(word: str) -> bool:
-    return word in _GOAL or word in _STYLE
+    return word in GOAL or word in STYLE
 
 
 def _goal(part: str, folded: str, words: list[str]) -> bool:
-    if not words or words[0] not in _GOAL:
+    if not words or words[0] not in GOAL:
         return False
     conditional = any(w in CONDITIONS or w in EXCEPT or w in NEGATIONS for w in words)
     conditional = conditional or "as soon as" in folded or bool(destination(part, located=True))  # "to my manager"
     # "answer the refund requests", "the tickets from Pat", "send the calm ones": which ones?
-    narrowed = words[0] in _REPLY and bool(
-        kinds_in(words[1:]) or _FROM_NAME.search(part) or selection(words[0], words[1:])
+    narrowed = words[0] in REPLY and bool(
+        kinds_in(words[1:]) or FROM_NAME.search(part) or selection(words[0], words[1:])
     )
     conditional = conditional or bool(addressee(part))  # "email their manager too", "send Dana a copy"
-    foreign = bool(_LANGUAGE.search(folded))  # "reply in German": the drafters write English
+    foreign = bool(LANGUAGE.search(folded))  # "reply in German": the drafters write English
     # "Tell them their competitor is going bankrupt": a message verb with more than its items carries content.
-    says = words[0] in _MESSAGE and any(w not in ITEMS and w not in _ITEM_FILL and w not in _WHOM for w in words[1:])
+    says = words[0] in MESSAGE and any(w not in ITEMS and w not in ITEM_FILL and w not in WHOM for w in words[1:])
     return not conditional and not narrowed and not foreign and not says and not restricted(folded, words)
 
 
 def _says_more(words: list[str]) -> bool:
     """Return whether a writing directive asks the message to say something: a mention, an offer, a sign-off."""
     negated = words[:1] in (["don't"], ["dont"], ["never"], ["avoid"]) or words[:2] == ["do", "not"]
-    return not negated and bool(words) and words[0] not in _FORM
+    return not negated and bool(words) and words[0] not in FORM
 
 
 def _style(part: str, folded: str, words: list[str]) -> bool:
@@ -210,32 +163,33 @@ def _style(part: str, folded: str, words: list[str]) -> bool:
     """
     rest = words[2:] if words[:2] in (["do", "not"], ["always", "do"]) else words
     rest = rest[1:] if rest[:1] and rest[0] in ("don't", "dont", "never", "always", "avoid") else rest
-    if not rest or (rest[0] not in _STYLE and rest[0] != "avoid" and words[:1] != ["avoid"]):
+    if not rest or (rest[0] not in STYLE and rest[0] != "avoid" and words[:1] != ["avoid"]):
         return False
-    if _says_more(words) or _LANGUAGE.search(folded):
+    if _says_more(words) or LANGUAGE.search(folded):
         return False
-    plain = _LENGTH.sub(" ", folded)
+    plain = LENGTH.sub(" ", folded)
     conditional = any(w in CONDITIONS or w in EXCEPT for w in rest)
-    flagged = COUNT.search(plain) or RECIPIENT.search(plain) or DRAFT_ONLY.search(plain) or RETRACT.search(plain)
-    third = destination(part) or _LOOP_IN.search(part)  # "keep them in my inbox", "include Sam": not the writing
-    halted = any(w in _HALT for w in rest)  # "be careful, these are VIPs": a warning, not a way of writing
+    # a time, share, recipient, channel, condition or judgment ("use WhatsApp", "use your judgment")
+    flagged = restricted(plain, tokens(plain)) or any(w in PROCESS for w in rest)  # "use the two-person rule"
+    third = destination(part) or LOOP_IN.search(part)  # "keep them in my inbox", "include Sam": not the writing
+    halted = any(w in HALT for w in rest)  # "be careful, these are VIPs": a warning, not a way of writing
     # "keep them aside", "keep Dana posted", "make sure Sam sees them": not the wording
     form = form_only(tokens(plain)) and not addressee(part)
     # "avoid emailing competitors": whom, not how
-    form = form and not any(w.endswith("ing") and w.removesuffix("ing") in _SENDING_STEMS for w in words[1:])
+    form = form and not any(w.endswith("ing") and w.removesuffix("ing") in SENDING_STEMS for w in words[1:])
     return not conditional and not flagged and not third and not halted and form and not any(w in ONLY for w in rest)
 
 
 def _context(part: str, folded: str, words: list[str]) -> bool:
     """Return whether the part only says who the sender is or what they do ("We are Acme, a ... startup")."""
-    return bool(_CONTEXT.match(folded)) and _plain(part, folded, words)
+    return bool(CONTEXT.match(folded)) and _plain(part, folded, words)
 
 
 def _plain(part: str, folded: str, words: list[str]) -> bool:
     """Return whether a statement asks nothing and leaves the flow alone ("our replies go through Dana")."""
-    banned = any(w in _MODAL or w in NEGATIONS or w in CONDITIONS or w in EXCEPT for w in words)
+    banned = any(w in MODAL or w in NEGATIONS or w in CONDITIONS or w in EXCEPT for w in words)
     # "this is sensitive", "I'm the decision maker", "I'm responsible for what goes out": a warning or a rule
-    banned = banned or any(w in _HALT or w in _GATE for w in words) or bool(_OUT.search(folded))
+    banned = banned or any(w in HALT or w in GATE for w in words) or bool(OUT.search(folded))
     return not banned and not restricted(folded, words) and not moves_work(part, words)
 
 
@@ -243,16 +197,16 @@ def _items(part: str, folded: str, words: list[str]) -> bool:
     """Return whether the part names the items: a list of names, or where the items are."""
     if restricted(folded, words) or destination(part):  # "these are for Dana": whom the work is for
         return False
-    if any(w in _HALT for w in words):  # "These are VIP customers": a warning about the items
+    if any(w in HALT for w in words):  # "These are VIP customers": a warning about the items
         return False
     raw = part.split()
     lower = [w for t in raw if not (t[:1].isupper() or t[:1].isdigit()) for w in tokens(fold(t))]
     # Beyond a list of names, the first word is the sentence's own ("Loop in Sam"): it must be an item word.
     lower = lower + tokens(fold(raw[0]))[:1] if lower and raw[0][:1].isupper() else lower
     if not lower:  # names only ("Northwind Analytics, Lumen Robotics"), none a kind, a verb or a halt ("STOP")
-        halted = any(w in NEGATIONS or w in _HALT or _lead_verb(w) for w in words)
+        halted = any(w in NEGATIONS or w in HALT or w in EXCEPT or w in BUT_FOR or _lead_verb(w) for w in words)
         return len(raw) > 1 and not halted and not kinds_in(words)
-    return all(w in ITEMS or w in _ITEM_FILL for w in lower)
+    return all(w in ITEMS or w in ITEM_FILL for w in lower)
 
 
 def asks_content(part: str) -> bool:
@@ -263,37 +217,61 @@ def asks_content(part: str) -> bool:
     ("send them after 5pm", "send when the outage is fixed", "email only decision makers"): that says
     when or whether to send, which no check on the message's words can hold.
     """
-    folded = _LEAD.sub("", fold(_URL.sub("Link", part)).strip(" .!?\"'"))
+    folded = LEAD.sub("", fold(URL.sub("Link", part)).strip(" .!?\"'"))
     words = tokens(folded)
     rest = words[2:] if words[:2] == ["do", "not"] else words
-    directive = bool(rest) and (rest[0] in _STYLE or rest[0] in _GOAL)
-    if not directive:
+    directive = bool(rest) and (rest[0] in STYLE or rest[0] in GOAL)
+    if not directive or unread_symbols(part):  # "send them ➡️ Dana": a sign the readers cannot read
         return False
-    if _LANGUAGE.search(folded):
+    if LANGUAGE.search(folded):
         return True
+    if _elsewhere(folded, rest):  # "include the contract", "mention them on Twitter": nothing a message's words show
+        return False
+    if rest[1:2] in (["me"], ["us"]) and rest[0] != "let":  # "tell me first", "send me a copy": to the user
+        return False
+    if rest[0] in GOAL and rest[0] not in STYLE and any(w in NEGATIONS for w in words):
+        return False  # "go no further than drafting": whether to do the work, not what to say
     if not _says_more(words) or not has_content(words) or destination(part, located=True) or addressee(part):
         return False
     undone = any(w in ONLY for w in words) or DRAFT_ONLY.search(folded) or RETRACT.search(folded)
+    undone = undone or SOLE_COUNT.search(folded)  # "start with one": how many, not what to say
     if undone or CUE.search(folded) or EXCEPT_PHRASE.search(folded):  # "write only", "go on my word"
         return False
-    if rest[0] not in _SENDING:
-        return True
-    said = _TOPIC.split(folded, maxsplit=1)[0]  # "email them about our webinar on 3 March": the date is content
+    if rest[0] not in SENDING and rest[0] not in REPLY and rest[0] not in WORK:
+        return True  # a send ("schick sie morgen früh") or the work ("handle whatever you can") says when or which
+    said = TOPIC.split(folded, maxsplit=1)[0]  # "email them about our webinar on 3 March": the date is content
     timing = any(w in CONDITIONS or w in EXCEPT or w in BEFORE for w in tokens(said))
-    narrowed = bool(kinds_in(tokens(said)[1:]) or _FROM_NAME.search(part))  # "answer these tickets from Pat"
+    narrowed = bool(kinds_in(tokens(said)[1:]) or FROM_NAME.search(part))  # "answer these tickets from Pat"
     narrowed = narrowed or selection(rest[0], tokens(said)[1:])  # "send the calm ones automatically"
     return not timing and not narrowed and not restricted(said, tokens(said))
 
 
+def _elsewhere(folded: str, rest: list[str]) -> bool:
+    """Return whether a directive asks for a channel, attachment or message no graph has, before its content.
+
+    A verb of saying reaches a channel only through the recipients ("mention them on Twitter", not "reference
+    their post on LinkedIn"), and a message verb's content starts after its object ("tell them | they can
+    call us"); what a message says about phones or attachments ("explain how to attach files") is content.
+    """
+    said = TOPIC.split(folded, maxsplit=1)[0]
+    if rest[0] in MESSAGE:
+        said = " ".join(rest[:2])
+    elif rest[0] in SAYING and rest[1:2] not in (["them"], ["him"], ["her"], ["each"], ["everyone"], ["all"]):
+        return False
+    return unsupported(said)
+
+
 def claimed(part: str) -> str | None:
     """Return the reader that understands ``part`` ("goal", "style", "items", ...), or None for none."""
-    linked = bool(_URL.search(part))
-    part = _URL.sub("Link", part)  # a page to read is an item's source, not a recipient
-    folded = _READY.sub(" ", _LEAD.sub("", fold(part).strip(" .!?\"'")))
+    linked = bool(URL.search(part))
+    part = URL.sub("Link", part)  # a page to read is an item's source, not a recipient
+    folded = READY.sub(" ", LEAD.sub("", fold(part).strip(" .!?\"'")))
     words = tokens(folded)
     if not words and any(c.isalpha() for c in folded):
         return None  # a script the readers do not know ("Покажи мне ответы"): it could say anything
-    if not words or all(w in _COURTESY for w in words):
+    if unread_symbols(part):
+        return None  # "send them ❌", "✋", "⏸️": a sign the readers cannot read, other than a smile or a thanks
+    if not words or all(w in COURTESY for w in words) or GREETING.match(folded):
         return "courtesy"
     if _goal(part, folded, words):
         return "goal"

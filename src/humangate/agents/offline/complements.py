@@ -51,7 +51,7 @@ _FORM_WORDS = TONE | _set(
 # Verbs of contacting someone: their direct object is who hears from us.
 _CONTACT = _set(
     "email e-mail mail message contact reach ping text call ring dm slack cc bcc notify tell inform invite "
-    "send forward show give hand copy loop write remind alert warn update"
+    "send forward show give hand copy loop write remind alert warn update ask"
 )
 # Verbs that put a message in someone's mailbox: with "me" they send the work to the user ("email me each draft").
 _MAIL = _set("email e-mail mail message text dm slack ping cc bcc forward copy")
@@ -126,16 +126,29 @@ def addressee(part: str) -> str | None:
 # Nouns for whom or what is answered; a word in front of one that is not neutral picks some of them.
 _ANSWERED = _set(
     "ones customers customer clients client tickets requests questions people leads contacts cases queries users "
-    "senders folks"
+    "senders folks accounts subscribers members buyers those"
 )
 _RECEIVED = _set("messages message emails email mails replies")  # received ones, after answer/reply/respond
 _ANSWER = _set("answer reply respond")
 _NEUTRAL = _set(
     "the these those this that all each every any our my your their other remaining rest new incoming inbound "
     "open pending unanswered outstanding waiting attached following listed below above support customer client "
-    "e-mail email ticket helpdesk inbox of to for in from on"
+    "e-mail email ticket helpdesk inbox of to for in from on "
+    "der die das den dem des ein eine einen alle jede diese el la los las un una unos unas estos estas todos todas "
+    "le les une du ces tous toutes"
 )
 _QUALIFIED = _set("about with regarding concerning that who which where asking")
+# After "ones" or "those", a clause or a phrase that picks: "the ones you can", "those on the Pro plan".
+_PICKS = _QUALIFIED | _set(
+    "you you're you've you'd we we're we've i i'm i've they they're whom whose on in from older newer over under "
+    "than since before after without not"
+)
+# After a noun for whom is answered, a phrase that picks unless it says where the items are or how to write:
+# "customers in Europe", "tickets from last month", "tickets older than a week"; not "tickets in the CSV".
+_PLACE_PICKS = _set("in from on at older newer over under than since before after who whom whose that which with")
+_HOW = _set("english plain simple order turn full short brief writing tone manner way voice style words language")
+_DETERMINERS = _set("the a an these those this that our my your their each every all any")
+_WHAT = _set("what whatever whichever whoever whomever")  # "answer what you can": some of the items
 
 
 def selection(verb: str, words: list[str]) -> bool:
@@ -146,9 +159,21 @@ def selection(verb: str, words: list[str]) -> bool:
             continue
         if i and words[i - 1] not in _NEUTRAL and words[i - 1] not in ITEMS and words[i - 1] not in UNIVERSAL:
             return True  # "the calm ones", "polite customers", "shipping questions"
-        if i + 1 < len(words) and words[i + 1] in _QUALIFIED and word == "ones":
-            return True  # "the ones about shipping"
-    return False
+        after = words[i + 1 : i + 4]
+        if after and word in ("ones", "those") and after[0] in _PICKS:
+            return True  # "the ones about shipping", "the ones you can", "those on the Pro plan"
+        spread = i > 0 and words[i - 1] in ("each", "every") and after[:1] == ["with"]  # "each customer with an answer"
+        if after and word != "those" and after[0] in _PLACE_PICKS and not spread and not _where_or_how(after):
+            return True  # "customers in Europe", "tickets from last month", "customers who wrote twice"
+    return any(w in _WHAT for w in words[:2])  # "answer what you can", "reply to whichever seem easy"
+
+
+def _where_or_how(after: list[str]) -> bool:
+    """Return whether the phrase after a noun names where the items are or how to write ("in the CSV", "in English")."""
+    rest = [w for w in after[1:] if w not in _DETERMINERS]
+    named = bool(rest) and (rest[0] in ITEMS or rest[0] in GENERIC or rest[0] in _HOW)
+    named = named or any(w in _HOW or w in TONE for w in rest)  # "in a friendly tone", "in plain words"
+    return after[0] in ("in", "from", "on", "at") and named
 
 
 def _phrase_end(low: list[str], start: int) -> int:

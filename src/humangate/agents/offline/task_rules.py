@@ -49,7 +49,12 @@ from humangate.agents.schemas import RoutingRule
 
 __all__ = ["TaskRules", "read_rules"]
 
-_CLAUSES = re.compile(r"(?<=[.!?;])\s+|\n+|,?\s+\b(?:but|aber|pero|mais)\b\s+", re.I)
+# "but" starts a new clause, except after a word for all the items: "answer all but one" is one exception.
+_CLAUSES = re.compile(
+    r"(?<=[.!?;])\s+|\n+|(?<!\ball)(?<!\beveryone)(?<!\beverything)(?<!\banything)(?<!\bnothing)(?<!\bnone)"
+    r",?\s+\b(?:but|aber|pero|mais)\b\s+",
+    re.I,
+)
 _PHRASES = re.compile(
     r"\bsign(?:s|ed|ing)? off\b(?! (?:as|with)\b)|\bgreen ?light\b|\bgo ?ahead\b|\bvisto bueno\b|\bfeu vert\b"
     r"|\blook (?:at|over|through)\b|\bhave a look\b|\bmy (?:ok|okay|say-?so|blessing)\b|\bmon (?:accord|aval)\b"
@@ -213,6 +218,8 @@ def _describing(words: list[str], found: dict[str, list[str]]) -> dict[str, list
         if not kinds or (i and words[i - 1] in _PURPOSE):
             continue
         after = words[i + 1] if i + 1 < len(words) else None
+        if after in ("is", "are", "was", "were") and words[i + 2 : i + 3] and words[i + 2].endswith("ing"):
+            continue  # "legal is reviewing": a team at work, not the messages it names
         if after is None or after in _JOINERS or after in UNIVERSAL or any(after in h for h in found.values()):
             for kind in kinds:
                 kept.setdefault(kind, []).append(word)

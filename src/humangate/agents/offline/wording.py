@@ -32,7 +32,7 @@ def _w(text: str) -> tuple[str, ...]:
 # Strong words always speak of review; weak ones only with a person ("let me see") or an order ("before").
 STRONG = _w(
     "review approv authoriz authoris sign-off signoff proofread inspect examin verif valid vet$ vetted "
-    "vetting audit greenlight go-ahead supervis check chek "
+    "vetting audit greenlight go-ahead supervis check chek once-over "
     "pruf pruef freigab freigeb genehm kontroll absegn gegenles durchles durchseh abzeichn "
     "revis aprob aprueb comprob comprueb chequ autoriz visto "
     "approuv relir relis relecture revoir controle controler valider verifier examiner"
@@ -85,14 +85,16 @@ NEGATIONS = frozenset(
 )
 EXCEPT = frozenset(
     _w(
-        "unless except but save excluding excepting besides barring ausser aber sondern ausgenommen salvo excepto "
-        "menos pero sino sauf mais hormis"
+        "unless except but save excluding excepting besides barring minus ausser aber sondern ausgenommen salvo "
+        "excepto menos pero sino sauf mais hormis"
     )
 )
 # Exceptions of more than one word: "send them all, other than the VIPs", "reply to each apart from Pat".
 EXCEPT_PHRASE = re.compile(
     r"\b(?:other than|apart from|aside from|save for|but for|except for|with the exception of|outside of|"
-    r"not including|leaving out|a excepcion de|fuera de|excepto|tranne|eccetto|a parte|behalve|oprocz|com excecao de)\b"
+    r"not including|leaving out|a excepcion de|fuera de|excepto|tranne|eccetto|a parte|behalve|oprocz|com excecao de|"
+    # typed short or one letter off: "all exc Pat", "everyone exept Pat"
+    r"exc|excl|exept|excpet|excep|execpt|xcept|exceot)\b"
 )
 UNIVERSAL = frozenset(
     _w(
