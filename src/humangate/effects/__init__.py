@@ -1,8 +1,10 @@
 """Side effects exactly once: an outbox row per idempotency key, delivered by the sender of its kind.
 
-A node after a gate calls ``Outbox.deliver``; the key is ``run id : node : attempt``. A replay after a
-crash finds the row and does not act again; failures are retried with backoff, and a failure for good
-puts the item back in front of a person (``humangate.effects.outbox``).
+A node after a gate sends through ``graphs.common``'s helpers, which check the gate's release and call
+``Outbox.deliver`` (called from a node any other way, it refuses: ``effects.guard``); the key is
+``run id : node : attempt``. A replay after a crash finds the row and does not act again; failures are
+retried with backoff, and a failure for good puts the item back in front of a person
+(``humangate.effects.outbox``).
 
 Senders (``humangate.effects.channels``): ``SmtpMailer`` sends email over SMTP (STARTTLS, login from
 settings, a stable ``Message-ID`` per key); ``FileMailer`` writes ``.eml`` files to a folder and sends

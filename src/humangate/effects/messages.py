@@ -1,11 +1,12 @@
 """What an email may carry: one valid recipient, header values without control characters, a stable Message-ID.
 
-``check_email`` runs before anything is written or sent, and refuses control characters in any header
-value and a recipient that is not exactly one valid address (``EffectRefused``). Messages are built with
-``email.message.EmailMessage``, never by pasting text, and every attempt at one effect carries the same
-``Message-ID`` (``message_id_for``), so a receiver can recognise a message sent again after a crash.
-An address or display name may not hold an RFC 2047 encoded-word (``=?...?=``), and ``build_email`` reads
-the message it wrote back as a receiver would, refusing it unless the headers are exactly the ones checked.
+``check_email`` runs before anything is written or sent, and refuses a field an email here cannot carry (a cc,
+headers, attachments), control characters in any header value and a recipient that is not exactly one valid
+address (``EffectRefused``). Messages are built with ``email.message.EmailMessage``, never by pasting text,
+and every attempt at one effect carries the same ``Message-ID`` (``message_id_for``), so a receiver can
+recognise a message sent again after a crash. An address or display name may not hold an RFC 2047
+encoded-word (``=?...?=``), and ``build_email`` reads the message it wrote back as a receiver would, refusing
+it unless the headers are exactly the ones checked.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ _LONG_LINE = 900  # bytes; SMTP allows 998 per line, so longer text goes quoted-
 # An RFC 2047 encoded-word ("=?utf-8?b?...?="): a mail program decodes it into text nobody checked, which can be
 # a second mailbox, a line break or a header. Nothing humangate takes from input needs one, so any is refused.
 _ENCODED_WORD = re.compile(r"=\?.*?\?=", re.S)
+# What an email payload may hold: one recipient, a subject, a body, and a support reply's ticket number.
+_EMAIL_FIELDS = frozenset({"to", "subject", "body", "ticket"})
 # The headers build_email writes, and the ones EmailMessage adds for the body.
 _BODY_HEADERS = frozenset({"mime-version", "content-type", "content-transfer-encoding"})
 
@@ -125,7 +128,11 @@ def is_ticket_reply(payload: Mapping[str, Any]) -> bool:
 
 
 def check_email(payload: Mapping[str, Any]) -> None:
-    """Refuse (``EffectRefused``) a control character in a header, or a recipient that is not an address."""
+    """Refuse (``EffectRefused``) a field no email has, a control character in a header, or a bad recipient."""
+    if extra := sorted(set(payload) - _EMAIL_FIELDS):
+        # Dropping them would send something other than what was reviewed (a cc, a header, an attachment).
+        only = "is not part of an email humangate sends (only to, subject, body and a support reply's ticket)"
+        raise EffectRefused(extra[0], str(payload[extra[0]])[:200], only)
     for field in ("to", "subject", "ticket"):
         value = str(payload.get(field, ""))
         if problem := header_problem(value):

@@ -1,7 +1,8 @@
 """The outbox: one row per side effect, keyed ``run id : node : attempt``, delivered at least once, recorded once.
 
-A node after a gate calls ``Outbox.deliver``: the row is written, claimed (``sending``) and handed to the
-sender of its kind in the same call; what happened is recorded on the row. A replay of the node finds
+A node after a gate calls ``Outbox.deliver`` through ``graphs.common``'s send helpers: the row is written,
+claimed (``sending``) and handed to the sender of its kind in the same call; what happened is recorded on the
+row. A replay of the node finds
 the row and does not act again. A failure worth retrying leaves the row ``pending`` with the time of its
 next attempt (30 s, then twice as long each time, capped at 30 minutes) for ``deliver_due``, which a
 background thread, ``humangate outbox deliver`` and ``humangate reconcile`` run; nothing waits inside a
@@ -25,6 +26,7 @@ from sqlalchemy import Connection, Row, func, or_, select, update
 
 from humangate.checkpoints.database import Database, insert_ignore
 from humangate.checkpoints.schema import outbox
+from humangate.effects.guard import check_caller
 from humangate.errors import DeliveryFailed, EffectRefused
 from humangate.oversight.retry import backoff_delay
 
@@ -175,9 +177,11 @@ class Outbox:
     ) -> Delivery:
         """Record the effect and send it now unless it was sent, failed, waits for a retry or is being sent.
 
-        Refuse (``EffectRefused``) before anything is written when the sender would refuse the payload.
+        Refuse (``EffectRefused``) before anything is written when the sender would refuse the payload, and
+        a call straight from a graph node (``effects.guard``: graphs send through ``graphs.common``'s helpers).
         The caller puts the item back at ``gate`` when the delivery ``failed``.
         """
+        check_caller(node)
         self.sender(kind).check(payload)
         with self.db.write() as conn:
             values = {"key": key, "run_id": run_id, "node": node, "kind": kind, "status": "pending", "attempts": 0}

@@ -3,7 +3,10 @@
 A message the effect layer refuses (``EffectRefused``), or one whose delivery failed for good (a refused
 recipient, or the last retry failing), is not sent and does not fail the run: the send node goes back to
 its gate with a trigger that says why, so a person fixes or rejects it. The outbox returns an item to
-its gate the same way (``held_assessment``) when a retry in the background fails for good.
+its gate the same way (``held_assessment``) when a retry in the background fails for good. Before the
+outbox sees anything, the helpers check that the gate they name released exactly the proposal the message
+is built from, by a decision the review service recorded (``graphs.release``); a node that calls the
+outbox itself is refused (``effects.guard``).
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ from langgraph.types import Command
 from humangate.config import Settings
 from humangate.core.contract import RiskAssessment, Trigger, risk_rank
 from humangate.effects import check_email, effect_key, is_ticket_reply
+from humangate.effects.guard import released_effect
 from humangate.effects.outbox import Delivery
 from humangate.errors import EffectRefused
 from humangate.graphs.context import RunContext
+from humangate.graphs.release import ReleaseHeld, check_release
 
 if TYPE_CHECKING:
     from humangate.agents.endpoint import ChatModel
@@ -131,7 +136,14 @@ def attempt_of(state: Mapping[str, Any], gate: str) -> int:
     )
 
 
+# Proposal fields a reviewer would read as part of the email, which it cannot carry: refused, never dropped.
+_UNSENDABLE = ("cc", "bcc", "reply_to", "recipients", "headers", "attachments")
+
+
 def _email_payload(message: Mapping[str, Any]) -> dict[str, Any]:
+    for name in _UNSENDABLE:
+        if message.get(name):
+            check_email({name: message[name]})  # refuses it, naming the field
     payload = {"to": message["to"], "subject": message.get("subject", ""), "body": message["body"]}
     if message.get("ticket"):
         payload["ticket"] = message["ticket"]
@@ -151,15 +163,18 @@ def _deliver(
     assessment_key: str | None = None,
 ) -> Delivery:
     ctx = require_context(runtime, graph)
-    return ctx.outbox.deliver(
-        key=effect_key(ctx.run_id, node, attempt_of(state, gate)),
-        run_id=ctx.run_id,
-        node=node,
-        kind=kind,
-        payload=payload,
-        gate=gate if assessment_key else None,
-        hold_key=assessment_key,
-    )
+    # Raises for a graph wired to send what its gate did not release; ``ReleaseHeld`` sends it back to a person.
+    check_release(ctx, state, graph=graph, node=node, gate=gate, kind=kind, payload=payload)
+    with released_effect():
+        return ctx.outbox.deliver(
+            key=effect_key(ctx.run_id, node, attempt_of(state, gate)),
+            run_id=ctx.run_id,
+            node=node,
+            kind=kind,
+            payload=payload,
+            gate=gate if assessment_key else None,
+            hold_key=assessment_key,
+        )
 
 
 def _sent(delivery: Delivery) -> dict[str, Any]:
@@ -177,8 +192,9 @@ def send_email(
 ) -> dict[str, Any]:
     """Send ``message`` (to, subject, body; ticket for a support reply) through the outbox, once per attempt.
 
-    Raise ``EffectRefused`` before anything is written when the message is unsafe to send. A failure
-    is only recorded in the outbox; ``send_or_hold`` also takes the item back to its gate.
+    Raise ``EffectRefused`` before anything is written when the message is unsafe to send, ``ReleaseHeld``
+    when ``gate``'s release does not cover it (``graphs.release``). A failure is only recorded in the outbox;
+    ``send_or_hold`` also takes the item back to its gate.
     """
     payload = _email_payload(message)
     kind = "ticket" if is_ticket_reply(payload) else "email"
@@ -209,11 +225,11 @@ def failed_delivery_trigger(error: str) -> Trigger:
     )
 
 
-def held_assessment(state: Mapping[str, Any], assessment_key: str, trigger: Trigger) -> dict[str, Any]:
-    """Return the gate's assessment with ``trigger`` added, needing review at high risk or above (as JSON)."""
+def held_assessment(state: Mapping[str, Any], assessment_key: str, *triggers: Trigger) -> dict[str, Any]:
+    """Return the gate's assessment with ``triggers`` added, needing review at high risk or above (as JSON)."""
     before = RiskAssessment.model_validate(state[assessment_key])
     level = before.level if risk_rank(before.level) >= risk_rank("high") else "high"
-    held = before.model_copy(update={"triggers": [*before.triggers, trigger], "needs_review": True, "level": level})
+    held = before.model_copy(update={"triggers": [*before.triggers, *triggers], "needs_review": True, "level": level})
     return held.model_dump(mode="json")
 
 
@@ -236,6 +252,8 @@ def deliver_or_hold(
     except EffectRefused as exc:
         trigger = refused_trigger(exc, layer="mail" if kind in ("email", "ticket") else kind)
         return Command(goto=gate, update={assessment_key: held_assessment(state, assessment_key, trigger)})
+    except ReleaseHeld as held:
+        return Command(goto=gate, update={assessment_key: held_assessment(state, assessment_key, *held.triggers)})
     if delivery.status == "failed":
         trigger = failed_delivery_trigger(delivery.error or "the outbox gave up on it.")
         return Command(goto=gate, update={assessment_key: held_assessment(state, assessment_key, trigger)})

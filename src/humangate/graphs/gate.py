@@ -35,8 +35,11 @@ from humangate.core.contract import (
     role_rank,
 )
 from humangate.core.gate_policy import GatePolicy
+from humangate.graphs.assessed import gate_assessment
 from humangate.graphs.carry import CARRY_KEY, carried, held_like, higher_role, merge_carry, redirect_carry
 from humangate.graphs.edits import RECIPIENT_FIELDS, EditCheck, Reassess, edit_reasons
+from humangate.graphs.release import canonical, digest, edit_floor
+from humangate.graphs.wiring import check_routes, checked_policy
 
 __all__ = [
     "GATE_EVENTS_KEY",
@@ -65,6 +68,8 @@ class GateEvent(TypedDict):
     at: float
     proposal: NotRequired[dict[str, Any]]  # on passed events: what went through unreviewed, for audits
     memory_key: NotRequired[str]
+    proposal_key: NotRequired[str]  # on passed, approve and edit events: where the released proposal is
+    released: NotRequired[str]  # its digest (``graphs.release``): what the send helpers check the effect against
 
 
 class GateState(TypedDict, total=False):
@@ -72,6 +77,7 @@ class GateState(TypedDict, total=False):
 
     gate_events: Annotated[list[GateEvent], operator.add]
     gate_carry: Annotated[dict[str, Any], merge_carry]  # per gate: what its redirected item required
+    gate_assessed: Annotated[dict[str, Any], merge_carry]  # per gate: what its assessment node read (``step``)
 
 
 @dataclass(frozen=True)
@@ -118,12 +124,15 @@ class ReviewGate:
         self.instructions_key = instructions_key
         self.rejection_key = rejection_key
         self.view = view or (lambda state: GateView(title=f"{graph}: review {name}"))
-        self.policy = policy or GatePolicy()
+        self.policy = checked_policy(policy or GatePolicy(), name)
+        check_routes(name, next=next, on_reject=on_reject, redirect_to=redirect_to)
         # The text memory files a correction of this proposal under (default: none, the proposal's text).
         self.memory_key = memory_key or (lambda state: "")
         # Without a way to assess an edit again, every edit is held for a second reviewer (fail closed).
         self.reassess = reassess
         self.check_edit = check_edit
+        # The assessment node ``add_gated_step`` tied to this gate: set, it must have assessed this very proposal.
+        self.assessed_by: str | None = None
         actions: list[Action] = ["approve", "edit", "reject"]
         if redirect_to is not None:
             actions.append("redirect")
@@ -142,11 +151,19 @@ class ReviewGate:
         # The task's namespace is stable across re-runs of this node, so the event id is too.
         ns = str(conf.get("checkpoint_ns", ""))
         event_id = hashlib.sha256(f"{thread_id}|{self.name}|{ns}".encode()).hexdigest()[:32]
+        # Never pass one proposal on another's assessment (``graphs.assessed``); a missing one names the key.
+        assessment = gate_assessment(
+            state,
+            gate=self.name,
+            assessed_by=self.assessed_by,
+            proposal_key=self.proposal_key,
+            assessment_key=self.assessment_key,
+        )
         proposal = self.proposal_model.model_validate(state[self.proposal_key])
-        assessment = RiskAssessment.model_validate(state[self.assessment_key])
         carry = carried(state, self.name)
         if carry is not None:  # a redirect's result: never passed on its fresh assessment alone
             assessment = held_like(assessment, carry)
+        shown = proposal.model_dump(mode="json")
 
         def event(outcome: Any, decision: ReviewDecision | None) -> dict[str, Any]:
             record = GateEvent(
@@ -165,11 +182,19 @@ class ReviewGate:
                 update[CARRY_KEY] = {self.name: None}
             return update
 
+        def release(update: dict[str, Any], released: dict[str, Any]) -> Command[str]:
+            # What goes on is exactly what was shown: fields the model does not know are not carried past the gate.
+            if released is not shown or canonical(state[self.proposal_key]) != released:
+                update[self.proposal_key] = released
+            update[GATE_EVENTS_KEY][0]["proposal_key"] = self.proposal_key
+            update[GATE_EVENTS_KEY][0]["released"] = digest(released)
+            return Command(goto=self.next, update=update)
+
         if not assessment.needs_review:
             update = event("passed", None)
-            update[GATE_EVENTS_KEY][0]["proposal"] = proposal.model_dump(mode="json")
+            update[GATE_EVENTS_KEY][0]["proposal"] = shown
             update[GATE_EVENTS_KEY][0]["memory_key"] = self.memory_key(state)
-            return Command(goto=self.next, update=update)
+            return release(update, shown)
 
         view = self.view(state)
         request = ReviewRequest(
@@ -177,7 +202,7 @@ class ReviewGate:
             node=self.name,
             thread_id=thread_id,
             title=view.title,
-            proposal=proposal.model_dump(mode="json"),
+            proposal=shown,
             proposal_kind=self.proposal_model.__name__,
             sources=view.sources,
             observed=view.observed,
@@ -216,19 +241,15 @@ class ReviewGate:
                     )
                     continue
                 case "approve":
-                    update = settled("approve", decision)
-                    if request.edited_by:  # approving a held edit approves the edited version
-                        update[self.proposal_key] = request.proposal
-                    return Command(goto=self.next, update=update)
+                    # Approving a held edit approves the edited version.
+                    return release(settled("approve", decision), request.proposal if request.edited_by else shown)
                 case "edit":
                     edited = self.proposal_model.model_validate(decision.edited)
                     held = self._hold_edit(state, request, edited, decision)
                     if held is not None:
                         request = held
                         continue
-                    update = settled("edit", decision)
-                    update[self.proposal_key] = edited.model_dump(mode="json")
-                    return Command(goto=self.next, update=update)
+                    return release(settled("edit", decision), edited.model_dump(mode="json"))
                 case "reject":
                     update = settled("reject", decision)
                     update[self.rejection_key] = {
@@ -256,6 +277,8 @@ class ReviewGate:
         reasons, new = edit_reasons(
             state, request, edited, proposal_key=self.proposal_key, reassess=self.reassess, check_edit=self.check_edit
         )
+        if not reasons and (added := edit_floor(request.proposal, after)):  # what the graph's reassess missed
+            reasons.append(added)
         level = new.level if risk_rank(new.level) > risk_rank(request.assessment.level) else request.assessment.level
         # The item's full count: an edit of an edit starts it again, since the earlier approvals (and the earlier
         # editor's vote) were for another text. A redirect's count carries over to its result.

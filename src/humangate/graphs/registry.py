@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from humangate.errors import UnknownGraphError
 from humangate.graphs.gate import ReviewGate
+from humangate.graphs.wiring import check_shared_keys
 
 if TYPE_CHECKING:
     from humangate.graphs.common import GraphDeps
@@ -41,13 +42,14 @@ class GraphSpec:
         to_state: Callable[[BaseModel], dict[str, Any]],
         title: Callable[[BaseModel], str],
     ) -> GraphSpec:
-        """Describe a graph, finding its review gates among the builder's nodes."""
+        """Describe a graph, finding its review gates among the builder's nodes; refuse two sharing a state key."""
         builder = build()
         gates = {
             node: fn
             for node, spec in builder.nodes.items()
             if isinstance(fn := getattr(spec.runnable, "func", None), ReviewGate)
         }
+        check_shared_keys(gates)
         return cls(
             name=name,
             description=description,
