@@ -141,7 +141,7 @@ def test_autonomy_earned_on_prices_never_passes_a_promise_a_threat_or_a_payment_
 # with it on, only the similarity-based memory trigger happens to hold the result) the redirect's author is
 # the only person who ever looked at what goes out.
 # Fix: hold a redirect's result for review (needs_review) by someone other than the redirecting reviewer, with
-# the item's role, dwell and approvals carried over, as an edit is held (``ReviewGate._hold_edit``).
+# the item's role, dwell and approvals carried over, as an edit is held (``graphs.edit_hold.held_edit``).
 REDIRECT = 'Leave out pricing. Add "Our team would value your view on routing tools."'
 
 
@@ -214,7 +214,7 @@ def test_a_redirect_by_the_expert_keeps_the_escalation_for_the_redirected_result
 
 # The SLA sweep moves an overdue item up its chain by rewriting the queue row only
 # (review/checks.escalate_overdue); the paused gate's in-graph ReviewRequest still says "reviewer". When the
-# expert's edit is then held for a second look (here it adds a phone number), ReviewGate._hold_edit takes the
+# expert's edit is then held for a second look (here it adds a phone number), graphs.edit_hold.held_edit takes the
 # role from that stale request, so the held edit is back with a plain reviewer, with a fresh SLA from step 0,
 # and alice approves it. Fix: resume the gate with the item's stored request (or write the SLA's escalation
 # into the run's state) so every item the gate raises afterwards keeps at least the role the SLA reached.
@@ -240,9 +240,9 @@ def test_an_sla_escalation_survives_an_edit_held_for_a_second_look(tmp_path: Pat
 
 
 # A critical item needs two approvals. erin edits (her vote for HER version; held for one more), then fred,
-# instead of approving erin's version, edits it in turn. ReviewGate._hold_edit sees ``approvals_needed`` 1 on
+# instead of approving erin's version, edits it in turn. graphs.edit_hold.held_edit sees ``approvals_needed`` 1 on
 # the held request and an edit that adds nothing new against erin's version, so it sends fred's version:
-# a critical text approved by one person (erin never saw fred's wording). Path: graphs/gate.ReviewGate._hold_edit
+# a critical text approved by one person (erin never saw fred's wording). Path: graphs/edit_hold.held_edit
 # (``needed = max(1, ... - 1)`` and no M-of-N reason once the count reached 1).
 # Fix: an edit of an already-edited item restarts the count for the new text: hold it for approvals from
 # reviewers other than its editor until the text that is sent has M distinct approvers.

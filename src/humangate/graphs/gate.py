@@ -28,17 +28,15 @@ from humangate.core.contract import (
     Action,
     ReviewDecision,
     ReviewRequest,
-    RiskAssessment,
     SourceExcerpt,
-    Trigger,
-    risk_rank,
     role_rank,
 )
 from humangate.core.gate_policy import GatePolicy
 from humangate.graphs.assessed import gate_assessment
 from humangate.graphs.carry import CARRY_KEY, carried, held_like, higher_role, merge_carry, redirect_carry
-from humangate.graphs.edits import RECIPIENT_FIELDS, EditCheck, Reassess, edit_reasons
-from humangate.graphs.release import canonical, digest, edit_floor
+from humangate.graphs.edit_hold import held_edit
+from humangate.graphs.edits import RECIPIENT_FIELDS, EditCheck, Reassess
+from humangate.graphs.release import canonical, digest
 from humangate.graphs.wiring import check_routes, checked_policy
 
 __all__ = [
@@ -245,7 +243,17 @@ class ReviewGate:
                     return release(settled("approve", decision), request.proposal if request.edited_by else shown)
                 case "edit":
                     edited = self.proposal_model.model_validate(decision.edited)
-                    held = self._hold_edit(state, request, edited, decision)
+                    held = held_edit(
+                        state,
+                        request,
+                        edited,
+                        decision,
+                        gate=self.name,
+                        policy=self.policy,
+                        proposal_key=self.proposal_key,
+                        reassess=self.reassess,
+                        check_edit=self.check_edit,
+                    )
                     if held is not None:
                         request = held
                         continue
@@ -268,51 +276,6 @@ class ReviewGate:
                     return Command(goto=self.redirect_to, update=update)
                 case _:
                     assert_never(decision.action)
-
-    def _hold_edit(
-        self, state: Mapping[str, Any], request: ReviewRequest, edited: BaseModel, decision: ReviewDecision
-    ) -> ReviewRequest | None:
-        """Return the request to pause again with when the edit needs another reviewer, or None to send it."""
-        after = edited.model_dump(mode="json")
-        reasons, new = edit_reasons(
-            state, request, edited, proposal_key=self.proposal_key, reassess=self.reassess, check_edit=self.check_edit
-        )
-        if not reasons and (added := edit_floor(request.proposal, after)):  # what the graph's reassess missed
-            reasons.append(added)
-        level = new.level if risk_rank(new.level) > risk_rank(request.assessment.level) else request.assessment.level
-        # The item's full count: an edit of an edit starts it again, since the earlier approvals (and the earlier
-        # editor's vote) were for another text. A redirect's count carries over to its result.
-        carry = carried(state, self.name)
-        full = max(request.approvals_needed, self.policy.approvals_needed[level], carry["approvals"] if carry else 1)
-        if full > 1:
-            reasons.append(f"is one of {full} approvals this item needs")
-        if not reasons:
-            return None
-        # The editor's edit is their vote for the edited version; the others must come from other reviewers.
-        needed = max(1, full - 1)
-        role = self.policy.roles[level]
-        why = f"Edited by {decision.reviewer} ({decision.reason_code}): the edit " + "; ".join(reasons)
-        why = why[:900] + ". Another reviewer must approve the edited version before it is sent."
-        kept = [t for t in new.triggers if t.kind != "sampling"]
-        assessment = RiskAssessment(
-            level=level,
-            score=max(new.score, request.assessment.score),
-            confidence=min(new.confidence, request.assessment.confidence),
-            triggers=[*kept, Trigger(kind="rule", reason=why, evidence=[decision.reviewer])][-50:],
-            needs_review=True,
-            policy_version=new.policy_version,
-        )
-        return request.model_copy(
-            update={
-                "proposal": after,
-                "assessment": assessment,
-                "required_role": role if role_rank(role) > role_rank(request.required_role) else request.required_role,
-                "min_dwell_seconds": max(request.min_dwell_seconds, self.policy.min_dwell_seconds[level]),
-                "approvals_needed": needed,
-                "edited_by": [*request.edited_by, decision.reviewer],
-                "attempts": [*request.attempts, why],
-            }
-        )
 
 
 def review_gate(
