@@ -64,7 +64,7 @@ import pytest
 from humangate import Orchestrator
 from humangate.agents.offline.channels import unsupported
 from humangate.agents.offline.claim_words import unread_symbols
-from humangate.agents.offline.complements import selection
+from humangate.agents.offline.complements import selection, sends_a_thing
 from humangate.agents.offline.conditions import conditional
 from humangate.agents.offline.planning import plan
 from humangate.agents.offline.timing import timed
@@ -265,10 +265,29 @@ OTHERS = [
     ("outreach", "Send at a time they're likely to read it."),  # the recipient's moment (timing._VAGUE)
 ]
 
+# A thing sent instead of a message (found after the round, in review): the goal reader claimed "send each contact
+# <anything>" as the outreach goal, so a generic email went out without the gift card, quote or bank details the
+# task asked for (and a model-written one would say it was attached). Fix (complements.sends_a_thing): the object
+# of a verb that sends or writes must be a message; anything else is a thing no graph makes, neither the goal nor
+# words to say, so it holds every effect.
+THINGS = [
+    ("outreach", "Send each contact a gift card worth $50."),
+    ("outreach", "Send each contact an email with a $50 voucher."),
+    ("outreach", "Send each contact an intro email and a gift card."),
+    ("outreach", "Email each contact a discount code."),
+    ("outreach", "Send each contact our bank details."),
+    ("outreach", "Send each contact a payment link."),
+    ("outreach", "Send each contact the price list."),
+    ("outreach", "Send them a quote."),
+    ("outreach", "Send each contact a contract to sign."),
+    ("support", "Send each customer a $20 credit."),
+    ("support", "Send everyone a replacement."),
+]
+
 
 @pytest.mark.parametrize(
     ("graph", "phrase"),
-    DAYTIME + EVENTS + PACE + JUDGMENT + PICKS + CHANNELS + ATTACHED + COUNTS + EXCEPTIONS + SIGNS + OTHERS,
+    DAYTIME + EVENTS + PACE + JUDGMENT + PICKS + CHANNELS + ATTACHED + COUNTS + EXCEPTIONS + SIGNS + OTHERS + THINGS,
 )
 def test_a_rule_the_planner_read_as_nothing_holds_the_effect(orch: Orchestrator, graph: str, phrase: str) -> None:
     assert _statuses(orch, graph, phrase) == ["paused"], phrase
@@ -400,6 +419,25 @@ def test_what_follows_the_noun_can_pick_some_items(words: str, picks: bool) -> N
     assert selection("answer", words.split()) is picks
 
 
+@pytest.mark.parametrize(
+    ("part", "thing"),
+    [
+        ("send each contact a gift card", True),
+        ("send them a quote", True),
+        ("email each contact an intro, a gift card", True),
+        ("send an email with a 50 voucher", True),
+        ("send each contact a short intro email", False),
+        ("send the replies first thing in the morning", False),
+        ("send them soon", False),
+        ("send them all a quick hello", False),
+        ("write in a friendly tone", False),
+        ("draft a follow-up email to each contact about our webinar", False),
+    ],
+)
+def test_what_a_send_carries_must_be_a_message(part: str, thing: bool) -> None:
+    assert sends_a_thing(part) is thing
+
+
 def test_only_kind_signs_are_read() -> None:
     assert unread_symbols("Send them ❌") and unread_symbols("✋") and unread_symbols("⏸️")
     assert not unread_symbols("Answer these 😊") and not unread_symbols("Thanks 🙏 👍") and not unread_symbols("✅")
@@ -439,6 +477,11 @@ CONTROLS = [
     ("outreach", "Include a link to our website."),
     ("outreach", "Invite them to our webinar on Friday."),
     ("outreach", "We are Acme, a logistics startup in Berlin."),
+    ("outreach", "Send each contact a short friendly intro email."),
+    ("outreach", "Send them all a quick hello."),
+    ("outreach", "Write each contact a personal intro."),
+    ("outreach", "Send each contact a thank-you note."),
+    ("support", "Send each customer a reply."),
 ]
 
 

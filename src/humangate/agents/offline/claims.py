@@ -66,7 +66,7 @@ from humangate.agents.offline.claim_words import (
     WORK,
     unread_symbols,
 )
-from humangate.agents.offline.complements import TONE, addressee, form_only, has_content, selection
+from humangate.agents.offline.complements import TONE, addressee, form_only, has_content, selection, sends_a_thing
 from humangate.agents.offline.destinations import ITEMS, destination, moves_work
 from humangate.agents.offline.restrictions import CUE, DRAFT_ONLY, ONLY, RETRACT, SOLE_COUNT, restricted
 from humangate.agents.offline.wording import (
@@ -146,6 +146,7 @@ def _goal(part: str, folded: str, words: list[str]) -> bool:
     foreign = bool(LANGUAGE.search(folded))  # "reply in German": the drafters write English
     # "Tell them their competitor is going bankrupt": a message verb with more than its items carries content.
     says = words[0] in MESSAGE and any(w not in ITEMS and w not in ITEM_FILL and w not in WHOM for w in words[1:])
+    says = says or sends_a_thing(folded)  # "send each contact a gift card": not a message the drafters write
     return not conditional and not narrowed and not foreign and not says and not restricted(folded, words)
 
 
@@ -226,6 +227,8 @@ def asks_content(part: str) -> bool:
     if LANGUAGE.search(folded):
         return True
     if _elsewhere(folded, rest):  # "include the contract", "mention them on Twitter": nothing a message's words show
+        return False
+    if sends_a_thing(folded):  # "send each contact a gift card": a thing no graph makes, not words to say
         return False
     if rest[1:2] in (["me"], ["us"]) and rest[0] != "let":  # "tell me first", "send me a copy": to the user
         return False

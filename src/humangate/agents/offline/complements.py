@@ -12,6 +12,9 @@ tests look past the verb, by word class rather than by phrase:
 - ``selection``: a reply verb whose object is a qualified part of the items ("send the calm ones", "answer
   the shipping questions", "reply to polite customers", "the ones about refunds") leaves the rest out, and
   which the rest are cannot be told.
+- ``sends_a_thing``: a verb that sends or writes whose object is not a message ("send each contact a gift
+  card", "email them the price list", "send them a quote", "an intro email with a $50 voucher") hands over
+  something no graph makes; the drafted email would go out without it.
 - ``has_content``: a directive that asks the message to say something must name something to look for;
   "write only" or "sign them as me" names nothing, and a check that looks for nothing always passes.
 """
@@ -23,7 +26,7 @@ import re
 from humangate.agents.offline.destinations import ITEMS, person_or_role
 from humangate.agents.offline.wording import GENERIC, NEGATIONS, UNIVERSAL, fold, kinds_in, tokens
 
-__all__ = ["TONE", "addressee", "form_only", "has_content", "selection"]
+__all__ = ["TONE", "addressee", "form_only", "has_content", "selection", "sends_a_thing"]
 
 
 def _set(text: str) -> frozenset[str]:
@@ -187,3 +190,54 @@ def _phrase_end(low: list[str], start: int) -> int:
 def has_content(words: list[str]) -> bool:
     """Return whether a directive names something a message can be checked for beyond the asking words."""
     return any(w not in _ASKING and w not in NEGATIONS and w not in ITEMS and w not in GENERIC for w in words)
+
+
+# Verbs that send or write something: their object must be a message.
+_SENDS = _set("send email e-mail mail deliver dispatch forward give hand draft write compose prepare")
+# The message such a verb may send, and the words that may say how it reads.
+_MESSAGES = _set(
+    "email emails e-mail e-mails mail mails message messages note notes intro intros introduction introductions "
+    "letter letters reply replies response responses answer answers follow-up follow-ups followup followups "
+    "hello greeting greetings thank-you thank-yous pitch pitches draft drafts line lines word ones one"
+)
+_HOW_IT_READS = _FORM_WORDS | _set(
+    "introductory follow thank cold first quick new kind nice good lovely personalised personalized tailored custom"
+)
+_RECEIVERS = ITEMS | GENERIC | UNIVERSAL | _set("them us him her everyone everybody all")
+# A second object starts with one of these: "send them | a gift card", "send each contact | our brochure".
+_SECOND = _set("a an the our my their his her your this that these those some")
+# What a message carries on: "an email | with a voucher", "an intro email | and a gift card".
+_CARRIES = _set("with and plus including ,")
+# Where the object ends: whom it goes to, what it is about, how and when (the topic and ``restrictions`` read these).
+_OBJECT_ENDS = _set(
+    "to about regarding concerning re saying that for on in at by from before after once when if until as so"
+)
+
+
+def sends_a_thing(folded: str) -> bool:
+    """Return whether a verb that sends or writes has an object that is no message ("send them a gift card").
+
+    Read from the first such verb: whom it goes to and how the message reads are known words, the message
+    ends the object unless it carries on ("with", "and"), and so does whom it goes to unless a second object
+    follows ("send them | a quote"). Any other word in the object is something the email would have to carry.
+    """
+    words = [w for piece in folded.split(",") for w in (*tokens(piece), ",")]
+    start = next((i for i, w in enumerate(words) if w in _SENDS), None)
+    if start is None:
+        return False
+    rest = words[start + 1 :]
+    for i, word in enumerate(rest):
+        after = rest[i + 1 : i + 2]
+        if word in _OBJECT_ENDS:
+            return False  # "write | in a friendly tone", "send an email | to each contact | about ..."
+        if word in _SECOND or word in _CARRIES:
+            continue
+        if word in _MESSAGES:
+            if not after or not (after[0] in _CARRIES or after[0] in _MESSAGES):  # "an intro | email"
+                return False  # "send the replies | first thing in the morning"
+        elif word in _RECEIVERS:
+            if not after or (after[0] not in _SECOND and after[0] not in _RECEIVERS):
+                return False  # "send them | soon"
+        elif word not in _HOW_IT_READS and word not in GENERIC:
+            return True
+    return False
