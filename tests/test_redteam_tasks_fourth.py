@@ -282,6 +282,10 @@ THINGS = [
     ("outreach", "Send each contact a contract to sign."),
     ("support", "Send each customer a $20 credit."),
     ("support", "Send everyone a replacement."),
+    ("support", "Answer each ticket with a discount code."),  # a verb that answers: what follows "with"
+    ("support", "Reply with our bank details."),
+    ("support", "Respond to everyone with a $10 voucher."),
+    ("support", "Reply to each customer with the tracking link."),
 ]
 
 
@@ -432,6 +436,10 @@ def test_what_follows_the_noun_can_pick_some_items(words: str, picks: bool) -> N
         ("send them all a quick hello", False),
         ("write in a friendly tone", False),
         ("draft a follow-up email to each contact about our webinar", False),
+        ("reply to each customer with a 10 voucher", True),
+        ("reply to every customer with a short answer", False),
+        ("answer each ticket with empathy", False),
+        ("answer the open tickets", False),
     ],
 )
 def test_what_a_send_carries_must_be_a_message(part: str, thing: bool) -> None:
@@ -482,6 +490,7 @@ CONTROLS = [
     ("outreach", "Write each contact a personal intro."),
     ("outreach", "Send each contact a thank-you note."),
     ("support", "Send each customer a reply."),
+    ("support", "Reply to each with a short answer."),
 ]
 
 

@@ -201,8 +201,11 @@ _MESSAGES = _set(
     "hello greeting greetings thank-you thank-yous pitch pitches draft drafts line lines word ones one"
 )
 _HOW_IT_READS = _FORM_WORDS | _set(
-    "introductory follow thank cold first quick new kind nice good lovely personalised personalized tailored custom"
+    "introductory follow thank cold first quick new kind nice good lovely personalised personalized tailored custom "
+    "empathy care kindness patience respect warmth understanding tact compassion courtesy humour humor smile"
 )
+# Verbs that answer: what they carry follows "with" ("reply to each customer | with a $10 voucher").
+_ANSWERS = _set("answer reply respond")
 _RECEIVERS = ITEMS | GENERIC | UNIVERSAL | _set("them us him her everyone everybody all")
 # A second object starts with one of these: "send them | a gift card", "send each contact | our brochure".
 _SECOND = _set("a an the our my their his her your this that these those some")
@@ -217,15 +220,20 @@ _OBJECT_ENDS = _set(
 def sends_a_thing(folded: str) -> bool:
     """Return whether a verb that sends or writes has an object that is no message ("send them a gift card").
 
-    Read from the first such verb: whom it goes to and how the message reads are known words, the message
-    ends the object unless it carries on ("with", "and"), and so does whom it goes to unless a second object
-    follows ("send them | a quote"). Any other word in the object is something the email would have to carry.
+    Read from the first such verb (after "with" for a verb that answers): whom it goes to and how the message
+    reads are known words, the message ends the object unless it carries on ("with", "and"), and so does whom
+    it goes to unless a second object follows ("send them | a quote"). Any other word in the object is
+    something the email would have to carry.
     """
     words = [w for piece in folded.split(",") for w in (*tokens(piece), ",")]
-    start = next((i for i, w in enumerate(words) if w in _SENDS), None)
+    start = next((i for i, w in enumerate(words) if w in _SENDS or w in _ANSWERS), None)
     if start is None:
         return False
     rest = words[start + 1 :]
+    if words[start] in _ANSWERS:  # whom it answers is the items; what it carries follows "with"
+        if "with" not in rest:
+            return False
+        rest = rest[rest.index("with") + 1 :]
     for i, word in enumerate(rest):
         after = rest[i + 1 : i + 2]
         if word in _OBJECT_ENDS:
