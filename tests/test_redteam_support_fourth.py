@@ -484,3 +484,34 @@ def test_control_thanks_later_in_a_thread_is_still_answered_automatically(
 ) -> None:
     status, sent = run_support(orchestrator, f"QCT-{CONTROL_THREADS.index((history, text)):03d}", text, history)
     assert status == "completed" and len(sent) == 1, f"{text!r} after {history!r} no longer gets an automatic reply"
+
+
+# A run of acknowledgements ("ok ok ok ...", "okokok", "hmmhmm", "kkkk") once took exponential time in the curt
+# readers, whose words overlapped ("ok" and "o+k+", "hmm+" and "hm+") and needed no boundary: 24 of them stalled a
+# worker for hours (found in review). Each word now matches one way and ends at a boundary. Run in a child process
+# with a deadline far above any polynomial time, so a stall fails the test instead of hanging the suite.
+_STALLS = ["ok " * 60 + "x", "ok, " * 60 + "zz", "ok" * 80, "k" * 200 + "?", "hmm" * 60 + "x", "so " * 60 + "?x"]
+
+
+def _read_all(texts: list[str]) -> None:
+    from humangate.agents.offline.lexicon_curt import bare_reply
+    from humangate.agents.offline.triage import find_signals
+
+    for text in texts:
+        find_signals(text)
+        find_signals(text, router=True)
+        bare_reply(text)
+
+
+def test_a_run_of_acknowledgements_cannot_stall_the_reader() -> None:
+    import multiprocessing
+
+    child = multiprocessing.get_context("spawn").Process(target=_read_all, args=(_STALLS,))
+    child.start()
+    child.join(timeout=60)
+    stalled = child.is_alive()
+    if stalled:
+        child.kill()
+        child.join()
+    assert not stalled, "reading a run of acknowledgements took over a minute: the curt readers backtrack"
+    assert child.exitcode == 0

@@ -24,9 +24,12 @@ from humangate.agents.offline._lexicon_util import compiled as _compiled
 
 __all__ = ["CURT", "bare_reply"]
 
+# Each word below matches in one way only, and ends at a word boundary: a run of them ("ok ok ok", "okokok",
+# "hmmhmm") can then be split in one way, not in exponentially many (a customer's message must not stall the
+# reader; tests/test_redteam_support_fourth.py times the worst shapes).
 _ACK = (
-    r"(?:ok(?:ay|ey|ie)?|o+k+|k+|noted|sure|right|alright|all\s+right|got\s+it|understood|i\s+see|oh|ah|hmm+|hm+|yep"
-    r"|yup|yeah|yes|ya|mhm+|cool|fine|roger|gotcha|of\s+course|will\s+do|no\s+problem|np)"
+    r"(?:o+k+(?:ay|ey|ie)?|k+|noted|sure|right|alright|all\s+right|got\s+it|understood|i\s+see|oh|ah|hm+|yep"
+    r"|yup|yeah|yes|ya|mhm+|cool|fine|roger|gotcha|of\s+course|will\s+do|no\s+problem|np)\b"
 )
 _RESIGNED = (
     r"(?:fine|whatever(?:\s+(?:you\s+say|then))?|if\s+(?:you|u)\s+(?:say\s+so|insist)|as\s+you\s+wish|suit\s+yourself"
@@ -36,7 +39,7 @@ _RESIGNED = (
     r"|(?:I\s+(?:suppose|guess)\s+)?(?:that|it)(?:'ll|\s+will)\s+have\s+to\s+do(?:\s+then)?|if\s+that'?s\s+(?:how|the\s+way)"
     r"\s+it\s+is|you\s+win|have\s+it\s+your\s+way)"
 )
-_FILLER = rf"(?:{_ACK}|then|well|so|just|thanks|thank\s+you|cheers|ta)"
+_FILLER = rf"(?:{_ACK}|(?:then|well|so|just|thanks|thank\s+you|cheers|ta)\b)"
 _EVALUATIVE = (
     r"(?:great|perfect|lovely|brilliant|wonderful|fantastic|marvell?ous|super|amazing|splendid|excellent|terrific"
     r"|awesome|nice|charming|delightful)"
