@@ -70,35 +70,16 @@ from humangate.agents.offline.planning import plan
 from humangate.agents.offline.timing import timed
 from humangate.agents.offline.wording import fold, tokens
 from humangate.risk.directives import unfollowed
-from humangate.tasks import planned_runs, start_planned
 from tests.lenient import lenient_orchestrator
-
-CALM = "Hello, could you tell me when my order ships? Thanks a lot!"
-SUPPORT = "Answer these support tickets."
-OUTREACH = "Research these companies and draft an intro email to the contact at each."
-DEMO_SOURCES = Path(__file__).resolve().parents[1] / "src" / "humangate" / "data" / "demo" / "sources"
-ROW = {"company": "Northwind Analytics", "name": "Ann", "email": "ann@northwind.example"}
+from tests.task_redteam import CALM, OUTREACH, ROW, SUPPORT
+from tests.task_redteam import sent as _sent
+from tests.task_redteam import statuses as _statuses
 
 
 @pytest.fixture
 def orch(tmp_path: Path) -> Iterator[Orchestrator]:
     with lenient_orchestrator(tmp_path) as o:
         yield o
-
-
-def _sent(orch: Orchestrator) -> list[Path]:
-    folder = orch.settings.outbox_dir
-    return [p for p in folder.iterdir() if p.is_file()] if folder.exists() else []
-
-
-def _statuses(orch: Orchestrator, graph: str, phrase: str) -> list[str]:
-    if graph == "support":
-        spec = plan(f"{SUPPORT} {phrase}", csv_rows=[{"id": "t1", "customer": "Pat Calm", "text": CALM}])
-        planned = planned_runs(spec)
-    else:
-        spec = plan(f"{OUTREACH} {phrase}", csv_rows=[ROW])
-        planned = planned_runs(spec, source_dir=DEMO_SOURCES)
-    return [run.status for _, run in start_planned(orch, planned, "cli")]
 
 
 # --- 1. Rules read as nothing ------------------------------------------------------------------------------
