@@ -31,6 +31,7 @@ from humangate.risk.injection import injection_triggers
 from humangate.risk.outgoing import check_outgoing
 from humangate.risk.policy import RiskPolicy
 from humangate.risk.reply_facts import reply_fact_triggers
+from humangate.risk.reply_scope import reply_scope_triggers
 from humangate.risk.triggers import (
     brief_quality_triggers,
     confidence_triggers,
@@ -259,6 +260,14 @@ def assess_support(
             # A figure (a date, a version, an amount) nobody gave is the reply's own claim: a person checks it.
             *reply_fact_triggers(
                 reply.body, [message_text, *history, ticket, reply.to, *expected, *(v for _, v in names), *directives]
+            ),
+            # What a model's free text decides on its own: another language, a dated promise, a new name.
+            *reply_scope_triggers(
+                without_templates(reply.body),
+                reply.body,
+                said=[message_text, *history],
+                known=[ticket, reply.to, *expected, *(v for _, v in names), *directives],
+                directives=directives,
             ),
         ],
     )

@@ -19,7 +19,7 @@ from humangate.agents.offline.text import terms
 from humangate.agents.offline.wording import fold, language, tokens
 from humangate.core.contract import Trigger
 
-__all__ = ["directive_triggers", "unfollowed"]
+__all__ = ["directive_triggers", "language_asked", "unfollowed"]
 
 # The words that say how to ask, not what to say ("please mention", "make sure you include").
 _ASKING = frozenset(
@@ -46,7 +46,7 @@ _FOLLOWED = 0.6
 """Share of a directive's content words a message must hold, beside every figure and name it names."""
 
 
-def _language_asked(directive: str) -> str | None:
+def language_asked(directive: str) -> str | None:
     """Return the language a directive asks for ("en", "de", ...), "other" for one the check cannot read."""
     for word in _IN_LANGUAGE.findall(fold(directive)):
         for code, names in _LANGUAGES.items():
@@ -82,7 +82,7 @@ def _followed(directive: str, subject: str, body: str) -> bool:
     quoted = re.findall(r"[\"“]([^\"”]{3,500})[\"”]", directive)
     if quoted:
         return all(" ".join(q.split()).lower() in " ".join(body.split()).lower() for q in quoted)
-    if (lang := _language_asked(directive)) is not None:
+    if (lang := language_asked(directive)) is not None:
         return lang != "other" and language(tokens(fold(body))) == lang
     if sign := _SIGN.match(directive.strip().rstrip(".!")):
         tail = "\n".join(body.strip().splitlines()[-4:])

@@ -22,6 +22,8 @@ from humangate.risk.limits import limit_triggers
 from humangate.risk.outbound import outbound_triggers
 from humangate.risk.pii import SENSITIVE_ENTITIES, find_pii, pii_triggers
 from humangate.risk.policy import NodeSettings
+from humangate.risk.reply_shape import shape_triggers
+from humangate.risk.risky_asks import risky_ask_triggers
 from humangate.risk.terms import TermCategory, find_policy_terms, policy_triggers
 from humangate.risk.triggers import impact_triggers
 
@@ -116,6 +118,8 @@ def check_outgoing(
     required = [
         *limit_triggers(text, limits, where=where),
         *outbound_triggers(to=to, subject=subject, body=body, names=names, sources=sources, ticket=ticket, where=where),
+        *risky_ask_triggers(text, where=where),
+        *shape_triggers(text, where=where),
     ]
     signals = Signals(
         external=external,

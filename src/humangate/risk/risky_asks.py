@@ -1,0 +1,104 @@
+"""Actions an outgoing message asks of its reader that hand over a machine or run someone's code.
+
+A support scam and a hijacked or confused chat model ask the same things: install a remote-access tool
+("install AnyDesk and read me the nine-digit code"), install or download a program, run a command or paste a
+script into a terminal or the browser's console, or turn off a protection (antivirus, firewall, two-factor
+sign-in). None of these is in the product's own templates, and a reader who follows one can lose their
+machine or account, so a message that asks one waits for a person, whoever wrote it (the offline engine, a
+chat model or a reviewer's edit). Requests for passwords, codes and card details are ``risk.outbound``'s.
+
+Read on the text as a reader reads it (``risk._fold.readable``: look-alike letters, zero-width characters).
+"Download your invoice" and "export the CSV" are plain product use and pass; a program, app, extension or
+file that runs is what "download" must name to count. Deleting, wiping or cancelling the reader's account, data
+or device ("click Delete account", "reset it to factory settings") cannot be undone, so it waits too.
+"""
+
+from __future__ import annotations
+
+import re
+
+from humangate.core.contract import Trigger
+from humangate.risk._fold import readable
+
+__all__ = ["find_risky_asks", "risky_ask_triggers"]
+
+_I = re.IGNORECASE
+
+# Remote access: a named tool or the thing itself.
+_REMOTE = re.compile(
+    r"\b(?:any\s?desk|team\s?viewer|ultra\s?viewer|rust\s?desk|logmein|splashtop|supremo|screenconnect"
+    r"|connectwise|quick\s?assist|chrome\s+remote\s+desktop|remote\s+(?:access|desktop|control|session|assistance)"
+    r"|(?:take|gain|get)\s+(?:control|access)\s+(?:of|to)\s+your\s+(?:computer|pc|laptop|mac|device|phone|screen))\b",
+    _I,
+)
+# Installing a program, or downloading a thing that runs ("reinstall" and "installed" are plain product talk).
+_INSTALL = re.compile(
+    r"\b(?:install|installing|sideload|sideloading)\b(?!\s+(?:automatically|itself|on\s+its\s+own))"
+    r"|\bdownload(?:s|ed|ing)?\s+(?:and\s+(?:run|open)\s+)?(?:(?:this|the|our|a|an)\s+)?(?:\w+\s+)?"
+    r"(?:app|application|software|program|tool|extension|plug-?in|add-?on|driver|patch|installer|helper|agent)\b"
+    r"|\.(?:exe|msi|dmg|pkg|apk|bat|cmd|ps1|scr|vbs|jar|sh)\b",
+    _I,
+)
+# Running code: a command or script to run, a terminal or console to open, or code itself (backticks around
+# something with code punctuation; "`Reports > Export`" is a label).
+_CODE = re.compile(
+    r"\b(?:run|execute|paste)\s+(?:this|these|the\s+following|the\s+(?:command|script|code|line))\b"
+    r"|\b(?:type|enter|copy)\s+(?:this|these|the\s+following)\s+(?:command|script|code|line)s?\b"
+    r"|\b(?:open|in|into|from|launch)\s+(?:a\s+|the\s+|your\s+)?(?:terminal|shell|console)\b"
+    r"|\b(?:command\s+prompt|powershell|cmd\.exe|(?:browser|developer|javascript|web)\s+console|dev\s?tools"
+    r"|developer\s+tools|registry\s+editor|regedit)\b"
+    r"|`[^`\n();|$=\\/{}]*[();|$=\\/{}][^`\n]*`|<\s*script|javascript:|document\.cookie|\b(?:curl|wget|sudo|chmod|iwr|iex)\s"
+    r"|\brm\s+-\w|\|\s*(?:sh|bash|zsh|python|iex)\b",
+    _I,
+)
+# Turning a protection off.
+_DISABLE = re.compile(
+    r"\b(?:disable|turn\s+off|switch\s+off|deactivate|uninstall|pause|bypass)\s+(?:your\s+|the\s+)?"
+    r"(?:anti-?virus|anti-?malware|firewall|defender|security\s+software|two[- ]factor|2fa|mfa"
+    r"|multi[- ]factor|(?:two[- ]step|2-step)\s+verification|smartscreen|gatekeeper)\b",
+    _I,
+)
+# Undoing what cannot be redone: deleting, wiping or cancelling the reader's account, data or device.
+_UNDO = re.compile(
+    r"\b(?:delete|erase|wipe|purge|format|close|cancel|deactivate|terminate|factory[- ]reset)\s+"
+    r"(?:(?:your|the|my|all|of|this)\s+){0,2}(?:\w+\s+)?"
+    r"(?:account|profile|data|workspace|subscription|device|phone|drive|disk|computer|laptop|history|files?"
+    r"|reports?|everything|backups?|records?)\b"
+    r"|\b(?:reset|restore)\s+(?:your\s+|the\s+)?(?:\w+\s+)?to\s+(?:factory|default)\s+settings\b",
+    _I,
+)
+_KINDS = (
+    ("remote access", _REMOTE),
+    ("installing a program", _INSTALL),
+    ("running a command or code", _CODE),
+    ("turning off a protection", _DISABLE),
+    ("deleting or cancelling what cannot be restored", _UNDO),
+)
+
+
+def find_risky_asks(text: str) -> list[tuple[str, str]]:
+    """Return ``(kind, phrase)`` for each risky action ``text`` names, in the order of ``_KINDS``."""
+    read = readable(text)
+    found: list[tuple[str, str]] = []
+    for kind, pattern in _KINDS:
+        for m in pattern.finditer(read.text):
+            start, end = read.span(m.start(), m.end())
+            found.append((kind, " ".join(text[start:end].split())[:80]))
+    return found
+
+
+def risky_ask_triggers(text: str, *, where: str = "The message") -> list[Trigger]:
+    """Return one trigger when ``text`` asks its reader for remote access, a program, code, or to turn off or delete."""
+    found = find_risky_asks(text)
+    if not found:
+        return []
+    kinds = list(dict.fromkeys(kind for kind, _ in found))
+    return [
+        Trigger(
+            kind="policy",
+            reason=f"{where} points the reader to something that can hand over or wipe their machine, account or "
+            f"data ({', '.join(kinds)}); a person checks it is genuine and needed.",
+            score=0.9,
+            evidence=[f"{kind}: {phrase}" for kind, phrase in found[:10]],
+        )
+    ]
