@@ -1,7 +1,7 @@
 """What a chat model's reply says that no template of the product would: another language, a dated promise,
-a person nobody in the thread named.
+a person nobody in the thread named, a claim only a person may make, or nothing at all.
 
-The offline replies are fixed templates; a model's reply is free text. Three things in it are the model's own
+The offline replies are fixed templates; a model's reply is free text. These things in it are the model's own
 decisions that a customer will act on, so each waits for a person:
 
 - a reply in another language than the customer wrote in (English to a German customer, Spanish to an
@@ -9,7 +9,11 @@ decisions that a customer will act on, so each waits for a person:
 - a promise of an outcome or a time ("we will fix it by tomorrow", "your reports will be back"): nothing
   the product runs will keep it;
 - a person's name the customer's messages, the task and the ticket do not hold ("John Smith of Acme had the
-  same issue"): another customer's data, or an agent the model made up.
+  same issue"): another customer's data, or an agent the model made up;
+- a claim that a human wrote the reply ("I'm a real person, not a bot"), a statement of what was done with
+  the customer's data ("your data has been shared with our partners"), or of what the product or the
+  customer's plan allows and where else to go ("not possible on your plan", "upgrade", "our competitor");
+- no answer: fewer than three words of its own ("OK.", an emoji).
 
 Read on the reply without the product's own template sentences (``risk.escalation.without_templates``), so
 the offline engine's replies pass as before.
@@ -52,6 +56,30 @@ _PROMISE = re.compile(
     r"|working|available|credited|ready|reactivated|unblocked|processed|done)\b",
     _I,
 )
+# A claim to be a person: the customer is owed the truth about who answers.
+_HUMAN = re.compile(
+    r"\b(?:i'?m|i\s+am|we'?re|we\s+are|this\s+is)\s+(?:a\s+|an\s+)?(?:real\s+|actual\s+|live\s+)?"
+    r"(?:human|person|people|not\s+(?:a\s+|an\s+)?(?:bot|robot|machine|ai|automated))\b"
+    r"|\bnot\s+(?:a\s+|an\s+)?(?:bot|robot|chatbot|automated\s+(?:reply|response|system))\b",
+    _I,
+)
+# What happened to the customer's data: shared, sold, leaked, exposed.
+_DATA = re.compile(
+    r"\b(?:data|information|details|records|account|files|reports)\s+(?:has|have|was|were|is|are|may\s+have)\s+"
+    r"(?:been\s+)?(?:shared|sold|leaked|exposed|breached|compromised|disclosed|passed\s+on|transferred|accessed)\b",
+    _I,
+)
+# What the product or the customer's plan allows, and where else to go: nothing the product runs gave the model
+# these facts ("Exports are not possible on your plan", "our competitor does it better").
+_PRODUCT = re.compile(
+    r"\b(?:(?:your|the|a|our)\s+(?:\w+\s+)?(?:plan|tier|subscription|licen[cs]e)|premium|upgrade|downgrade|add-?on"
+    r"|paid\s+(?:feature|option|plan)|not\s+(?:possible|available|supported|allowed|included|offered)|unavailable"
+    r"|unsupported|(?:is|are)\s+(?:broken|disabled|blocked|restricted|discontinued)|competitors?|(?:switch|move)\s+to"
+    r"\s+(?:another|a\s+different|other)\s+(?:provider|vendor|service|tool|product))\b",
+    _I,
+)
+_WORD = re.compile(r"\w+", re.UNICODE)
+_MIN_WORDS = 3
 _GREETING = re.compile(r"^\s*(?:dear|hi|hello|hey|good\s+(?:morning|afternoon|evening))\b[^\n]{0,80}$", _I)
 _CLOSING = re.compile(r"^\s*(?:best|regards|kind\s+regards|thanks|thank\s+you|cheers|sincerely|warmly)\b", _I)
 
@@ -86,7 +114,19 @@ def _middle(reply: str) -> str:
 def _new_names(reply: str, body: str, known: Sequence[str]) -> list[str]:
     held = fold(" ".join([*known, *expected_names(body)]))
     found = find_pii(_middle(reply))
-    return list(dict.fromkeys(m.text for m in found if m.entity == "PERSON" and fold(m.text) not in held))
+    # A name as a reply writes one: capitalised ("contact sales" is a team, "John Smith" a person).
+    names = (m.text for m in found if m.entity == "PERSON" and m.text[:1].isupper())
+    return list(dict.fromkeys(n for n in names if fold(n) not in held))
+
+
+def _own_claims(middle: str) -> list[str]:
+    """Return what the reply says of itself or the customer's data that only a person may say."""
+    found = [f"claims to be human: {m.group()}" for m in _HUMAN.finditer(middle)]
+    found += [f"data handling: {m.group()}" for m in _DATA.finditer(middle)]
+    found += [f"product or plan: {m.group()}" for m in _PRODUCT.finditer(middle)]
+    if middle.strip() and len(_WORD.findall(middle)) < _MIN_WORDS:
+        found.append(f"no answer: {' '.join(middle.split())[:40]}")
+    return found
 
 
 def reply_scope_triggers(
@@ -117,6 +157,16 @@ def reply_scope_triggers(
                 "a person checks it can be kept.",
                 score=0.9,
                 evidence=[f"promise: {p}" for p in promises[:5]],
+            )
+        )
+    if claims := _own_claims(_middle(reply)):
+        out.append(
+            Trigger(
+                kind="policy",
+                reason="The reply says what only a person may say (that a human wrote it, what was done with the "
+                "customer's data, what the product or their plan allows) or gives no answer; a person checks it.",
+                score=0.9,
+                evidence=claims[:5],
             )
         )
     if names := _new_names(reply, body, [*said, *known]):

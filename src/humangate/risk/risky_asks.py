@@ -1,11 +1,14 @@
-"""Actions an outgoing message asks of its reader that hand over a machine or run someone's code.
+"""Actions an outgoing message asks of its reader that hand over a machine, an account or money: a scam's asks.
 
 A support scam and a hijacked or confused chat model ask the same things: install a remote-access tool
 ("install AnyDesk and read me the nine-digit code"), install or download a program, run a command or paste a
 script into a terminal or the browser's console, or turn off a protection (antivirus, firewall, two-factor
 sign-in). None of these is in the product's own templates, and a reader who follows one can lose their
 machine or account, so a message that asks one waits for a person, whoever wrote it (the offline engine, a
-chat model or a reviewer's edit). Requests for passwords, codes and card details are ``risk.outbound``'s.
+chat model or a reviewer's edit). So do the other marks of a scam: payment by gift card, crypto or wire,
+identity documents or answers ("a photo of your passport", "verify your identity"), changing how they sign in
+("unusual activity, change your password"), a warning or a request for rights waved through, and secrecy
+("tell nobody"). Requests for passwords, codes and card details are ``risk.outbound``'s.
 
 Read on the text as a reader reads it (``risk._fold.readable``: look-alike letters, zero-width characters).
 "Download your invoice" and "export the CSV" are plain product use and pass; a program, app, extension or
@@ -51,11 +54,41 @@ _CODE = re.compile(
     r"|\brm\s+-\w|\|\s*(?:sh|bash|zsh|python|iex)\b",
     _I,
 )
-# Turning a protection off.
+# Turning a protection off, or waving a warning or a request for rights through.
 _DISABLE = re.compile(
     r"\b(?:disable|turn\s+off|switch\s+off|deactivate|uninstall|pause|bypass)\s+(?:your\s+|the\s+)?"
     r"(?:anti-?virus|anti-?malware|firewall|defender|security\s+software|two[- ]factor|2fa|mfa"
-    r"|multi[- ]factor|(?:two[- ]step|2-step)\s+verification|smartscreen|gatekeeper)\b",
+    r"|multi[- ]factor|(?:two[- ]step|2-step)\s+verification|smartscreen|gatekeeper)\b"
+    r"|\b(?:admin|administrator|root|elevated)\s+(?:rights|access|permissions?|privileges)\b"
+    r"|\b(?:ignore|dismiss|skip|click\s+(?:past|through))\s+(?:the\s+|any\s+|this\s+)?(?:security\s+)?"
+    r"(?:warning|alert|prompt)s?\b|\b(?:allow|grant|give|accept)\s+(?:it\s+|us\s+|them\s+)?"
+    r"(?:admin|administrator|root|full|elevated)\s+(?:rights|access|permissions?|privileges)\b",
+    _I,
+)
+# Paying the way scams are paid: gift cards, crypto, wires to a person.
+_PAY = re.compile(
+    r"\b(?:gift\s?cards?|(?:itunes|apple|google\s+play|steam|amazon)\s+(?:gift\s+)?cards?|bitcoin|btc|crypto"
+    r"(?:currency|currencies)?|usdt|tether|ethereum|western\s+union|moneygram|wire\s+(?:transfer|the\s+money|it)"
+    r"|zelle|venmo|cash\s?app)\b",
+    _I,
+)
+# Proving who they are with documents or answers that open their accounts elsewhere.
+_IDENTITY = re.compile(
+    r"\b(?:verify|confirm|validate|prove)\s+(?:your\s+)?(?:identity|account|details|information|personal\s+data)\b"
+    r"|\bpassport|\bdriv(?:er'?s|ers|ing)\s+licen[cs]e|\bnational\s+id|\b(?:id|identity)\s+(?:card|document)s?"
+    r"|\bselfie|\bsocial\s+security|\bdate\s+of\s+birth|\bmother'?s\s+maiden",
+    _I,
+)
+# Changing how they sign in, on the message's word that something is wrong.
+_SIGN_IN = re.compile(
+    r"\b(?:change|reset|update)\s+your\s+(?:password|pin|passcode|security\s+questions?|2fa|login|sign-?in"
+    r"|e-?mail\s+address|phone\s+number)\b|\bwith\s+your\s+(?:login|password|credentials|pin|passcode)\b|\b(?:unusual|suspicious)\s+(?:activity|log-?ins?|sign-?ins?)\b",
+    _I,
+)
+# Keeping it from others: the mark of a scam, never of a support answer.
+_SECRET = re.compile(
+    r"\b(?:tell|inform|show)\s+(?:no\s?one|nobody)\b|\b(?:don't|do\s+not|never)\s+(?:tell|inform|show)\s+"
+    r"(?:anyone|anybody|your|others)\b|\bkeep\s+(?:this|it)\s+(?:between\s+us|secret|quiet|confidential|to\s+yourself)\b",
     _I,
 )
 # Undoing what cannot be redone: deleting, wiping or cancelling the reader's account, data or device.
@@ -73,6 +106,10 @@ _KINDS = (
     ("running a command or code", _CODE),
     ("turning off a protection", _DISABLE),
     ("deleting or cancelling what cannot be restored", _UNDO),
+    ("paying by gift card, crypto or wire", _PAY),
+    ("proving their identity", _IDENTITY),
+    ("changing how they sign in", _SIGN_IN),
+    ("keeping it from others", _SECRET),
 )
 
 
