@@ -118,7 +118,7 @@ def check_outgoing(
     required = [
         *limit_triggers(text, limits, where=where),
         *outbound_triggers(to=to, subject=subject, body=body, names=names, sources=sources, ticket=ticket, where=where),
-        *risky_ask_triggers(text, where=where),
+        *risky_ask_triggers(text, where=where, said=[t for _, t in sources]),
         *shape_triggers(text, where=where),
     ]
     signals = Signals(

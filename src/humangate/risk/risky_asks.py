@@ -19,6 +19,7 @@ or device ("click Delete account", "reset it to factory settings") cannot be und
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from humangate.core.contract import Trigger
 from humangate.risk._fold import readable
@@ -124,9 +125,20 @@ def find_risky_asks(text: str) -> list[tuple[str, str]]:
     return found
 
 
-def risky_ask_triggers(text: str, *, where: str = "The message") -> list[Trigger]:
-    """Return one trigger when ``text`` asks its reader for remote access, a program, code, or to turn off or delete."""
-    found = find_risky_asks(text)
+def _echoed(phrase: str, said: Sequence[str]) -> bool:
+    """Return whether the reader wrote ``phrase`` themselves (a reply saying back "how to reset your password")."""
+    words = re.escape(" ".join(phrase.lower().split())).replace("\\ ", r"\s+")
+    words = re.sub(r"\byour\b", "(?:your|my|our)", words)  # what they asked of "my password" is "your password"
+    return any(re.search(rf"(?<!\w){words}(?!\w)", text.lower()) for text in said)
+
+
+def risky_ask_triggers(text: str, *, where: str = "The message", said: Sequence[str] = ()) -> list[Trigger]:
+    """Return one trigger when ``text`` asks its reader for remote access, a program, code, or to turn off or delete.
+
+    A phrase the reader wrote themselves (``said``: the customer's message a reply answers) is theirs, not the
+    message's ask: "Thanks for asking how to reset your password" says their question back.
+    """
+    found = [(kind, phrase) for kind, phrase in find_risky_asks(text) if not _echoed(phrase, said)]
     if not found:
         return []
     kinds = list(dict.fromkeys(kind for kind, _ in found))
