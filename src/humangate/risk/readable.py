@@ -18,7 +18,7 @@ from functools import cache
 
 from humangate.core.contract import Trigger
 
-__all__ = ["english_reading", "readable_triggers", "unreadable_reason"]
+__all__ = ["english_reading", "english_words", "readable_triggers", "unreadable_reason"]
 
 
 def _vocabulary(words: str) -> frozenset[str]:
@@ -36,6 +36,19 @@ _FOREIGN = _vocabulary(
     pero muy que quiero puedo tengo hola gracias del usted ustedes voy desde hace voce voces nao meu minha
     meus seu sua uma mas muito obrigado obrigada ola vou quero tenho estou isso isto ele ela io sono il gli
     della che grazie ciao mio mia voglio questo questa ik het een niet mijn jij zijn heb graag bedankt
+    el nadie nunca alguien nada todavia ahora mucho
+    """
+)
+# Function words of languages customers mix into English, written in Latin letters: Tagalog, Hindi and Urdu
+# as typed, Malay and Indonesian. Kept apart so that a reader can see which languages are covered.
+_MIXED_IN = _vocabulary(
+    """
+    ang ng mga sa na ko niyo nyo ninyo po naman pa rin din yung hindi wala walang kasi lang talaga ako kayo siya
+    kami tayo ito yan dito ano bakit paano kailan sino saan asan pero kung meron nga sana grabe sobrang
+    hai hain nahi nahin mera meri mujhe aap aapka aapki humara tum woh kuch abhi tak aur bhi bahut
+    bohot sirf kar karo karna kiya diya liya chahiye yaar bhai gaya gayi gaye raha rahi rahe kyun kyu kab kaise
+    saya tidak belum sudah dah yang ini itu tolong kenapa mengapa lagi tapi tiada boleh kita anda dengan untuk
+    juga sangat
     """
 )
 _ENGLISH_FUNCTION = _vocabulary(
@@ -76,7 +89,12 @@ def _english() -> frozenset[str]:
         pass
     for patterns in LEXICONS.values():
         words |= {w.lower() for p in patterns for w in re.findall(r"[A-Za-z]{3,}", p.pattern)}
-    return frozenset(words - _FOREIGN)
+    return frozenset(words - _FOREIGN - _MIXED_IN)
+
+
+def english_words() -> frozenset[str]:
+    """Return the lower-case English words the package knows (encoder vocabulary, VADER, the analyst's lexicons)."""
+    return _english()
 
 
 def _words(text: str) -> list[str]:
@@ -101,7 +119,7 @@ def english_reading(text: str) -> tuple[int, float, int, int]:
     base = [_base(w) for w in words]
     share = sum(1 for w, b in zip(words, base, strict=True) if w in known or b in known) / len(words)
     own = sum(1 for b in base if b in _ENGLISH_FUNCTION)
-    other = sum(1 for b in base if b.translate(_ACCENTS) in _FOREIGN)
+    other = sum(1 for b in base if b.translate(_ACCENTS) in _FOREIGN or b in _MIXED_IN)
     return len(words), share, own, other
 
 
@@ -114,6 +132,10 @@ def unreadable_reason(text: str) -> str | None:
         return f"it is not English ({other} function word(s) of another language, {own} of English)"
     if share < 0.5:
         return f"it is not English (only {share:.0%} of its {n} word(s) are known English words)"
+    if other >= 2 and 2 * other >= own:
+        # Code-switching ("Hindi pa rin dumating yung order ko, it's been 2 weeks"): the English half reads calm
+        # to the router while the other half carries the message.
+        return f"it is partly in another language ({other} function word(s) of another language, {own} of English)"
     return None
 
 

@@ -14,6 +14,9 @@ Two readings, both of the whole message, so a sentence that merely starts with "
   Opening a conversation it is routine; after earlier turns of the thread it answers something whose outcome the
   system cannot see (a refusal, a delay), so the analyst reads it as not positively safe (``triage.analyze`` marks
   it ``curt``).
+- ``status_request``: a request for news ("Any update?", "following up", "where is my parcel?"). Made again after an
+  earlier one in the thread, the customer is chasing (``triage.analyze`` reads it as urgency), and so is
+  "checking on this again" said in one message (``CURT["urgency"]``).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import re
 
 from humangate.agents.offline._lexicon_util import compiled as _compiled
 
-__all__ = ["CURT", "bare_reply"]
+__all__ = ["CURT", "bare_reply", "status_request"]
 
 # Each word below matches in one way only, and ends at a word boundary: a run of them ("ok ok ok", "okokok",
 # "hmmhmm") can then be split in one way, not in exponentially many (a customer's message must not stall the
@@ -63,6 +66,11 @@ CURT: dict[str, tuple[re.Pattern[str], ...]] = {
         # An unamused or angry face anywhere: eye-roll, unamused, steaming, a rude gesture.
         _UNAMUSED,
     ),
+    # Chasing said as such: "just checking on my order again", "following up on this again".
+    "urgency": _compiled(
+        r"\b(?:checking|chasing|following\s+up|asking|writing|calling|e-?mailing|messaging|contacting|ringing)\b"
+        r"[^.!?\n]{0,40}\bagain\b",
+    ),
 }
 
 _NEUTRAL = re.compile(rf"^\W*{_ACK}(?:[\s,.!]+(?:{_ACK}|then|that'?s\s+(?:fine|ok)))*[\s.!]*$", re.I)
@@ -77,6 +85,21 @@ _SATISFIED = re.compile(
     r"\u2764\U0001f64f]",
     re.I,
 )
+
+
+# A request for news of something already under way: "Any update?", "following up", "where is my parcel?".
+_STATUS = re.compile(
+    r"\b(?:any|an)\s+(?:\w+\s+)?(?:update|news|progress|word|movement)\b|\bfollow(?:ing)?[\s-]*up\b|\bcheck(?:ing)?"
+    r"\s+(?:in|back|on)\b|\bchas(?:e|ing)\b|\bstill\s+(?:waiting|no|nothing|not)\b|\bwhat(?:'s|\s+is)\s+(?:the\s+)?"
+    r"(?:status|latest|hold[\s-]?up)\b|\bwhere\s+(?:is|are)\s+(?:my|our|the)\s+(?:order|parcel|package|delivery"
+    r"|refund|money|replacement|engineer|item|items|reply|answer)\b|\bwhere\s+are\s+we\s+(?:with|on)\b",
+    re.I,
+)
+
+
+def status_request(text: str) -> bool:
+    """Return whether ``text`` asks for news of something already under way ("Any update?", "following up")."""
+    return bool(_STATUS.search(text)) or bool(_CHASER.match(text.strip()))
 
 
 def bare_reply(text: str) -> str | None:

@@ -8,7 +8,8 @@ self-harm and product injury in other words, exasperation, going public, a berea
 customer's contract (a service level missed, a data processing agreement) and leaving by degrees (other suppliers
 weighed, "my last order"). Complaints without a complaint word come from ``lexicon_tone``; privacy, taking it
 further, account misuse, calm disputes, hardship and access needs from ``lexicon_rights``; vulnerable customers and
-minors said indirectly from ``lexicon_people``; curt acknowledgements from ``lexicon_curt``.
+minors said indirectly from ``lexicon_people``; curt acknowledgements from ``lexicon_curt``; sarcasm that reads
+polite and rhetorical questions from ``lexicon_irony``; sad faces and emoticons from ``lexicon_marks``.
 """
 
 from __future__ import annotations
@@ -17,10 +18,13 @@ import re
 
 from humangate.agents.offline._lexicon_util import compiled as _compiled
 from humangate.agents.offline.lexicon_curt import CURT
+from humangate.agents.offline.lexicon_irony import IRONY
+from humangate.agents.offline.lexicon_marks import MARKS
 from humangate.agents.offline.lexicon_people import PEOPLE
 from humangate.agents.offline.lexicon_rights import RIGHTS
 from humangate.agents.offline.lexicon_safety import SAFETY
 from humangate.agents.offline.lexicon_tone import TONE
+from humangate.agents.offline.spelling import SPELLED
 
 __all__ = ["MORE"]
 
@@ -99,6 +103,8 @@ _OWN: dict[str, tuple[re.Pattern[str], ...]] = {
     # A charge disputed without "refund": not agreed to, a credit or a waived fee asked for, an overcharge in
     # another language. (A misspelled refund is read here too: ``risk._support_rules``.)
     "dispute": _compiled(
+        # A charge that goes on after it should have stopped: "I'm still being charged for the old plan".
+        r"\b(?:still|keep|kept|continu\w+\s+to)\s+(?:being\s+|getting\s+|be\s+)?(?:charged|billed|debited|invoiced)\b",
         r"\b(?:never|didn't|did\s+not)\s+(?:sign(?:ed)?\s+up|subscribe[ds]?|agree[ds]?|authori[sz]e[ds]?|order(?:ed)?|"
         r"ask(?:ed)?|opt(?:ed)?\s+in)\s+(?:for|to)\b",
         r"\b(?:credit|reimburse)\s+(?:my|our|the)\s+account\b|\ba\s+credit\s+for\s+(?:the\s+)?\w+",
@@ -216,6 +222,9 @@ _OWN: dict[str, tuple[re.Pattern[str], ...]] = {
         r"trustpilot|yelp|tiktok|instagram|linkedin|google reviews)\b",
         r"\b(?:(?:one|1|zero|0)[- ]star|bad|negative|terrible|honest)\s+reviews?\b",
         r"\breviews?\s+(?:everywhere|online|on every)\b",
+        # A review announced about what went wrong: "I'll be leaving a review about the wait".
+        r"\b(?:leav|writ|post|put|giv)\w*\s+(?:you\s+)?(?:a|an|my)\s+(?:\w+\s+)?review\s+(?:about|of|on|regarding)\s+(?:the"
+        r"\s+(?:wait|delay|service|way|experience|mess|state)|this|how|what)\b",
     ),
     "vulnerable": _compiled(
         *SAFETY["vulnerable"],
@@ -227,8 +236,9 @@ _OWN: dict[str, tuple[re.Pattern[str], ...]] = {
 }
 # Complaints without a complaint word (``lexicon_tone``), rights, money and accounts in the customer's own words
 # (``lexicon_rights``, which adds the ``privacy`` and ``escalating`` readings), who the customer is and what they are
-# going through (``lexicon_people``) and curt replies (``lexicon_curt``) are read the same way.
-_READ_TOO = (_OWN, TONE, RIGHTS, PEOPLE, CURT)
+# going through (``lexicon_people``), curt replies (``lexicon_curt``), polite sarcasm and rhetorical questions
+# (``lexicon_irony``), faces (``lexicon_marks``) and the strong words ``spelling`` writes out are read the same way.
+_READ_TOO = (_OWN, TONE, RIGHTS, PEOPLE, CURT, IRONY, MARKS, SPELLED)
 MORE: dict[str, tuple[re.Pattern[str], ...]] = {
     kind: tuple(p for table in _READ_TOO for p in table.get(kind, ()))
     for kind in dict.fromkeys(k for table in _READ_TOO for k in table)

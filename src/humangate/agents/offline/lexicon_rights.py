@@ -58,6 +58,8 @@ RIGHTS: dict[str, tuple[re.Pattern[str], ...]] = {
         r"it)|report\w*|go|going|escalat\w+|tak(?:e|ing)\s+(?:this|it))\s+(?:this\s+|it\s+)?(?:to|with)\s+(?:my|your|the)\s+"
         r"(?:local\s+)?(?:bank|card\s+(?:company|provider|issuer)|credit\s+card\s+company|council|head\s+office|headquarters"
         r"|hq|(?:managing\s+)?director|board|local\s+paper|newspaper|police|mp|congressman|senator|councillor)\b",
+        r"\b(?:contact\w*|call\w*|ring\w*|phon\w*|notify\w*|inform\w*|alert\w*)\s+(?:my|our)\s+(?:bank|card\s+(?:company"
+        r"|provider|issuer)|credit\s+card\s+company)\b",
         r"\b(?:seek|seeking|sought|take|taking|took|get|getting)\s+(?:some\s+)?(?:legal\s+|professional\s+|independent\s+)?"
         r"advice\b(?!\s+(?:on|about|from\s+you))",
         r"\b(?:keeping|kept|keep)\s+(?:a\s+)?(?:record|records|copies|a\s+log|notes|evidence)\s+of\s+(?:everything|all|this|"

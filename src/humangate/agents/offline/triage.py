@@ -15,11 +15,14 @@ from typing import Literal
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ignore[import-untyped]
 
 from humangate.agents.offline.directives import read_directives
-from humangate.agents.offline.lexicon_curt import bare_reply
+from humangate.agents.offline.lexicon_curt import bare_reply, status_request
+from humangate.agents.offline.lexicon_irony import IRONY_CUES
+from humangate.agents.offline.lexicon_marks import disguised_swearing
 from humangate.agents.offline.lexicon_more import MORE
 from humangate.agents.offline.lexicon_router import INTENT_WORDS, LEXICONS
 from humangate.agents.offline.lexicon_tone import SNEER_CUES
 from humangate.agents.offline.replies import compose_reply, template_sentences
+from humangate.agents.offline.spelling import respelled
 from humangate.agents.schemas import SupportAnalysis, SupportMessage
 
 __all__ = [
@@ -88,13 +91,19 @@ def find_signals(text: str, *, router: bool = False) -> dict[str, list[str]]:
     """Return, per lexicon, the phrases of ``text`` (or of it with leetspeak undone) that matched it.
 
     ``router`` reads the router's own lexicons on the text as written: its features, as it was calibrated.
+    Otherwise strong words misspelled or spelled out are read as meant (``spelling.respelled``), and a swear word
+    the customer disguised ("f*ck", "$hit") is read as a complaint.
     """
     found: dict[str, list[str]] = {}
-    lexicons, texts = (LEXICONS, (text,)) if router else (_more(), tuple(dict.fromkeys((text, deleet(text)))))
-    for name, patterns in lexicons.items():
+    plain = text if router else deleet(text)
+    texts: tuple[str, ...] = (text,) if router else tuple(dict.fromkeys((text, plain, respelled(plain))))
+    for name, patterns in (LEXICONS if router else _more()).items():
         hits = [m.group(0).strip() for p in patterns for t in texts if (m := p.search(t))]
         if hits:
             found[name] = list(dict.fromkeys(hits))
+    swearing = [] if router else disguised_swearing(text, plain)
+    if swearing:
+        found["complaint"] = list(dict.fromkeys([*found.get("complaint", []), *swearing]))
     return found
 
 
@@ -125,7 +134,8 @@ def mixed_praise(text: str, signals: dict[str, list[str]] | None = None) -> list
     if not praise:
         return []
     signals = find_signals(text) if signals is None else signals
-    cues = [m.group(0).strip() for p in (*_SNEER, *SNEER_CUES, INTENT_WORDS["technical"]) if (m := p.search(text))]
+    sneers = (*_SNEER, *SNEER_CUES, *IRONY_CUES, INTENT_WORDS["technical"])
+    cues = [m.group(0).strip() for p in sneers if (m := p.search(text))]
     cues += [h for k in ("urgency", "complaint") for h in signals.get(k, [])]
     return list(dict.fromkeys(cues))
 
@@ -174,6 +184,10 @@ def analyze(message: SupportMessage) -> SupportAnalysis:
     curt = bare_reply(message.text) if message.history else None
     if curt:  # "Sure." after earlier turns: what it accepts cannot be seen, so it is not read as safe
         signals["curt"] = [curt]
+    chased = [h for h in message.history if status_request(h)]
+    if chased and status_request(message.text):
+        # Asking for news again after asking before: the customer is chasing, however politely.
+        signals.setdefault("urgency", []).append(f"chased again after: {chased[-1][:60]}")
     sneer = mixed_praise(message.text, signals)
     if sneer:
         signals["sarcasm"] = sneer  # praise beside a problem: read as a complaint, never as praise
