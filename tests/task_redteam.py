@@ -2,7 +2,8 @@
 
 ``statuses`` plans ``<graph's base task> <phrase>`` with the offline planner (what ``humangate run --dry-run``
 shows), starts it through the Orchestrator and returns each run's status; ``sent`` lists what reached the
-file outbox. Used by tests/test_redteam_tasks_more.py (round 3) and tests/test_redteam_tasks_fourth.py (round 4).
+file outbox. Used by tests/test_redteam_tasks_more.py (round 3), tests/test_redteam_tasks_fourth.py (round 4)
+and tests/test_redteam_tasks_fifth.py (round 5).
 """
 
 from __future__ import annotations

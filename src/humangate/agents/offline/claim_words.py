@@ -26,6 +26,7 @@ __all__ = [
     "LOOP_IN",
     "MESSAGE",
     "MODAL",
+    "NOT_NAMES",
     "OUT",
     "PROCESS",
     "READY",
@@ -114,7 +115,7 @@ GATE = _set(
 # The messages leaving, said without a verb of sending: "what goes out", "out the door".
 OUT = re.compile(r"\b(?:go|goes|going|gone|went|get|gets|got|is|are|be|sent)\s+out\b|\bout the door\b")
 # The items narrowed to one sender: "answer these tickets from Pat".
-FROM_NAME = re.compile(r"\b(?:from|aus|von|de|di|da|van)\s+[A-Z]")
+FROM_NAME = re.compile(r"\b(?i:from|aus|von|de|di|da|van)\s+[A-Z]")  # also in capitals: "DE MADRID"
 COURTESY = _set("please thanks thank you pls cheers ty thx bitte danke por favor gracias merci s'il te vous plait")
 CONTEXT = re.compile(r"^(?:we|we're|we've|i'm|i am|i've|our|my name is|this is|i work|i run|i lead)\b")
 MODAL = _set("must should need needs have has want wants can't cannot may might shall ought require requires")
@@ -148,6 +149,15 @@ SAYING = _set(
 # Rules of process, not of writing: "use the two-person rule", "follow the four-eyes principle".
 PROCESS = _set(
     "rule rules principle principles policy policies protocol procedure procedures workflow four-eyes two-person"
+)
+# Words of a sentence, not of a name: in a part whose every word is capitalised ("Let Me Eyeball Them", "Then
+# Dana", "Needs My Stamp") they tell a sentence from a list of names ("Northwind Analytics, Lumen Robotics").
+NOT_NAMES = _set(
+    "i i'm i'll i'd i've me my mine we we're we'll us ours you you're your he him his she her they them their it "
+    "it's its this that these those let let's lets before after until till without within by with to from into "
+    "onto at on in up down out off over again then next first last later soon now never not no yes only just also "
+    "too please is are am was were be been being do does did done have has had will would can could should must "
+    "may might shall need needs wants want gets get"
 )
 # Words that leave a name out of a list: "Minus Pat", "Bar Pat" ("except" and "without" are read elsewhere).
 BUT_FOR = _set("minus bar sans less excl excluding not")

@@ -52,6 +52,7 @@ from humangate.agents.offline.claim_words import (
     LOOP_IN,
     MESSAGE,
     MODAL,
+    NOT_NAMES,
     OUT,
     PROCESS,
     READY,
@@ -68,6 +69,8 @@ from humangate.agents.offline.claim_words import (
 )
 from humangate.agents.offline.complements import TONE, addressee, form_only, has_content, selection, sends_a_thing
 from humangate.agents.offline.destinations import ITEMS, destination, moves_work
+from humangate.agents.offline.disguise import foreign
+from humangate.agents.offline.manner import unheeded
 from humangate.agents.offline.restrictions import CUE, DRAFT_ONLY, ONLY, RETRACT, SOLE_COUNT, restricted
 from humangate.agents.offline.wording import (
     BEFORE,
@@ -78,6 +81,7 @@ from humangate.agents.offline.wording import (
     NEGATIONS,
     PERSON,
     UNIVERSAL,
+    Word,
     fold,
     kinds_in,
     tokens,
@@ -143,11 +147,11 @@ def _goal(part: str, folded: str, words: list[str]) -> bool:
         kinds_in(words[1:]) or FROM_NAME.search(part) or selection(words[0], words[1:])
     )
     conditional = conditional or bool(addressee(part))  # "email their manager too", "send Dana a copy"
-    foreign = bool(LANGUAGE.search(folded))  # "reply in German": the drafters write English
+    other_language = bool(LANGUAGE.search(folded))  # "reply in German": the drafters write English
     # "Tell them their competitor is going bankrupt": a message verb with more than its items carries content.
     says = words[0] in MESSAGE and any(w not in ITEMS and w not in ITEM_FILL and w not in WHOM for w in words[1:])
     says = says or sends_a_thing(folded)  # "send each contact a gift card": not a message the drafters write
-    return not conditional and not narrowed and not foreign and not says and not restricted(folded, words)
+    return not conditional and not narrowed and not other_language and not says and not restricted(folded, words)
 
 
 def _says_more(words: list[str]) -> bool:
@@ -206,8 +210,16 @@ def _items(part: str, folded: str, words: list[str]) -> bool:
     lower = lower + tokens(fold(raw[0]))[:1] if lower and raw[0][:1].isupper() else lower
     if not lower:  # names only ("Northwind Analytics, Lumen Robotics"), none a kind, a verb or a halt ("STOP")
         halted = any(w in NEGATIONS or w in HALT or w in EXCEPT or w in BUT_FOR or _lead_verb(w) for w in words)
+        # "Let Me Eyeball Them", "Then Dana", "Dana Sends": a sentence in capitals, not names (lead words count)
+        halted = halted or any(_flow_word(w) for w in tokens(fold(part))) or bool(_AND.match(raw[0].strip(",")))
         return len(raw) > 1 and not halted and not kinds_in(words)
     return all(w in ITEMS or w in ITEM_FILL for w in lower)
+
+
+def _flow_word(word: str) -> bool:
+    """Return whether a word belongs to a sentence about the flow, not to a name: "me", "sends", "final", "review"."""
+    stem = word.removesuffix("ing") if word.endswith("ing") else word.removesuffix("s")
+    return word in NOT_NAMES or word in GATE or stem in SENDING_STEMS or Word.strong(word)
 
 
 def asks_content(part: str) -> bool:
@@ -222,7 +234,9 @@ def asks_content(part: str) -> bool:
     words = tokens(folded)
     rest = words[2:] if words[:2] == ["do", "not"] else words
     directive = bool(rest) and (rest[0] in STYLE or rest[0] in GOAL)
-    if not directive or unread_symbols(part):  # "send them ➡️ Dana": a sign the readers cannot read
+    if not directive or unread_symbols(part) or foreign(part):  # "send them ➡️ Dana", "send them завтра"
+        return False
+    if unheeded(folded) and (rest[0] not in SAYING or rest[0] in REPLY):  # "add our logo"; not "mention our logo"
         return False
     if LANGUAGE.search(folded):
         return True
@@ -270,8 +284,8 @@ def claimed(part: str) -> str | None:
     part = URL.sub("Link", part)  # a page to read is an item's source, not a recipient
     folded = READY.sub(" ", LEAD.sub("", fold(part).strip(" .!?\"'")))
     words = tokens(folded)
-    if not words and any(c.isalpha() for c in folded):
-        return None  # a script the readers do not know ("Покажи мне ответы"): it could say anything
+    if foreign(folded) or (not words and any(c.isalpha() for c in folded)):
+        return None  # a script the readers do not know ("Покажи мне ответы", "send them завтра"): it could say anything
     if unread_symbols(part):
         return None  # "send them ❌", "✋", "⏸️": a sign the readers cannot read, other than a smile or a thanks
     if not words or all(w in COURTESY for w in words) or GREETING.match(folded):

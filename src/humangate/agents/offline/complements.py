@@ -51,6 +51,7 @@ _FORM_WORDS = TONE | _set(
     "paragraph paragraphs sentence sentences writing under below within less fewer than words max maximum "
     "around about up at most your their our my sound like read human with toward towards"
 )
+_TOWARDS = _set("with to towards toward around for")
 # Verbs of contacting someone: their direct object is who hears from us.
 _CONTACT = _set(
     "email e-mail mail message contact reach ping text call ring dm slack cc bcc notify tell inform invite "
@@ -86,7 +87,10 @@ def form_only(words: list[str]) -> bool:
     if not words or words[0] not in _FORM_VERBS:
         return True
     kinds = {w for hits in kinds_in(words).values() for w in hits}  # "be gentle with upset customers"
-    return all(_form_word(w) or w in kinds for w in words[1:])
+    # A kind word describes whom the tone is for only after "with", "to" or "towards"; before, it is the tone
+    # asked for ("be rude", "be threatening"), which no drafter writes.
+    towards = next((i for i, w in enumerate(words) if w in _TOWARDS), len(words))
+    return all(_form_word(w) or (w in kinds and i > towards) for i, w in enumerate(words) if i)
 
 
 def _form_word(word: str) -> bool:

@@ -11,7 +11,8 @@ word class, not by phrase:
   few", "a sample", "the majority", "the oldest ones", "every other one", and a bare number as the whole
   object ("send one", "start with a few");
 - a condition on the world, judgment, or a doubt ("where the order is late", "as needed", "maybe"; see
-  ``conditions``); a channel, an attachment or another message than the reply (see ``channels``);
+  ``conditions``); a channel, an attachment or another message than the reply (see ``channels``); a form,
+  material, sender or repeat the drafters do not have (see ``manner``);
 - a recipient or sender: an address, a domain, cc, "forward", "from my address", "as me";
 - a draft that is not to be sent (also "Entwürfe", "rascunhos", "a drill"), a retraction ("instead",
   "stattdessen"), an exception ("other than", "apart from", "besides"), a cue the user gives ("on my word",
@@ -24,6 +25,7 @@ import re
 
 from humangate.agents.offline.channels import unsupported
 from humangate.agents.offline.conditions import conditional
+from humangate.agents.offline.manner import unheeded
 from humangate.agents.offline.timing import SCHEDULE, timed
 from humangate.agents.offline.wording import EXCEPT_PHRASE
 
@@ -48,7 +50,9 @@ COUNT = re.compile(
     r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|a dozen)\s+of\s+(?:them|these|those|the|our|all)\b"
     r"|\bat (?:most|least)\b|\bno more than\b|\bup to\s+\d+|\bmax(?:imum)?\b|\blimit\w*|"
     r"\bcap\b|\btwice\b|\bthrice\b|\b(?:\d+|one|two|three|four|five|several|many|multiple)\s+times\b|"
-    r"\bper (?:day|hour|week|minute|month)\b|\b\d+\s+(?:a|an|each) (?:day|hour|week|minute)\b|\bbatch\w*|" + _SHARE
+    r"\bper (?:day|hour|week|minute|month)\b|\b\d+\s+(?:a|an|each) (?:day|hour|week|minute)\b|\bbatch\w*|"
+    # a percentage of the work: "send them 50%", "reply to the 5% who complained"
+    r"\b(?:send|answer|reply|respond|email|do|handle|process|contact|write)\w*(?: [\w-]+){0,3} \d+\s*%|" + _SHARE
 )
 # Whose address a message goes to or comes from: "cc me", "@example.com", "from my work address", "as me",
 # "under the CEO's name", and addresses beyond the item's own: "each address you can find", "more contacts".
@@ -106,4 +110,5 @@ def restricted(folded: str, words: list[str]) -> bool:
         or CUE.search(folded)
         or conditional(folded)
         or unsupported(folded)
+        or unheeded(folded)
     )

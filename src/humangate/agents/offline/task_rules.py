@@ -16,6 +16,9 @@ Nothing is dropped: every part of every clause must be claimed, here, by the lim
 (``limit_wording``) or by a reader of goals, items, writing directives and context (``claims``). A part
 none of them claims ("Legal needs to see these", "Stage them", "Scratch that, hold them") makes a person
 approve every effect, and the plan's rule quotes it.
+
+The task is read as it shows: invisible characters are taken out first (``disguise``), and a clause in capitals
+only is read in lower case too, since in capitals a name and a word look the same.
 """
 
 from __future__ import annotations
@@ -25,7 +28,10 @@ from dataclasses import dataclass, field
 
 from humangate.agents.offline.claims import asks_content, claimed, parts
 from humangate.agents.offline.directives import forbids
+from humangate.agents.offline.disguise import foreign, visible
+from humangate.agents.offline.handover import ESCALATE, ROLES, TARGETS
 from humangate.agents.offline.limit_wording import limit_covered
+from humangate.agents.offline.permission import RELAX
 from humangate.agents.offline.sending import defers_send
 from humangate.agents.offline.wording import (
     BEFORE,
@@ -60,56 +66,8 @@ _PHRASES = re.compile(
     r"|\blook (?:at|over|through)\b|\bhave a look\b|\bmy (?:ok|okay|say-?so|blessing)\b|\bmon (?:accord|aval)\b"
     r"|\bmi (?:permiso|ok)\b"
 )
-_RELAX = re.compile(
-    r"\bwithout (?:asking|checking with|consulting|bothering|waiting for) (?:me|us|anyone|anybody)\b"
-    r"|\bwithout (?:my |our |a |any |human |manual |prior )?(?:review|approval|sign-?off|ok|okay|check|go-?ahead)\b"
-    r"|\bno need (?:for (?:me|us) )?to (?:ask|check with|consult|bother|review|approve|check|see|wait for)\b"
-    r"|\bno (?:human )?(?:review|approval|sign-?off|check) (?:is )?(?:needed|required|necessary)\b"
-    r"|\b(?:don't|do not|dont|needn't|need not) (?:need to )?(?:ask|bother|consult|check with|wait for) (?:me|us)\b"
-    r"|\bi (?:don't|do not|dont) (?:need|want|have) to (?:see|review|approve|check|look at|sign off)\b"
-    r"|\bskip (?:the |my )?(?:review|approval|check)s?\b"
-    r"|\bohne (?:mich zu fragen|ruckfrage|rucksprache|(?:meine |eine |manuelle )?(?:freigabe|genehmigung|prufung|"
-    r"kontrolle|zustimmung))\b|\b(?:du musst|sie mussen|ihr musst) mich nicht fragen\b"
-    r"|\bkeine (?:freigabe|genehmigung|prufung) (?:notig|erforderlich|notwendig)\b"
-    r"|\bsin (?:preguntarme|consultarme|(?:mi |una )?(?:aprobacion|revision|autorizacion|visto bueno|permiso))\b"
-    r"|\bno (?:hace falta|es necesario) (?:que (?:lo |los |las |la )?(?:revise|apruebe|vea)|revisar|aprobar|"
-    r"preguntarme|consultarme)\b|\bno (?:necesito|tengo que) (?:revisar|aprobar|ver)(?:los|las|lo|la)?\b"
-    r"|\bno me (?:preguntes|consultes)\b"
-    r"|\bsans (?:me (?:demander|consulter)|(?:mon |ma |une )?(?:accord|validation|approbation|relecture|aval))\b"
-    r"|\b(?:pas|plus) besoin de (?:me (?:demander|consulter)|valider|verifier|relire|approuver)\b"
-    r"|\binutile de (?:me (?:demander|consulter)|valider|verifier|relire)\b"
-)
-_PEOPLE = (
-    r"(?:me|us|myself|someone|somebody|(?:a |an |the )?(?:person|human|reviewer|manager|supervisor|expert|"
-    r"specialist|owner|admin\w*|team lead|senior \w+|legal team|people)s?)"
-)
-_TARGETS = re.compile(
-    rf"\bto {_PEOPLE}\b"
-    r"|\b(?:hand|give|send|show|forward|pass|bring|route|escalate|flag)\s+(?:it |them |those )?(?:me|us)\b"
-    r"|\b(?:leave|keep|save|reserve|hold)\b[^.]{0,40}\bfor (?:me|us|a person|an expert)\b"
-    r"|\ban (?:mich|uns|einen? (?:menschen|person|experten?|expertin|prufer\w*|mitarbeiter\w*|vorgesetzte\w*)|"
-    r"den (?:experten|inhaber|besitzer|admin\w*))\b|\b(?:gib|gebt|zeig|zeigt|schick|schickt|leite|leitet|reich)\w* "
-    r"(?:\w+ )?mir\b|\bzu mir\b"
-    r"|\ba (?:mi|nosotros|alguien|una? (?:persona|humano|experto|experta|especialista|revisor\w*|supervisor\w*|"
-    r"responsable|gerente)|el (?:experto|propietario|duen\w*|responsable|supervisor|gerente|administrador))\b"
-    r"|\b(?:pasa|pasale|manda|envia|reenvia|deja|da|muestra|ensena|remite|deriva|escala|asigna)(?:me|nos)"
-    r"(?:lo|la|los|las)?\b"
-    r"|\ba (?:moi|nous|quelqu'un|un (?:expert|humain|relecteur|responsable|superviseur|specialiste|manager)|une "
-    r"(?:personne|experte)|l'expert|l' expert|la personne|le (?:responsable|proprietaire|superviseur|manager))\b"
-    r"|\b(?:passe|passez|envoie|envoyez|transmets|transmettez|transfere|transferez|renvoie|renvoyez|laisse|laissez|"
-    r"donne|donnez|montre|montrez|remonte|remontez)-(?:moi|nous)\b|\bme (?:les |le |la |l' )?(?:transmettre|"
-    r"transmets|passer|passe|envoyer|envoie|renvoyer|montrer|remonter|laisser)\b"
-)
-_ESCALATE = ("escal", "eskal", "flag", "markier", "signal", "senal", "remont")  # alone they hand over
-_ROLES = (
-    (
-        "expert",
-        r"\b(?:expert\w*|specialist\w*|spezialist\w*|especialista\w*|senior|manager\w*|supervisor\w*|"
-        r"vorgesetzt\w*|jefe|gerente|responsable|superviseur)\b",
-    ),
-    ("owner", r"\b(?:owner|inhaber\w*|besitzer\w*|propietario\w*|duen[oa]|proprietaire)\b"),
-    ("admin", r"\badmin\w*\b"),
-)
+_NEEDS = frozenset({"needs", "need", "wants", "want", "has", "have", "gets"})  # with "to", the team acts
+_WILL = _NEEDS | frozenset({"will", "shall", "would", "can", "could", "should", "may", "might", "must", "wanna"})
 _PURPOSE = frozenset({"for", "fur", "para", "pour"})  # "review the replies for errors": a purpose, not a scope
 _JOINERS = (
     FILLERS | GENERIC | PERSON | {"who", "which", "that", "wer", "que", "qui", "welche", "ones", "lo", "los", "las"}
@@ -144,8 +102,8 @@ def _review_at(words: list[str], folded: str) -> int | None:
 
 def _anchors(words: list[str], folded: str) -> list[int]:
     """Return where the clause hands messages over: escalation verbs and "to me"-like targets."""
-    found = [i for i, w in enumerate(words) if any(matches(w, s) for s in _ESCALATE)]
-    for m in _TARGETS.finditer(folded):
+    found = [i for i, w in enumerate(words) if any(matches(w, s) for s in ESCALATE)]
+    for m in TARGETS.finditer(folded):
         found.extend([len(tokens(folded[: m.start()])), len(tokens(folded[: m.end()])) - 1])
     return sorted(set(found))
 
@@ -177,7 +135,7 @@ def _unscoped(words: list[str], kinds: set[int]) -> bool:
 
 
 def _role(folded: str) -> str | None:
-    return next((role for role, pattern in _ROLES if re.search(pattern, folded)), None)
+    return next((role for role, pattern in ROLES if re.search(pattern, folded)), None)
 
 
 def _relaxes(folded: str) -> re.Match[str] | None:
@@ -186,8 +144,8 @@ def _relaxes(folded: str) -> re.Match[str] | None:
     Outside the permission, a negation or exception ("unless"), a condition or wait ("once", "after",
     "first", "when"), a review word ("let me approve everything else") or a deferred send makes it unclear.
     """
-    match = _RELAX.search(folded)
-    if match is None:
+    match = RELAX.search(folded)
+    if match is None or foreign(folded):  # "send without asking me, кроме VIP": a word no reader reads
         return None
     rest = folded[: match.start()] + " , " + folded[match.end() :]
     outside = tokens(rest)
@@ -203,7 +161,7 @@ def _is_rule(part: str) -> bool:
     folded = fold(part)
     words = tokens(folded)
     review = _review_at(words, folded) is not None
-    return bool(_RELAX.search(folded) or review or _anchors(words, folded) or defers_send(folded))
+    return bool(RELAX.search(folded) or review or _anchors(words, folded) or defers_send(folded))
 
 
 def _describing(words: list[str], found: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -220,6 +178,9 @@ def _describing(words: list[str], found: dict[str, list[str]]) -> dict[str, list
         after = words[i + 1] if i + 1 < len(words) else None
         if after in ("is", "are", "was", "were") and words[i + 2 : i + 3] and words[i + 2].endswith("ing"):
             continue  # "legal is reviewing": a team at work, not the messages it names
+        then = words[i + 2] if i + 2 < len(words) else None
+        if after in _WILL and then not in (None, "be", "get", "been") and (after not in _NEEDS or then == "to"):
+            continue  # "compliance needs to check", "legal will review"; not "legal ones need review"
         if after is None or after in _JOINERS or after in UNIVERSAL or any(after in h for h in found.values()):
             for kind in kinds:
                 kept.setdefault(kind, []).append(word)
@@ -233,7 +194,7 @@ def _read_rule(text: str, graph: str, out: TaskRules, everything: str) -> None:
     said = _said(text)
     review = _review_at(words, folded)
     anchors = _anchors(words, folded)
-    if _RELAX.search(folded):
+    if RELAX.search(folded):
         if _relaxes(folded) and not anchors:
             out.rules.append(
                 f"Do not ask for approval where the risk policy passes a proposal (I read {said!r} as that "
@@ -268,52 +229,71 @@ def _read_rule(text: str, graph: str, out: TaskRules, everything: str) -> None:
     out.rules.append(f"Escalate {rule.label()} before any reply is sent (the task says: {said!r}).")
 
 
+def _read_clause(clause: str, graph: str, out: TaskRules, unit: str, everything: str) -> None:
+    """Add what one clause asks to ``out``: its limits, rules, directives, and what no reader claims."""
+    rules: list[str] = []
+    unread: list[str] = []
+    for part in parts(clause):
+        covered = limit_covered(part)
+        if covered is False:
+            out.require = True
+            out.rules.append(
+                f"The task says {_said(part)!r}, a limit the planner could not fully read (an unknown currency, "
+                f"a total, or words besides the amount); {everything}."
+            )
+        elif covered is None and _is_rule(part):
+            rules.append(part)
+        elif covered is None and (kind := claimed(part)) is None:
+            unread.append(part)
+        elif covered is None and kind == "style" and forbids(part) and graph != "research":
+            # "Don't promise refunds": the writing is left to the drafter, and every message is checked for it.
+            out.directives.append(_said(part)[:500])
+            out.rules.append(f"The task asks every {unit}: {_said(part)!r}; one that seems to, waits for a person.")
+    asked = [p for p in unread if asks_content(p)]
+    unread = [p for p in unread if p not in asked]
+    if asked and graph != "research":  # a brief goes to the task's owner, not out: what to cover is theirs
+        for part in asked:
+            # Cutting clauses drops a quote's closing mark ('Add "We met at the fair."'): put it back.
+            closing = '"' if part.count('"') % 2 else "”" if part.count("“") > part.count("”") else ""
+            out.directives.append((_said(part) + closing)[:500])
+            out.rules.append(
+                f"The task asks every {unit}: {_said(part)!r}; one that does not show it waits for a person."
+            )
+    if unread:
+        out.require = True
+        quoted = _said(" ... ".join(unread))
+        out.rules.append(
+            f"The task says {quoted!r}, which the planner could not read as safe; every {unit} waits for a person."
+        )
+    if rules:
+        _read_rule(", ".join(rules), graph, out, everything)
+
+
+def _shouted(clause: str) -> bool:
+    """Return whether the clause is written in capitals only, where case no longer tells a name from a word."""
+    letters = [c for c in clause if c.isalpha()]
+    return len(letters) >= 4 and not any(c.islower() for c in letters)
+
+
 def read_rules(task: str, graph: str) -> TaskRules:
     """Return the review rules of ``task`` for ``graph``; a part no reader understands holds every effect.
 
     Each clause is cut into parts (``claims.parts``). A part with a threshold is a limit, covered or half
     read (``limit_wording``); a part with review, hand-over, permission or hold wording is read here; every
     other part must be claimed by a reader of goals, items, writing directives or context (``claims``).
+    A clause in capitals only ("PING ME BEFORE ANYTHING LEAVES") is read as written and in lower case too,
+    and holds if either reading holds: in capitals every word looks like a name.
     """
+    task = visible(task)  # "se\u200dnd" reads as the "send" it shows
     out = TaskRules()
     unit = {"outreach": "email", "support": "reply"}.get(graph, "brief")
     effect = f"{unit} before it is sent" if unit != "brief" else unit
     everything = f"a person approves every {effect}"
     for clause in (c for c in _CLAUSES.split(task) if c and c.strip()):
-        rules: list[str] = []
-        unread: list[str] = []
-        for part in parts(clause):
-            covered = limit_covered(part)
-            if covered is False:
-                out.require = True
-                out.rules.append(
-                    f"The task says {_said(part)!r}, a limit the planner could not fully read (an unknown currency, "
-                    f"a total, or words besides the amount); {everything}."
-                )
-            elif covered is None and _is_rule(part):
-                rules.append(part)
-            elif covered is None and (kind := claimed(part)) is None:
-                unread.append(part)
-            elif covered is None and kind == "style" and forbids(part) and graph != "research":
-                # "Don't promise refunds": the writing is left to the drafter, and every message is checked for it.
-                out.directives.append(_said(part)[:500])
-                out.rules.append(f"The task asks every {unit}: {_said(part)!r}; one that seems to, waits for a person.")
-        asked = [p for p in unread if asks_content(p)]
-        unread = [p for p in unread if p not in asked]
-        if asked and graph != "research":  # a brief goes to the task's owner, not out: what to cover is theirs
-            for part in asked:
-                # Cutting clauses drops a quote's closing mark ('Add "We met at the fair."'): put it back.
-                closing = '"' if part.count('"') % 2 else "”" if part.count("“") > part.count("”") else ""
-                out.directives.append((_said(part) + closing)[:500])
-                out.rules.append(
-                    f"The task asks every {unit}: {_said(part)!r}; one that does not show it waits for a person."
-                )
-        if unread:
-            out.require = True
-            quoted = _said(" ... ".join(unread))
-            out.rules.append(
-                f"The task says {quoted!r}, which the planner could not read as safe; every {unit} waits for a person."
-            )
-        if rules:
-            _read_rule(", ".join(rules), graph, out, everything)
+        _read_clause(clause, graph, out, unit, everything)
+        if _shouted(clause):
+            lower = TaskRules()
+            _read_clause(clause.lower(), graph, lower, unit, everything)
+            out.require = out.require or lower.require
+            out.rules.extend(r for r in lower.rules if lower.require and r not in out.rules)
     return out
