@@ -22,6 +22,7 @@ from humangate.errors import InvalidInputError
 from humangate.graphs.outreach import OutreachInput
 from humangate.graphs.support import SupportInput
 from humangate.sources import SourceGatherer
+from humangate.sources.columns import column_key, column_problem
 
 __all__ = ["RECIPIENT_COLUMNS", "SENDER_COLUMNS", "PlannedRun", "cell_refusal", "planned_item", "sender_address"]
 
@@ -31,6 +32,8 @@ SENDER_COLUMNS = ("email", "e-mail", "sender_email", "from_email", "reply_to", "
 """Columns that hold a support message's sender address (``from`` and ``sender`` count when they hold one)."""
 _CELLS = {"subject": "company"}
 """Input fields read from a cell of another name (the others share their cell's name), to name the cell."""
+_UNSENT = ("cc", "bcc", "reply_to", "reply-to", "attachment", "attachments", "attach")
+"""Columns asking for more than a run sends (a copy, an attachment, another reply address): refused, never dropped."""
 
 
 def sender_address(value: str) -> tuple[str | None, str | None]:
@@ -69,8 +72,8 @@ def _slug(text: str) -> str:
 
 
 def _pick(item: Mapping[str, Any], *names: str) -> str:
-    """Return the first non-empty value among the columns ``names``, whatever the header's case and spaces."""
-    columns = {str(k).strip().lower(): v for k, v in item.items()}
+    """Return the first non-empty value among the columns ``names``, whatever the header's case, spaces and dashes."""
+    columns = {column_key(str(k)): v for k, v in item.items()}
     for name in names:
         value = columns.get(name)
         if isinstance(value, str) and value.strip():
@@ -89,7 +92,7 @@ def _address(item: Mapping[str, Any], names: tuple[str, ...]) -> tuple[str, str 
         (str(k).strip(), v.strip())
         for name in names
         for k, v in item.items()
-        if str(k).strip().lower() == name and isinstance(v, str) and v.strip()
+        if column_key(str(k)) == name and isinstance(v, str) and v.strip()
     ]
     if not found:
         return "", None
@@ -172,10 +175,33 @@ def cell_refusal(exc: ValidationError, number: int) -> InvalidInputError:
     return InvalidInputError(f"Item {number} does not fit: {'; '.join(problems)}. Shorten or correct it and try again.")
 
 
+def _check_columns(item: Mapping[str, Any], number: int, graph: str) -> None:
+    """Refuse (``InvalidInputError``) a column whose name reads as another, or that asks for what no run sends.
+
+    A cc, bcc or attachment cell read as nothing would send less than the row asks, and nobody would know;
+    ``reply_to`` is a support message's sender, and asks for another reply address anywhere else.
+    """
+    for column, value in item.items():
+        name = str(column)
+        if problem := column_problem(name):
+            raise InvalidInputError(
+                f"Item {number}: the column {name!r} {problem}. Retype the column's name in plain letters and try "
+                "again."
+            )
+        unsent = column_key(name) in _UNSENT and not (graph == "support" and column_key(name) in SENDER_COLUMNS)
+        if unsent and isinstance(value, str) and value.strip():
+            raise InvalidInputError(
+                f"Item {number} has a {name} value ({value.strip()[:80]!r}), but each message goes to its one "
+                "recipient, without copies, attachments or another reply address, so it would be left out. Remove "
+                f"the {name} column (or empty it) and try again."
+            )
+
+
 def planned_item(
     spec: TaskSpec, gatherer: SourceGatherer, item: Mapping[str, Any], number: int, key: str
 ) -> PlannedRun:
     """Return the run one item asks for (raises pydantic's ``ValidationError`` on a cell its input refuses)."""
+    _check_columns(item, number, spec.graph)
     if spec.graph == "support":
         return _support_run(spec, item, number, key)
     company = _pick(item, "company", "subject", "name", "organisation", "organization")

@@ -4,9 +4,10 @@
 headers, attachments), control characters in any header value and a recipient that is not exactly one valid
 address (``EffectRefused``). Messages are built with ``email.message.EmailMessage``, never by pasting text,
 and every attempt at one effect carries the same ``Message-ID`` (``message_id_for``), so a receiver can
-recognise a message sent again after a crash. An address or display name may not hold an RFC 2047
-encoded-word (``=?...?=``), and ``build_email`` reads the message it wrote back as a receiver would, refusing
-it unless the headers are exactly the ones checked.
+recognise a message sent again after a crash. No header value (address, display name, subject, ticket) may
+hold an RFC 2047 encoded-word (``=?...?=``), a local part may not hold ``%`` or ``!`` (a relay may read them as a
+route to another host), and ``build_email`` reads the message it wrote back as a receiver would, refusing it
+unless the headers are exactly the ones checked.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ __all__ = [
     "build_email",
     "check_email",
     "header_problem",
+    "header_value_problem",
     "is_ticket_reply",
     "mailbox",
     "message_id_for",
@@ -46,6 +48,13 @@ _LONG_LINE = 900  # bytes; SMTP allows 998 per line, so longer text goes quoted-
 # An RFC 2047 encoded-word ("=?utf-8?b?...?="): a mail program decodes it into text nobody checked, which can be
 # a second mailbox, a line break or a header. Nothing humangate takes from input needs one, so any is refused.
 _ENCODED_WORD = re.compile(r"=\?.*?\?=", re.S)
+_ENCODED_PROBLEM = (
+    "holds an encoded word (=?...?=), which a mail program decodes into other text, such as a second recipient or a "
+    "header; write it as plain text"
+)
+# Characters of a local part that old relays still read as a route: "ann%evil.example@x.example" is delivered by
+# x.example to ann@evil.example, "evil.example!ann@x.example" by UUCP bang path. A reviewer reads an address at x.
+_ROUTED = re.compile(r"[%!]")
 # What an email payload may hold: one recipient, a subject, a body, and a support reply's ticket number.
 _EMAIL_FIELDS = frozenset({"to", "subject", "body", "ticket"})
 # The headers build_email writes, and the ones EmailMessage adds for the body.
@@ -58,6 +67,13 @@ def header_problem(value: str) -> str | None:
     if bad is None:
         return None
     return f"holds the control character U+{ord(bad.group()):04X} (a line break could add headers such as Bcc)"
+
+
+def header_value_problem(value: str) -> str | None:
+    """Return why ``value`` may not be written into a header (a control or bidi character, an encoded word), or None."""
+    if problem := header_problem(value):
+        return problem
+    return _ENCODED_PROBLEM if _ENCODED_WORD.search(value) else None
 
 
 def _parts(value: str) -> tuple[str, str] | None:
@@ -82,13 +98,15 @@ def address_problem(value: str) -> str | None:
         return "is not an email address (want name@domain.example)"
     if len(addr) > 254 or len(addr.split("@")[0]) > 64:
         return "is longer than an email address may be"
+    if routed := _ROUTED.search(addr.rsplit("@", 1)[0]):
+        return (
+            f"has {routed.group()!r} before the @, which some mail servers read as a route to another host; "
+            "write the address the mail should go to, such as name@domain.example"
+        )
     if not _DISPLAY_NAME.fullmatch(name):
         return "has a display name with characters that could name a second recipient"
     if _ENCODED_WORD.search(value):
-        return (
-            "holds an encoded word (=?...?=), which a mail program decodes into other text, such as a second "
-            "recipient; write the name and address as plain text"
-        )
+        return _ENCODED_PROBLEM
     # The standard library must read the same single mailbox, or a client downstream might read another.
     try:
         parsed = email.policy.SMTP.header_factory("To", value)
@@ -135,7 +153,7 @@ def check_email(payload: Mapping[str, Any]) -> None:
         raise EffectRefused(extra[0], str(payload[extra[0]])[:200], only)
     for field in ("to", "subject", "ticket"):
         value = str(payload.get(field, ""))
-        if problem := header_problem(value):
+        if problem := header_value_problem(value):
             raise EffectRefused(field, value, problem)
     to = str(payload.get("to", ""))
     if not is_ticket_reply(payload) and (problem := address_problem(to)):

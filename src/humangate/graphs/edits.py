@@ -15,7 +15,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from humangate.core.contract import READER_KINDS, ReviewRequest, RiskAssessment, Trigger, risk_rank
-from humangate.effects import address_problem
+from humangate.effects import address_problem, header_value_problem
+from humangate.effects.messages import ADDRESS_MARKS
 
 __all__ = [
     "RECIPIENT_FIELDS",
@@ -24,6 +25,7 @@ __all__ = [
     "edit_reasons",
     "fill_problem",
     "filled_in",
+    "header_edit_problem",
     "is_news",
     "normalized",
     "recipients_of",
@@ -92,6 +94,23 @@ def fill_problem(filled: Mapping[str, str]) -> str | None:
     for name, value in filled.items():
         if problem := address_problem(value):
             return f"the {name} address {value[:200]!r} {problem}"
+    return None
+
+
+def header_edit_problem(before: Mapping[str, Any], after: Mapping[str, Any]) -> str | None:
+    """Return why a header value an edit wrote (subject, a recipient) cannot be sent, or None.
+
+    The mail layer's own checks, run when the edit is made: a value it would refuse at the send (a second
+    address, an encoded word, a control character) is the editor's to fix now, not a send that fails later.
+    A recipient without "@" or "<" is a customer's name for a reply on its ticket, checked as a header value.
+    """
+    for name in ("subject", *RECIPIENT_FIELDS):
+        value = after.get(name)
+        if not isinstance(value, str) or value == before.get(name):
+            continue
+        is_address = name != "subject" and ADDRESS_MARKS.search(value)
+        if problem := address_problem(value) if is_address else header_value_problem(value):
+            return f"the {name} {value[:200]!r} {problem}"
     return None
 
 

@@ -155,7 +155,27 @@ _WRITE = (
     r"|consigliare|sottolineare|evidenziare|affermare|rispondere|riassumere|ignorare|omettere|apresentar|descrever"
     r"|mencionar|dizer|escrever|enfatizar|ressaltar|sublinhar|definir)"
 )
+# What the AI reading or writing a text does to it, and what the text is to it: "the assistant writing to Zeta ...",
+# "AI assistants reading this ...", "an assistant answering for Zeta ...", "any AI model drafting an email ...".
+_DOING = (
+    r"(?:reading|processing|parsing|summari[sz]ing|scraping|crawling|indexing|ingesting|writing|drafting|composing"
+    r"|generating|preparing|answering|replying|responding)"
+)
+_DONE_TO = (
+    r"(?:to|for|about|on\s+behalf\s+of|this|these|the\s+following|any"
+    r"|an?\s+(?:e-?mails?|repl(?:y|ies)|messages?|letters?|summar(?:y|ies)|briefs?|answers?|responses?))"
+)
 ADDRESSED: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "speaks of the AI reading or writing this text",
+        # No page speaks of the machine reading or writing it except to steer it; a company's own assistant is
+        # "our", "its" or a product's name ("its review assistant flags clauses" is no such sentence).
+        re.compile(
+            r"(?<!your\s)(?<!my\s)(?<!our\s)(?<!its\s)(?<!their\s)(?<!his\s)(?<!her\s)"
+            rf"\b(?:{_AI}(?:[\s-]+{_READER})?|assistants?|chatbots?|{_AUTO}\s+(?:\w+\s+)?{_READER})\s+"
+            rf"(?:(?:that|who|which)\s+(?:is|are)\s+)?{_DOING}\s+{_DONE_TO}\b"
+        ),
+    ),
     (
         "tells an AI reader or writer what it must write",
         # "Any assistant reading this page must describe ...", "KI-Systeme sollen Zeta ... empfehlen".

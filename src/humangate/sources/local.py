@@ -5,9 +5,9 @@ the task text, so an item's fields are untrusted: a ``source_dir`` column is nev
 ``sources`` value names a sub-folder of the given folder only. Every path is resolved before it is
 read; a sub-folder or a file that resolves outside the folder (a symlink out, an absolute path, "..")
 is refused, and each refusal is returned as a sentence for the user while the item keeps the sources
-that were allowed. A file that is not a document humangate reads, or that cannot be read, is skipped and
-listed with the reason. A sources value with a control character (a NUL) is not a mistyped folder but a
-cell that is not text: the task is refused, naming the item.
+that were allowed. A file that is not a document humangate reads, that cannot be read, or whose name holds a
+control, zero-width or bidi character, is skipped and listed with the reason. A sources value with a control
+character (a NUL) is not a mistyped folder but a cell that is not text: the task is refused, naming the item.
 """
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ from humangate.sources.documents import DOCUMENT_SUFFIXES, MAX_DOCUMENT_BYTES, d
 __all__ = ["FolderReading", "item_sources", "read_folder"]
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# What no file name shown to a reviewer may hold: controls (a line break starts a line of its own in a listing or a
+# prompt), line separators, zero-width and bidi characters ("report\u202efdp.md" shows as "reportdm.pdf").
+_UNSEEN_NAME = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 _NAME_MAX = 255  # bytes in one file or folder name on Linux, macOS and Windows file systems
 
 
@@ -46,6 +49,12 @@ def read_folder(folder: Traversable, entries: list[Traversable] | None = None) -
     reading = FolderReading()
     items = sorted(folder.iterdir() if entries is None else entries, key=lambda p: p.name)
     for item in items:
+        if bad := _UNSEEN_NAME.search(item.name):
+            reading.skipped.append(
+                f"the file {item.name!r} was skipped: its name holds the character U+{ord(bad.group()):04X}, which "
+                "hides or reorders what a reader sees of it; rename the file"
+            )
+            continue
         if item.is_dir():
             reading.skipped.append(f"the folder {item.name!r} was not read: only files directly in it are read")
             continue

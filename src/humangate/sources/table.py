@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from pathlib import Path
 from typing import Any
 
 from humangate.errors import InvalidInputError
+from humangate.sources.columns import column_key, column_problem
 from humangate.sources.encoding import sniff_encoding
 
 __all__ = ["MAX_CSV_BYTES", "read_csv_rows", "sniff_delimiter"]
@@ -45,7 +45,8 @@ def read_csv_rows(path: str | Path, *, name: str | None = None) -> list[dict[str
     """Return the rows of the CSV file at ``path`` as dicts keyed by its header.
 
     Raise ``InvalidInputError`` naming the file and the fix when it cannot be read or has no rows, and,
-    naming the line, when it holds a NUL or its header names one column twice. A row with more cells than
+    naming the line, when it holds a NUL, its header names one column twice or names a column with invisible
+    or look-alike characters (``sources.columns``). A row with more cells than
     the header keeps the surplus in its last column: no cell is dropped.
     """
     label = name or str(path)
@@ -84,25 +85,26 @@ def read_csv_rows(path: str | Path, *, name: str | None = None) -> list[dict[str
     return rows
 
 
-def _fold(column: str) -> str:
-    """Return a column name as the readers of rows match it: case and spaces folded."""
-    return " ".join(unicodedata.normalize("NFKC", column).split()).casefold()
-
-
 def _rows(reader: Any, label: str, skipped: int) -> list[dict[str, Any]]:
     """Return the records of ``reader`` keyed by its header, as ``csv.DictReader`` would, but losing no cell.
 
-    Raise ``InvalidInputError`` naming the line for a header with two columns of one name: a row would keep
-    only one of the two values. A row with more cells than the header (a comma typed in free text, not
-    quoted) keeps its surplus in the last column, joined by the delimiter as it was written, where
-    ``csv.DictReader`` would file it under ``None`` for a reader to drop.
+    Raise ``InvalidInputError`` naming the line for a header with two columns of one name (a row would keep
+    only one of the two values) or with a name that reads as another (``column_problem``). A row with more
+    cells than the header (a comma typed in free text, not quoted) keeps its surplus in the last column,
+    joined by the delimiter as it was written, where ``csv.DictReader`` would file it under ``None`` for a
+    reader to drop.
     """
     header: list[str] = next((cells for cells in reader if cells), [])  # the first line that is not blank
     while len(header) > 1 and not header[-1].strip():
         header.pop()  # trailing delimiters name no column: what a row has there goes to the last named one
     seen: dict[str, str] = {}
     for column in header:
-        folded = _fold(column)
+        if problem := column_problem(column):
+            raise InvalidInputError(
+                f"{label} line {reader.line_num + skipped}: the header's column {column!r} {problem}. Retype the "
+                "column's name in plain letters and try again."
+            )
+        folded = column_key(column)
         if folded and folded in seen:
             raise InvalidInputError(
                 f"{label} line {reader.line_num + skipped}: the header names the column {seen[folded]!r} twice"

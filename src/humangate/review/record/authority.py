@@ -17,7 +17,7 @@ from humangate.core.contract import (
     role_rank,
 )
 from humangate.errors import ClaimedError, DwellError, InvalidDecisionError, NotAuthorizedError
-from humangate.graphs.edits import fill_problem, filled_in, normalized, recipients_of
+from humangate.graphs.edits import fill_problem, filled_in, header_edit_problem, normalized, recipients_of
 from humangate.graphs.gate import ReviewGate
 from humangate.graphs.registry import GraphSpec
 from humangate.review.queue import ReviewItem
@@ -175,6 +175,11 @@ def _check_edit_content(
     if filled is not None and (problem := fill_problem(filled)):
         raise InvalidDecisionError(
             f"The edit of item {item.id} fills in {problem}; write one address such as name@example.com.",
+            item_id=item.id,
+        )
+    if problem := header_edit_problem(before, after):
+        raise InvalidDecisionError(
+            f"The edit of item {item.id} writes {problem}; the mail layer would refuse it. Correct it and try again.",
             item_id=item.id,
         )
     if _blank_recipient(after):
