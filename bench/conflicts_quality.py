@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
 from humangate.agents.researcher import Researcher  # noqa: E402
-from humangate.agents.schemas import ResearchInput, Source  # noqa: E402
+from humangate.core.schemas import ResearchInput, Source  # noqa: E402
 from humangate.risk import RiskPolicy, assess_brief  # noqa: E402
 
 __all__ = ["DISPUTED_TARGET", "OTHER_TARGET", "Checked", "Result", "check_claim", "evaluate", "main"]

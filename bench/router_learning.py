@@ -42,9 +42,9 @@ import numpy as np
 from sqlalchemy import func, select
 
 from humangate import Orchestrator, Settings
-from humangate.agents.schemas import SupportMessage, SupportReply
 from humangate.agents.support import SupportAnalyst
 from humangate.checkpoints.schema import audit_events
+from humangate.core.schemas import SupportMessage, SupportReply
 from humangate.graphs.common import GraphDeps
 from humangate.review.queue import QueueFilter, ReviewItem
 from humangate.risk import RiskPolicy, assess_support

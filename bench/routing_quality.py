@@ -54,7 +54,7 @@ sys.path.insert(0, str(REPO))
 from bench import routing_support  # noqa: E402
 
 from humangate.agents.researcher import Researcher  # noqa: E402
-from humangate.agents.schemas import ResearchInput, Source  # noqa: E402
+from humangate.core.schemas import ResearchInput, Source  # noqa: E402
 from humangate.risk import (  # noqa: E402
     PII_ENTITIES,
     RiskPolicy,

@@ -28,8 +28,8 @@ from typing import Any
 from train.train_router import MUST_ESCALATE_EMOTIONS, NLUPP_POSITIVE, TWEET_MUST_ESCALATE
 
 from humangate.agents.offline.triage import sentiment
-from humangate.agents.schemas import SupportMessage, SupportReply
 from humangate.agents.support import SupportAnalyst
+from humangate.core.schemas import SupportMessage, SupportReply
 from humangate.risk import RiskPolicy, assess_support
 from humangate.risk.router import default_router
 

@@ -53,9 +53,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import func, select
 
-from humangate.agents.schemas import TaskSpec
 from humangate.checkpoints.schema import review_items, runs
 from humangate.config import Settings
+from humangate.core.schemas import TaskSpec
 from humangate.graphs.common import deps_from_settings
 from humangate.graphs.outreach import outreach_spec
 from humangate.review.service import Orchestrator

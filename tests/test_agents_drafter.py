@@ -8,7 +8,7 @@ import pytest
 
 from humangate.agents.drafter import Drafter
 from humangate.agents.researcher import Researcher
-from humangate.agents.schemas import Brief, Claim, CorrectionExample, DraftInput, EmailDraft, Recipient, ResearchInput
+from humangate.core.schemas import Brief, Claim, CorrectionExample, DraftInput, EmailDraft, Recipient, ResearchInput
 from humangate.data.demo import demo_recipients, demo_sources
 
 RECIPIENTS = {r.company: r for r in demo_recipients()}

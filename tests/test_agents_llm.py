@@ -22,8 +22,8 @@ from pydantic import Field
 from humangate.agents.drafter import Drafter
 from humangate.agents.planner import Planner
 from humangate.agents.researcher import Researcher
-from humangate.agents.schemas import DraftInput, ResearchInput, SupportMessage
 from humangate.agents.support import SupportAnalyst
+from humangate.core.schemas import DraftInput, ResearchInput, SupportMessage
 from humangate.data.demo import demo_recipients, demo_sources
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from humangate.agents.researcher import Researcher
-from humangate.agents.schemas import Brief, ResearchInput, Source
+from humangate.core.schemas import Brief, ResearchInput, Source
 from humangate.data.demo import demo_recipients, demo_sources
 from humangate.sources import read_folder
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from humangate.agents.schemas import SupportMessage
 from humangate.agents.support import SupportAnalyst
+from humangate.core.schemas import SupportMessage
 from humangate.data.demo import demo_support_cases
 
 CASES = demo_support_cases()

@@ -13,7 +13,7 @@ from humangate import Orchestrator, Settings
 from humangate.agents.escalation_judge import failed
 from humangate.agents.models import ModelConfig, make_chat_model
 from humangate.agents.offline import analyze
-from humangate.agents.schemas import EscalationJudgement, SupportMessage
+from humangate.core.schemas import EscalationJudgement, SupportMessage
 from humangate.data.demo import demo_support_messages
 from humangate.graphs.common import GraphDeps
 from humangate.risk import RiskPolicy

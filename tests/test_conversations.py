@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from humangate.agents.planner import Planner
-from humangate.agents.schemas import SupportMessage
 from humangate.cli import app
 from humangate.conversations import MAX_TURN_CHARS, MAX_TURNS, history_cell, threaded
+from humangate.core.schemas import SupportMessage
 from humangate.tasks import planned_runs
 
 TASK = "Answer these support tickets."

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from humangate.agents.offline.triage import analyze, deleet, find_signals
-from humangate.agents.schemas import SupportMessage
+from humangate.core.schemas import SupportMessage
 from humangate.risk.escalation import escalation
 from humangate.risk.injection import find_injections
 from humangate.risk.policy import RiskPolicy

@@ -23,9 +23,9 @@ from sqlalchemy import select
 
 from humangate import Orchestrator, ReviewItem, RunInfo, Settings
 from humangate.agents.researcher import Researcher
-from humangate.agents.schemas import ResearchInput
 from humangate.checkpoints.schema import outbox
 from humangate.core.contract import risk_rank
+from humangate.core.schemas import ResearchInput
 from humangate.data.demo import demo_outreach_items, demo_support_messages
 from humangate.errors import NotAuthorizedError
 from humangate.graphs.common import GraphDeps

@@ -13,7 +13,7 @@ import pytest
 from humangate.agents.offline.injection import find_injections as offline_findings
 from humangate.agents.offline.injection import looks_like_injection
 from humangate.agents.offline.research import research
-from humangate.agents.schemas import ResearchInput, Source
+from humangate.core.schemas import ResearchInput, Source
 from humangate.risk import find_injections
 from humangate.risk._hidden_text import hidden_spans, strip_hidden, style_hides
 from humangate.risk._obfuscation import disguised, unconfuse

@@ -17,7 +17,7 @@ import pytest
 from pydantic import BaseModel, Field, model_validator
 
 from humangate.agents.models import METHODS, ModelConfig, StructuredResult, call_structured, make_chat_model
-from humangate.agents.schemas import SupportAnalysis
+from humangate.core.schemas import SupportAnalysis
 from tests.llm_support import LlmServer, gguf, require_llama_cpp, tail
 
 pytestmark = pytest.mark.timeout(600)

@@ -15,8 +15,8 @@ import pytest
 from humangate.agents.drafter import Drafter
 from humangate.agents.offline import research
 from humangate.agents.researcher import Researcher
-from humangate.agents.schemas import Brief, DraftInput, Recipient, ResearchInput, Source
 from humangate.agents.validation import grounded
+from humangate.core.schemas import Brief, DraftInput, Recipient, ResearchInput, Source
 from humangate.data.demo import demo_sources
 from tests.test_agents_llm import answering
 

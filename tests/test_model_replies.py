@@ -18,8 +18,8 @@ from humangate import Orchestrator, Settings
 from humangate.agents.models import ModelConfig, make_chat_model
 from humangate.agents.offline import analyze
 from humangate.agents.offline.replies import compose_reply, template_sentences
-from humangate.agents.schemas import RoutingRule, SupportAnalysis, SupportMessage
 from humangate.agents.validation import reply_problems, stricter_analysis
+from humangate.core.schemas import RoutingRule, SupportAnalysis, SupportMessage
 from humangate.data.demo import demo_support_messages
 from humangate.graphs.common import GraphDeps
 from humangate.graphs.support import SupportInput

@@ -13,8 +13,8 @@ import pytest
 from humangate.agents.drafter import Drafter
 from humangate.agents.planner import Planner
 from humangate.agents.researcher import Researcher
-from humangate.agents.schemas import DraftInput, ResearchInput, SupportMessage
 from humangate.agents.support import SupportAnalyst
+from humangate.core.schemas import DraftInput, ResearchInput, SupportMessage
 from humangate.data.demo import demo_recipients, demo_sources
 from humangate.tasks import planned_runs
 from tests.test_agents_llm import answering

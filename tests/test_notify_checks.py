@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy import select
 
 from humangate import Orchestrator, Settings
-from humangate.agents.schemas import Brief, EmailDraft
 from humangate.checkpoints.schema import outbox
 from humangate.core.contract import RiskAssessment, Trigger, risk_rank
+from humangate.core.schemas import Brief, EmailDraft
 from humangate.graphs.common import GraphDeps
 from humangate.graphs.example import assess_note, draft
 from humangate.graphs.registry import default_registry

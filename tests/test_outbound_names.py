@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from humangate.agents.schemas import Recipient
+from humangate.core.schemas import Recipient
 from humangate.graphs.drafting import DraftRequest, _names
 from humangate.risk.outbound import find_links, name_problem, outbound_triggers
 

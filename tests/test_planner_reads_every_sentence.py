@@ -22,8 +22,8 @@ from humangate.agents.offline.destinations import destination
 from humangate.agents.offline.limit_wording import amount_limits, limit_covered
 from humangate.agents.offline.planning import plan
 from humangate.agents.offline.task_rules import read_rules
-from humangate.agents.offline.wording import fold, kinds_in, language, tokens
-from humangate.agents.schemas import AmountLimit
+from humangate.core.schemas import AmountLimit
+from humangate.core.wording import fold, kinds_in, language, tokens
 from humangate.risk.limits import limit_triggers
 from humangate.tasks import planned_runs, start_planned
 from tests.lenient import lenient_orchestrator

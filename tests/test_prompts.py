@@ -8,7 +8,7 @@ from types import ModuleType
 import pytest
 
 from humangate.agents import drafter, escalation_judge, planner, researcher, support
-from humangate.agents.schemas import Brief, Claim, DraftInput, Recipient, ResearchInput, Source, SupportMessage
+from humangate.core.schemas import Brief, Claim, DraftInput, Recipient, ResearchInput, Source, SupportMessage
 from humangate.prompts import USER_MARKER, load_prompt, prompt_names, render_messages
 
 BRIEF = Brief(subject="Acme", coverage=1.0, confidence=0.5, claims=[Claim(text="Acme makes anvils.", source_ids=["a"])])

@@ -18,9 +18,9 @@ from sqlalchemy import select
 from humangate import Orchestrator, Settings
 from humangate.agents.offline.planning import plan
 from humangate.agents.researcher import Researcher
-from humangate.agents.schemas import ResearchInput, Source, TaskSpec
 from humangate.checkpoints.schema import audit_events, decisions, outbox, review_items, runs, votes
 from humangate.core.contract import ACTIONS, REASON_CODES, ROLES, Role
+from humangate.core.schemas import ResearchInput, Source, TaskSpec
 from humangate.errors import HumanGateError
 from humangate.risk import RiskPolicy, assess_brief
 from humangate.tasks import planned_runs

@@ -12,7 +12,7 @@ import pytest
 
 from humangate.agents.offline.planning import plan
 from humangate.agents.plan_check import reconcile
-from humangate.agents.schemas import AmountLimit, PlanReading
+from humangate.core.schemas import AmountLimit, PlanReading
 from humangate.risk._fold import readable
 from humangate.risk.confirmations import confirmation_triggers, find_confirmations
 from humangate.risk.outbound import find_links, outbound_triggers

@@ -22,8 +22,8 @@ from typer.testing import CliRunner
 
 from humangate import Orchestrator
 from humangate.agents.offline.planning import plan
-from humangate.agents.schemas import SupportMessage, SupportReply
 from humangate.agents.support import SupportAnalyst
+from humangate.core.schemas import SupportMessage, SupportReply
 from humangate.errors import InvalidInputError
 from humangate.risk import assess_support
 from humangate.sources import read_csv_rows
@@ -80,7 +80,7 @@ def _csv(tmp_path: Path, text: str) -> list[dict[str, object]]:
 # require_approval False and no route, and under the lenient policy the calm reply goes out unreviewed.
 # Code path: agents/offline/task_rules.read_rules -> _review_at / _anchors / sending.defers_send find no review
 # word, no hand-over target and no send veto, so the clause is skipped (`if review is None and not anchors and
-# not deferred: continue`). The vocabularies in agents/offline/wording.py cover four languages and a list of
+# not deferred: continue`). The vocabularies in core/wording.py cover four languages and a list of
 # English stems; everything else (another language, an idiom, a named third person, "draft/stage/queue",
 # a retraction, a time or count the planner cannot enforce) falls through to "send".
 # General fix: invert the default in read_rules. A clause that the planner cannot classify as (a) the task's

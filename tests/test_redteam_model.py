@@ -28,8 +28,8 @@ from humangate.agents.offline.directives import read_directives
 from humangate.agents.offline.drafting import usable_claims
 from humangate.agents.planner import Planner
 from humangate.agents.researcher import Researcher
-from humangate.agents.schemas import Brief, DraftInput, Recipient, ResearchInput, RoutingRule, Source
 from humangate.cli import app
+from humangate.core.schemas import Brief, DraftInput, Recipient, ResearchInput, RoutingRule, Source
 from humangate.data.demo import demo_sources, demo_support_messages
 from humangate.graphs.common import GraphDeps
 from humangate.graphs.drafting import DraftingInput

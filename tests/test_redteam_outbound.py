@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from humangate import Orchestrator, Settings
 from humangate.agents.offline.planning import plan
-from humangate.agents.schemas import AmountLimit, SupportMessage, SupportReply
 from humangate.agents.support import SupportAnalyst
 from humangate.checkpoints.schema import outbox
+from humangate.core.schemas import AmountLimit, SupportMessage, SupportReply
 from humangate.risk import RiskPolicy, assess_support
 from humangate.tasks import planned_runs, start_planned
 from tests.lenient import LENIENT, lenient_orchestrator
@@ -60,7 +60,7 @@ def _outbox(o: Orchestrator, run_id: str | None = None) -> list[tuple[str, dict[
 # low risk, every reply goes out unreviewed: "don't send until I say so", "do not send them", "I'll send them
 # myself", "ping me before you hit send", German/French "show me before sending". Each asks a person to see
 # (or to do) the send; fail closed means a person approves. Fix: agents/offline/task_rules.read_rules and the
-# vocabularies of agents/offline/wording.py (a clause that negates or conditions sending on a person).
+# vocabularies of core/wording.py (a clause that negates or conditions sending on a person).
 SEND_STOPPERS = [
     "Don't send anything until I say so.",
     "Do not send them.",

@@ -22,7 +22,7 @@ import pytest
 from humangate import Orchestrator, Settings
 from humangate.agents.offline.planning import plan
 from humangate.agents.researcher import prompt_variables
-from humangate.agents.schemas import ResearchInput
+from humangate.core.schemas import ResearchInput
 from humangate.errors import InvalidInputError
 from humangate.sources import Fetcher, FetchPolicy, SourceGatherer, read_document
 from humangate.sources.local import read_folder

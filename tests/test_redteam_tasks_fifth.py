@@ -62,7 +62,7 @@ from humangate.agents.offline.disguise import foreign, visible
 from humangate.agents.offline.manner import unheeded
 from humangate.agents.offline.planning import plan
 from humangate.agents.offline.task_rules import read_rules
-from humangate.agents.offline.wording import fold
+from humangate.core.wording import fold
 from humangate.tasks import planned_runs, start_planned
 from tests.lenient import lenient_orchestrator
 from tests.task_redteam import CALM, OUTREACH, ROW, SUPPORT

@@ -68,7 +68,7 @@ from humangate.agents.offline.complements import selection, sends_a_thing
 from humangate.agents.offline.conditions import conditional
 from humangate.agents.offline.planning import plan
 from humangate.agents.offline.timing import timed
-from humangate.agents.offline.wording import fold, tokens
+from humangate.core.wording import fold, tokens
 from humangate.risk.directives import unfollowed
 from tests.lenient import lenient_orchestrator
 from tests.task_redteam import CALM, OUTREACH, ROW, SUPPORT

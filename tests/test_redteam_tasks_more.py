@@ -26,7 +26,7 @@ from humangate.agents.offline.claims import claimed
 from humangate.agents.offline.complements import addressee, form_only
 from humangate.agents.offline.planning import plan
 from humangate.agents.offline.restrictions import restricted
-from humangate.agents.offline.wording import fold, tokens
+from humangate.core.wording import fold, tokens
 from humangate.risk.directives import unfollowed
 from humangate.tasks import planned_runs, start_planned
 from tests.lenient import lenient_orchestrator

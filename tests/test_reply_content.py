@@ -16,9 +16,9 @@ from humangate import Orchestrator, Settings
 from humangate.agents.offline import analyze
 from humangate.agents.offline.corrections import apply_lessons, foreign_words, learn
 from humangate.agents.offline.replies import greeting_name, template_sentences
-from humangate.agents.schemas import CorrectionExample, SupportMessage, SupportReply
 from humangate.agents.support import SupportAnalyst
 from humangate.checkpoints.schema import outbox
+from humangate.core.schemas import CorrectionExample, SupportMessage, SupportReply
 from humangate.risk import RiskPolicy, assess_support
 from humangate.risk.confirmations import confirmation_triggers, find_confirmations, receipt_questions
 

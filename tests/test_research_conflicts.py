@@ -18,9 +18,9 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from humangate.agents.offline.contradictions import find_statement_conflicts
 from humangate.agents.offline.facts import find_number_conflicts, quantities
 from humangate.agents.offline.research import is_company
-from humangate.agents.offline.text import terms
 from humangate.agents.researcher import Researcher
-from humangate.agents.schemas import Brief, Claim, Conflict, ResearchInput, Source
+from humangate.core.schemas import Brief, Claim, Conflict, ResearchInput, Source
+from humangate.core.text import terms
 from humangate.risk import RiskPolicy, assess_brief
 from humangate.risk.triggers import brief_quality_triggers
 

@@ -19,7 +19,7 @@ from humangate import Orchestrator, Settings
 from humangate.agents.offline.clashes import find_clashes
 from humangate.agents.offline.facts import find_number_conflicts
 from humangate.agents.researcher import Researcher
-from humangate.agents.schemas import Brief, Conflict, ResearchInput, Source
+from humangate.core.schemas import Brief, Conflict, ResearchInput, Source
 from humangate.tasks import plan_task, start_planned
 
 

@@ -7,7 +7,8 @@ import re
 import pytest
 
 import humangate.risk as risk
-from humangate.agents.schemas import (
+from humangate.core.contract import RiskAssessment, Trigger
+from humangate.core.schemas import (
     Brief,
     Claim,
     Conflict,
@@ -17,7 +18,6 @@ from humangate.agents.schemas import (
     SupportAnalysis,
     SupportReply,
 )
-from humangate.core.contract import RiskAssessment, Trigger
 from humangate.risk import (
     NodeOverrides,
     RiskPolicy,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from humangate.agents.schemas import Brief, EmailDraft
 from humangate.core.gate_policy import GatePolicy
+from humangate.core.schemas import Brief, EmailDraft
 from humangate.errors import ConfigError
 from humangate.risk import DEFAULT_POLICY_VERSION, NodeOverrides, RiskPolicy, assess_draft
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from humangate.agents.schemas import SupportMessage, SupportReply
 from humangate.agents.support import SupportAnalyst
 from humangate.core.contract import RiskAssessment
+from humangate.core.schemas import SupportMessage, SupportReply
 from humangate.errors import ConfigError
 from humangate.risk import RiskPolicy, assess_support
 from humangate.risk.escalation import without_templates

@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from humangate import Orchestrator, Settings
-from humangate.agents.schemas import Brief, document_of
 from humangate.cli import app
+from humangate.core.schemas import Brief, document_of
 from humangate.sources import read_document, read_folder
 
 from .documents_support import make_docx, make_html, make_pdf
@@ -322,7 +322,7 @@ def test_white_pdf_text_on_a_dark_band_and_an_ocr_layer_over_a_scan_are_read_as_
 
 def test_a_heading_id_and_a_source_line_are_kept_as_links_only_when_they_are_urls() -> None:
     from humangate.agents.researcher import prompt_variables
-    from humangate.agents.schemas import ResearchInput
+    from humangate.core.schemas import ResearchInput
 
     words = " ".join(["Home batteries store solar power for the evening and cut the grid bill."] * 4)
     page = (

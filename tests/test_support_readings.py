@@ -13,7 +13,7 @@ import pytest
 
 from humangate.agents.offline import triage, turns
 from humangate.agents.offline.triage import analyze
-from humangate.agents.schemas import SupportMessage
+from humangate.core.schemas import SupportMessage
 from humangate.errors import ConfigError
 from humangate.risk import RiskPolicy
 from humangate.risk.escalation import escalation

@@ -10,8 +10,8 @@ import pytest
 from humangate import Orchestrator, Settings
 from humangate.agents.offline.replies import reply_subject, restate_question
 from humangate.agents.offline.triage import template_sentences
-from humangate.agents.schemas import SupportMessage
 from humangate.agents.support import SupportAnalyst
+from humangate.core.schemas import SupportMessage
 from humangate.data.demo import demo_support_cases
 from humangate.risk.escalation import without_templates
 

@@ -11,8 +11,8 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 
 from humangate import Orchestrator, Settings
 from humangate.agents.offline.planning import amount_limits, plan
-from humangate.agents.schemas import AmountLimit, SupportMessage, SupportReply
 from humangate.agents.support import SupportAnalyst
+from humangate.core.schemas import AmountLimit, SupportMessage, SupportReply
 from humangate.graphs.common import GraphDeps
 from humangate.graphs.registry import default_registry
 from humangate.risk import RiskPolicy, assess_support

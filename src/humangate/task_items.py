@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from humangate.agents.schemas import Recipient, ResearchInput, TaskSpec
+from humangate.core.schemas import Recipient, ResearchInput, TaskSpec
 from humangate.effects import address_problem
 from humangate.errors import InvalidInputError
 from humangate.graphs.outreach import OutreachInput

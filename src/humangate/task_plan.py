@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from humangate.agents.schemas import TaskSpec
+from humangate.core.schemas import TaskSpec
 from humangate.risk.policy import RiskPolicy
 from humangate.tasks import PlannedRun
 

@@ -21,9 +21,9 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from humangate.agents.schemas import TaskSpec
 from humangate.checkpoints.schema import runs as runs_table
 from humangate.conversations import threaded
+from humangate.core.schemas import TaskSpec
 from humangate.errors import InvalidInputError
 from humangate.sources import Fetcher, SearchProvider, SourceGatherer, fetcher_from_settings, find_urls, search_provider
 from humangate.task_items import (

@@ -19,8 +19,8 @@ from itertools import combinations, pairwise
 from humangate.agents.offline import drafting  # the drafter's own template sentences
 from humangate.agents.offline.contradictions import Stated, on_axis, read
 from humangate.agents.offline.directives import read_directives
-from humangate.agents.offline.text import content_terms, split_sentences
-from humangate.agents.schemas import DraftInput, EmailDraft
+from humangate.core.schemas import DraftInput, EmailDraft
+from humangate.core.text import content_terms, split_sentences
 
 __all__ = ["GROUNDED", "Window", "claim_windows", "held", "sentences_of", "source_windows", "unheld_sentences"]
 

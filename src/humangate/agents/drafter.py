@@ -19,8 +19,8 @@ from humangate.agents.offline.corrections import learn
 from humangate.agents.offline.directives import read_directives
 from humangate.agents.offline.drafting import usable_claims
 from humangate.agents.offline.injection import looks_like_injection
-from humangate.agents.schemas import CorrectionExample, DraftInput, EmailDraft
 from humangate.agents.validation import MAX_FAILURE, draft_problems
+from humangate.core.schemas import CorrectionExample, DraftInput, EmailDraft
 from humangate.prompts import render_messages
 
 if TYPE_CHECKING:

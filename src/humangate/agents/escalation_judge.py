@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from humangate.agents.schemas import EscalationJudgement, SupportMessage
+from humangate.core.schemas import EscalationJudgement, SupportMessage
 from humangate.prompts import render_messages
 
 if TYPE_CHECKING:

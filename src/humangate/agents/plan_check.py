@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from humangate.agents.offline.planning import named_graph
-from humangate.agents.offline.text import content_terms
-from humangate.agents.offline.wording import fold
-from humangate.agents.schemas import PlanReading, TaskSpec
+from humangate.core.schemas import PlanReading, TaskSpec
+from humangate.core.text import content_terms
+from humangate.core.wording import fold
 
 __all__ = ["misfit", "reconcile"]
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from humangate.agents.offline import plan
 from humangate.agents.offline.planning import GRAPHS
 from humangate.agents.plan_check import reconcile
-from humangate.agents.schemas import PlanReading, TaskSpec
+from humangate.core.schemas import PlanReading, TaskSpec
 from humangate.prompts import render_messages
 
 if TYPE_CHECKING:

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 
 from humangate.agents.offline import research
 from humangate.agents.offline.injection import looks_like_injection
-from humangate.agents.schemas import Brief, Conflict, ResearchInput, document_of
 from humangate.agents.validation import MAX_FAILURE, grounded
+from humangate.core.schemas import Brief, Conflict, ResearchInput, document_of
 from humangate.prompts import render_messages
 
 if TYPE_CHECKING:

@@ -18,8 +18,8 @@ from humangate.agents.drafter import format_correction
 from humangate.agents.offline import analyze
 from humangate.agents.offline.corrections import apply_lessons, learn
 from humangate.agents.offline.replies import template_sentences
-from humangate.agents.schemas import CorrectionExample, SupportAnalysis, SupportMessage
 from humangate.agents.validation import MAX_FAILURE, analysis_problems, stricter_analysis
+from humangate.core.schemas import CorrectionExample, SupportAnalysis, SupportMessage
 from humangate.prompts import render_messages
 
 if TYPE_CHECKING:

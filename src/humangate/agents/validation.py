@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from humangate.agents._grounding import held, sentences_of, source_windows, unheld_sentences
 from humangate.agents.offline.drafting import first_name
 from humangate.agents.offline.injection import looks_like_injection
-from humangate.agents.offline.text import content_terms
-from humangate.agents.schemas import DraftInput, EmailDraft, Source, SupportAnalysis
+from humangate.core.schemas import DraftInput, EmailDraft, Source, SupportAnalysis
+from humangate.core.text import content_terms
 
 __all__ = [
     "INTENTS",

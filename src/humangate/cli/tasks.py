@@ -218,7 +218,7 @@ def _print_brief(orch: Orchestrator, run: RunInfo) -> None:
     """Print a finished research run's brief: each claim with the documents, pages or sections it cites."""
     if run.graph != "research" or run.status != "completed":
         return  # a paused brief is shown, sources beside it, by `humangate show ITEM`
-    from humangate.agents.schemas import Brief, Source
+    from humangate.core.schemas import Brief, Source
 
     values = orch.graph(run.graph).get_state({"configurable": {"thread_id": run.id}}).values
     brief = Brief.model_validate(values["brief"])

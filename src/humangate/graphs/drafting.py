@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from humangate.agents.drafter import Drafter
 from humangate.agents.offline import draft as offline_draft
-from humangate.agents.schemas import AmountLimit, Brief, DraftInput, EmailDraft, Recipient, Source
 from humangate.core.contract import RiskAssessment
+from humangate.core.schemas import AmountLimit, Brief, DraftInput, EmailDraft, Recipient, Source
 from humangate.graphs.common import GraphDeps, recall, remembered, send_or_hold
 from humangate.graphs.context import RunContext
 from humangate.graphs.gate import GateState, GateView, review_gate

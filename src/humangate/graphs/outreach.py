@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from langgraph.graph import START, StateGraph
 from pydantic import BaseModel, ConfigDict, Field
 
-from humangate.agents.schemas import AmountLimit, Recipient, ResearchInput, Source
+from humangate.core.schemas import AmountLimit, Recipient, ResearchInput, Source
 from humangate.graphs.common import GraphDeps
 from humangate.graphs.context import RunContext
 from humangate.graphs.drafting import DraftingState, DraftRequest, add_drafting_steps

@@ -14,8 +14,8 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 
 from humangate.agents.researcher import Researcher
-from humangate.agents.schemas import Brief, ResearchInput
 from humangate.core.contract import RiskAssessment
+from humangate.core.schemas import Brief, ResearchInput
 from humangate.graphs.common import GraphDeps, remembered
 from humangate.graphs.context import RunContext
 from humangate.graphs.gate import GateState, GateView, review_gate

@@ -21,7 +21,9 @@ from pydantic import BaseModel, Field
 from humangate.agents.escalation_judge import EscalationJudge
 from humangate.agents.offline.replies import reply_subject
 from humangate.agents.offline.turns import read_turn
-from humangate.agents.schemas import (
+from humangate.agents.support import SupportAnalyst
+from humangate.core.contract import RiskAssessment, SourceExcerpt
+from humangate.core.schemas import (
     AmountLimit,
     EscalationJudgement,
     RoutingRule,
@@ -29,8 +31,6 @@ from humangate.agents.schemas import (
     SupportMessage,
     SupportReply,
 )
-from humangate.agents.support import SupportAnalyst
-from humangate.core.contract import RiskAssessment, SourceExcerpt
 from humangate.effects import mailbox
 from humangate.effects.messages import ADDRESS_MARKS
 from humangate.graphs.common import GraphDeps, recall, remembered, send_or_hold

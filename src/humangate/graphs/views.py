@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from humangate.agents.schemas import Brief, Source
 from humangate.core.contract import SourceExcerpt
+from humangate.core.schemas import Brief, Source
 
 __all__ = ["brief_sources", "claim_sources"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from humangate.agents.schemas import CorrectionExample
 from humangate.core.contract import RiskAssessment
+from humangate.core.schemas import CorrectionExample
 from humangate.memory.store import OVERRIDE_KINDS, Match, MemoryStore
 from humangate.risk.memory import MemoryOutcome, apply_memory, example_of
 from humangate.risk.policy import RiskPolicy

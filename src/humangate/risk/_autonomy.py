@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable, Sequence
 
 from humangate.agents.offline.corrections import names_in
-from humangate.agents.offline.text import split_sentences
 from humangate.core.contract import READER_KINDS, RISK_LEVELS, SYSTEM_REVIEWER, RiskAssessment, Trigger, risk_rank
+from humangate.core.text import split_sentences
 from humangate.memory._held import NOT_REASONS, signature
 from humangate.memory.redact import redact
 from humangate.memory.store import Match

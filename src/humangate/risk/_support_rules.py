@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from humangate.agents.schemas import SupportAnalysis
 from humangate.core.contract import Trigger, TriggerKind
+from humangate.core.schemas import SupportAnalysis
 
 __all__ = ["NEGATIVE", "analyst_triggers", "earlier_reading_triggers", "earlier_turn_trigger", "hard_rule_triggers"]
 

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from humangate.agents.schemas import (
+from humangate.core.contract import RiskAssessment, Trigger, TriggerKind
+from humangate.core.schemas import (
     AmountLimit,
     Brief,
     EmailDraft,
@@ -22,7 +23,6 @@ from humangate.agents.schemas import (
     SupportAnalysis,
     SupportReply,
 )
-from humangate.core.contract import RiskAssessment, Trigger, TriggerKind
 from humangate.risk.combine import Signals, combine
 from humangate.risk.confirmations import confirmation_triggers
 from humangate.risk.directives import directive_triggers

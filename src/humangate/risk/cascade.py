@@ -15,8 +15,8 @@ the band; the model costs one call per message in it.
 
 from __future__ import annotations
 
-from humangate.agents.schemas import EscalationJudgement
 from humangate.core.contract import Trigger
+from humangate.core.schemas import EscalationJudgement
 
 __all__ = ["in_second_opinion_band", "judgement_triggers"]
 

@@ -15,9 +15,9 @@ import re
 from collections.abc import Sequence
 
 from humangate.agents.offline.directives import forbids
-from humangate.agents.offline.text import terms
-from humangate.agents.offline.wording import fold, language, tokens
 from humangate.core.contract import Trigger
+from humangate.core.text import terms
+from humangate.core.wording import fold, language, tokens
 
 __all__ = ["directive_triggers", "language_asked", "unfollowed"]
 

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
-from humangate.agents.schemas import EscalationJudgement, SupportAnalysis
 from humangate.core.contract import Trigger
+from humangate.core.schemas import EscalationJudgement, SupportAnalysis
 from humangate.risk._support_rules import (
     analyst_triggers,
     earlier_reading_triggers,

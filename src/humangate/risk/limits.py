@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from humangate.agents.schemas import AmountLimit
 from humangate.core.contract import Trigger
+from humangate.core.schemas import AmountLimit
 
 __all__ = ["MONEY", "WRITTEN_AMOUNT", "find_amounts", "limit_triggers", "parse_amount"]
 

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from humangate.agents.offline.corrections import added_sentences, learn, missing_additions, violations
-from humangate.agents.schemas import CorrectionExample
 from humangate.core.contract import RISK_LEVELS, ROLES, RiskAssessment, RiskLevel, Trigger, risk_rank
+from humangate.core.schemas import CorrectionExample
 from humangate.memory.store import DONE, Match
 from humangate.risk._autonomy import MIN_REVIEWERS, novel_content, reviewers_of, streak_of
 from humangate.risk.policy import NodeSettings

@@ -14,8 +14,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from humangate.agents.schemas import AmountLimit
 from humangate.core.contract import Trigger
+from humangate.core.schemas import AmountLimit
 from humangate.risk.combine import Signals
 from humangate.risk.injection import injection_triggers
 from humangate.risk.limits import limit_triggers

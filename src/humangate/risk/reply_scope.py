@@ -24,8 +24,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from humangate.agents.offline.wording import fold, language, tokens
 from humangate.core.contract import Trigger
+from humangate.core.wording import fold, language, tokens
 from humangate.risk.directives import language_asked
 from humangate.risk.outgoing import expected_names
 from humangate.risk.pii import find_pii

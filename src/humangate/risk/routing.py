@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from humangate.agents.offline.turns import read_turn
-from humangate.agents.offline.wording import fold, kinds_in, matches, tokens
-from humangate.agents.schemas import RoutingRule, SupportAnalysis
 from humangate.core.contract import RiskAssessment, RiskLevel, Trigger, risk_rank, role_rank
+from humangate.core.schemas import RoutingRule, SupportAnalysis
+from humangate.core.wording import fold, kinds_in, matches, tokens
 from humangate.risk.policy import NodeSettings
 
 __all__ = ["apply_routes", "route_hits"]

@@ -11,8 +11,8 @@ import hashlib
 import re
 from collections.abc import Sequence
 
-from humangate.agents.schemas import Brief, Conflict, EmailDraft, Source, SupportAnalysis, document_of
 from humangate.core.contract import Trigger
+from humangate.core.schemas import Brief, Conflict, EmailDraft, Source, SupportAnalysis, document_of
 from humangate.risk.pii import find_pii
 from humangate.risk.terms import find_policy_terms
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from humangate.agents.schemas import Source
+from humangate.core.schemas import Source
 from humangate.errors import SourceSkipped
 from humangate.sources.encoding import sniff_encoding
 from humangate.sources.urls import url_problem

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from humangate.agents.schemas import Source
+from humangate.core.schemas import Source
 from humangate.errors import SourceSkipped
 from humangate.sources.documents import MEDIA_KINDS, read_document
 from humangate.sources.fetch import Fetched, Fetcher

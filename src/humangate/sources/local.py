@@ -20,7 +20,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from humangate.agents.schemas import Source
+from humangate.core.schemas import Source
 from humangate.errors import InvalidInputError, SourceSkipped
 from humangate.sources.documents import DOCUMENT_SUFFIXES, MAX_DOCUMENT_BYTES, document_kind, read_document
 

@@ -72,7 +72,7 @@ from humangate.agents.offline.destinations import ITEMS, destination, moves_work
 from humangate.agents.offline.disguise import foreign
 from humangate.agents.offline.manner import unheeded
 from humangate.agents.offline.restrictions import CUE, DRAFT_ONLY, ONLY, RETRACT, SOLE_COUNT, restricted
-from humangate.agents.offline.wording import (
+from humangate.core.wording import (
     BEFORE,
     CONDITIONS,
     EXCEPT,

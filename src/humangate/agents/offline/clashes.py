@@ -18,8 +18,8 @@ from typing import Literal
 from humangate.agents.offline.contradictions import MIN_SHARED, Stated, fold, on_axis, quote, read, topic_of
 from humangate.agents.offline.facts import extract_facts
 from humangate.agents.offline.quantifiers import clash, read_quantified
-from humangate.agents.offline.text import overlap, terms
-from humangate.agents.schemas import Conflict
+from humangate.core.schemas import Conflict
+from humangate.core.text import overlap, terms
 
 __all__ = ["find_clashes"]
 

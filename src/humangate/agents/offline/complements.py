@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 
 from humangate.agents.offline.destinations import ITEMS, person_or_role
-from humangate.agents.offline.wording import GENERIC, NEGATIONS, UNIVERSAL, fold, kinds_in, tokens
+from humangate.core.wording import GENERIC, NEGATIONS, UNIVERSAL, fold, kinds_in, tokens
 
 __all__ = ["TONE", "addressee", "form_only", "has_content", "selection", "sends_a_thing"]
 

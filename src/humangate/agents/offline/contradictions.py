@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Literal
 
-from humangate.agents.offline.text import STOPWORDS, overlap, terms
-from humangate.agents.schemas import Conflict
+from humangate.core.schemas import Conflict
+from humangate.core.text import STOPWORDS, overlap, terms
 
 __all__ = [
     "MIN_OVERLAP",

@@ -6,8 +6,8 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from humangate.agents.offline.text import content_terms, overlap, split_sentences
-from humangate.agents.schemas import CorrectionExample
+from humangate.core.schemas import CorrectionExample
+from humangate.core.text import content_terms, overlap, split_sentences
 
 __all__ = [
     "Lessons",

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from humangate.agents.offline.wording import GENERIC, fold, tokens
+from humangate.core.wording import GENERIC, fold, tokens
 
 __all__ = ["ITEMS", "destination", "moves_work", "person_or_role"]
 

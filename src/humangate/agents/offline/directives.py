@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from humangate.agents.offline.text import terms
+from humangate.core.text import terms
 
 __all__ = ["Directives", "forbids", "read_directives"]
 

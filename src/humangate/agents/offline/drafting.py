@@ -7,8 +7,8 @@ import re
 from humangate.agents.offline.corrections import Lessons, apply_replacements, learn, own_swaps, was_deleted
 from humangate.agents.offline.directives import Directives, read_directives
 from humangate.agents.offline.injection import looks_like_injection
-from humangate.agents.offline.text import terms
-from humangate.agents.schemas import Brief, Claim, DraftInput, EmailDraft
+from humangate.core.schemas import Brief, Claim, DraftInput, EmailDraft
+from humangate.core.text import terms
 
 __all__ = ["draft", "first_name", "usable_claims"]
 

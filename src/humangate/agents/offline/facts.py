@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 
 from humangate.agents.offline.contradictions import Stated, fold, quote, read, related, topic_of
-from humangate.agents.offline.text import terms
 from humangate.agents.offline.units import bounded, measure
-from humangate.agents.schemas import Conflict
+from humangate.core.schemas import Conflict
+from humangate.core.text import terms
 
 __all__ = [
     "EXPECTED_FACTS",

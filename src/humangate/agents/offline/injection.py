@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from humangate.agents.offline.text import split_sentences
-from humangate.agents.schemas import InjectionFinding, Source
+from humangate.core.schemas import InjectionFinding, Source
+from humangate.core.text import split_sentences
 from humangate.risk._hidden_text import MIN_HIDDEN_WORDS, hidden_spans
 from humangate.risk._injection_lexicon import ADDRESSED, hidden_characters, multilingual_matches
 from humangate.risk._obfuscation import disguised, unconfuse

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 
-from humangate.agents.offline.wording import (
+from humangate.core.schemas import AmountLimit
+from humangate.core.wording import (
     BEFORE,
     FILLERS,
     GENERIC,
@@ -24,7 +25,6 @@ from humangate.agents.offline.wording import (
     matches,
     tokens,
 )
-from humangate.agents.schemas import AmountLimit
 from humangate.risk.limits import WRITTEN_AMOUNT, parse_amount
 
 __all__ = ["THRESHOLD", "amount_limits", "limit_covered"]

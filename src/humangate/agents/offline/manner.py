@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from humangate.agents.offline.wording import NEGATIONS
+from humangate.core.wording import NEGATIONS
 
 __all__ = ["unheeded"]
 

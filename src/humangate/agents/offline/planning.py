@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from humangate.agents.offline.limit_wording import THRESHOLD, amount_limits
 from humangate.agents.offline.task_rules import TaskRules, read_rules
-from humangate.agents.schemas import TaskSpec
+from humangate.core.schemas import TaskSpec
 from humangate.errors import InvalidInputError
 from humangate.sources.urls import find_urls
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from humangate.agents.offline.contradictions import fold
-from humangate.agents.offline.text import terms
+from humangate.core.text import terms
 
 __all__ = ["Quantified", "clash", "read_quantified"]
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from humangate.agents.schemas import SupportMessage
+from humangate.core.schemas import SupportMessage
 from humangate.risk._lexicon import load_lexicon
 from humangate.risk.confirmations import receipt_questions
 from humangate.risk.outbound import find_credential_requests

@@ -14,8 +14,8 @@ from humangate.agents.offline.contradictions import MIN_SHARED, find_statement_c
 from humangate.agents.offline.directives import Directives, read_directives
 from humangate.agents.offline.facts import EXPECTED_FACTS, Fact, extract_facts, find_conflicts, find_number_conflicts
 from humangate.agents.offline.injection import find_injections, looks_like_injection
-from humangate.agents.offline.text import bm25_scores, overlap, split_sentences, terms
-from humangate.agents.schemas import Brief, Claim, Conflict, InjectionFinding, ResearchInput, Source, document_of
+from humangate.core.schemas import Brief, Claim, Conflict, InjectionFinding, ResearchInput, Source, document_of
+from humangate.core.text import bm25_scores, overlap, split_sentences, terms
 from humangate.risk._hidden_text import strip_hidden
 
 __all__ = ["MAX_CLAIMS", "is_company", "research", "source_excluded"]

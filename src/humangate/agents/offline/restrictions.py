@@ -27,7 +27,7 @@ from humangate.agents.offline.channels import unsupported
 from humangate.agents.offline.conditions import conditional
 from humangate.agents.offline.manner import unheeded
 from humangate.agents.offline.timing import SCHEDULE, timed
-from humangate.agents.offline.wording import EXCEPT_PHRASE
+from humangate.core.wording import EXCEPT_PHRASE
 
 __all__ = ["COUNT", "CUE", "DRAFT_ONLY", "ONLY", "RECIPIENT", "RETRACT", "SCHEDULE", "SOLE_COUNT", "restricted"]
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from humangate.agents.offline.wording import CONDITIONS, EXCEPT, NEGATIONS, tokens
+from humangate.core.wording import CONDITIONS, EXCEPT, NEGATIONS, tokens
 
 __all__ = ["defers_send"]
 

@@ -33,7 +33,8 @@ from humangate.agents.offline.handover import ESCALATE, ROLES, TARGETS
 from humangate.agents.offline.limit_wording import limit_covered
 from humangate.agents.offline.permission import RELAX
 from humangate.agents.offline.sending import defers_send
-from humangate.agents.offline.wording import (
+from humangate.core.schemas import RoutingRule
+from humangate.core.wording import (
     BEFORE,
     CONDITIONS,
     CONSULT,
@@ -51,7 +52,6 @@ from humangate.agents.offline.wording import (
     matches,
     tokens,
 )
-from humangate.agents.schemas import RoutingRule
 
 __all__ = ["TaskRules", "read_rules"]
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-from humangate.agents.offline.wording import matches
+from humangate.core.wording import matches
 
 __all__ = ["SCHEDULE", "timed"]
 

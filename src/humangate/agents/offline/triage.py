@@ -23,7 +23,7 @@ from humangate.agents.offline.lexicon_router import INTENT_WORDS, LEXICONS
 from humangate.agents.offline.lexicon_tone import SNEER_CUES
 from humangate.agents.offline.replies import compose_reply, template_sentences
 from humangate.agents.offline.spelling import respelled
-from humangate.agents.schemas import SupportAnalysis, SupportMessage
+from humangate.core.schemas import SupportAnalysis, SupportMessage
 
 __all__ = [
     "LEXICONS",

@@ -12,7 +12,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from humangate.agents.schemas import SupportAnalysis, SupportMessage
+from humangate.core.schemas import SupportAnalysis, SupportMessage
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

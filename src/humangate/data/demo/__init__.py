@@ -18,7 +18,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
 
-from humangate.agents.schemas import Recipient, Source, SupportMessage
+from humangate.core.schemas import Recipient, Source, SupportMessage
 from humangate.sources import read_folder
 
 __all__ = [
