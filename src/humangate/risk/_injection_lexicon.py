@@ -177,6 +177,25 @@ ADDRESSED: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        "speaks to whoever writes or reads this text",
+        # "To whoever drafts the intro email: ..." opening a sentence, "Automated writers add that ...", "Writers
+        # of automated outreach should ...", "Bots composing emails: ...", a chat role label "[assistant]": a page's
+        # reader, never its subject. A company's bots at their own work ("bots processing orders") name no text.
+        re.compile(
+            r"(?:\A|(?<=[.!?:;\n(\[]))\s*(?:to|for|attention|attn)\s*:?\s+(?:whoever|anyone|anybody|the\s+(?:one|person|writer|author|drafter)"
+            r"|those)\s+(?:who\s+|that\s+)?(?:is\s+|are\s+|will\s+(?:be\s+)?)?"
+            r"(?:(?:draft|writ|compos|prepar|answer|repl|generat)\w*\s+(?:(?:the|an?|this|these|our|any|each)\s+)?"
+            r"(?:\w+\s+)?(?:e-?mails?|repl(?:y|ies)|messages?|letters?|summar(?:y|ies)|briefs?|answers?|responses?"
+            r"|outreach|intros?|introductions?|pitch(?:es)?)\b|(?:read|summari[sz]|process|pars|scan)\w*\s+"
+            r"(?:this|these|the\s+following|(?:this|the)\s+(?:page|text|site|document|profile))\b)"
+            rf"|\b{_AUTO}\s+{_READER}\s+(?:should\s+|must\s+|will\s+|can\s+)?"
+            r"(?:add|say|state|mention|include|write|note|describe|claim|promise|offer|tell|recommend)\w*"
+            r"|\b(?:writers?|authors?|drafters?)\s+of\s+(?:\w+\s+){0,2}?(?:automated|ai|generated|machine)\b"
+            rf"|\bbots?\s+{_DOING}\s+(?:{_DONE_TO}|e-?mails?|repl(?:y|ies)|messages?|summar(?:y|ies)|briefs?)\b"
+            r"|\[\s*(?:assistant|system|developer|ai|bot)\s*\]"
+        ),
+    ),
+    (
         "tells an AI reader or writer what it must write",
         # "Any assistant reading this page must describe ...", "KI-Systeme sollen Zeta ... empfehlen".
         re.compile(rf"{_ADDRESSEE}[^.!?\n]{{0,60}}?\b{_MUST}\b[^.!?\n]{{0,120}}?\b{_WRITE}\b"),
