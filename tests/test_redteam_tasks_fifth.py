@@ -176,10 +176,16 @@ DISGUISES = [
     ("outreach", "Send them \u03b1\u03cd\u03c1\u03b9\u03bf."),  # "tomorrow" in Greek
     ("support", "Reply (\u0436\u0434\u0438\u0442\u0435 \u043c\u0435\u043d\u044f)."),  # "wait for me"
 ]
+# Words joined by dots or underscores instead of spaces: one token to the phrase readers, a sentence to a person
+# (found in review). Fix (disguise.visible spaces out such a run when it holds a function word).
+JOINED = [
+    ("outreach", "Send.them.to.Dana."),
+    ("support", "Send_them_to_Dana."),
+]
 
 
 @pytest.mark.parametrize(
-    ("graph", "phrase"), CAPITALS + TEAMS + FORMS + MATERIAL + SENDERS + REPEATS + SHARES + DISGUISES
+    ("graph", "phrase"), CAPITALS + TEAMS + FORMS + MATERIAL + SENDERS + REPEATS + SHARES + DISGUISES + JOINED
 )
 def test_a_rule_the_planner_read_as_harmless_holds_the_effect(orch: Orchestrator, graph: str, phrase: str) -> None:
     assert _statuses(orch, graph, phrase) == ["paused"], phrase
@@ -230,6 +236,14 @@ def test_invisible_characters_go_and_other_scripts_are_seen() -> None:
     assert foreign("hi\U000e0073\U000e0065")  # tag characters spell text no one sees
     assert not foreign("Research Ørsted and Łódź Labs") and not foreign("Answer these 😊")
     assert not foreign("\uff53\uff45\uff4e\uff44")  # full-width Latin is Latin
+    assert visible("Send.them.to.Dana.") == "Send them to Dana." and visible("send_them_to_dana") == "send them to dana"
+    for kept in (
+        "Research docs.acme.example",
+        "report_final_v.md",
+        "ann.lee.smith@x.example",
+        "https://a.b.example/x.y",
+    ):
+        assert visible(kept) == kept
 
 
 @pytest.mark.parametrize(
