@@ -182,10 +182,19 @@ JOINED = [
     ("outreach", "Send.them.to.Dana."),
     ("support", "Send_them_to_Dana."),
 ]
+# Names the task lists that the rows do not match: "Hang Tight" (a Title Case phrase read as a company), a company
+# no row holds, or a subset of the rows. The run went to every row (found in review). Fix (planning._names_unread:
+# the names claims.named finds must be exactly the items').
+NAMES = [
+    ("support", "Hang Tight."),
+    ("outreach", "Sit Tight."),
+    ("outreach", "Lumen Robotics."),
+    ("outreach", "Northwind Analytics, Lumen Robotics."),
+]
 
 
 @pytest.mark.parametrize(
-    ("graph", "phrase"), CAPITALS + TEAMS + FORMS + MATERIAL + SENDERS + REPEATS + SHARES + DISGUISES + JOINED
+    ("graph", "phrase"), CAPITALS + TEAMS + FORMS + MATERIAL + SENDERS + REPEATS + SHARES + DISGUISES + JOINED + NAMES
 )
 def test_a_rule_the_planner_read_as_harmless_holds_the_effect(orch: Orchestrator, graph: str, phrase: str) -> None:
     assert _statuses(orch, graph, phrase) == ["paused"], phrase
@@ -289,7 +298,7 @@ CONTROLS = [
     ("outreach", "Refer to their last funding round."),
     ("outreach", "Research Ørsted and draft a short intro."),
     ("outreach", "I'm Dana from Acme."),
-    ("outreach", "Northwind Analytics, Lumen Robotics."),
+    ("outreach", "Northwind Analytics."),  # the task names the one row it has
 ]
 
 

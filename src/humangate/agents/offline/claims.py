@@ -87,7 +87,7 @@ from humangate.core.wording import (
     tokens,
 )
 
-__all__ = ["asks_content", "claimed", "parts"]
+__all__ = ["asks_content", "claimed", "named", "parts"]
 
 
 def _set(text: str) -> frozenset[str]:
@@ -276,6 +276,14 @@ def _elsewhere(folded: str, rest: list[str]) -> bool:
     elif rest[0] in SAYING and rest[1:2] not in (["them"], ["him"], ["her"], ["each"], ["everyone"], ["all"]):
         return False
     return unsupported(said)
+
+
+def named(part: str) -> str | None:
+    """Return the name ``part`` lists when it is names only ("Northwind Analytics", "ACME"), else None."""
+    raw = [t for t in part.split() if not _AND.match(t) and t != "&"]
+    if raw and all(t[:1].isupper() or t[:1].isdigit() for t in raw):
+        return " ".join(raw).strip(" .,;:!?\"'") or None
+    return None
 
 
 def claimed(part: str) -> str | None:

@@ -189,6 +189,18 @@ def _goal(task: str, graph: Graph) -> str:
 _MAX_DIRECTIVES = 20  # TaskSpec.directives' limit
 
 
+def _names_unread(names: Sequence[str], items: Sequence[Mapping[str, Any]]) -> str | None:
+    """Return how the names a task lists and its items differ (a name no item holds, items it does not name)."""
+    if not names:
+        return None
+    cells = [" ".join(str(v) for v in item.values()).casefold() for item in items]
+    missing = [n for n in names if not any(n.casefold() in c for c in cells)]
+    if missing:
+        return f"no item holds {', '.join(missing)!r}"
+    unnamed = sum(1 for c in cells if not any(n.casefold() in c for n in names))
+    return f"{unnamed} of the {len(cells)} items are not named" if unnamed else None
+
+
 def plan(task: str, *, csv_rows: Sequence[Mapping[str, Any]] | None = None, source_dir: Path | None = None) -> TaskSpec:
     """Return the task spec of ``task``; items come from ``csv_rows``, else ``source_dir``, else the text."""
     graph = _graph(task, csv_rows)
@@ -205,6 +217,13 @@ def plan(task: str, *, csv_rows: Sequence[Mapping[str, Any]] | None = None, sour
         if not items and graph == "research" and (urls := find_urls(task)):
             items = [{"subject": _pages_subject(urls)}]  # the pages themselves are the item; tasks fetches them
     read = approval_rules(task, graph)
+    if (csv_rows or source_dir is not None) and (unread := _names_unread(read.named, items)):
+        read.require = True
+        unit = {"outreach": "email", "support": "reply"}.get(graph, "brief")
+        read.rules.append(
+            f"The task names {', '.join(read.named)!r}, but {unread}: the planner cannot tell whether it means only "
+            f"these, so a person approves every {unit}."
+        )
     if len(read.directives) > _MAX_DIRECTIVES:  # more than a plan carries: none may be dropped unseen
         read.require = True
         read.rules.append(

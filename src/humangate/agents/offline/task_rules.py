@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from humangate.agents.offline.claims import asks_content, claimed, parts
+from humangate.agents.offline.claims import asks_content, claimed, named, parts
 from humangate.agents.offline.directives import forbids
 from humangate.agents.offline.disguise import foreign, visible
 from humangate.agents.offline.handover import ESCALATE, ROLES, TARGETS
@@ -83,6 +83,8 @@ class TaskRules:
     rules: list[str] = field(default_factory=list)
     directives: list[str] = field(default_factory=list)
     """Parts that ask every message to say something ("Mention our free pilot"): each message is checked for them."""
+    named: list[str] = field(default_factory=list)
+    """Names the task lists as its items ("Northwind Analytics"): ``planning.plan`` holds them against the rows."""
 
 
 def _said(clause: str) -> str:
@@ -234,6 +236,7 @@ def _read_clause(clause: str, graph: str, out: TaskRules, unit: str, everything:
     rules: list[str] = []
     unread: list[str] = []
     for part in parts(clause):
+        kind: str | None = None
         covered = limit_covered(part)
         if covered is False:
             out.require = True
@@ -249,6 +252,8 @@ def _read_clause(clause: str, graph: str, out: TaskRules, unit: str, everything:
             # "Don't promise refunds": the writing is left to the drafter, and every message is checked for it.
             out.directives.append(_said(part)[:500])
             out.rules.append(f"The task asks every {unit}: {_said(part)!r}; one that seems to, waits for a person.")
+        if kind == "items" and (name := named(part)):
+            out.named.append(name)
     asked = [p for p in unread if asks_content(p)]
     unread = [p for p in unread if p not in asked]
     if asked and graph != "research":  # a brief goes to the task's owner, not out: what to cover is theirs
