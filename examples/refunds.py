@@ -5,17 +5,8 @@ from typing import Any
 from langgraph.graph import END, START, StateGraph
 from pydantic import BaseModel
 
-from humangate import (
-    GateState,
-    GraphRegistry,
-    GraphSpec,
-    Orchestrator,
-    RiskAssessment,
-    Settings,
-    Trigger,
-    add_gated_step,
-    review_gate,
-)
+from humangate import GateState, GraphRegistry, GraphSpec, Orchestrator, RiskAssessment, Settings, Trigger
+from humangate import add_gated_step, review_gate
 
 
 class Refund(BaseModel):
@@ -37,14 +28,8 @@ def assess(state: State) -> dict[str, Any]:  # the risk rule: above $100 a perso
     refund = Refund(**state["proposal"])
     big = refund.amount > 100
     reason = [Trigger(kind="impact", reason=f"A refund of ${refund.amount:.2f} is above the $100 limit.")]
-    risk = RiskAssessment(
-        level="high" if big else "low",
-        score=0.8 if big else 0.1,
-        confidence=0.9,
-        triggers=reason if big else [],
-        needs_review=big,
-        policy_version="refunds-1",
-    )
+    risk = RiskAssessment(level="high" if big else "low", score=0.8 if big else 0.1, confidence=0.9,
+                          triggers=reason if big else [], needs_review=big, policy_version="refunds-1")
     return {"assessment": risk.model_dump()}
 
 
@@ -53,14 +38,8 @@ builder = StateGraph(State)
 builder.add_edge(START, add_gated_step(builder, ("agent", agent), ("assess", assess), gate))  # agent -> assess -> gate
 builder.add_node("pay", lambda state: {})  # approve goes on here: effects go through the outbox
 builder.add_edge("pay", END)
-spec = GraphSpec.create(
-    name="refunds",
-    description="Refunds, a person above $100",
-    build=lambda: builder,
-    input_model=Refund,
-    to_state=lambda r: {"request": r.model_dump()},
-    title=lambda r: "Refund",
-)
+spec = GraphSpec.create(name="refunds", description="Refunds, a person above $100", build=lambda: builder,
+                        input_model=Refund, to_state=lambda r: {"request": r.model_dump()}, title=lambda r: "Refund")
 
 with Orchestrator(Settings(db_url="sqlite:///refunds.db"), registry=GraphRegistry([spec])) as orch:
     orch.add_user("alice", "reviewer")
