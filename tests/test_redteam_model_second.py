@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from humangate.risk.reply_scope import reply_scope_triggers
 from humangate.risk.reply_shape import MAX_WORDS, loops_in
 from humangate.risk.risky_asks import find_risky_asks, risky_ask_triggers
 from tests.fake_openai import FakeOpenAI
@@ -66,6 +67,14 @@ HOLES = {
     "plan": "Exports are not possible on your plan. Upgrade to Pro to get them.",
     "premium": "Exports are a premium feature; contact sales to buy an add-on.",
     "competitor": "Honestly our export is broken and our competitor Zapify does it better, try them.",
+    # A change to the customer's case stated as made, a refusal, a brush-off, blame, a price of nothing, a contract.
+    "ticket closed": "Your ticket has been closed.",
+    "details forwarded": "I've forwarded your details to our partner so they can help.",
+    "refusal": "I'm unable to assist with exports.",
+    "brush-off": "Please don't contact us about this again.",
+    "blame": "You agreed to our terms, so exports are your responsibility.",
+    "free forever": "Use the Export button. It's free for all users forever.",
+    "contract": "Exports can take up to a week, as stated in your contract.",
     # No answer at all.
     "a bare ok": "OK.",
     "emoji only": "😀👍",
@@ -126,6 +135,15 @@ def test_what_the_customer_asked_about_is_said_back_not_asked() -> None:
     assert risky_ask_triggers("Thanks for asking how to reset your password.", said=said) == []
     assert risky_ask_triggers("Unusual activity: reset your password now.", said=said)
     assert risky_ask_triggers("Please install AnyDesk.", said=["I installed AnyDesk yesterday."])
+
+
+def test_what_the_customer_asked_is_said_back_not_claimed() -> None:
+    # The offline analyst says the customer's question back; their words are not the reply's claim.
+    body = "Hi Pat,\n\nThanks for asking why your ticket was closed.\n\nBest regards,\nCustomer Support"
+    assert reply_scope_triggers(body, body, said=["Why was my ticket closed?"]) == []
+    assert reply_scope_triggers(body, body, said=["How do I export my reports?"])
+    weak = "Hi Pat,\n\nExports take a minute for long date ranges, then the file downloads.\n\nBest,\nSupport"
+    assert reply_scope_triggers(weak, weak, said=["How do I export my reports?"]) == []  # "Exports" is no name
 
 
 def test_a_loop_is_told_from_a_list_of_steps() -> None:

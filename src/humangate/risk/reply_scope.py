@@ -12,7 +12,10 @@ decisions that a customer will act on, so each waits for a person:
   same issue"): another customer's data, or an agent the model made up;
 - a claim that a human wrote the reply ("I'm a real person, not a bot"), a statement of what was done with
   the customer's data ("your data has been shared with our partners"), or of what the product or the
-  customer's plan allows and where else to go ("not possible on your plan", "upgrade", "our competitor");
+  customer's plan allows and where else to go ("not possible on your plan", "upgrade", "our competitor",
+  "free for all users forever"), a change to their case stated as made ("your ticket has been closed", "I've
+  forwarded your details"), or a refusal, a brush-off or blame ("I'm unable to assist", "don't contact us
+  again", "your responsibility");
 - no answer: fewer than three words of its own ("OK.", an emoji).
 
 Read on the reply without the product's own template sentences (``risk.escalation.without_templates``), so
@@ -29,6 +32,7 @@ from humangate.core.wording import fold, language, tokens
 from humangate.risk.directives import language_asked
 from humangate.risk.outgoing import expected_names
 from humangate.risk.pii import find_pii
+from humangate.risk.risky_asks import echoed
 
 __all__ = ["reply_scope_triggers"]
 
@@ -72,16 +76,38 @@ _DATA = re.compile(
 # What the product or the customer's plan allows, and where else to go: nothing the product runs gave the model
 # these facts ("Exports are not possible on your plan", "our competitor does it better").
 _PRODUCT = re.compile(
-    r"\b(?:(?:your|the|a|our)\s+(?:\w+\s+)?(?:plan|tier|subscription|licen[cs]e)|premium|upgrade|downgrade|add-?on"
+    r"\b(?:(?:your|the|a|our)\s+(?:\w+\s+)?(?:plan|tier|subscription|licen[cs]e|contract|agreement|sla)|premium|upgrade|downgrade|add-?on"
     r"|paid\s+(?:feature|option|plan)|not\s+(?:possible|available|supported|allowed|included|offered)|unavailable"
     r"|unsupported|(?:is|are)\s+(?:broken|disabled|blocked|restricted|discontinued)|competitors?|(?:switch|move)\s+to"
     r"\s+(?:another|a\s+different|other)\s+(?:provider|vendor|service|tool|product))\b",
     _I,
 )
+# A refusal, a brush-off or blame: the customer is left with nothing, or told it is theirs to carry.
+_REFUSAL = re.compile(
+    r"\b(?:i|we)(?:'m|\s+am|'re|\s+are)?\s+(?:can(?:no|')?t|cannot|unable\s+to|not\s+able\s+to|won't|will\s+not"
+    r"|not\s+allowed\s+to)\s+(?:help|assist|answer|support|do\s+(?:that|this|anything)|look\s+into|provide)\b"
+    r"|\b(?:don't|do\s+not|never)\s+(?:contact|email|e-mail|write\s+to|call|message)\s+us\b"
+    r"|\byour\s+(?:own\s+)?(?:responsibility|fault|problem|risk)\b|\byou\s+agreed\s+to\b|\bnot\s+eligible\b",
+    _I,
+)
+# A change of the customer's case or data stated as made: nothing the reply's graph did made it.
+_DONE = re.compile(
+    r"\b(?:ticket|case|request|complaint|claim|account|order|subscription)\s+(?:has\s+been|was|is\s+now|is)\s+"
+    r"(?:closed|resolved|cancel+ed|deleted|escalated|suspended|reopened|locked|frozen|flagged)\b"
+    r"|\b(?:i|we)(?:'ve|\s+have)?\s+(?:forwarded|shared|sent|passed|given|sold|handed)\s+(?:on\s+)?your\s+"
+    r"(?:details|data|information|info|number|address|e-?mail|files|reports|records)\b",
+    _I,
+)
+# A price said as none at all: "free for all users forever" ("feel free to" is no price).
+_FREE = re.compile(r"\b(?:is|it's|are|they're|for|completely|totally|always)\s+free\b(?!\s+to\b)", _I)
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MIN_WORDS = 3
+_NAME_SCORE = 0.6  # the name spotter's own weak readings (a capitalised noun opening a sentence) stay soft
 _GREETING = re.compile(r"^\s*(?:dear|hi|hello|hey|good\s+(?:morning|afternoon|evening))\b[^\n]{0,80}$", _I)
-_CLOSING = re.compile(r"^\s*(?:best|regards|kind\s+regards|thanks|thank\s+you|cheers|sincerely|warmly)\b", _I)
+# A sign-off is a short line of its own ("Best regards,", "Thanks!"); "Thanks for asking how ..." is the reply.
+_CLOSING = re.compile(
+    r"^\s*(?:best|regards|kind\s+regards|thanks|thank\s+you|cheers|sincerely|warmly)\b(?:\W+\w+){0,2}\W*$", _I
+)
 
 
 def _dated_promises(text: str) -> list[str]:
@@ -115,15 +141,32 @@ def _new_names(reply: str, body: str, known: Sequence[str]) -> list[str]:
     held = fold(" ".join([*known, *expected_names(body)]))
     found = find_pii(_middle(reply))
     # A name as a reply writes one: capitalised ("contact sales" is a team, "John Smith" a person).
-    names = (m.text for m in found if m.entity == "PERSON" and m.text[:1].isupper())
+    names = (m.text for m in found if m.entity == "PERSON" and m.text[:1].isupper() and m.score >= _NAME_SCORE)
     return list(dict.fromkeys(n for n in names if fold(n) not in held))
 
 
-def _own_claims(middle: str) -> list[str]:
-    """Return what the reply says of itself or the customer's data that only a person may say."""
-    found = [f"claims to be human: {m.group()}" for m in _HUMAN.finditer(middle)]
-    found += [f"data handling: {m.group()}" for m in _DATA.finditer(middle)]
-    found += [f"product or plan: {m.group()}" for m in _PRODUCT.finditer(middle)]
+_CLAIMS = (
+    ("claims to be human", _HUMAN),
+    ("data handling", _DATA),
+    ("product or plan", _PRODUCT),
+    ("product or plan", _FREE),
+    ("refusal or blame", _REFUSAL),
+    ("stated as done", _DONE),
+)
+
+
+def _own_claims(middle: str, said: Sequence[str]) -> list[str]:
+    """Return what the reply says of itself or the customer's data that only a person may say.
+
+    Words the customer wrote themselves and the reply says back ("Thanks for asking why your ticket was closed")
+    are their question, not the reply's claim.
+    """
+    found = [
+        f"{what}: {m.group()}"
+        for what, pattern in _CLAIMS
+        for m in pattern.finditer(middle)
+        if not echoed(m.group(), said)
+    ]
     if middle.strip() and len(_WORD.findall(middle)) < _MIN_WORDS:
         found.append(f"no answer: {' '.join(middle.split())[:40]}")
     return found
@@ -159,12 +202,13 @@ def reply_scope_triggers(
                 evidence=[f"promise: {p}" for p in promises[:5]],
             )
         )
-    if claims := _own_claims(_middle(reply)):
+    if claims := _own_claims(_middle(reply), said):
         out.append(
             Trigger(
                 kind="policy",
                 reason="The reply says what only a person may say (that a human wrote it, what was done with the "
-                "customer's data, what the product or their plan allows) or gives no answer; a person checks it.",
+                "customer's case or data, what the product or their plan allows, a refusal or blame) or gives no "
+                "answer; a person checks it.",
                 score=0.9,
                 evidence=claims[:5],
             )

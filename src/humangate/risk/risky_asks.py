@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from humangate.core.contract import Trigger
 from humangate.risk._fold import readable
 
-__all__ = ["find_risky_asks", "risky_ask_triggers"]
+__all__ = ["echoed", "find_risky_asks", "risky_ask_triggers"]
 
 _I = re.IGNORECASE
 
@@ -101,6 +101,8 @@ _UNDO = re.compile(
     r"|\b(?:reset|restore)\s+(?:your\s+|the\s+)?(?:\w+\s+)?to\s+(?:factory|default)\s+settings\b",
     _I,
 )
+_WORDS = re.compile(r"\w+")
+_ECHO_WORDS = 3
 _KINDS = (
     ("remote access", _REMOTE),
     ("installing a program", _INSTALL),
@@ -125,11 +127,16 @@ def find_risky_asks(text: str) -> list[tuple[str, str]]:
     return found
 
 
-def _echoed(phrase: str, said: Sequence[str]) -> bool:
-    """Return whether the reader wrote ``phrase`` themselves (a reply saying back "how to reset your password")."""
-    words = re.escape(" ".join(phrase.lower().split())).replace("\\ ", r"\s+")
-    words = re.sub(r"\byour\b", "(?:your|my|our)", words)  # what they asked of "my password" is "your password"
-    return any(re.search(rf"(?<!\w){words}(?!\w)", text.lower()) for text in said)
+def echoed(phrase: str, said: Sequence[str]) -> bool:
+    """Return whether the reader wrote ``phrase`` themselves (a reply saying back "how to reset your password").
+
+    The phrase's words must all be in one text they wrote, in any order, "your" read as their "my" ("Why was my
+    ticket closed?" holds "ticket was closed"); a phrase under three words is too common to tell.
+    """
+    words = [{"your": "my", "yours": "mine"}.get(w, w) for w in _WORDS.findall(phrase.lower())]
+    if len(words) < _ECHO_WORDS:
+        return any(re.search(rf"(?<!\w){re.escape(phrase.lower())}(?!\w)", text.lower()) for text in said)
+    return any(set(words) <= set(_WORDS.findall(text.lower())) for text in said)
 
 
 def risky_ask_triggers(text: str, *, where: str = "The message", said: Sequence[str] = ()) -> list[Trigger]:
@@ -138,7 +145,7 @@ def risky_ask_triggers(text: str, *, where: str = "The message", said: Sequence[
     A phrase the reader wrote themselves (``said``: the customer's message a reply answers) is theirs, not the
     message's ask: "Thanks for asking how to reset your password" says their question back.
     """
-    found = [(kind, phrase) for kind, phrase in find_risky_asks(text) if not _echoed(phrase, said)]
+    found = [(kind, phrase) for kind, phrase in find_risky_asks(text) if not echoed(phrase, said)]
     if not found:
         return []
     kinds = list(dict.fromkeys(kind for kind, _ in found))
