@@ -142,6 +142,9 @@ def test_what_the_customer_asked_is_said_back_not_claimed() -> None:
     body = "Hi Pat,\n\nThanks for asking why your ticket was closed.\n\nBest regards,\nCustomer Support"
     assert reply_scope_triggers(body, body, said=["Why was my ticket closed?"]) == []
     assert reply_scope_triggers(body, body, said=["How do I export my reports?"])
+    # A line opening with "Thanks for ..." is the reply, not its sign-off: the names after it are no signature.
+    after = "Hi Pat,\n\nThanks for asking.\nJohn Smith of Acme had the same issue.\n\nBest regards,\nSupport"
+    assert reply_scope_triggers(after, after, said=["How do I export my reports?"])
     weak = "Hi Pat,\n\nExports take a minute for long date ranges, then the file downloads.\n\nBest,\nSupport"
     assert reply_scope_triggers(weak, weak, said=["How do I export my reports?"]) == []  # "Exports" is no name
 

@@ -27,10 +27,16 @@ from humangate.risk.risky_asks import risky_ask_triggers
 from humangate.risk.terms import TermCategory, find_policy_terms, policy_triggers
 from humangate.risk.triggers import impact_triggers
 
-__all__ = ["OutgoingChecks", "check_outgoing", "expected_names", "is_expected"]
+__all__ = ["CLOSING", "OutgoingChecks", "check_outgoing", "expected_names", "is_expected"]
 
 _GREETING = re.compile(r"^\s*(?:dear|hi|hello|hey|good\s+(?:morning|afternoon|evening))\s+([^,\n:!]{1,80})", re.I)
-_CLOSING = re.compile(r"^\s*(?:best|regards|kind\s+regards|thanks|thank\s+you|cheers|sincerely|warmly)\b", re.I)
+# A sign-off is a short line of its own ("Best regards,", "Thanks!"); "Thanks for asking how ..." is the message, and
+# the lines after it are no signature.
+CLOSING = re.compile(
+    r"^\s*(?i:(?:best|kind|warm|warmest|many)\s+(?:regards|wishes|thanks)|best|regards|all\s+the\s+best|cheers|warmly"
+    r"|sincerely|yours(?:\s+(?:sincerely|truly))?|(?:thanks|thank\s+you)(?:\s+(?:again|so\s+much|very\s+much|a\s+lot))?)"
+    r"\s*[,.!]?(?:\s*[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?)?\s*$"
+)
 
 
 def expected_names(body: str) -> list[str]:
@@ -40,7 +46,7 @@ def expected_names(body: str) -> list[str]:
     if lines and (m := _GREETING.match(lines[0])):
         names.append(m.group(1))
     for i, line in enumerate(lines):
-        if _CLOSING.match(line):
+        if CLOSING.match(line):
             names.extend(x for x in lines[i + 1 : i + 4] if x.strip())
             break
     return names

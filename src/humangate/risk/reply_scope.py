@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from humangate.core.contract import Trigger
 from humangate.core.wording import fold, language, tokens
 from humangate.risk.directives import language_asked
-from humangate.risk.outgoing import expected_names
+from humangate.risk.outgoing import CLOSING, expected_names
 from humangate.risk.pii import find_pii
 from humangate.risk.risky_asks import echoed
 
@@ -104,10 +104,6 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _MIN_WORDS = 3
 _NAME_SCORE = 0.6  # the name spotter's own weak readings (a capitalised noun opening a sentence) stay soft
 _GREETING = re.compile(r"^\s*(?:dear|hi|hello|hey|good\s+(?:morning|afternoon|evening))\b[^\n]{0,80}$", _I)
-# A sign-off is a short line of its own ("Best regards,", "Thanks!"); "Thanks for asking how ..." is the reply.
-_CLOSING = re.compile(
-    r"^\s*(?:best|regards|kind\s+regards|thanks|thank\s+you|cheers|sincerely|warmly)\b(?:\W+\w+){0,2}\W*$", _I
-)
 
 
 def _dated_promises(text: str) -> list[str]:
@@ -132,7 +128,7 @@ def _middle(reply: str) -> str:
     if lines and _GREETING.match(lines[0]):
         lines = lines[1:]
     for i, line in enumerate(lines):
-        if _CLOSING.match(line):
+        if CLOSING.match(line):
             return "\n".join(lines[:i])
     return "\n".join(lines)
 
