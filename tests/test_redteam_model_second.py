@@ -142,6 +142,10 @@ def test_what_the_customer_asked_is_said_back_not_claimed() -> None:
     body = "Hi Pat,\n\nThanks for asking why your ticket was closed.\n\nBest regards,\nCustomer Support"
     assert reply_scope_triggers(body, body, said=["Why was my ticket closed?"]) == []
     assert reply_scope_triggers(body, body, said=["How do I export my reports?"])
+    # Short phrases too, "your" read as their "my" (found in review: the offline reply to "Can I upgrade my plan?"
+    # says "whether you can upgrade your plan" and was held as a word on plans).
+    plan = "Hi Pat,\n\nThanks for asking whether you can upgrade your plan.\n\nBest regards,\nSupport"
+    assert reply_scope_triggers(plan, plan, said=["Can I upgrade my plan?"]) == []
     # A line opening with "Thanks for ..." is the reply, not its sign-off: the names after it are no signature.
     after = "Hi Pat,\n\nThanks for asking.\nJohn Smith of Acme had the same issue.\n\nBest regards,\nSupport"
     assert reply_scope_triggers(after, after, said=["How do I export my reports?"])

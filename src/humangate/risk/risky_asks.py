@@ -135,7 +135,9 @@ def echoed(phrase: str, said: Sequence[str]) -> bool:
     """
     words = [{"your": "my", "yours": "mine"}.get(w, w) for w in _WORDS.findall(phrase.lower())]
     if len(words) < _ECHO_WORDS:
-        return any(re.search(rf"(?<!\w){re.escape(phrase.lower())}(?!\w)", text.lower()) for text in said)
+        written = re.escape(" ".join(phrase.lower().split())).replace("\\ ", r"\s+")
+        written = re.sub(r"\byour\b", "(?:your|my)", written)  # "your plan" says back their "my plan"
+        return any(re.search(rf"(?<!\w){written}(?!\w)", text.lower()) for text in said)
     return any(set(words) <= set(_WORDS.findall(text.lower())) for text in said)
 
 
