@@ -146,6 +146,8 @@ def test_what_the_customer_asked_is_said_back_not_claimed() -> None:
     # says "whether you can upgrade your plan" and was held as a word on plans).
     plan = "Hi Pat,\n\nThanks for asking whether you can upgrade your plan.\n\nBest regards,\nSupport"
     assert reply_scope_triggers(plan, plan, said=["Can I upgrade my plan?"]) == []
+    seats = "Hi Pat,\n\nThanks for asking about more seats on your plan.\n\nBest regards,\nSupport"
+    assert reply_scope_triggers(seats, seats, said=["Can we add ten more seats to our plan?"]) == []
     # A line opening with "Thanks for ..." is the reply, not its sign-off: the names after it are no signature.
     after = "Hi Pat,\n\nThanks for asking.\nJohn Smith of Acme had the same issue.\n\nBest regards,\nSupport"
     assert reply_scope_triggers(after, after, said=["How do I export my reports?"])

@@ -103,6 +103,7 @@ _UNDO = re.compile(
 )
 _WORDS = re.compile(r"\w+")
 _ECHO_WORDS = 3
+_WHOSE = {"your": "my", "our": "my", "yours": "mine", "ours": "mine"}
 _KINDS = (
     ("remote access", _REMOTE),
     ("installing a program", _INSTALL),
@@ -130,15 +131,19 @@ def find_risky_asks(text: str) -> list[tuple[str, str]]:
 def echoed(phrase: str, said: Sequence[str]) -> bool:
     """Return whether the reader wrote ``phrase`` themselves (a reply saying back "how to reset your password").
 
-    The phrase's words must all be in one text they wrote, in any order, "your" read as their "my" ("Why was my
-    ticket closed?" holds "ticket was closed"); a phrase under three words is too common to tell.
+    Read with "your", "my" and "our" as one word (the reply's "your plan" is their "my plan" or "our plan"). A
+    phrase of three words or more must have all its words in one text they wrote, in any order ("Why was my
+    ticket closed?" holds "ticket was closed"); a shorter one is too common to tell, so it must be as written.
     """
-    words = [{"your": "my", "yours": "mine"}.get(w, w) for w in _WORDS.findall(phrase.lower())]
+    words = _owned(phrase)
     if len(words) < _ECHO_WORDS:
-        written = re.escape(" ".join(phrase.lower().split())).replace("\\ ", r"\s+")
-        written = re.sub(r"\byour\b", "(?:your|my)", written)  # "your plan" says back their "my plan"
-        return any(re.search(rf"(?<!\w){written}(?!\w)", text.lower()) for text in said)
-    return any(set(words) <= set(_WORDS.findall(text.lower())) for text in said)
+        return any(f" {' '.join(words)} " in f" {' '.join(_owned(text))} " for text in said)
+    return any(set(words) <= set(_owned(text)) for text in said)
+
+
+def _owned(text: str) -> list[str]:
+    """Return the words of ``text`` in lower case, with whose it is ("your", "my", "our") read as one word."""
+    return [_WHOSE.get(w, w) for w in _WORDS.findall(text.lower())]
 
 
 def risky_ask_triggers(text: str, *, where: str = "The message", said: Sequence[str] = ()) -> list[Trigger]:
