@@ -38,6 +38,7 @@ from collections.abc import Iterator
 import pytest
 
 from humangate import Orchestrator
+from tests.deadline import finishes_within
 from tests.support_redteam import orchestrator_for, run_support
 
 # Flat praise of the answer, intensified, with a full stop. (lexicon_irony)
@@ -342,14 +343,6 @@ def _read_all(texts: list[str]) -> None:
 
 
 def test_a_run_of_the_new_readers_words_cannot_stall_them() -> None:
-    import multiprocessing
-
-    child = multiprocessing.get_context("spawn").Process(target=_read_all, args=(_STALLS,))
-    child.start()
-    child.join(timeout=60)
-    stalled = child.is_alive()
-    if stalled:
-        child.kill()
-        child.join()
-    assert not stalled, "reading runs of the new readers' words took over a minute: a reader backtracks"
-    assert child.exitcode == 0
+    assert finishes_within(_read_all, _STALLS), (
+        "reading runs of the new readers' words took over a minute: a reader backtracks"
+    )

@@ -46,6 +46,7 @@ from collections.abc import Iterator
 import pytest
 
 from humangate import Orchestrator
+from tests.deadline import finishes_within
 from tests.support_redteam import orchestrator_for, run_support
 
 # Resignation said as an acknowledgement: "Fine.", "If you say so", "Thanks anyway". (lexicon_curt)
@@ -504,14 +505,6 @@ def _read_all(texts: list[str]) -> None:
 
 
 def test_a_run_of_acknowledgements_cannot_stall_the_reader() -> None:
-    import multiprocessing
-
-    child = multiprocessing.get_context("spawn").Process(target=_read_all, args=(_STALLS,))
-    child.start()
-    child.join(timeout=60)
-    stalled = child.is_alive()
-    if stalled:
-        child.kill()
-        child.join()
-    assert not stalled, "reading a run of acknowledgements took over a minute: the curt readers backtrack"
-    assert child.exitcode == 0
+    assert finishes_within(_read_all, _STALLS), (
+        "reading a run of acknowledgements took over a minute: the curt readers backtrack"
+    )
